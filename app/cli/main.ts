@@ -1,0 +1,134 @@
+import os from 'os'
+import path from 'path'
+import { Api } from '../../lib/api/api'
+import { isPeerlineError } from '../../lib/errors'
+import { Identity } from '../../lib/identity/identity'
+import { NumberScheme } from '../../lib/identity/number-scheme'
+import { parseBootstrap } from '../../lib/network/swarm-network'
+import type { PeerlineOptions } from '../../lib/peerline'
+import { flag, parseArgs, UsageError } from './args'
+import type { ParsedArgs } from './args'
+import { StdioTransport } from './stdio-transport'
+
+const HELP = `peerline: a serverless messenger. Your number finds you on the HyperDHT; no servers.
+
+Usage:
+  peerline id       [--storage DIR]          print your number (makes an identity on first use)
+  peerline phrase   [--storage DIR]          print the 24-word recovery phrase of your identity
+  peerline restore  [--storage DIR]          restore an identity: the phrase is read from stdin
+  peerline agent    [--storage DIR] [--bootstrap HOST:PORT[,HOST:PORT]] [--host ADDR]
+                    headless agent: JSON-RPC 2.0 on stdin/stdout, one JSON object per line,
+                    logs on stderr. Methods and notifications: docs/api.md
+  peerline --help                            this text
+
+Options:
+  --storage DIR     profile directory (default: $PEERLINE_STORAGE or ~/.peerline)
+  --bootstrap LIST  DHT bootstrap nodes for a private or test DHT (default: the public HyperDHT)
+  --host ADDR       address to bind the DHT socket to (default: all interfaces)
+
+Example agent session (> sent, < received):
+  > {"jsonrpc":"2.0","id":1,"method":"addContact","params":{"number":"123 456 789"}}
+  < {"jsonrpc":"2.0","id":1,"result":{"number":"123456789","state":"pending",...}}
+  < {"jsonrpc":"2.0","method":"contactAccepted","params":{"number":"123456789"}}
+  > {"jsonrpc":"2.0","id":2,"method":"send","params":{"to":"123456789","text":"hi"}}
+`
+
+function log(msg: string): void {
+  process.stderr.write(`[peerline ${new Date().toISOString()}] ${msg}\n`)
+}
+
+function options(args: ParsedArgs): PeerlineOptions {
+  const storage = path.resolve(flag(args, 'storage') ?? process.env.PEERLINE_STORAGE ?? path.join(os.homedir(), '.peerline'))
+  const bootstrapText = flag(args, 'bootstrap')
+  const host = flag(args, 'host')
+  let bootstrap
+  try {
+    bootstrap = bootstrapText ? parseBootstrap(bootstrapText) : undefined
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+  const lookup = process.env.PEERLINE_LOOKUP_TIMEOUT
+  return {
+    storage,
+    scheme: NumberScheme.fromEnv(process.env),
+    log,
+    ...(bootstrap ? { bootstrap } : {}),
+    ...(host ? { host } : {}),
+    ...(lookup ? { lookupTimeout: Number(lookup) } : {})
+  }
+}
+
+async function agent(args: ParsedArgs): Promise<void> {
+  const api = new Api(options(args))
+  let closing: Promise<void> | null = null
+  const transport = new StdioTransport(api, process.stdin, process.stdout, log)
+  const shutdown = (why: string): Promise<void> => {
+    if (closing) return closing
+    log(`shutting down (${why})`)
+    transport.close()
+    closing = api.close().then(
+      () => process.exit(0),
+      (err: Error) => {
+        log('close failed: ' + err.message)
+        process.exit(1)
+      }
+    )
+    return closing
+  }
+  process.once('SIGINT', () => void shutdown('SIGINT'))
+  process.once('SIGTERM', () => void shutdown('SIGTERM'))
+  transport.ended().then(() => shutdown('stdin closed'))
+  await api.ready()
+  log(`ready: number ${api.core.scheme.format(api.core.identity.number)}`)
+}
+
+async function main(argv: string[]): Promise<void> {
+  const args = parseArgs(argv)
+  if (args.flags.has('help') || args.flags.has('h') || args.command === null || args.command === 'help') {
+    process.stdout.write(HELP)
+    return
+  }
+  const opts = options(args)
+  const scheme = opts.scheme ?? new NumberScheme()
+  switch (args.command) {
+    case 'agent':
+      return agent(args)
+    case 'id': {
+      const id = await Identity.open(opts.storage, scheme)
+      process.stdout.write(scheme.format(id.number) + '\n')
+      return
+    }
+    case 'phrase': {
+      const id = await Identity.open(opts.storage, scheme)
+      process.stdout.write(id.phrase + '\n')
+      return
+    }
+    case 'restore': {
+      const phrase = await readStdin()
+      const id = await Identity.restore(opts.storage, phrase, scheme)
+      process.stdout.write(`restored: your number is ${scheme.format(id.number)}\n`)
+      return
+    }
+    default:
+      throw new UsageError(`unknown command "${args.command}" (see peerline --help)`)
+  }
+}
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = ''
+    process.stdin.setEncoding('utf8')
+    process.stdin.on('data', (d: string) => (text += d))
+    process.stdin.on('end', () => resolve(text))
+    process.stdin.on('error', reject)
+  })
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError || isPeerlineError(err)) {
+    process.stderr.write(`peerline: ${(err as Error).message}\n`)
+    process.exit(2)
+  }
+  process.stderr.write(`peerline: ${(err as Error).stack ?? String(err)}\n`)
+  process.exit(1)
+})

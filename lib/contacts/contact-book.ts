@@ -1,0 +1,79 @@
+import Hyperbee from 'hyperbee'
+import b4a from 'b4a'
+import c from 'compact-encoding'
+import type { Encoding } from 'compact-encoding'
+import type Hypercore from 'hypercore'
+import ReadyResource from 'ready-resource'
+import { contactRecord, settingsRecord } from '../wire/schemas'
+import type { ContactRecord, SettingsRecord } from '../wire/schemas'
+
+const CONTACT_PREFIX = 'contact/'
+const SETTINGS_KEY = 'settings'
+const DEFAULT_SETTINGS: SettingsRecord = { name: '', contactsOnly: false }
+
+/**
+ * The profile's own records: contacts (with their pinned keys) and settings. Kept in a local
+ * Hyperbee that is never replicated; an in-memory copy answers the firewall synchronously.
+ */
+export class ContactBook extends ReadyResource {
+  private readonly _bee: Hyperbee<string, Buffer>
+  private readonly _byKey = new Map<string, ContactRecord>()
+  settings: SettingsRecord = { ...DEFAULT_SETTINGS }
+
+  constructor(core: Hypercore) {
+    super()
+    this._bee = new Hyperbee<string, Buffer>(core, { keyEncoding: 'utf-8', valueEncoding: 'binary' })
+  }
+
+  protected override async _open(): Promise<void> {
+    await this._bee.ready()
+    for await (const { value } of this._bee.createReadStream({ gt: CONTACT_PREFIX, lt: CONTACT_PREFIX + '~' })) {
+      const record = decode(contactRecord, value)
+      if (record) this._byKey.set(b4a.toString(record.publicKey, 'hex'), record)
+    }
+    const settings = await this._bee.get(SETTINGS_KEY)
+    if (settings) this.settings = decode(settingsRecord, settings.value) ?? this.settings
+  }
+
+  protected override async _close(): Promise<void> {
+    await this._bee.close()
+  }
+
+  get(publicKey: Buffer): ContactRecord | null {
+    return this._byKey.get(b4a.toString(publicKey, 'hex')) ?? null
+  }
+
+  /** Contacts with this number. Normally one; two only if someone forged a key for it. */
+  byNumber(number: string): ContactRecord[] {
+    return this.all().filter((r) => r.number === number)
+  }
+
+  all(): ContactRecord[] {
+    return [...this._byKey.values()]
+  }
+
+  async put(record: ContactRecord): Promise<void> {
+    const hex = b4a.toString(record.publicKey, 'hex')
+    this._byKey.set(hex, record)
+    await this._bee.put(CONTACT_PREFIX + hex, c.encode(contactRecord, record))
+  }
+
+  async remove(publicKey: Buffer): Promise<void> {
+    const hex = b4a.toString(publicKey, 'hex')
+    this._byKey.delete(hex)
+    await this._bee.del(CONTACT_PREFIX + hex)
+  }
+
+  async setSettings(patch: Partial<SettingsRecord>): Promise<void> {
+    this.settings = { ...this.settings, ...patch }
+    await this._bee.put(SETTINGS_KEY, c.encode(settingsRecord, this.settings))
+  }
+}
+
+function decode<T>(enc: Encoding<T>, buf: Buffer): T | null {
+  try {
+    return c.decode(enc, buf)
+  } catch {
+    return null // a record from an older format: skip it rather than refuse to start
+  }
+}

@@ -1,0 +1,393 @@
+import EventEmitter from 'bare-events'
+import b4a from 'b4a'
+import { PeerlineError } from '../errors'
+import type { Identity } from '../identity/identity'
+import type { NumberScheme } from '../identity/number-scheme'
+import { safetyCode } from '../identity/safety-code'
+import type { Log } from '../log'
+import type { SwarmNetwork } from '../network/swarm-network'
+import type { Rooms } from '../rooms/rooms'
+import type { ContactRecord, ContactState } from '../wire/schemas'
+import type { ContactBook } from './contact-book'
+import type { PeerSession } from './peer-session'
+
+/** After the first valid peer turns up, how long a lookup keeps listening for a second key. */
+const SECOND_KEY_GRACE = 1500
+export const DEFAULT_LOOKUP_TIMEOUT = 20_000
+
+export type PublicState = 'pending' | 'incoming' | 'accepted' | 'declined'
+
+export interface ContactInfo {
+  number: string
+  publicKey: string
+  name: string
+  safetyCode: string
+  state: PublicState
+  online: boolean
+  room: string | null
+}
+
+export interface Candidate {
+  publicKey: string
+  name: string
+  safetyCode: string
+}
+
+export interface ContactsOptions {
+  identity: Identity
+  scheme: NumberScheme
+  book: ContactBook
+  network: SwarmNetwork
+  rooms: Rooms
+  log: Log
+  lookupTimeout?: number
+}
+
+interface Lookup {
+  number: string
+  found: Map<string, PeerSession>
+  onpeer: (session: PeerSession) => void
+}
+
+/**
+ * Adding people by number, requests in both directions, pinning, presence, and the firewall policy.
+ *
+ * Events: 'request' (ContactInfo), 'accepted' (ContactInfo), 'declined' (ContactInfo),
+ * 'presence' ({number, online}), 'key-mismatch' ({number, pinnedKey, foundKey, safetyCode}).
+ */
+export interface KeyMismatch {
+  number: string
+  pinnedKey: string
+  foundKey: string
+  safetyCode: string
+}
+
+export interface ContactsEvents {
+  request: [ContactInfo]
+  accepted: [ContactInfo]
+  declined: [ContactInfo]
+  presence: [{ number: string; online: boolean }]
+  'key-mismatch': [KeyMismatch]
+}
+
+export class Contacts extends EventEmitter<ContactsEvents> {
+  private readonly _o: ContactsOptions
+  private readonly _sessions = new Map<string, PeerSession>()
+  private readonly _lookups = new Set<Lookup>()
+  private readonly _candidates = new Map<string, Map<string, PeerSession>>()
+
+  constructor(opts: ContactsOptions) {
+    super()
+    this._o = opts
+  }
+
+  /** Reconnect every known contact by key (no topic lookup). */
+  dialAll(): void {
+    for (const r of this._o.book.all()) {
+      if (r.state === 'accepted' || r.state === 'outgoing' || (r.state === 'incoming' && r.acceptPending)) {
+        this._o.network.dial(r.publicKey)
+      }
+    }
+  }
+
+  /** The swarm firewall: true refuses the key before any connection. */
+  firewall(remotePublicKey: Buffer): boolean {
+    if (!this._o.book.settings.contactsOnly) return false
+    if (this._lookups.size > 0) return false // we are dialling someone new: their key is unknown yet
+    const r = this._o.book.get(remotePublicKey)
+    return r === null || r.state === 'declined'
+  }
+
+  /** Called by the core for every verified peer. */
+  attach(session: PeerSession): void {
+    const id = session.id
+    const previous = this._sessions.get(id)
+    this._sessions.set(id, session)
+    if (previous && previous !== session) previous.destroy()
+
+    session.on('request', (req) => this._onrequest(session, req.name, req.roomKey, req.roomEncryptionKey).catch(this._fail(session)))
+    session.on('accept', (acc) => this._onaccept(session, acc.roomKey, acc.writerKey).catch(this._fail(session)))
+    session.on('decline', () => this._ondecline(session).catch(this._fail(session)))
+    session.on('close', () => {
+      if (this._sessions.get(id) !== session) return
+      this._sessions.delete(id)
+      const r = this._o.book.get(session.publicKey)
+      if (r && r.state === 'accepted') this.emit('presence', { number: r.number, online: false })
+    })
+
+    for (const lookup of this._lookups) lookup.onpeer(session)
+    this._onverified(session).catch(this._fail(session))
+  }
+
+  isOnline(publicKey: Buffer): boolean {
+    return this._sessions.has(b4a.toString(publicKey, 'hex'))
+  }
+
+  list(): ContactInfo[] {
+    return this._o.book
+      .all()
+      .sort((a, b) => a.added - b.added)
+      .map((r) => this.info(r))
+  }
+
+  info(r: ContactRecord): ContactInfo {
+    return {
+      number: r.number,
+      publicKey: b4a.toString(r.publicKey, 'hex'),
+      name: r.name,
+      safetyCode: safetyCode(this._o.identity.publicKey, r.publicKey),
+      state: publicState(r.state),
+      online: this.isOnline(r.publicKey),
+      room: r.roomKey ? this._o.rooms.idOf(r.roomKey) : null
+    }
+  }
+
+  /** The accepted (or at least known) contact with this number, or NOT_A_CONTACT. */
+  resolve(number: string): ContactRecord {
+    const records = this._o.book.byNumber(number)
+    const r = records.find((x) => x.state === 'accepted') ?? records[0]
+    if (!r) throw PeerlineError.NOT_A_CONTACT(this._o.scheme.format(number))
+    return r
+  }
+
+  /**
+   * Finds `number` on the DHT, checks the key derives to it, pins it and sends a request.
+   * With `publicKey`, picks that one of several keys a previous call reported.
+   */
+  async add(input: string, publicKey?: string): Promise<ContactInfo | { number: string; state: 'choose'; candidates: Candidate[] }> {
+    const number = this._o.scheme.parse(input)
+    if (number === this._o.identity.number) {
+      throw new PeerlineError('NUMBER_IS_YOURS', 'That is your own number.')
+    }
+    const pinned = this._o.book.byNumber(number).filter((r) => r.state !== 'declined' || r.roomKey !== null)
+
+    let session: PeerSession | undefined
+    if (publicKey !== undefined) {
+      session = this._candidates.get(number)?.get(String(publicKey).toLowerCase())
+      if (!session || session.closed) {
+        throw PeerlineError.BAD_REQUEST('That key is not one of the choices offered for this number: add the number again.')
+      }
+      this._candidates.delete(number)
+    } else {
+      const found = await this._lookup(number)
+      const pin = pinned[0]
+      if (pin) {
+        session = found.get(b4a.toString(pin.publicKey, 'hex'))
+        if (!session) {
+          const other = [...found.values()][0]
+          const code = safetyCode(this._o.identity.publicKey, other.publicKey)
+          const details: KeyMismatch = {
+            number,
+            pinnedKey: b4a.toString(pin.publicKey, 'hex'),
+            foundKey: other.id,
+            safetyCode: code
+          }
+          this.emit('key-mismatch', details)
+          throw new PeerlineError(
+            'KEY_MISMATCH',
+            `${this._o.scheme.format(number)} now answers with a different key than the one you trusted. ` +
+              'This can mean someone is impersonating them: compare safety codes in person before trusting it.',
+            { ...details }
+          )
+        }
+      } else if (found.size > 1) {
+        this._candidates.set(number, found)
+        return {
+          number,
+          state: 'choose',
+          candidates: [...found.values()].map((s) => ({
+            publicKey: s.id,
+            name: s.name,
+            safetyCode: safetyCode(this._o.identity.publicKey, s.publicKey)
+          }))
+        }
+      } else {
+        session = [...found.values()][0]
+      }
+    }
+
+    let record = this._o.book.get(session.publicKey)
+    if (record === null || record.state === 'declined') {
+      const room = await this._o.rooms.create()
+      record = {
+        publicKey: session.publicKey,
+        number,
+        name: session.name,
+        state: 'outgoing',
+        roomKey: room.key,
+        roomEncryptionKey: room.encryptionKey,
+        acceptPending: false,
+        added: Date.now()
+      }
+      await this._o.book.put(record)
+      this._o.network.unban(session.publicKey)
+    } else if (record.state === 'incoming') {
+      // They asked first: adding them back is accepting.
+      await this.accept(number)
+      record = this._o.book.get(session.publicKey) as ContactRecord
+    }
+    this._o.network.dial(session.publicKey)
+    if (record.state === 'outgoing') this._sendRequest(session, record)
+    return this.info(record)
+  }
+
+  async accept(input: string): Promise<ContactInfo> {
+    const number = this._o.scheme.parse(input)
+    const r = this._o.book.byNumber(number).find((x) => x.state === 'incoming' || x.state === 'accepted')
+    if (!r) throw PeerlineError.NOT_A_CONTACT(this._o.scheme.format(number))
+    if (r.state === 'accepted') return this.info(r)
+    if (!r.roomKey || !r.roomEncryptionKey) throw new Error('request without a room')
+    const room = await this._o.rooms.join(r.roomKey, r.roomEncryptionKey)
+    const record: ContactRecord = { ...r, state: 'accepted', acceptPending: true }
+    await this._o.book.put(record)
+    this._o.network.dial(r.publicKey)
+    this._o.network.unban(r.publicKey)
+    const session = this._sessions.get(b4a.toString(r.publicKey, 'hex'))
+    if (session) await this._sendAccept(session, record, room.writerKey)
+    return this.info(record)
+  }
+
+  async decline(input: string): Promise<ContactInfo> {
+    const number = this._o.scheme.parse(input)
+    const r = this._o.book.byNumber(number).find((x) => x.state === 'incoming')
+    if (!r) throw PeerlineError.NOT_A_CONTACT(this._o.scheme.format(number))
+    const record: ContactRecord = { ...r, state: 'declined', roomKey: null, roomEncryptionKey: null }
+    await this._o.book.put(record)
+    this._sessions.get(b4a.toString(r.publicKey, 'hex'))?.sendDecline({ reason: '' })
+    return this.info(record)
+  }
+
+  private async _lookup(number: string): Promise<Map<string, PeerSession>> {
+    const { network, scheme } = this._o
+    const found = new Map<string, PeerSession>()
+    let settle: () => void = () => {}
+    let graceTimer: ReturnType<typeof setTimeout> | null = null
+    const settled = new Promise<void>((resolve) => {
+      settle = resolve
+    })
+    const lookup: Lookup = {
+      number,
+      found,
+      onpeer: (session) => {
+        if (session.number !== number) return
+        found.set(session.id, session)
+        if (graceTimer === null) graceTimer = setTimeout(settle, SECOND_KEY_GRACE)
+      }
+    }
+    // A peer we are already talking to may be the one.
+    for (const s of this._sessions.values()) lookup.onpeer(s)
+    if (found.size > 0 && this._o.book.byNumber(number).length > 0) settle()
+
+    this._lookups.add(lookup)
+    const search = network.lookup(scheme.topic(number))
+    // Once the DHT lookup and the connections it started are done, nobody else is coming.
+    search.flushed.then(() => {
+      if (found.size > 0) setTimeout(settle, 100)
+    }, settle)
+    const timeout = setTimeout(settle, this._o.lookupTimeout ?? DEFAULT_LOOKUP_TIMEOUT)
+    try {
+      await settled
+    } finally {
+      clearTimeout(timeout)
+      if (graceTimer) clearTimeout(graceTimer)
+      this._lookups.delete(lookup)
+      search.stop().catch(() => {})
+    }
+    if (found.size === 0) {
+      throw new PeerlineError(
+        'NUMBER_NOT_FOUND',
+        `Nobody answered on ${scheme.format(number)}. Check the number, and that they have Peerline open.`
+      )
+    }
+    return found
+  }
+
+  private async _onverified(session: PeerSession): Promise<void> {
+    const r = this._o.book.get(session.publicKey)
+    if (r === null) return
+    if (r.number !== session.number) return // cannot happen: the number derives from the key
+    if (session.name && session.name !== r.name) await this._o.book.put({ ...r, name: session.name })
+    if (r.state === 'accepted') this.emit('presence', { number: r.number, online: true })
+    if (r.state === 'outgoing') this._sendRequest(session, r)
+    if (r.state === 'accepted' && r.acceptPending && r.roomKey && r.roomEncryptionKey) {
+      const room = await this._o.rooms.join(r.roomKey, r.roomEncryptionKey)
+      await this._sendAccept(session, r, room.writerKey)
+    }
+  }
+
+  private _sendRequest(session: PeerSession, r: ContactRecord): void {
+    if (!r.roomKey || !r.roomEncryptionKey) return
+    session.sendRequest({ name: this._o.book.settings.name, roomKey: r.roomKey, roomEncryptionKey: r.roomEncryptionKey })
+  }
+
+  private async _sendAccept(session: PeerSession, r: ContactRecord, writerKey: Buffer): Promise<void> {
+    if (!r.roomKey) return
+    if (session.sendAccept({ roomKey: r.roomKey, writerKey })) {
+      await this._o.book.put({ ...r, acceptPending: false })
+    }
+  }
+
+  private async _onrequest(session: PeerSession, name: string, roomKey: Buffer, roomEncryptionKey: Buffer): Promise<void> {
+    const number = session.number as string
+    const existing = this._o.book.get(session.publicKey)
+    if (existing) {
+      if (existing.state === 'declined') return void session.sendDecline({ reason: '' })
+      if (existing.state === 'incoming') return // already waiting for the person to decide
+      if (existing.state === 'accepted' && existing.roomKey && b4a.equals(existing.roomKey, roomKey)) {
+        // They did not hear our accept (or lost it): say it again.
+        const room = await this._o.rooms.join(roomKey, roomEncryptionKey)
+        return this._sendAccept(session, existing, room.writerKey)
+      }
+      if (existing.state === 'outgoing' && existing.roomKey) {
+        // Both asked at once: the room with the smaller key wins, on both sides.
+        if (b4a.compare(existing.roomKey, roomKey) < 0) return
+      }
+    }
+    const record: ContactRecord = {
+      publicKey: session.publicKey,
+      number,
+      name: name.slice(0, 64) || session.name,
+      state: 'incoming',
+      roomKey,
+      roomEncryptionKey,
+      acceptPending: false,
+      added: existing?.added ?? Date.now()
+    }
+    await this._o.book.put(record)
+    if (existing && existing.state === 'outgoing') {
+      await this.accept(number) // they want what we wanted
+      return
+    }
+    this.emit('request', this.info(record))
+  }
+
+  private async _onaccept(session: PeerSession, roomKey: Buffer, writerKey: Buffer): Promise<void> {
+    const r = this._o.book.get(session.publicKey)
+    if (!r || !r.roomKey || !b4a.equals(r.roomKey, roomKey)) return
+    if (r.state !== 'outgoing' && r.state !== 'accepted') return
+    const room = await this._o.rooms.open(r.roomKey)
+    await room.addMember({ writerKey, publicKey: r.publicKey, number: r.number, name: r.name })
+    if (r.state === 'outgoing') {
+      const record: ContactRecord = { ...r, state: 'accepted', name: r.name || session.name }
+      await this._o.book.put(record)
+      this.emit('accepted', this.info(record))
+      this.emit('presence', { number: r.number, online: true })
+    }
+  }
+
+  private async _ondecline(session: PeerSession): Promise<void> {
+    const r = this._o.book.get(session.publicKey)
+    if (!r || r.state !== 'outgoing') return
+    const record: ContactRecord = { ...r, state: 'declined' }
+    await this._o.book.put(record)
+    this.emit('declined', this.info(record))
+  }
+
+  private _fail(session: PeerSession): (err: Error) => void {
+    return (err) => this._o.log(`contact ${session.number ?? session.id.slice(0, 8)}: ${err.message}`)
+  }
+}
+
+function publicState(s: ContactState): PublicState {
+  return s === 'outgoing' ? 'pending' : s
+}

@@ -1,0 +1,156 @@
+import Protomux from 'protomux'
+import type NoiseSecretStream from '@hyperswarm/secret-stream'
+import EventEmitter from 'bare-events'
+import b4a from 'b4a'
+import type { NumberScheme } from '../identity/number-scheme'
+import type { Log } from '../log'
+import { GuardedChannel } from '../network/guarded-channel'
+import { short } from '../network/swarm-network'
+import * as schema from '../wire/schemas'
+import type { ContactAccept, ContactDecline, ContactRequest, Hello } from '../wire/schemas'
+
+const HELLO_TIMEOUT = 10_000
+const CONTACT_MESSAGES_PER_SECOND = 20
+
+export interface PeerSessionOptions {
+  scheme: NumberScheme
+  self: Hello
+  log: Log
+}
+
+/**
+ * One verified peer on one connection. The hello channel proves the peer's number: its Noise key
+ * must derive to the number it claims, or the connection is dropped. Then the contact channel
+ * carries requests, accepts and declines.
+ *
+ * Events: 'verified' (), 'request' (ContactRequest), 'accept' (ContactAccept),
+ * 'decline' (ContactDecline), 'close' ().
+ */
+export interface PeerSessionEvents {
+  verified: []
+  request: [ContactRequest]
+  accept: [ContactAccept]
+  decline: [ContactDecline]
+  close: []
+}
+
+export class PeerSession extends EventEmitter<PeerSessionEvents> {
+  readonly conn: NoiseSecretStream
+  readonly publicKey: Buffer
+  number: string | null = null
+  name = ''
+  verified = false
+  closed = false
+  private readonly _opts: PeerSessionOptions
+  private readonly _mux: Protomux
+  private _contact: GuardedChannel<null> | null = null
+  private readonly _timer: ReturnType<typeof setTimeout>
+  private readonly _verifiedOrClosed: Promise<void>
+  private readonly _settleVerified: () => void
+
+  constructor(conn: NoiseSecretStream, opts: PeerSessionOptions) {
+    super()
+    this.conn = conn
+    if (conn.remotePublicKey === null) throw new Error('a swarm connection always has a remote key')
+    this.publicKey = conn.remotePublicKey
+    this._opts = opts
+    this._mux = Protomux.from(conn)
+    this._timer = setTimeout(() => this._drop('no valid hello in time'), HELLO_TIMEOUT)
+    conn.on('close', () => this._onclose())
+    // Protomux rejects a channel the remote opens before we have one; ours opens only once the
+    // hello checks out, so hold theirs until then.
+    let onverified: () => void = () => {}
+    this._verifiedOrClosed = new Promise<void>((resolve) => {
+      onverified = resolve
+    })
+    this._settleVerified = onverified
+    this._mux.pair({ protocol: schema.CONTACT_PROTOCOL }, () => this._verifiedOrClosed)
+
+    const hello = new GuardedChannel<Hello>(this._mux, {
+      protocol: schema.HELLO_PROTOCOL,
+      handshake: schema.hello,
+      messages: [],
+      log: this._log,
+      maxFrameBytes: 1024,
+      maxPerSecond: 5,
+      onopen: (remote) => this._onhello(remote),
+      onclose: () => {
+        if (!this.verified) this._drop('hello channel closed before a valid hello')
+      }
+    })
+    hello.open(opts.self)
+  }
+
+  get id(): string {
+    return b4a.toString(this.publicKey, 'hex')
+  }
+
+  sendRequest(req: ContactRequest): boolean {
+    return this._contact?.send(0, schema.contactRequest, req) ?? false
+  }
+
+  sendAccept(acc: ContactAccept): boolean {
+    return this._contact?.send(1, schema.contactAccept, acc) ?? false
+  }
+
+  sendDecline(dec: ContactDecline): boolean {
+    return this._contact?.send(2, schema.contactDecline, dec) ?? false
+  }
+
+  destroy(): void {
+    this.conn.destroy()
+  }
+
+  private readonly _log = (msg: string): void => this._opts.log(`peer ${short(this.publicKey)}: ${msg}`)
+
+  private async _onhello(remote: Hello): Promise<void> {
+    if (remote.name.length > schema.MAX_NAME_LENGTH) remote.name = remote.name.slice(0, schema.MAX_NAME_LENGTH)
+    if (!/^\d+$/.test(remote.number) || !(await this._opts.scheme.verify(this.publicKey, remote.number))) {
+      return this._drop(`hello claims number ${remote.number}, which its key does not derive to`)
+    }
+    if (this.closed) return
+    clearTimeout(this._timer)
+    this.number = remote.number
+    this.name = remote.name
+    this.verified = true
+    this._contact = new GuardedChannel<null>(this._mux, {
+      protocol: schema.CONTACT_PROTOCOL,
+      handshake: noHandshake,
+      messages: [
+        { encoding: schema.contactRequest, onmessage: (m: ContactRequest) => void this.emit('request', m) },
+        { encoding: schema.contactAccept, onmessage: (m: ContactAccept) => void this.emit('accept', m) },
+        { encoding: schema.contactDecline, onmessage: (m: ContactDecline) => void this.emit('decline', m) }
+      ] as never,
+      log: this._log,
+      maxFrameBytes: schema.MAX_FRAME_BYTES,
+      maxPerSecond: CONTACT_MESSAGES_PER_SECOND,
+      onopen: () => {
+        this.emit('verified')
+      }
+    })
+    this._contact.open(null)
+    this._settleVerified()
+  }
+
+  private _drop(reason: string): void {
+    if (this.closed) return
+    this._log('dropping connection: ' + reason)
+    this.conn.destroy()
+  }
+
+  private _onclose(): void {
+    if (this.closed) return
+    this.closed = true
+    clearTimeout(this._timer)
+    this._settleVerified()
+    this.emit('close')
+  }
+}
+
+const noHandshake = {
+  preencode() {},
+  encode() {},
+  decode(): null {
+    return null
+  }
+}

@@ -1,0 +1,49 @@
+/** Stable error codes: the agent's JSON-RPC errors carry them as `data.code`. */
+export type ErrorCode =
+  | 'BAD_REQUEST'
+  | 'NUMBER_INVALID'
+  | 'NUMBER_NOT_FOUND'
+  | 'NUMBER_IS_YOURS'
+  | 'KEY_MISMATCH'
+  | 'NOT_A_CONTACT'
+  | 'NO_SUCH_ROOM'
+  | 'NOT_WRITABLE'
+  | 'PHRASE_INVALID'
+  | 'IDENTITY_EXISTS'
+  | 'CLOSED'
+
+/** An error a user can act on: a code for programs and a sentence for people. */
+export class PeerlineError extends Error {
+  readonly code: ErrorCode
+  readonly details: Record<string, unknown> | undefined
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message)
+    this.name = 'PeerlineError'
+    this.code = code
+    this.details = details
+  }
+
+  static BAD_REQUEST(msg: string): PeerlineError {
+    return new PeerlineError('BAD_REQUEST', msg)
+  }
+
+  static NUMBER_INVALID(input: string): PeerlineError {
+    return new PeerlineError(
+      'NUMBER_INVALID',
+      `"${input}" is not a Peerline number: it has nine digits, like 123 456 789.`
+    )
+  }
+
+  static NOT_A_CONTACT(number: string): PeerlineError {
+    return new PeerlineError('NOT_A_CONTACT', `${number} is not one of your contacts.`)
+  }
+
+  static CLOSED(): PeerlineError {
+    return new PeerlineError('CLOSED', 'Peerline is shutting down.')
+  }
+}
+
+export function isPeerlineError(err: unknown): err is PeerlineError {
+  return err instanceof PeerlineError
+}

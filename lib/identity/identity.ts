@@ -1,0 +1,93 @@
+import fs from 'fs'
+import path from 'path'
+import b4a from 'b4a'
+import sodium from 'sodium-universal'
+import { PeerlineError } from '../errors'
+import { NumberScheme } from './number-scheme'
+import { phraseToSeed, seedToPhrase } from './recovery-phrase'
+
+export interface KeyPair {
+  publicKey: Buffer
+  secretKey: Buffer
+}
+
+const SEED_FILE = 'identity.seed'
+
+/**
+ * An Ed25519 key pair made from a 32-byte seed. The same pair is the Hyperswarm Noise key, so a
+ * connection's remotePublicKey is the person. The seed lives in the profile, owner-only.
+ */
+export class Identity {
+  readonly seed: Buffer
+  readonly keyPair: KeyPair
+  readonly number: string
+
+  private constructor(seed: Buffer, keyPair: KeyPair, number: string) {
+    this.seed = seed
+    this.keyPair = keyPair
+    this.number = number
+  }
+
+  get publicKey(): Buffer {
+    return this.keyPair.publicKey
+  }
+
+  /** The recovery phrase that restores this identity. */
+  get phrase(): string {
+    return seedToPhrase(this.seed)
+  }
+
+  static async fromSeed(seed: Buffer, scheme: NumberScheme): Promise<Identity> {
+    const keyPair = keyPairFromSeed(seed)
+    return new Identity(seed, keyPair, await scheme.derive(keyPair.publicKey))
+  }
+
+  /** Loads the profile's identity, making a new one on first use. */
+  static async open(dir: string, scheme: NumberScheme): Promise<Identity> {
+    const file = path.join(dir, SEED_FILE)
+    let seed: Buffer
+    if (fs.existsSync(file)) {
+      seed = b4a.from(fs.readFileSync(file))
+      if (seed.byteLength !== 32) throw new Error(`${file} is damaged: expected 32 bytes`)
+    } else {
+      seed = b4a.alloc(32)
+      sodium.randombytes_buf(seed)
+      writeSecret(dir, file, seed)
+    }
+    return Identity.fromSeed(seed, scheme)
+  }
+
+  /** Writes the identity of `phrase` into a profile that has none. */
+  static async restore(dir: string, phrase: string, scheme: NumberScheme): Promise<Identity> {
+    const seed = phraseToSeed(phrase)
+    const file = path.join(dir, SEED_FILE)
+    if (fs.existsSync(file)) {
+      const existing = b4a.from(fs.readFileSync(file))
+      if (!b4a.equals(existing, seed)) {
+        throw new PeerlineError(
+          'IDENTITY_EXISTS',
+          `This profile (${dir}) already has another identity; restore into an empty profile.`
+        )
+      }
+    } else {
+      writeSecret(dir, file, seed)
+    }
+    return Identity.fromSeed(seed, scheme)
+  }
+}
+
+export function keyPairFromSeed(seed: Buffer): KeyPair {
+  const publicKey = b4a.alloc(sodium.crypto_sign_PUBLICKEYBYTES)
+  const secretKey = b4a.alloc(sodium.crypto_sign_SECRETKEYBYTES)
+  sodium.crypto_sign_seed_keypair(publicKey, secretKey, seed)
+  return { publicKey, secretKey }
+}
+
+function writeSecret(dir: string, file: string, seed: Buffer): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+  // Write to a temp name first so a crash never leaves a half-written seed.
+  const tmp = file + '.tmp'
+  fs.writeFileSync(tmp, seed, { mode: 0o600 })
+  fs.chmodSync(tmp, 0o600)
+  fs.renameSync(tmp, file)
+}

@@ -1,0 +1,130 @@
+import Corestore from 'corestore'
+import path from 'path'
+import ReadyResource from 'ready-resource'
+import type NoiseSecretStream from '@hyperswarm/secret-stream'
+import { ContactBook } from './contacts/contact-book'
+import { Contacts } from './contacts/contacts'
+import { PeerSession } from './contacts/peer-session'
+import { Identity } from './identity/identity'
+import { NumberScheme } from './identity/number-scheme'
+import type { Log } from './log'
+import { silent } from './log'
+import { SwarmNetwork } from './network/swarm-network'
+import type { PeerAddress } from './network/swarm-network'
+import { Rooms } from './rooms/rooms'
+
+export interface PeerlineOptions {
+  /** The profile directory: identity, Corestore, contacts and settings all live here. */
+  storage: string
+  /** DHT bootstrap nodes; omit for the public HyperDHT. */
+  bootstrap?: PeerAddress[]
+  /** Address to bind the DHT socket to. */
+  host?: string
+  scheme?: NumberScheme
+  log?: Log
+  /** How long addContact looks for a number before NUMBER_NOT_FOUND (ms). */
+  lookupTimeout?: number
+  /** How long ready() waits for our own announce to reach the DHT before going on (ms). */
+  announceTimeout?: number
+}
+
+const DEFAULT_ANNOUNCE_TIMEOUT = 10_000
+
+/**
+ * One profile's P2P core: identity, storage, the swarm, contacts and rooms, wired together.
+ * The Api is the only thing that should hold one of these.
+ */
+export class Peerline extends ReadyResource {
+  readonly scheme: NumberScheme
+  readonly log: Log
+  identity!: Identity
+  store!: Corestore
+  book!: ContactBook
+  rooms!: Rooms
+  network!: SwarmNetwork
+  contacts!: Contacts
+  private readonly _o: PeerlineOptions
+
+  constructor(opts: PeerlineOptions) {
+    super()
+    this._o = opts
+    this.scheme = opts.scheme ?? new NumberScheme()
+    this.log = opts.log ?? silent
+  }
+
+  protected override async _open(): Promise<void> {
+    const { storage, bootstrap, host, lookupTimeout } = this._o
+    this.identity = await Identity.open(storage, this.scheme)
+    this.store = new Corestore(path.join(storage, 'corestore'))
+    await this.store.ready()
+    this.book = new ContactBook(this.store.get({ name: 'profile' }))
+    await this.book.ready()
+
+    this.rooms = new Rooms({
+      store: this.store,
+      log: this.log,
+      self: () => ({ publicKey: this.identity.publicKey, number: this.identity.number, name: this.book.settings.name })
+    })
+    for (const r of this.book.all()) {
+      if (r.roomKey && r.roomEncryptionKey && (r.state === 'accepted' || r.state === 'outgoing')) {
+        await this.rooms.join(r.roomKey, r.roomEncryptionKey)
+      }
+    }
+
+    this.network = new SwarmNetwork({
+      keyPair: this.identity.keyPair,
+      log: this.log,
+      firewall: (key) => this.contacts.firewall(key),
+      ...(bootstrap ? { bootstrap } : {}),
+      ...(host ? { host } : {})
+    })
+    this.contacts = new Contacts({
+      identity: this.identity,
+      scheme: this.scheme,
+      book: this.book,
+      network: this.network,
+      rooms: this.rooms,
+      log: this.log,
+      ...(lookupTimeout ? { lookupTimeout } : {})
+    })
+    this.network.onconnection = (conn) => this._onconnection(conn)
+    await this.network.ready()
+
+    this.contacts.dialAll()
+    await this._announce()
+  }
+
+  protected override async _close(): Promise<void> {
+    // The swarm first, so no new connection opens a core while the stores close.
+    if (this.network) await this.network.close()
+    if (this.rooms) await this.rooms.close()
+    if (this.book) await this.book.close()
+    if (this.store) await this.store.close()
+  }
+
+  private async _announce(): Promise<void> {
+    const topic = this.scheme.topic(this.identity.number)
+    const announced = this.network.announce(topic)
+    const timeout = this._o.announceTimeout ?? DEFAULT_ANNOUNCE_TIMEOUT
+    let timer: ReturnType<typeof setTimeout> | null = null
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeout)
+    })
+    const done = await Promise.race([announced.then(() => true), late])
+    if (timer) clearTimeout(timer)
+    // Offline or on a slow DHT: keep going, the swarm goes on announcing in the background.
+    if (!done) this.log(`announce of our number is still under way after ${timeout} ms`)
+    announced.catch((err: Error) => this.log('announce failed: ' + err.message))
+  }
+
+  private _onconnection(conn: NoiseSecretStream): void {
+    if (this.closing) return void conn.destroy()
+    this.store.replicate(conn)
+    const session = new PeerSession(conn, {
+      scheme: this.scheme,
+      log: this.log,
+      self: { number: this.identity.number, name: this.book.settings.name }
+    })
+    session.once('verified', () => this.contacts.attach(session))
+  }
+}

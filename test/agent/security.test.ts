@@ -1,0 +1,160 @@
+import test from 'brittle'
+import c from 'compact-encoding'
+import crypto from 'hypercore-crypto'
+import { execFileSync } from 'child_process'
+import path from 'path'
+import Hyperswarm from 'hyperswarm'
+import HyperDHT from 'hyperdht'
+import Protomux from 'protomux'
+import type NoiseSecretStream from '@hyperswarm/secret-stream'
+import { NumberScheme, INSECURE_TEST_PARAMS } from '../../lib/identity/number-scheme'
+import { keyPairFromSeed } from '../../lib/identity/identity'
+import { seedToPhrase } from '../../lib/identity/recovery-phrase'
+import * as schema from '../../lib/wire/schemas'
+import { RpcError } from '../helpers/agent'
+import type { AgentProcess } from '../helpers/agent'
+import { befriend, setup } from '../helpers/agent-net'
+
+const MAIN = path.join(__dirname, '..', '..', 'app', 'cli', 'main.js')
+const INSECURE = { PEERLINE_INSECURE_TEST_NUMBERS: '1' }
+
+async function rpcError(p: Promise<unknown>): Promise<RpcError> {
+  try {
+    await p
+  } catch (err) {
+    if (err instanceof RpcError) return err
+    throw err
+  }
+  throw new Error('expected an error')
+}
+
+test('agent answers bad JSON-RPC input with errors and keeps running', async (t) => {
+  const { start } = await setup(t)
+  const a = await start('a')
+  a.writeLine('{ this is not json')
+  a.writeLine('[]')
+  a.writeLine('{"jsonrpc":"2.0","id":7}')
+  await new Promise((r) => setTimeout(r, 300))
+  const errors = a.raw.filter((m) => m.error) as Array<{ id: unknown; error: { code: number } }>
+  t.alike(errors.map((e) => e.error.code), [-32700, -32600, -32600])
+  t.is(errors[0].id, null)
+
+  t.is((await rpcError(a.call('noSuchMethod'))).code, -32601)
+  const bad = await rpcError(a.call('send', { to: 5 }))
+  t.is(bad.code, -32602)
+  t.is(bad.data?.code, 'BAD_REQUEST')
+  t.is((await rpcError(a.call('addContact', { number: '12-34' }))).data?.code, 'NUMBER_INVALID')
+  t.is((await rpcError(a.call('addContact', { number: a.number }))).data?.code, 'NUMBER_IS_YOURS')
+  t.is((await rpcError(a.call('send', { to: '123 456 789', text: 'x' }))).data?.code, 'NOT_A_CONTACT')
+  t.is((await rpcError(a.call('acceptContact', { number: '123456789' }))).data?.code, 'NOT_A_CONTACT')
+  const notFound = await rpcError(a.call('addContact', { number: '000 000 001' }))
+  t.is(notFound.data?.code, 'NUMBER_NOT_FOUND')
+  t.ok(/Nobody answered on 000 000 001/.test(notFound.message), notFound.message)
+  t.is(((await a.call('whoami')) as { number: string }).number, a.number, 'still alive')
+})
+
+test('a peer announcing on someone\'s topic with a key that does not derive to the number is dropped', async (t) => {
+  const { start, bootstrap } = await setup(t)
+  const a = await start('a')
+  const victim = execFileSync(process.execPath, [MAIN, 'id', '--storage', path.join(await t.tmp(), 'v')]).toString().trim()
+  const number = victim.replace(/ /g, '')
+
+  // The forger: a real Hyperswarm peer on the victim's topic, claiming the victim's number.
+  const dht = new HyperDHT({ bootstrap: bootstrap.split(',').map(hostPort), host: '127.0.0.1' })
+  const swarm = new Hyperswarm({ dht })
+  t.teardown(async () => {
+    await swarm.destroy()
+    await dht.destroy()
+  })
+  let forgedHellos = 0
+  swarm.on('connection', (conn: NoiseSecretStream) => {
+    conn.on('error', () => {})
+    const mux = Protomux.from(conn)
+    const ch = mux.createChannel({ protocol: schema.HELLO_PROTOCOL, handshake: c.raw })
+    ch?.open(c.encode(schema.hello, { number, name: 'Not really' }))
+    forgedHellos++
+  })
+  await swarm.join(new NumberScheme().topic(number), { server: true, client: false }).flushed()
+
+  const err = await rpcError(a.call('addContact', { number: victim }))
+  t.is(err.data?.code, 'NUMBER_NOT_FOUND', 'the forger is not accepted as ' + victim)
+  t.ok(forgedHellos > 0, 'the forger was reached and lied')
+  t.ok(a.logs.some((l) => /does not derive/.test(l)), 'A logged why it dropped the forger')
+  t.is(a.notifications.filter((n) => n.method === 'contactRequest').length, 0)
+  t.is(((await a.call('whoami')) as { number: string }).number, a.number, 'A is still running')
+})
+
+test('contacts-only mode: a stranger cannot reach you, contacts still can', async (t) => {
+  const { start } = await setup(t)
+  const b = await start('b')
+  const friend = await start('friend')
+  await befriend(friend, b)
+  await b.call('setContactsOnly', { enabled: true })
+
+  const stranger = await start('stranger')
+  const err = await rpcError(stranger.call('addContact', { number: b.number }))
+  t.is(err.data?.code, 'NUMBER_NOT_FOUND', 'the stranger is refused before connecting')
+  t.is(b.notifications.filter((n) => n.method === 'contactRequest').length, 0, 'B saw no request')
+
+  const sent = await friend.call<{ id: string }>('send', { to: b.number, text: 'still reachable' })
+  await b.waitFor('message', (p) => p.id === sent.id)
+  t.pass('an accepted contact still gets through')
+})
+
+/** Two seeds whose keys share a (cheap, three-digit) number. */
+async function collidingSeeds(): Promise<[Buffer, Buffer, string]> {
+  const scheme = new NumberScheme(INSECURE_TEST_PARAMS)
+  const seen = new Map<string, Buffer>()
+  for (;;) {
+    const seed = crypto.randomBytes(32)
+    const n = await scheme.derive(keyPairFromSeed(seed).publicKey)
+    const other = seen.get(n)
+    if (other) return [other, seed, n]
+    seen.set(n, seed)
+  }
+}
+
+async function startRestored(start: (n: string, e?: Record<string, string>) => Promise<AgentProcess>, dir: string, name: string, seed: Buffer) {
+  execFileSync(process.execPath, [MAIN, 'restore', '--storage', path.join(dir, name)], { input: seedToPhrase(seed), env: { ...process.env, ...INSECURE } })
+  return start(name, INSECURE)
+}
+
+test('pinning: a different key on a pinned number is KEY_MISMATCH; two keys on a new number are both offered', async (t) => {
+  const { start, dir } = await setup(t)
+  const [seed1, seed2, number] = await collidingSeeds()
+  const a = await start('a', INSECURE)
+  const b1 = await startRestored(start, dir, 'b1', seed1)
+  t.is(b1.number, number)
+  await befriend(a, b1)
+  await b1.stop()
+
+  const b2 = await startRestored(start, dir, 'b2', seed2)
+  t.is(b2.number, number, 'same number, different key')
+  t.not(b2.publicKey, b1.publicKey)
+  const err = await rpcError(a.call('addContact', { number }))
+  t.is(err.data?.code, 'KEY_MISMATCH')
+  t.is(err.data?.pinnedKey, b1.publicKey)
+  t.is(err.data?.foundKey, b2.publicKey)
+  const note = await a.waitFor('keyMismatch', (p) => p.number === number)
+  t.is(note.foundKey, b2.publicKey)
+  t.is(b2.notifications.filter((n) => n.method === 'contactRequest').length, 0, 'no request went to the impostor')
+  const contacts = await a.call<Array<Record<string, unknown>>>('listContacts')
+  t.is(contacts[0].publicKey, b1.publicKey, 'the pin is unchanged')
+
+  // A newcomer who has pinned nobody sees both keys and chooses.
+  const b1again = await start('b1', INSECURE)
+  const c2 = await start('c', INSECURE)
+  const choice = await c2.call<{ state: string; candidates: Array<{ publicKey: string; safetyCode: string }> }>('addContact', { number })
+  t.is(choice.state, 'choose')
+  t.alike(choice.candidates.map((x) => x.publicKey).sort(), [b1again.publicKey, b2.publicKey].sort())
+  t.ok(choice.candidates.every((x) => /^\d{5}( \d{5}){3}$/.test(x.safetyCode)))
+  const chosen = await c2.call<Record<string, unknown>>('addContact', { number, publicKey: b1again.publicKey })
+  t.is(chosen.state, 'pending')
+  await b1again.waitFor('contactRequest', (p) => p.number === c2.number)
+  t.is(b2.notifications.filter((n) => n.method === 'contactRequest').length, 0)
+})
+
+function hostPort(s: string): { host: string; port: number } {
+  const [host, port] = s.split(':')
+  return { host, port: Number(port) }
+}

@@ -1,0 +1,76 @@
+import test from 'brittle'
+import b4a from 'b4a'
+import c from 'compact-encoding'
+import Protomux from 'protomux'
+import NoiseSecretStream from '@hyperswarm/secret-stream'
+import { GuardedChannel } from '../../lib/network/guarded-channel'
+import * as schema from '../../lib/wire/schemas'
+
+function pair(t: { teardown: (fn: () => void) => void }): [Protomux, Protomux, NoiseSecretStream] {
+  const a = new NoiseSecretStream(true)
+  const b = new NoiseSecretStream(false)
+  a.rawStream.pipe(b.rawStream).pipe(a.rawStream)
+  t.teardown(() => {
+    a.destroy()
+    b.destroy()
+  })
+  return [Protomux.from(a), Protomux.from(b), a]
+}
+
+test('a well-formed frame is delivered decoded', async (t) => {
+  t.plan(2)
+  const [ma, mb] = pair(t)
+  const logs: string[] = []
+  new GuardedChannel<schema.Hello>(mb, {
+    protocol: 'x',
+    handshake: schema.hello,
+    messages: [{ encoding: schema.contactDecline, onmessage: (m: schema.ContactDecline) => t.is(m.reason, 'busy') }] as never,
+    log: (m) => logs.push(m),
+    maxFrameBytes: 1024,
+    maxPerSecond: 10,
+    onopen: (h) => t.is(h.number, '123456789')
+  }).open({ number: '000000000', name: '' })
+  const raw = ma.createChannel({ protocol: 'x', handshake: c.raw })
+  const msg = raw!.addMessage({ encoding: c.raw })
+  raw!.open(c.encode(schema.hello, { number: '123456789', name: 'Ana' }))
+  msg.send(c.encode(schema.contactDecline, { reason: 'busy' }))
+})
+
+test('garbage, oversized and flooding peers get the channel closed with a reason, not a throw', async (t) => {
+  const cases: Array<[string, (send: (b: Buffer) => void) => void, RegExp]> = [
+    ['garbage', (send) => send(b4a.from([0xff, 0xff, 0xff, 0xff, 0xff])), /undecodable/],
+    ['oversized', (send) => send(c.encode(schema.contactDecline, { reason: 'x'.repeat(5000) })), /limit/],
+    [
+      'flood',
+      (send) => {
+        for (let i = 0; i < 100; i++) send(c.encode(schema.contactDecline, { reason: '' }))
+      },
+      /too fast/
+    ]
+  ]
+  for (const [name, attack, reason] of cases) {
+    const [ma, mb, streamA] = pair(t)
+    const logs: string[] = []
+    let received = 0
+    const closed = new Promise<void>((resolve) => {
+      new GuardedChannel<null>(mb, {
+        protocol: 'y',
+        handshake: { preencode() {}, encode() {}, decode: () => null },
+        messages: [{ encoding: schema.contactDecline, onmessage: () => void received++ }] as never,
+        log: (m) => logs.push(m),
+        maxFrameBytes: 1024,
+        maxPerSecond: 5,
+        onopen: () => {},
+        onclose: resolve
+      }).open(null)
+    })
+    const raw = ma.createChannel({ protocol: 'y', handshake: c.raw })!
+    const msg = raw.addMessage({ encoding: c.raw })
+    raw.open(b4a.alloc(0))
+    attack((b) => msg.send(b))
+    await closed
+    t.ok(logs.some((l) => reason.test(l)), `${name}: ${logs.join('; ')}`)
+    t.ok(received <= 10, `${name}: at most the burst was handled (${received})`)
+    t.absent(streamA.destroyed, `${name}: the connection itself survives`)
+  }
+})

@@ -1,0 +1,66 @@
+import test from 'brittle'
+import path from 'path'
+import { Api } from '../../lib/api/api'
+import { localTestnet } from '../helpers/testnet'
+
+type T = Parameters<Parameters<typeof test>[1]>[0]
+
+interface Note {
+  name: string
+  params: Record<string, unknown>
+}
+
+async function start(t: T, dir: string, bootstrap: Array<{ host: string; port: number }>) {
+  const api = new Api({ storage: dir, bootstrap, host: '127.0.0.1', lookupTimeout: 8000 })
+  const notes: Note[] = []
+  api.on('notification', (name, params) => notes.push({ name, params: { ...params } }))
+  await api.ready()
+  t.teardown(() => api.close(), { order: 0 })
+  const next = async (name: string, match: (p: Record<string, unknown>) => boolean = () => true): Promise<Record<string, unknown>> => {
+    for (let i = 0; i < 500; i++) {
+      const n = notes.find((x) => x.name === name && match(x.params))
+      if (n) return n.params
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    throw new Error('no ' + name)
+  }
+  return { api, notes, next }
+}
+
+test('two cores: add by number, accept, chat both ways (in-process, Node and Bare)', async (t) => {
+  const { testnet } = await localTestnet()
+  t.teardown(() => testnet.destroy(), { order: 1000 })
+  const dir = await t.tmp()
+  const a = await start(t, path.join(dir, 'a'), testnet.bootstrap)
+  const b = await start(t, path.join(dir, 'b'), testnet.bootstrap)
+  const bNumber = (await b.api.whoami()).number
+  const aNumber = (await a.api.whoami()).number
+  t.ok(/^\d{9}$/.test(bNumber))
+
+  await b.api.setProfile('Bea')
+  const added = (await a.api.call('addContact', { number: bNumber.replace(/(\d{3})(?=\d)/g, '$1 ') })) as Record<string, unknown>
+  t.is(added.state, 'pending')
+  t.is(added.number, bNumber)
+
+  const req = await b.next('contactRequest')
+  t.is(req.number, aNumber)
+  t.is(req.safetyCode, added.safetyCode, 'both sides show the same safety code')
+  await b.api.call('acceptContact', { number: aNumber })
+  await a.next('contactAccepted', (p) => p.number === bNumber)
+
+  await a.api.call('send', { to: bNumber, text: 'hi Bea' })
+  const m1 = await b.next('message', (p) => p.text === 'hi Bea')
+  t.is(m1.from, aNumber)
+  await b.api.call('send', { to: aNumber, text: 'hi back' })
+  const m2 = await a.next('message', (p) => p.text === 'hi back')
+  t.is(m2.from, bNumber)
+  t.is(m2.room, m1.room, 'one room for the pair')
+
+  const history = (await a.api.call('history', { to: bNumber })) as Array<{ text: string }>
+  t.alike(history.map((h) => h.text), ['hi Bea', 'hi back'])
+  const contacts = (await a.api.call('listContacts', {})) as Array<Record<string, unknown>>
+  t.is(contacts.length, 1)
+  t.is(contacts[0].state, 'accepted')
+  t.is(contacts[0].online, true)
+  t.is(contacts[0].name, 'Bea')
+})

@@ -1,0 +1,95 @@
+import test from 'brittle'
+import b4a from 'b4a'
+import Corestore from 'corestore'
+import path from 'path'
+import { Room } from '../../lib/rooms/room'
+import type { RoomMessage } from '../../lib/rooms/room'
+import { Rooms } from '../../lib/rooms/rooms'
+
+type T = Parameters<Parameters<typeof test>[1]>[0]
+
+async function twoStores(t: T): Promise<[Corestore, Corestore]> {
+  const dir = await t.tmp()
+  const a = new Corestore(path.join(dir, 'a'))
+  const b = new Corestore(path.join(dir, 'b'))
+  const sa = a.replicate(true)
+  const sb = b.replicate(false)
+  sa.pipe(sb).pipe(sa)
+  t.teardown(async () => {
+    sa.destroy()
+    sb.destroy()
+    await a.close()
+    await b.close()
+  }, { order: 100 })
+  return [a, b]
+}
+
+function self(n: number) {
+  return { publicKey: b4a.alloc(32, n), number: String(n).repeat(9), name: 'P' + n }
+}
+
+const silent = (): void => {}
+
+async function until(fn: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!(await fn())) {
+    if (Date.now() > end) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+test('a direct room: both write, both see the same history in the same order', async (t) => {
+  const [sa, sb] = await twoStores(t)
+  const ra = new Rooms({ store: sa, self: () => self(1), log: silent })
+  const rb = new Rooms({ store: sb, self: () => self(2), log: silent })
+  t.teardown(() => Promise.all([ra.close(), rb.close()]), { order: 0 })
+  const a = await ra.create()
+  const b = await rb.join(a.key, a.encryptionKey)
+  t.absent(b.writable, 'not a writer until added')
+  await a.addMember({ writerKey: b.writerKey, ...self(2) })
+  await until(async () => b.writable)
+
+  const seenByB: RoomMessage[] = []
+  rb.on('message', (m: RoomMessage) => seenByB.push(m))
+  await a.send('hello from 1')
+  await b.send('hello from 2')
+  await a.send('and again')
+  await until(async () => (await a.history()).length === 3 && (await b.history()).length === 3)
+
+  const ha = await a.history()
+  const hb = await b.history()
+  t.alike(ha.map((m) => m.id), hb.map((m) => m.id), 'same order on both')
+  t.alike(ha.map((m) => m.from).sort(), ['111111111', '111111111', '222222222'])
+  t.ok(seenByB.some((m) => m.text === 'hello from 1' && m.from === '111111111' && m.room === a.id), 'B was told of A\'s message')
+  t.absent(seenByB.some((m) => m.text === 'hello from 2' && false))
+  t.is((await a.members()).length, 2)
+})
+
+test('room cores are encrypted at rest and on the wire', async (t) => {
+  const [sa] = await twoStores(t)
+  const rooms = new Rooms({ store: sa, self: () => self(1), log: silent })
+  t.teardown(() => rooms.close(), { order: 0 })
+  const room = await rooms.create()
+  await room.send('secret words')
+  const local = room.base.local
+  if (local === null) throw new Error('no local core')
+  const block = await local.get(local.length - 1, { raw: true })
+  t.ok(block !== null)
+  t.is(b4a.indexOf(block as Buffer, b4a.from('secret words')), -1, 'plaintext is not in the stored block')
+})
+
+test('a malformed op from a member is skipped and the room goes on', async (t) => {
+  const [sa, sb] = await twoStores(t)
+  const ra = new Rooms({ store: sa, self: () => self(1), log: silent })
+  const rb = new Rooms({ store: sb, self: () => self(2), log: silent })
+  t.teardown(() => Promise.all([ra.close(), rb.close()]), { order: 0 })
+  const a = await ra.create()
+  const b: Room = await rb.join(a.key, a.encryptionKey)
+  await a.addMember({ writerKey: b.writerKey, ...self(2) })
+  await until(async () => b.writable)
+  await b.base.append(b4a.from([0xff, 0x00, 0x13])) // not a valid op
+  await b.base.append(b4a.from([2, 200])) // truncated message op
+  await b.send('still here')
+  await until(async () => (await a.history()).some((m) => m.text === 'still here'))
+  t.is((await a.history()).length, 1, 'only the valid message is in the view')
+})

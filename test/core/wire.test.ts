@@ -1,0 +1,38 @@
+import test from 'brittle'
+import b4a from 'b4a'
+import c from 'compact-encoding'
+import * as schema from '../../lib/wire/schemas'
+import { decodeExact } from '../../lib/wire/struct'
+
+const key = b4a.alloc(32, 5)
+
+test('every schema round-trips', (t) => {
+  const cases: Array<[string, c.Encoding<any>, unknown]> = [
+    ['hello', schema.hello, { number: '012345678', name: 'Ana' }],
+    ['contactRequest', schema.contactRequest, { name: 'Ana', roomKey: key, roomEncryptionKey: b4a.alloc(32, 6) }],
+    ['contactAccept', schema.contactAccept, { roomKey: key, writerKey: b4a.alloc(32, 7) }],
+    ['contactDecline', schema.contactDecline, { reason: 'no' }],
+    ['roomOp add', schema.roomOp, { type: schema.OP_ADD_MEMBER, writerKey: key, publicKey: key, number: '123456789', name: 'B' }],
+    ['roomOp message', schema.roomOp, { type: schema.OP_MESSAGE, id: 'abc', text: 'héllo ✓', time: 1763700000000 }],
+    ['messageRecord', schema.messageRecord, { id: 'abc', publicKey: key, from: '123456789', text: 'x', time: 1 }],
+    [
+      'contactRecord',
+      schema.contactRecord,
+      { publicKey: key, number: '1', name: '', state: 'incoming', roomKey: null, roomEncryptionKey: key, acceptPending: true, added: 5 }
+    ],
+    ['settingsRecord', schema.settingsRecord, { name: 'me', contactsOnly: true }]
+  ]
+  for (const [name, enc, value] of cases) {
+    const buf = c.encode(enc, value)
+    t.alike(decodeExact(enc, buf, 1 << 20), value, name)
+  }
+})
+
+test('truncated, trailing, oversized and unknown frames are refused', (t) => {
+  const buf = c.encode(schema.hello, { number: '123456789', name: 'Ana' })
+  t.exception(() => decodeExact(schema.hello, buf.subarray(0, buf.byteLength - 1), 1024), 'truncated')
+  t.exception(() => decodeExact(schema.hello, b4a.concat([buf, b4a.from([0])]), 1024), /trailing/)
+  t.exception(() => decodeExact(schema.hello, buf, 4), /limit/)
+  t.exception(() => decodeExact(schema.roomOp, b4a.from([99, 1, 2]), 1024), /unknown op/)
+  t.exception(() => decodeExact(schema.contactRecord, b4a.alloc(40, 0xff), 1024))
+})

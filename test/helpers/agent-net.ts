@@ -1,0 +1,32 @@
+import type test from 'brittle'
+import path from 'path'
+import { AgentProcess } from './agent'
+import { localTestnet } from './testnet'
+
+type T = Parameters<Parameters<typeof test>[1]>[0]
+
+export async function setup(t: T) {
+  const { testnet, bootstrap } = await localTestnet()
+  t.teardown(() => testnet.destroy(), { order: 1000 })
+  const dir = await t.tmp()
+  const agents: AgentProcess[] = []
+  t.teardown(async () => {
+    for (const a of agents) await a.stop()
+  })
+  const start = async (name: string, env?: Record<string, string>): Promise<AgentProcess> => {
+    const a = await AgentProcess.start({ storage: path.join(dir, name), bootstrap, ...(env ? { env } : {}) })
+    agents.push(a)
+    return a
+  }
+  return { start, dir, bootstrap }
+}
+
+/** A adds B by number and B accepts. */
+export async function befriend(a: AgentProcess, b: AgentProcess): Promise<Record<string, unknown>> {
+  const added = await a.call<Record<string, unknown>>('addContact', { number: b.number })
+  await b.waitFor('contactRequest', (p) => p.number === a.number)
+  await b.call('acceptContact', { number: a.number })
+  await a.waitFor('contactAccepted', (p) => p.number === b.number)
+  return added
+}
+

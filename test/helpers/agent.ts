@@ -1,0 +1,140 @@
+import { spawn } from 'child_process'
+import type { ChildProcessWithoutNullStreams } from 'child_process'
+import path from 'path'
+import readline from 'readline'
+
+const MAIN = path.join(__dirname, '..', '..', 'app', 'cli', 'main.js')
+
+export interface AgentOptions {
+  storage: string
+  bootstrap: string
+  env?: Record<string, string>
+  /** Keep stderr lines (logs) for assertions. */
+  keepLogs?: boolean
+}
+
+interface Waiter {
+  method: string
+  match: (params: Record<string, unknown>) => boolean
+  resolve: (params: Record<string, unknown>) => void
+}
+
+export class RpcError extends Error {
+  code: number
+  data: { code?: string; [k: string]: unknown } | undefined
+  constructor(e: { code: number; message: string; data?: { code?: string } }) {
+    super(e.message)
+    this.code = e.code
+    this.data = e.data
+  }
+}
+
+/** A real `peerline agent` process, driven over its stdio JSON-RPC. */
+export class AgentProcess {
+  readonly proc: ChildProcessWithoutNullStreams
+  readonly logs: string[] = []
+  readonly notifications: Array<{ method: string; params: Record<string, unknown> }> = []
+  readonly raw: Array<Record<string, unknown>> = []
+  number = ''
+  publicKey = ''
+  private _id = 0
+  private readonly _calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
+  private _waiters: Waiter[] = []
+  readonly exited: Promise<number | null>
+
+  constructor(opts: AgentOptions) {
+    this.proc = spawn(
+      process.execPath,
+      [MAIN, 'agent', '--storage', opts.storage, '--bootstrap', opts.bootstrap, '--host', '127.0.0.1'],
+      { env: { ...process.env, PEERLINE_LOOKUP_TIMEOUT: '8000', ...(opts.env ?? {}) } }
+    )
+    this.exited = new Promise((resolve) => this.proc.once('exit', (code) => resolve(code)))
+    readline.createInterface({ input: this.proc.stdout }).on('line', (line) => this._online(line))
+    readline.createInterface({ input: this.proc.stderr }).on('line', (line) => {
+      this.logs.push(line)
+      if (process.env.PEERLINE_TEST_LOGS) process.stderr.write(`[${this.number || 'agent'}] ${line}\n`)
+    })
+  }
+
+  static async start(opts: AgentOptions): Promise<AgentProcess> {
+    const a = new AgentProcess(opts)
+    const ready = await Promise.race([
+      a.waitFor('ready', () => true, 30_000),
+      a.exited.then((code) => {
+        throw new Error(`agent exited with ${code} before ready:\n${a.logs.join('\n')}`)
+      })
+    ])
+    a.number = ready.number as string
+    a.publicKey = ready.publicKey as string
+    return a
+  }
+
+  call<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+    const id = ++this._id
+    return new Promise<T>((resolve, reject) => {
+      this._calls.set(id, { resolve: resolve as (v: unknown) => void, reject })
+      this.writeLine(JSON.stringify({ jsonrpc: '2.0', id, method, params }))
+    })
+  }
+
+  writeLine(line: string): void {
+    this.proc.stdin.write(line + '\n')
+  }
+
+  /** Resolves with the first notification (past or future) that matches. */
+  waitFor(method: string, match: (p: Record<string, unknown>) => boolean = () => true, timeout = 20_000): Promise<Record<string, unknown>> {
+    const past = this.notifications.find((n) => n.method === method && match(n.params))
+    if (past) return Promise.resolve(past.params)
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        method,
+        match,
+        resolve: (p) => {
+          clearTimeout(timer)
+          resolve(p)
+        }
+      }
+      const timer = setTimeout(() => {
+        this._waiters = this._waiters.filter((w) => w !== waiter)
+        reject(new Error(`timed out waiting for ${method} on ${this.number || 'agent'}`))
+      }, timeout)
+      this._waiters.push(waiter)
+    })
+  }
+
+  /** SIGTERM and wait for the exit code. */
+  async stop(): Promise<number | null> {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGTERM')
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 10_000)
+    const code = await this.exited
+    clearTimeout(timer)
+    return code
+  }
+
+  private _online(line: string): void {
+    let msg: Record<string, unknown>
+    try {
+      msg = JSON.parse(line)
+    } catch {
+      throw new Error('agent wrote a non-JSON line on stdout: ' + line)
+    }
+    this.raw.push(msg)
+    if (typeof msg.method === 'string') {
+      const params = (msg.params ?? {}) as Record<string, unknown>
+      this.notifications.push({ method: msg.method, params })
+      for (const w of this._waiters) {
+        if (w.method === msg.method && w.match(params)) {
+          this._waiters = this._waiters.filter((x) => x !== w)
+          w.resolve(params)
+          break
+        }
+      }
+      return
+    }
+    const call = typeof msg.id === 'number' ? this._calls.get(msg.id) : undefined
+    if (!call) return
+    this._calls.delete(msg.id as number)
+    if (msg.error) call.reject(new RpcError(msg.error as { code: number; message: string }))
+    else call.resolve(msg.result)
+  }
+}

@@ -13,6 +13,12 @@ import type { PeerSession } from './peer-session'
 
 /** After the first valid peer turns up, how long a lookup keeps listening for a second key. */
 const SECOND_KEY_GRACE = 1500
+/**
+ * Once the DHT lookup and the connections it started are done, the hellos of those connections
+ * are being checked in parallel; this is how long we give the others after the first is valid.
+ */
+const AFTER_FLUSH_GRACE = 150
+const LOOKUP_RETRY = 2000
 export const DEFAULT_LOOKUP_TIMEOUT = 20_000
 
 export type PublicState = 'pending' | 'incoming' | 'accepted' | 'declined'
@@ -262,6 +268,8 @@ export class Contacts extends EventEmitter<ContactsEvents> {
     const found = new Map<string, PeerSession>()
     let settle: () => void = () => {}
     let graceTimer: ReturnType<typeof setTimeout> | null = null
+    let flushed = false
+    let retry: ReturnType<typeof setInterval> | null = null
     const settled = new Promise<void>((resolve) => {
       settle = resolve
     })
@@ -271,7 +279,8 @@ export class Contacts extends EventEmitter<ContactsEvents> {
       onpeer: (session) => {
         if (session.number !== number) return
         found.set(session.id, session)
-        if (graceTimer === null) graceTimer = setTimeout(settle, SECOND_KEY_GRACE)
+        if (flushed) setTimeout(settle, AFTER_FLUSH_GRACE)
+        else if (graceTimer === null) graceTimer = setTimeout(settle, SECOND_KEY_GRACE)
       }
     }
     // A peer we are already talking to may be the one.
@@ -281,15 +290,22 @@ export class Contacts extends EventEmitter<ContactsEvents> {
     this._lookups.add(lookup)
     const search = network.lookup(scheme.topic(number))
     // Once the DHT lookup and the connections it started are done, nobody else is coming.
-    search.flushed.then(() => {
-      if (found.size > 0) setTimeout(settle, 100)
-    }, settle)
+    search.flushed.then(
+      () => {
+        flushed = true
+        if (found.size > 0) setTimeout(settle, AFTER_FLUSH_GRACE)
+        // Nobody yet: they may announce in a moment (just started, or a slow DHT); ask again.
+        else retry = setInterval(() => search.refresh(), LOOKUP_RETRY)
+      },
+      (err: Error) => this._o.log(`lookup of ${number}: ${err.message}`)
+    )
     const timeout = setTimeout(settle, this._o.lookupTimeout ?? DEFAULT_LOOKUP_TIMEOUT)
     try {
       await settled
     } finally {
       clearTimeout(timeout)
       if (graceTimer) clearTimeout(graceTimer)
+      if (retry) clearInterval(retry)
       this._lookups.delete(lookup)
       search.stop().catch(() => {})
     }

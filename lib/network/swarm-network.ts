@@ -36,18 +36,24 @@ export class SwarmNetwork extends ReadyResource {
     this.dht = new HyperDHT({
       keyPair,
       ...(bootstrap ? { bootstrap } : {}),
-      ...(host ? { host } : {})
+      ...(host ? { host } : {}),
+      // Nothing on loopback is behind a NAT. Left "firewalled", two processes on one host
+      // hole-punch into half-open connections that never carry data.
+      ...(host && isLoopback(host) ? { firewalled: false } : {})
     })
     this.swarm = new Hyperswarm({ keyPair, dht: this.dht, firewall: (key: Buffer) => firewall(key) })
     this.swarm.on('connection', (conn: NoiseSecretStream) => {
       // Every connection error is expected at some point (peer gone, timeout): log, never throw.
+      this._log(`connected to ${short(conn.remotePublicKey)} (${conn.isInitiator ? 'out' : 'in'})`)
       conn.on('error', (err: Error) => this._log(`connection ${short(conn.remotePublicKey)}: ${err.message}`))
       this.onconnection(conn)
     })
   }
 
   protected override async _open(): Promise<void> {
-    await this.dht.ready()
+    // Announcing before the bootstrap query finishes leaves a record that peers connect to and
+    // the server never accepts (seen across processes on loopback), so wait for it.
+    await this.dht.fullyBootstrapped()
   }
 
   protected override async _close(): Promise<void> {
@@ -61,11 +67,14 @@ export class SwarmNetwork extends ReadyResource {
   }
 
   /** Look `topic` up and connect to whoever announces it; call the returned function to stop. */
-  lookup(topic: Buffer): { flushed: Promise<boolean>; stop: () => Promise<void> } {
+  lookup(topic: Buffer): { flushed: Promise<boolean>; refresh: () => void; stop: () => Promise<void> } {
     const discovery = this.swarm.join(topic, { server: false, client: true })
     const flushed = discovery.flushed().then(() => this.swarm.flush())
     return {
       flushed,
+      refresh: () => {
+        discovery.refresh({ server: false, client: true }).catch((err: Error) => this._log('lookup refresh: ' + err.message))
+      },
       stop: async () => {
         // Leave only the client side: our own announce may use the same topic in tests.
         await discovery.destroy()
@@ -89,6 +98,10 @@ export class SwarmNetwork extends ReadyResource {
     const info = this.swarm.peers.get(b4a.toString(publicKey, 'hex'))
     if (info && info.banned) info.ban(false)
   }
+}
+
+export function isLoopback(host: string): boolean {
+  return /^127\./.test(host) || host === '::1' || host === 'localhost'
 }
 
 export function short(key: Buffer | null | undefined): string {

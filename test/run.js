@@ -10,7 +10,7 @@ const dist = path.join(root, 'dist', 'test')
 const bin = (name) => path.join(root, 'node_modules', '.bin', name)
 const files = (dir) =>
   fs.existsSync(path.join(dist, dir))
-    ? fs.readdirSync(path.join(dist, dir)).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join(dist, dir, f))
+    ? fs.readdirSync(path.join(dist, dir)).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join('dist', 'test', dir, f))
     : []
 
 const only = process.argv[2] // optional: core | bare | agent

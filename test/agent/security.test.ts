@@ -94,7 +94,9 @@ test('contacts-only mode: a stranger cannot reach you, contacts still can', asyn
   const stranger = await start('stranger')
   const err = await rpcError(stranger.call('addContact', { number: b.number }))
   t.is(err.data?.code, 'NUMBER_NOT_FOUND', 'the stranger is refused before connecting')
-  t.is(b.notifications.filter((n) => n.method === 'contactRequest').length, 0, 'B saw no request')
+  t.ok(b.logs.some((l) => l.includes('contacts-only: refused ' + stranger.publicKey.slice(0, 8))), 'B\'s firewall refused the stranger')
+  t.absent(stranger.logs.some((l) => l.includes('connected to ' + b.publicKey.slice(0, 8))), 'no connection was made')
+  t.is(b.notifications.filter((n) => n.method === 'contactRequest' && n.params.number === stranger.number).length, 0, 'B saw no request from the stranger')
 
   const sent = await friend.call<{ id: string }>('send', { to: b.number, text: 'still reachable' })
   await b.waitFor('message', (p) => p.id === sent.id)

@@ -12,6 +12,7 @@ import { silent } from './log'
 import { SwarmNetwork } from './network/swarm-network'
 import type { PeerAddress } from './network/swarm-network'
 import { Rooms } from './rooms/rooms'
+import { ROOM_LIVE_PROTOCOL } from './wire/schemas'
 
 export interface PeerlineOptions {
   /** The profile directory: identity, Corestore, contacts and settings all live here. */
@@ -123,8 +124,10 @@ export class Peerline extends ReadyResource {
     const session = new PeerSession(conn, {
       scheme: this.scheme,
       log: this.log,
-      self: { number: this.identity.number, name: this.book.settings.name }
+      self: { number: this.identity.number, name: this.book.settings.name },
+      laterProtocols: [ROOM_LIVE_PROTOCOL]
     })
+    session.once('authenticated', () => this.rooms.attachLive(session.publicKey, session.mux))
     session.once('verified', () => this.contacts.attach(session))
   }
 }

@@ -16,6 +16,8 @@ export interface PeerSessionOptions {
   scheme: NumberScheme
   self: Hello
   log: Log
+  /** Protocols other parts open once the hello checks out (on 'authenticated'). */
+  laterProtocols?: string[]
 }
 
 /**
@@ -27,6 +29,9 @@ export interface PeerSessionOptions {
  * 'decline' (ContactDecline), 'close' ().
  */
 export interface PeerSessionEvents {
+  /** The hello checked out; open further channels now, synchronously. */
+  authenticated: []
+  /** The contact channel is open both ways. */
   verified: []
   request: [ContactRequest]
   accept: [ContactAccept]
@@ -42,7 +47,7 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
   verified = false
   closed = false
   private readonly _opts: PeerSessionOptions
-  private readonly _mux: Protomux
+  readonly mux: Protomux
   private _contact: GuardedChannel<null> | null = null
   private readonly _timer: ReturnType<typeof setTimeout>
   private readonly _verifiedOrClosed: Promise<void>
@@ -54,7 +59,7 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     if (conn.remotePublicKey === null) throw new Error('a swarm connection always has a remote key')
     this.publicKey = conn.remotePublicKey
     this._opts = opts
-    this._mux = Protomux.from(conn)
+    this.mux = Protomux.from(conn)
     this._timer = setTimeout(() => this._drop('no valid hello in time'), HELLO_TIMEOUT)
     conn.on('close', () => this._onclose())
     // Protomux rejects a channel the remote opens before we have one; ours opens only once the
@@ -64,9 +69,11 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
       onverified = resolve
     })
     this._settleVerified = onverified
-    this._mux.pair({ protocol: schema.CONTACT_PROTOCOL }, () => this._verifiedOrClosed)
+    for (const protocol of [schema.CONTACT_PROTOCOL, ...(opts.laterProtocols ?? [])]) {
+      this.mux.pair({ protocol }, () => this._verifiedOrClosed)
+    }
 
-    const hello = new GuardedChannel<Hello>(this._mux, {
+    const hello = new GuardedChannel<Hello>(this.mux, {
       protocol: schema.HELLO_PROTOCOL,
       handshake: schema.hello,
       messages: [],
@@ -113,7 +120,7 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     this.number = remote.number
     this.name = remote.name
     this.verified = true
-    this._contact = new GuardedChannel<null>(this._mux, {
+    this._contact = new GuardedChannel<null>(this.mux, {
       protocol: schema.CONTACT_PROTOCOL,
       handshake: noHandshake,
       messages: [
@@ -129,6 +136,7 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
       }
     })
     this._contact.open(null)
+    this.emit('authenticated')
     this._settleVerified()
   }
 

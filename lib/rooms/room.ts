@@ -9,8 +9,8 @@ import { PeerlineError } from '../errors'
 import type { Log } from '../log'
 import { roomOp, OP_ADD_MEMBER, OP_MESSAGE, MAX_TEXT_LENGTH } from '../wire/schemas'
 import type { MemberRecord, MessageRecord } from '../wire/schemas'
-import { applyOps, getCount, listMembers, openView, readMessages } from './room-view'
-import type { RoomBee } from './room-view'
+import { applyOps, closeView, listMembers, openView, readMessages } from './room-view'
+import type { RoomView } from './room-view'
 
 /** Who this device is, as recorded in a room's member list. */
 export interface Self {
@@ -37,20 +37,22 @@ export interface RoomMessage {
 
 const ACK_INTERVAL = 1000
 const WRITABLE_TIMEOUT = 15_000
-/** How far back an update is checked for messages we have not announced (covers reorders). */
-const RESCAN_WINDOW = 64
+/** Announced ids remembered for de-duplication (live copies, reorders). */
+const ANNOUNCED_MEMORY = 4096
 
 /**
  * One conversation: an encrypted Autobase whose view is a Hyperbee of members and messages.
- * Emits 'message' (RoomMessage) once for each message that appears after the room opened.
+ * Emits 'message' (RoomMessage) once for each message that appears after the room opened, and
+ * 'sent' ({id, text, time}) when this device sends one.
  */
 export class Room extends ReadyResource {
-  readonly base: Autobase<RoomBee>
+  readonly base: Autobase<RoomView>
   private readonly _self: Self
   private readonly _log: Log
   private readonly _creating: boolean
   private _scanned = 0
   private readonly _announced = new Set<string>()
+  private _members = new Map<string, MemberRecord>()
   private _scanning: Promise<void> | null = null
   private _rescan = false
 
@@ -59,10 +61,10 @@ export class Room extends ReadyResource {
     this._self = opts.self
     this._log = opts.log
     this._creating = opts.key === null
-    this.base = new Autobase<RoomBee>(roomStore(store, opts.encryptionKey), opts.key, {
-      open: (viewStore) => openView(viewStore.get('view')),
+    this.base = new Autobase<RoomView>(roomStore(store, opts.encryptionKey), opts.key, {
+      open: openView,
       apply: applyOps,
-      close: (view) => view.close(),
+      close: closeView,
       valueEncoding: 'binary',
       encryptionKey: opts.encryptionKey,
       ackInterval: ACK_INTERVAL
@@ -99,11 +101,13 @@ export class Room extends ReadyResource {
         name: this._self.name
       })
     }
+    await this._refreshMembers()
     // Only messages that arrive from now on are news; the rest is history.
-    this._scanned = await getCount(this.base.view)
-    for (const m of await readMessages(this.base.view, Math.max(1, this._scanned - RESCAN_WINDOW), this._scanned)) {
-      this._announced.add(m.id)
-    }
+    this._scanned = this.base.view.messages.length
+    // A reorder truncates the messages core; what was past the cut is scanned again.
+    this.base.view.messages.on('truncate', (length: number) => {
+      this._scanned = Math.min(this._scanned, length)
+    })
   }
 
   protected override async _close(): Promise<void> {
@@ -128,14 +132,35 @@ export class Room extends ReadyResource {
     await this._waitWritable()
     const id = b4a.toString(crypto.randomBytes(12), 'hex')
     const time = Date.now()
+    // Online members get a live copy now, not after the durable op's append, replication and apply.
+    this._remember(id)
+    this.emit('sent', { id, text, time })
     await this._append({ type: OP_MESSAGE, id, text, time })
     return { id, time }
   }
 
+  /** Members by hex public key, as of the last update. */
+  get memberKeys(): string[] {
+    return [...this._members.keys()]
+  }
+
+  /**
+   * A live copy of a message from a peer on an authenticated connection. Shown at once if the
+   * peer is a member; the durable op that follows is then not announced twice.
+   */
+  acceptLive(publicKey: Buffer, msg: { id: string; text: string; time: number }): boolean {
+    const member = this._members.get(b4a.toString(publicKey, 'hex'))
+    if (member === undefined || this._announced.has(msg.id)) return false
+    if (msg.text.length === 0 || msg.text.length > MAX_TEXT_LENGTH || msg.id.length === 0 || msg.id.length > 64) return false
+    this._remember(msg.id)
+    this.emit('message', { room: this.id, id: msg.id, from: member.number, text: msg.text, time: msg.time })
+    return true
+  }
+
   /** The last `limit` messages, oldest first. */
   async history(limit = 100): Promise<Array<MessageRecord & { seq: number }>> {
-    const count = await getCount(this.base.view)
-    return readMessages(this.base.view, Math.max(1, count - limit + 1), count)
+    const length = this.base.view.messages.length
+    return readMessages(this.base.view, length - limit, length)
   }
 
   private async _append(op: Parameters<typeof roomOp.encode>[1]): Promise<void> {
@@ -176,17 +201,28 @@ export class Room extends ReadyResource {
       })
   }
 
+  private async _refreshMembers(): Promise<void> {
+    const members = new Map<string, MemberRecord>()
+    for (const m of await listMembers(this.base.view)) members.set(b4a.toString(m.publicKey, 'hex'), m)
+    this._members = members
+  }
+
   private async _scanOnce(): Promise<void> {
     if (this.closing) return
-    const count = await getCount(this.base.view)
-    const from = Math.max(1, Math.min(this._scanned, count) - RESCAN_WINDOW)
-    for (const m of await readMessages(this.base.view, from, count)) {
+    await this._refreshMembers()
+    const length = this.base.view.messages.length
+    for (const m of await readMessages(this.base.view, this._scanned, length)) {
       if (this._announced.has(m.id)) continue
-      this._announced.add(m.id)
+      this._remember(m.id)
       const message: RoomMessage = { room: this.id, id: m.id, from: m.from, text: m.text, time: m.time }
       this.emit('message', message)
     }
-    this._scanned = count
+    this._scanned = Math.max(this._scanned, length)
+  }
+
+  private _remember(id: string): void {
+    this._announced.add(id)
+    if (this._announced.size > ANNOUNCED_MEMORY) this._announced.delete(this._announced.values().next().value as string)
   }
 }
 

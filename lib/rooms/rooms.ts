@@ -4,6 +4,10 @@ import ReadyResource from 'ready-resource'
 import z32 from 'z32'
 import { PeerlineError } from '../errors'
 import type { Log } from '../log'
+import b4a from 'b4a'
+import type Protomux from 'protomux'
+import type { LiveMessage } from '../wire/schemas'
+import { LiveChannel } from './live-channel'
 import { Room } from './room'
 import type { RoomMessage, Self } from './room'
 
@@ -20,6 +24,9 @@ export interface RoomsOptions {
 export class Rooms extends ReadyResource {
   private readonly _o: RoomsOptions
   private readonly _rooms = new Map<string, Promise<Room>>()
+  private readonly _live = new Map<string, LiveChannel>()
+  /** Rooms whose ready() finished, for synchronous lookups on the live path. */
+  private readonly _opened = new Map<string, Room>()
 
   constructor(opts: RoomsOptions) {
     super()
@@ -71,7 +78,35 @@ export class Rooms extends ReadyResource {
     return this._rooms.has(id)
   }
 
+  /** Opens the live channel on a peer's authenticated connection. */
+  attachLive(publicKey: Buffer, mux: Protomux): void {
+    const id = b4a.toString(publicKey, 'hex')
+    const channel = new LiveChannel(
+      mux,
+      (msg) => this._o.log(`live ${id.slice(0, 8)}: ${msg}`),
+      (msg) => this._onlive(publicKey, msg),
+      () => {
+        if (this._live.get(id) === channel) this._live.delete(id)
+      }
+    )
+    this._live.set(id, channel)
+  }
+
+  private _onlive(publicKey: Buffer, msg: LiveMessage): void {
+    const room = this._opened.get(this.idOf(msg.roomKey))
+    // Unknown room or not a member: drop quietly; the durable path decides what is true.
+    if (room) room.acceptLive(publicKey, msg)
+  }
+
   private _listen(room: Room): void {
+    this._opened.set(room.id, room)
     room.on('message', (m: RoomMessage) => this.emit('message', m))
+    room.on('sent', (m: { id: string; text: string; time: number }) => {
+      const self = b4a.toString(this._o.self().publicKey, 'hex')
+      for (const key of room.memberKeys) {
+        if (key === self) continue
+        this._live.get(key)?.send({ roomKey: room.key, id: m.id, text: m.text, time: m.time })
+      }
+    })
   }
 }

@@ -9,6 +9,7 @@ import { struct } from './struct'
 
 export const HELLO_PROTOCOL = 'peerline/hello/1'
 export const CONTACT_PROTOCOL = 'peerline/contact/1'
+export const ROOM_LIVE_PROTOCOL = 'peerline/room-live/1'
 
 /** No single protocol frame of ours needs more than this. */
 export const MAX_FRAME_BYTES = 64 * 1024
@@ -47,6 +48,20 @@ export interface ContactDecline {
   reason: string
 }
 export const contactDecline: Encoding<ContactDecline> = struct<ContactDecline>({ reason: c.string })
+
+// Room live channel: a copy of a message pushed to online members while the durable op replicates.
+export interface LiveMessage {
+  roomKey: Buffer
+  id: string
+  text: string
+  time: number
+}
+export const liveMessage: Encoding<LiveMessage> = struct<LiveMessage>({
+  roomKey: c.fixed32,
+  id: c.string,
+  text: c.string,
+  time: c.uint
+})
 
 // Room ops: the values writers append to a room's Autobase.
 export const OP_ADD_MEMBER = 1

@@ -1,5 +1,6 @@
 import test from 'brittle'
 import { befriend, setup } from '../helpers/agent-net'
+import { eventually } from '../helpers/eventually'
 
 test('two agents: number, add, request with safety code, accept, chat both ways', async (t) => {
   const { start } = await setup(t)
@@ -34,7 +35,8 @@ test('two agents: number, add, request with safety code, accept, chat both ways'
   const back = await a.waitFor('message', (p) => p.id === reply.id)
   t.is(back.from, b.number)
 
-  const history = await b.call<Array<Record<string, unknown>>>('history', { to: a.number })
+  // The notification may come from the live copy; history follows once the durable op applies.
+  const history = await eventually(() => b.call<Array<Record<string, unknown>>>('history', { to: a.number }), (h) => h.length === 2)
   t.alike(history.map((h) => h.text), ['hello B', 'hello A'])
   t.alike(Object.keys(history[0]).sort(), ['from', 'id', 'text', 'time'])
   const list = await a.call<Array<Record<string, unknown>>>('listContacts')

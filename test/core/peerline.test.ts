@@ -1,6 +1,7 @@
 import test from 'brittle'
 import path from 'path'
 import { Api } from '../../lib/api/api'
+import { eventually } from '../helpers/eventually'
 import { localTestnet } from '../helpers/testnet'
 
 type T = Parameters<Parameters<typeof test>[1]>[0]
@@ -56,7 +57,11 @@ test('two cores: add by number, accept, chat both ways (in-process, Node and Bar
   t.is(m2.from, bNumber)
   t.is(m2.room, m1.room, 'one room for the pair')
 
-  const history = (await a.api.call('history', { to: bNumber })) as Array<{ text: string }>
+  // The notification may come from the live copy; history follows once the durable op applies.
+  const history = await eventually(
+    async () => (await a.api.call('history', { to: bNumber })) as Array<{ text: string }>,
+    (h) => h.length === 2
+  )
   t.alike(history.map((h) => h.text), ['hi Bea', 'hi back'])
   const contacts = (await a.api.call('listContacts', {})) as Array<Record<string, unknown>>
   t.is(contacts.length, 1)

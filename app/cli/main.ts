@@ -1,3 +1,4 @@
+import fs from 'fs'
 import os from 'os'
 import path from 'path'
 import { Api } from '../../lib/api/api'
@@ -9,10 +10,13 @@ import type { PeerlineOptions } from '../../lib/peerline'
 import { flag, parseArgs, UsageError } from './args'
 import type { ParsedArgs } from './args'
 import { StdioTransport } from './stdio-transport'
+import { TerminalChat } from './chat'
 
 const HELP = `peerline: a serverless messenger. Your number finds you on the HyperDHT; no servers.
 
 Usage:
+  peerline          [--storage DIR] [--bootstrap ...] [--host ADDR]
+                    chat in the terminal: shows your number; /help lists commands
   peerline id       [--storage DIR]          print your number (makes an identity on first use)
   peerline phrase   [--storage DIR]          print the 24-word recovery phrase of your identity
   peerline restore  [--storage DIR]          restore an identity: the phrase is read from stdin
@@ -82,9 +86,27 @@ async function agent(args: ParsedArgs): Promise<void> {
   log(`ready: number ${api.core.scheme.format(api.core.identity.number)}`)
 }
 
+async function chat(args: ParsedArgs): Promise<void> {
+  const api = new Api({ ...options(args), log: fileLog(options(args).storage) })
+  const onsignal = (): void => void api.close().then(() => process.exit(0))
+  process.once('SIGINT', onsignal)
+  process.once('SIGTERM', onsignal)
+  await new TerminalChat(api).run()
+  await api.close()
+  process.exit(0)
+}
+
+/** The terminal chat keeps the screen for people: logs go to a file in the profile. */
+function fileLog(storage: string): (msg: string) => void {
+  fs.mkdirSync(storage, { recursive: true, mode: 0o700 })
+  const file = path.join(storage, 'peerline.log')
+  return (msg) => fs.appendFileSync(file, `[${new Date().toISOString()}] ${msg}\n`)
+}
+
 async function main(argv: string[]): Promise<void> {
   const args = parseArgs(argv)
-  if (args.flags.has('help') || args.flags.has('h') || args.command === null || args.command === 'help') {
+  if (args.command === null && !args.flags.has('help') && !args.flags.has('h')) return chat(args)
+  if (args.flags.has('help') || args.flags.has('h') || args.command === 'help') {
     process.stdout.write(HELP)
     return
   }
@@ -93,6 +115,8 @@ async function main(argv: string[]): Promise<void> {
   switch (args.command) {
     case 'agent':
       return agent(args)
+    case 'chat':
+      return chat(args)
     case 'id': {
       const id = await Identity.open(opts.storage, scheme)
       process.stdout.write(scheme.format(id.number) + '\n')

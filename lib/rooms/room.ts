@@ -53,6 +53,7 @@ export class Room extends ReadyResource {
   private _scanned = 0
   private readonly _announced = new Set<string>()
   private _members = new Map<string, MemberRecord>()
+  private _membersVersion = -1
   private _scanning: Promise<void> | null = null
   private _rescan = false
 
@@ -202,6 +203,9 @@ export class Room extends ReadyResource {
   }
 
   private async _refreshMembers(): Promise<void> {
+    const version = this.base.view.members.version
+    if (version === this._membersVersion) return
+    this._membersVersion = version
     const members = new Map<string, MemberRecord>()
     for (const m of await listMembers(this.base.view)) members.set(b4a.toString(m.publicKey, 'hex'), m)
     this._members = members

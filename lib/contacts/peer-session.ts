@@ -7,6 +7,7 @@ import type { Log } from '../log'
 import { GuardedChannel } from '../network/guarded-channel'
 import { short } from '../network/swarm-network'
 import * as schema from '../wire/schemas'
+import { empty } from '../wire/struct'
 import type { ContactAccept, ContactDecline, ContactRequest, Hello } from '../wire/schemas'
 
 const HELLO_TIMEOUT = 10_000
@@ -122,7 +123,7 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     this.verified = true
     this._contact = new GuardedChannel<null>(this.mux, {
       protocol: schema.CONTACT_PROTOCOL,
-      handshake: noHandshake,
+      handshake: empty,
       messages: [
         { encoding: schema.contactRequest, onmessage: (m: ContactRequest) => void this.emit('request', m) },
         { encoding: schema.contactAccept, onmessage: (m: ContactAccept) => void this.emit('accept', m) },
@@ -152,13 +153,5 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     clearTimeout(this._timer)
     this._settleVerified()
     this.emit('close')
-  }
-}
-
-const noHandshake = {
-  preencode() {},
-  encode() {},
-  decode(): null {
-    return null
   }
 }

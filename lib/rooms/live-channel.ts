@@ -2,17 +2,11 @@ import type Protomux from 'protomux'
 import type { Log } from '../log'
 import { GuardedChannel } from '../network/guarded-channel'
 import * as schema from '../wire/schemas'
+import { empty } from '../wire/struct'
 import type { LiveMessage } from '../wire/schemas'
 
 const LIVE_MESSAGES_PER_SECOND = 200
 
-const noHandshake = {
-  preencode(): void {},
-  encode(): void {},
-  decode(): null {
-    return null
-  }
-}
 
 /**
  * The room-live channel on one authenticated connection: live copies of room messages, so an
@@ -24,7 +18,7 @@ export class LiveChannel {
   constructor(mux: Protomux, log: Log, onmessage: (msg: LiveMessage) => void, onclose: () => void) {
     this._channel = new GuardedChannel<null>(mux, {
       protocol: schema.ROOM_LIVE_PROTOCOL,
-      handshake: noHandshake,
+      handshake: empty,
       messages: [{ encoding: schema.liveMessage, onmessage }] as never,
       log,
       maxFrameBytes: schema.MAX_FRAME_BYTES,

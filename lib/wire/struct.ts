@@ -34,3 +34,12 @@ export function decodeExact<T>(enc: Encoding<T>, buf: Buffer, max: number): T {
 }
 
 export const encode = c.encode
+
+/** The empty record: for channel handshakes that carry nothing. */
+export const empty: Encoding<null> = {
+  preencode(): void {},
+  encode(): void {},
+  decode(): null {
+    return null
+  }
+}

@@ -38,16 +38,27 @@ async function until(fn: () => Promise<boolean>, ms = 10_000): Promise<void> {
   }
 }
 
-test('a direct room: both write, both see the same history in the same order', async (t) => {
+/** Two profiles with a direct room: A created it, B joined by key (not yet a writer). */
+async function roomPair(t: T): Promise<{ ra: Rooms; rb: Rooms; a: Room; b: Room }> {
   const [sa, sb] = await twoStores(t)
   const ra = new Rooms({ store: sa, self: () => self(1), log: silent })
   const rb = new Rooms({ store: sb, self: () => self(2), log: silent })
   t.teardown(() => Promise.all([ra.close(), rb.close()]), { order: 0 })
   const a = await ra.create()
   const b = await rb.join(a.key, a.encryptionKey)
-  t.absent(b.writable, 'not a writer until added')
+  return { ra, rb, a, b }
+}
+
+/** A adds B as a writer and waits until B can write and sees both members. */
+async function admit(a: Room, b: Room): Promise<void> {
   await a.addMember({ writerKey: b.writerKey, ...self(2) })
-  await until(async () => b.writable)
+  await until(async () => b.writable && b.memberKeys.length === 2)
+}
+
+test('a direct room: both write, both see the same history in the same order', async (t) => {
+  const { rb, a, b } = await roomPair(t)
+  t.absent(b.writable, 'not a writer until added')
+  await admit(a, b)
 
   const seenByB: RoomMessage[] = []
   rb.on('message', (m: RoomMessage) => seenByB.push(m))
@@ -79,14 +90,8 @@ test('room cores are encrypted at rest and on the wire', async (t) => {
 })
 
 test('a malformed op from a member is skipped and the room goes on', async (t) => {
-  const [sa, sb] = await twoStores(t)
-  const ra = new Rooms({ store: sa, self: () => self(1), log: silent })
-  const rb = new Rooms({ store: sb, self: () => self(2), log: silent })
-  t.teardown(() => Promise.all([ra.close(), rb.close()]), { order: 0 })
-  const a = await ra.create()
-  const b: Room = await rb.join(a.key, a.encryptionKey)
-  await a.addMember({ writerKey: b.writerKey, ...self(2) })
-  await until(async () => b.writable)
+  const { a, b } = await roomPair(t)
+  await admit(a, b)
   await b.base.append(b4a.from([0xff, 0x00, 0x13])) // not a valid op
   await b.base.append(b4a.from([2, 200])) // truncated message op
   await b.send('still here')
@@ -95,14 +100,8 @@ test('a malformed op from a member is skipped and the room goes on', async (t) =
 })
 
 test('a live copy is shown once, only from a member, and the durable op is not announced again', async (t) => {
-  const [sa, sb] = await twoStores(t)
-  const ra = new Rooms({ store: sa, self: () => self(1), log: silent })
-  const rb = new Rooms({ store: sb, self: () => self(2), log: silent })
-  t.teardown(() => Promise.all([ra.close(), rb.close()]), { order: 0 })
-  const a = await ra.create()
-  const b = await rb.join(a.key, a.encryptionKey)
-  await a.addMember({ writerKey: b.writerKey, ...self(2) })
-  await until(async () => b.writable && b.memberKeys.length === 2)
+  const { rb, a, b } = await roomPair(t)
+  await admit(a, b)
 
   const seen: RoomMessage[] = []
   rb.on('message', (m: RoomMessage) => seen.push(m))

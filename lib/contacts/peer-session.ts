@@ -4,7 +4,7 @@ import EventEmitter from 'bare-events'
 import b4a from 'b4a'
 import type { NumberScheme } from '../identity/number-scheme'
 import type { Log } from '../log'
-import { GuardedChannel } from '../network/guarded-channel'
+import { GuardedChannel, message } from '../network/guarded-channel'
 import { short } from '../network/swarm-network'
 import * as schema from '../wire/schemas'
 import { empty } from '../wire/struct'
@@ -125,10 +125,10 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
       protocol: schema.CONTACT_PROTOCOL,
       handshake: empty,
       messages: [
-        { encoding: schema.contactRequest, onmessage: (m: ContactRequest) => void this.emit('request', m) },
-        { encoding: schema.contactAccept, onmessage: (m: ContactAccept) => void this.emit('accept', m) },
-        { encoding: schema.contactDecline, onmessage: (m: ContactDecline) => void this.emit('decline', m) }
-      ] as never,
+        message(schema.contactRequest, (m) => void this.emit('request', m)),
+        message(schema.contactAccept, (m) => void this.emit('accept', m)),
+        message(schema.contactDecline, (m) => void this.emit('decline', m))
+      ],
       log: this._log,
       maxFrameBytes: schema.MAX_FRAME_BYTES,
       maxPerSecond: CONTACT_MESSAGES_PER_SECOND,

@@ -6,15 +6,21 @@ import type { Log } from '../log'
 import { decodeExact } from '../wire/struct'
 import { FrameRate } from './frame-rate'
 
-export interface GuardedMessage<T> {
-  encoding: Encoding<T>
-  onmessage: (value: T) => void | Promise<void>
+/** One message type of a channel; make it with `message()` so encoding and handler agree. */
+export interface GuardedMessage {
+  encoding: Encoding<unknown>
+  onmessage: (value: unknown) => void | Promise<void>
+}
+
+export function message<T>(encoding: Encoding<T>, onmessage: (value: T) => void | Promise<void>): GuardedMessage {
+  // Sound: the handler only ever receives what this encoding decoded.
+  return { encoding, onmessage } as GuardedMessage
 }
 
 export interface GuardedChannelOptions<H> {
   protocol: string
   handshake: Encoding<H>
-  messages: Array<GuardedMessage<never>>
+  messages: GuardedMessage[]
   log: Log
   /** Frames larger than this close the channel. */
   maxFrameBytes: number
@@ -55,8 +61,7 @@ export class GuardedChannel<H> {
     this._senders = opts.messages.map((m) =>
       channel.addMessage({
         encoding: c.raw,
-        onmessage: (raw: Buffer) =>
-          this._onframe(m.encoding as Encoding<unknown>, raw, m.onmessage as (v: unknown) => void)
+        onmessage: (raw: Buffer) => this._onframe(m.encoding, raw, m.onmessage)
       })
     )
   }

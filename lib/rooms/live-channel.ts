@@ -1,6 +1,6 @@
 import type Protomux from 'protomux'
 import type { Log } from '../log'
-import { GuardedChannel } from '../network/guarded-channel'
+import { GuardedChannel, message } from '../network/guarded-channel'
 import * as schema from '../wire/schemas'
 import { empty } from '../wire/struct'
 import type { LiveMessage } from '../wire/schemas'
@@ -19,7 +19,7 @@ export class LiveChannel {
     this._channel = new GuardedChannel<null>(mux, {
       protocol: schema.ROOM_LIVE_PROTOCOL,
       handshake: empty,
-      messages: [{ encoding: schema.liveMessage, onmessage }] as never,
+      messages: [message(schema.liveMessage, onmessage)],
       log,
       maxFrameBytes: schema.MAX_FRAME_BYTES,
       maxPerSecond: LIVE_MESSAGES_PER_SECOND,

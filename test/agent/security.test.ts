@@ -1,4 +1,5 @@
 import test from 'brittle'
+import b4a from 'b4a'
 import c from 'compact-encoding'
 import crypto from 'hypercore-crypto'
 import { execFileSync } from 'child_process'
@@ -17,6 +18,8 @@ import { befriend, setup } from '../helpers/agent-net'
 
 const MAIN = path.join(__dirname, '..', '..', 'app', 'cli', 'main.js')
 const INSECURE = { PEERLINE_INSECURE_TEST_NUMBERS: '1' }
+
+type T = Parameters<Parameters<typeof test>[1]>[0]
 
 async function rpcError(p: Promise<unknown>): Promise<RpcError> {
   try {
@@ -51,37 +54,59 @@ test('agent answers bad JSON-RPC input with errors and keeps running', async (t)
   t.is(notFound.data?.code, 'NUMBER_NOT_FOUND')
   t.ok(/Nobody answered on 000 000 001/.test(notFound.message), notFound.message)
   t.is(((await a.call('whoami')) as { number: string }).number, a.number, 'still alive')
+  a.proc.kill('SIGINT')
+  t.is(await a.exited, 0, 'SIGINT closes it cleanly')
 })
 
-test('a peer announcing on someone\'s topic with a key that does not derive to the number is dropped', async (t) => {
+/** A real Hyperswarm peer on a number's topic that opens our hello channel with `hello` bytes. */
+async function forger(t: T, bootstrap: string, number: string, hello: Buffer): Promise<{ reached: () => number }> {
+  const dht = new HyperDHT({ bootstrap: bootstrap.split(',').map(hostPort), host: '127.0.0.1', firewalled: false })
+  const swarm = new Hyperswarm({ dht })
+  t.teardown(() => swarm.destroy())
+  let reached = 0
+  swarm.on('connection', (conn: NoiseSecretStream) => {
+    conn.on('error', () => {})
+    const ch = Protomux.from(conn).createChannel({ protocol: schema.HELLO_PROTOCOL, handshake: c.raw })
+    ch?.open(hello)
+    reached++
+  })
+  await swarm.join(new NumberScheme().topic(number), { server: true, client: false }).flushed()
+  return { reached: () => reached }
+}
+
+test('peers on someone\'s topic with a key that does not derive to the number, or with junk, are dropped', async (t) => {
   const { start, bootstrap } = await setup(t)
   const a = await start('a')
   const victim = execFileSync(process.execPath, [MAIN, 'id', '--storage', path.join(await t.tmp(), 'v')]).toString().trim()
   const number = victim.replace(/ /g, '')
 
-  // The forger: a real Hyperswarm peer on the victim's topic, claiming the victim's number.
-  const dht = new HyperDHT({ bootstrap: bootstrap.split(',').map(hostPort), host: '127.0.0.1' })
-  const swarm = new Hyperswarm({ dht })
-  t.teardown(async () => {
-    await swarm.destroy()
-    await dht.destroy()
-  })
-  let forgedHellos = 0
-  swarm.on('connection', (conn: NoiseSecretStream) => {
-    conn.on('error', () => {})
-    const mux = Protomux.from(conn)
-    const ch = mux.createChannel({ protocol: schema.HELLO_PROTOCOL, handshake: c.raw })
-    ch?.open(c.encode(schema.hello, { number, name: 'Not really' }))
-    forgedHellos++
-  })
-  await swarm.join(new NumberScheme().topic(number), { server: true, client: false }).flushed()
+  const liar = await forger(t, bootstrap, number, c.encode(schema.hello, { number, name: 'Not really' }))
+  const junk = await forger(t, bootstrap, number, b4a.from([0xff, 0xff, 0xff, 0xff, 0x01, 0x02]))
+  const huge = await forger(t, bootstrap, number, c.encode(schema.hello, { number, name: 'x'.repeat(5000) }))
 
   const err = await rpcError(a.call('addContact', { number: victim }))
-  t.is(err.data?.code, 'NUMBER_NOT_FOUND', 'the forger is not accepted as ' + victim)
-  t.ok(forgedHellos > 0, 'the forger was reached and lied')
-  t.ok(a.logs.some((l) => /does not derive/.test(l)), 'A logged why it dropped the forger')
+  t.is(err.data?.code, 'NUMBER_NOT_FOUND', 'no forger is accepted as ' + victim)
+  t.ok(liar.reached() > 0 && junk.reached() > 0 && huge.reached() > 0, 'every forger was reached')
+  t.ok(a.logs.some((l) => /which its key does not derive to/.test(l)), 'the liar was dropped with a reason')
+  t.ok(a.logs.some((l) => /undecodable frame/.test(l)), 'the junk hello was dropped with a reason')
+  t.ok(a.logs.some((l) => /over the 1024-byte limit/.test(l)), 'the oversized hello was dropped with a reason')
   t.is(a.notifications.filter((n) => n.method === 'contactRequest').length, 0)
   t.is(((await a.call('whoami')) as { number: string }).number, a.number, 'A is still running')
+})
+
+test('a declined request tells the requester and stays declined', async (t) => {
+  const { start } = await setup(t)
+  const a = await start('a')
+  const b = await start('b')
+  await a.call('addContact', { number: b.number })
+  await b.waitFor('contactRequest', (p) => p.number === a.number)
+  const declined = await b.call<Record<string, unknown>>('declineContact', { number: a.number })
+  t.is(declined.state, 'declined')
+  await a.waitFor('contactDeclined', (p) => p.number === b.number)
+  const list = await a.call<Array<Record<string, unknown>>>('listContacts')
+  t.is(list[0].state, 'declined')
+  t.is((await rpcError(a.call('send', { to: b.number, text: 'hello?' }))).data?.code, 'NOT_A_CONTACT')
+  t.is((await rpcError(b.call('acceptContact', { number: a.number }))).data?.code, 'NOT_A_CONTACT', 'nothing left to accept')
 })
 
 test('contacts-only mode: a stranger cannot reach you, contacts still can', async (t) => {

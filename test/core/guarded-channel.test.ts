@@ -3,7 +3,7 @@ import b4a from 'b4a'
 import c from 'compact-encoding'
 import Protomux from 'protomux'
 import NoiseSecretStream from '@hyperswarm/secret-stream'
-import { GuardedChannel } from '../../lib/network/guarded-channel'
+import { GuardedChannel, message } from '../../lib/network/guarded-channel'
 import * as schema from '../../lib/wire/schemas'
 
 function pair(t: { teardown: (fn: () => void) => void }): [Protomux, Protomux, NoiseSecretStream] {
@@ -24,7 +24,7 @@ test('a well-formed frame is delivered decoded', async (t) => {
   new GuardedChannel<schema.Hello>(mb, {
     protocol: 'x',
     handshake: schema.hello,
-    messages: [{ encoding: schema.contactDecline, onmessage: (m: schema.ContactDecline) => t.is(m.reason, 'busy') }] as never,
+    messages: [message(schema.contactDecline, (m) => t.is(m.reason, 'busy'))],
     log: (m) => logs.push(m),
     maxFrameBytes: 1024,
     maxPerSecond: 10,
@@ -56,7 +56,7 @@ test('garbage, oversized and flooding peers get the channel closed with a reason
       new GuardedChannel<null>(mb, {
         protocol: 'y',
         handshake: { preencode() {}, encode() {}, decode: () => null },
-        messages: [{ encoding: schema.contactDecline, onmessage: () => void received++ }] as never,
+        messages: [message(schema.contactDecline, () => void received++)],
         log: (m) => logs.push(m),
         maxFrameBytes: 1024,
         maxPerSecond: 5,

@@ -46,7 +46,7 @@ export class AgentProcess {
     this.proc = spawn(
       process.execPath,
       [MAIN, 'agent', '--storage', opts.storage, '--bootstrap', opts.bootstrap, '--host', '127.0.0.1'],
-      { env: { ...process.env, PEERLINE_LOOKUP_TIMEOUT: '8000', ...(opts.env ?? {}) } }
+      { env: { ...process.env, PEERLINE_LOOKUP_TIMEOUT: '5000', ...(opts.env ?? {}) } }
     )
     this.exited = new Promise((resolve) => this.proc.once('exit', (code) => resolve(code)))
     readline.createInterface({ input: this.proc.stdout }).on('line', (line) => this._online(line))

@@ -11,6 +11,7 @@ import type { Log } from './log'
 import { silent } from './log'
 import { SwarmNetwork } from './network/swarm-network'
 import type { PeerAddress } from './network/swarm-network'
+import { RoomList } from './rooms/room-list'
 import { Rooms } from './rooms/rooms'
 import { ROOM_LIVE_PROTOCOL } from './wire/schemas'
 
@@ -63,14 +64,11 @@ export class Peerline extends ReadyResource {
 
     this.rooms = new Rooms({
       store: this.store,
+      list: new RoomList(this.store.get({ name: 'rooms' })),
       log: this.log,
       self: () => ({ publicKey: this.identity.publicKey, number: this.identity.number, name: this.book.settings.name })
     })
-    for (const r of this.book.all()) {
-      if (r.roomKey && r.roomEncryptionKey && (r.state === 'accepted' || r.state === 'outgoing')) {
-        await this.rooms.join(r.roomKey, r.roomEncryptionKey)
-      }
-    }
+    await this.rooms.ready()
 
     this.network = new SwarmNetwork({
       keyPair: this.identity.keyPair,

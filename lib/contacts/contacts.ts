@@ -7,6 +7,7 @@ import { safetyCode } from '../identity/safety-code'
 import type { Log } from '../log'
 import type { SwarmNetwork } from '../network/swarm-network'
 import type { Rooms } from '../rooms/rooms'
+import { ROLE_ADMIN, ROOM_DIRECT } from '../wire/schemas'
 import type { ContactRecord, ContactState } from '../wire/schemas'
 import type { ContactBook } from './contact-book'
 import type { PeerSession } from './peer-session'
@@ -217,7 +218,7 @@ export class Contacts extends EventEmitter<ContactsEvents> {
 
     let record = this._o.book.get(session.publicKey)
     if (record === null || record.state === 'declined') {
-      const room = await this._o.rooms.create()
+      const room = await this._o.rooms.create(ROOM_DIRECT)
       record = {
         publicKey: session.publicKey,
         number,
@@ -246,7 +247,7 @@ export class Contacts extends EventEmitter<ContactsEvents> {
     if (!r) throw PeerlineError.NOT_A_CONTACT(this._o.scheme.format(number))
     if (r.state === 'accepted') return this.info(r)
     if (!r.roomKey || !r.roomEncryptionKey) throw new Error('request without a room')
-    const room = await this._o.rooms.join(r.roomKey, r.roomEncryptionKey)
+    const room = await this._o.rooms.join(r.roomKey, r.roomEncryptionKey, ROOM_DIRECT)
     const record: ContactRecord = { ...r, state: 'accepted', acceptPending: true }
     await this._o.book.put(record)
     this._o.network.dial(r.publicKey)
@@ -329,7 +330,7 @@ export class Contacts extends EventEmitter<ContactsEvents> {
     if (r.state === 'accepted') this.emit('presence', { number: r.number, online: true })
     if (r.state === 'outgoing') this._sendRequest(session, r)
     if (r.state === 'accepted' && r.acceptPending && r.roomKey && r.roomEncryptionKey) {
-      const room = await this._o.rooms.join(r.roomKey, r.roomEncryptionKey)
+      const room = await this._o.rooms.join(r.roomKey, r.roomEncryptionKey, ROOM_DIRECT)
       await this._sendAccept(session, r, room.writerKey)
     }
   }
@@ -354,7 +355,7 @@ export class Contacts extends EventEmitter<ContactsEvents> {
       if (existing.state === 'incoming') return // already waiting for the person to decide
       if (existing.state === 'accepted' && existing.roomKey && b4a.equals(existing.roomKey, roomKey)) {
         // They did not hear our accept (or lost it): say it again.
-        const room = await this._o.rooms.join(roomKey, roomEncryptionKey)
+        const room = await this._o.rooms.join(roomKey, roomEncryptionKey, ROOM_DIRECT)
         return this._sendAccept(session, existing, room.writerKey)
       }
       if (existing.state === 'outgoing' && existing.roomKey) {
@@ -385,7 +386,8 @@ export class Contacts extends EventEmitter<ContactsEvents> {
     if (!r || !r.roomKey || !b4a.equals(r.roomKey, roomKey)) return
     if (r.state !== 'outgoing' && r.state !== 'accepted') return
     const room = await this._o.rooms.open(r.roomKey)
-    await room.addMember({ writerKey, publicKey: r.publicKey, number: r.number, name: r.name })
+    // Both people in a direct room are admins, so both index it.
+    await room.addMember({ writerKey, publicKey: r.publicKey, number: r.number, name: r.name, role: ROLE_ADMIN })
     if (r.state === 'outgoing') {
       const record: ContactRecord = { ...r, state: 'accepted', name: r.name || session.name }
       await this._o.book.put(record)

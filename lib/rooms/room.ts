@@ -7,10 +7,10 @@ import ReadyResource from 'ready-resource'
 import z32 from 'z32'
 import { PeerlineError } from '../errors'
 import type { Log } from '../log'
-import { roomOp, OP_ADD_MEMBER, OP_MESSAGE, MAX_TEXT_LENGTH } from '../wire/schemas'
-import type { MemberRecord, MessageRecord } from '../wire/schemas'
-import { applyOps, closeView, listMembers, openView, readMessages } from './room-view'
-import type { RoomView } from './room-view'
+import * as schema from '../wire/schemas'
+import type { InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
+import { applyOps, closeView, getInfo, getInvite, getMember, listMembers, messageAt, openView, readMessages } from './room-view'
+import type { MessageState, RoomView } from './room-view'
 
 /** Who this device is, as recorded in a room's member list. */
 export interface Self {
@@ -41,9 +41,11 @@ const WRITABLE_TIMEOUT = 15_000
 const ANNOUNCED_MEMORY = 4096
 
 /**
- * One conversation: an encrypted Autobase whose view is a Hyperbee of members and messages.
- * Emits 'message' (RoomMessage) once for each message that appears after the room opened, and
- * 'sent' ({id, text, time}) when this device sends one.
+ * One conversation: an encrypted Autobase whose view holds members, state and messages.
+ *
+ * Events: 'message' (RoomMessage) once per message that appears after the room opened;
+ * 'sent' ({id, text, time}) when this device sends one; 'message-update' (MessageState) when a
+ * message is edited, deleted or reacted to; 'room-update' () when name, timer or members change.
  */
 export class Room extends ReadyResource {
   readonly base: Autobase<RoomView>
@@ -51,9 +53,9 @@ export class Room extends ReadyResource {
   private readonly _log: Log
   private readonly _creating: boolean
   private _scanned = 0
-  private readonly _announced = new Set<string>()
+  private _metaVersion = 0
   private _members = new Map<string, MemberRecord>()
-  private _membersVersion = -1
+  private readonly _announced = new Set<string>()
   private _scanning: Promise<void> | null = null
   private _rescan = false
 
@@ -83,6 +85,14 @@ export class Room extends ReadyResource {
     return opened(this.base.key)
   }
 
+  get encryptionKey(): Buffer {
+    return opened(this.base.encryptionKey)
+  }
+
+  get discoveryKey(): Buffer {
+    return opened(this.base.discoveryKey)
+  }
+
   get writerKey(): Buffer {
     return opened(this.base.local?.key ?? null)
   }
@@ -94,17 +104,12 @@ export class Room extends ReadyResource {
   protected override async _open(): Promise<void> {
     await this.base.ready()
     if (this._creating) {
-      await this._append({
-        type: OP_ADD_MEMBER,
-        writerKey: this.writerKey,
-        publicKey: this._self.publicKey,
-        number: this._self.number,
-        name: this._self.name
-      })
+      await this._append({ type: schema.OP_ADD_MEMBER, writerKey: this.writerKey, ...this._self, role: schema.ROLE_ADMIN })
     }
     await this._refreshMembers()
     // Only messages that arrive from now on are news; the rest is history.
     this._scanned = this.base.view.messages.length
+    this._metaVersion = this.base.view.meta.version
     // A reorder truncates the messages core; what was past the cut is scanned again.
     this.base.view.messages.on('truncate', (length: number) => {
       this._scanned = Math.min(this._scanned, length)
@@ -115,34 +120,62 @@ export class Room extends ReadyResource {
     await this.base.close()
   }
 
-  /** Adds a verified person's device as a writer and indexer. */
-  async addMember(member: MemberRecord): Promise<void> {
-    const members = await this.members()
-    if (members.some((m) => b4a.equals(m.writerKey, member.writerKey))) return
-    await this._append({ type: OP_ADD_MEMBER, ...member })
+  /** Adds a verified person's device as a writer (and indexer, for admins). */
+  async addMember(member: Omit<MemberRecord, 'state'>): Promise<void> {
+    const existing = await getMember(this.base.view, member.publicKey)
+    if (existing && existing.state === schema.MEMBER_ACTIVE) return
+    await this._append({ type: schema.OP_ADD_MEMBER, ...member })
   }
 
   async members(): Promise<MemberRecord[]> {
-    await this.base.update()
     return listMembers(this.base.view)
   }
 
+  async info(): Promise<RoomInfoRecord> {
+    return getInfo(this.base.view)
+  }
+
+  /** The member this device is, or null once removed or before being added. */
+  async me(): Promise<MemberRecord | null> {
+    return getMember(this.base.view, this._self.publicKey)
+  }
+
+  async invite(id: Buffer): Promise<InviteRecord | null> {
+    return getInvite(this.base.view, id)
+  }
+
   async send(text: string): Promise<{ id: string; time: number }> {
-    if (typeof text !== 'string' || text.length === 0) throw PeerlineError.BAD_REQUEST('text must be a non-empty string')
-    if (text.length > MAX_TEXT_LENGTH) throw PeerlineError.BAD_REQUEST(`text is over ${MAX_TEXT_LENGTH} characters`)
+    checkText(text)
     await this._waitWritable()
     const id = b4a.toString(crypto.randomBytes(12), 'hex')
     const time = Date.now()
     // Online members get a live copy now, not after the durable op's append, replication and apply.
     this._remember(id)
     this.emit('sent', { id, text, time })
-    await this._append({ type: OP_MESSAGE, id, text, time })
+    await this._append({ type: schema.OP_MESSAGE, id, text, time })
     return { id, time }
+  }
+
+  /** Appends a state-changing op; the rules are checked by apply on every member. */
+  async act(op: Exclude<RoomOp, schema.MessageOp | schema.AddMemberOp>): Promise<void> {
+    if (op.type === schema.OP_EDIT) checkText(op.text)
+    await this._waitWritable()
+    await this._append(op)
+  }
+
+  /** The last `limit` messages, oldest first, as they read now. */
+  async history(limit = 100): Promise<MessageState[]> {
+    const length = this.base.view.messages.length
+    return readMessages(this.base.view, length - limit, length)
+  }
+
+  get length(): number {
+    return this.base.view.messages.length
   }
 
   /** Members by hex public key, as of the last update. */
   get memberKeys(): string[] {
-    return [...this._members.keys()]
+    return [...this._members.values()].filter((m) => m.state === schema.MEMBER_ACTIVE).map((m) => b4a.toString(m.publicKey, 'hex'))
   }
 
   /**
@@ -151,32 +184,28 @@ export class Room extends ReadyResource {
    */
   acceptLive(publicKey: Buffer, msg: { id: string; text: string; time: number }): boolean {
     const member = this._members.get(b4a.toString(publicKey, 'hex'))
-    if (member === undefined || this._announced.has(msg.id)) return false
-    if (msg.text.length === 0 || msg.text.length > MAX_TEXT_LENGTH || msg.id.length === 0 || msg.id.length > 64) return false
+    if (member === undefined || member.state !== schema.MEMBER_ACTIVE || this._announced.has(msg.id)) return false
+    if (msg.text.length === 0 || msg.text.length > schema.MAX_TEXT_LENGTH || msg.id.length === 0 || msg.id.length > 64) return false
     this._remember(msg.id)
     this.emit('message', { room: this.id, id: msg.id, from: member.number, text: msg.text, time: msg.time })
     return true
   }
 
-  /** The last `limit` messages, oldest first. */
-  async history(limit = 100): Promise<Array<MessageRecord & { seq: number }>> {
-    const length = this.base.view.messages.length
-    return readMessages(this.base.view, length - limit, length)
-  }
-
-  private async _append(op: Parameters<typeof roomOp.encode>[1]): Promise<void> {
-    await this.base.append(c.encode(roomOp, op))
+  private async _append(op: RoomOp): Promise<void> {
+    await this.base.append(c.encode(schema.roomOp, op))
   }
 
   private async _waitWritable(): Promise<void> {
     if (this.base.writable) return
-    // Just after accepting a contact the other side still has to add us as a writer.
+    const me = await this.me()
+    if (me && me.state !== schema.MEMBER_ACTIVE) {
+      throw new PeerlineError('NOT_WRITABLE', 'You are no longer a member of this room.')
+    }
+    // Just after joining, the member who let us in still has to add us as a writer.
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.base.off('writable', onwritable)
-        reject(
-          new PeerlineError('NOT_WRITABLE', 'This conversation is not open for you yet: the other side has not confirmed. Try again when they are online.')
-        )
+        reject(new PeerlineError('NOT_WRITABLE', 'This conversation is not open for you yet: nobody has confirmed you. Try again when they are online.'))
       }, WRITABLE_TIMEOUT)
       const onwritable = (): void => {
         clearTimeout(timer)
@@ -184,6 +213,14 @@ export class Room extends ReadyResource {
       }
       this.base.once('writable', onwritable)
     })
+  }
+
+  private async _refreshMembers(): Promise<boolean> {
+    const members = new Map<string, MemberRecord>()
+    for (const m of await listMembers(this.base.view)) members.set(b4a.toString(m.publicKey, 'hex'), m)
+    const before = JSON.stringify([...this._members.values()].map((m) => [m.number, m.name, m.role, m.state]))
+    this._members = members
+    return before !== JSON.stringify([...members.values()].map((m) => [m.number, m.name, m.role, m.state]))
   }
 
   private _scan(): void {
@@ -202,32 +239,55 @@ export class Room extends ReadyResource {
       })
   }
 
-  private async _refreshMembers(): Promise<void> {
-    const version = this.base.view.members.version
-    if (version === this._membersVersion) return
-    this._membersVersion = version
-    const members = new Map<string, MemberRecord>()
-    for (const m of await listMembers(this.base.view)) members.set(b4a.toString(m.publicKey, 'hex'), m)
-    this._members = members
-  }
-
   private async _scanOnce(): Promise<void> {
     if (this.closing) return
-    await this._refreshMembers()
-    const length = this.base.view.messages.length
-    for (const m of await readMessages(this.base.view, this._scanned, length)) {
-      if (this._announced.has(m.id)) continue
+    const view = this.base.view
+    const length = view.messages.length
+    for (const m of await readMessages(view, this._scanned, length)) {
+      if (this._announced.has(m.id) || m.deleted) continue
       this._remember(m.id)
-      const message: RoomMessage = { room: this.id, id: m.id, from: m.from, text: m.text, time: m.time }
-      this.emit('message', message)
+      this.emit('message', { room: this.id, id: m.id, from: m.from, text: m.text, time: m.time })
     }
     this._scanned = Math.max(this._scanned, length)
+    await this._scanState(view)
+  }
+
+  /** What changed in the state bee since last time: members and info, edits, deletes, reactions. */
+  private async _scanState(view: RoomView): Promise<void> {
+    const version = view.meta.version
+    if (version === this._metaVersion) return
+    const from = this._metaVersion
+    this._metaVersion = version
+    let roomChanged = await this._refreshMembers()
+    const touched = new Set<number>()
+    try {
+      for await (const { left, right } of view.meta.createDiffStream(from)) {
+        const key = (left ?? right)?.key ?? ''
+        if (key === 'info') roomChanged = true
+        const m = /^(?:edit|del|react)\/(\d{12})/.exec(key)
+        if (m) touched.add(Number(m[1]))
+      }
+    } catch (err) {
+      // A reorder can cut below the old version; then we only know that something changed.
+      this._log(`room ${this.id}: diff from ${from} failed: ${(err as Error).message}`)
+      roomChanged = true
+    }
+    if (roomChanged) this.emit('room-update')
+    for (const seq of touched) {
+      const state = await messageAt(view, seq)
+      if (state) this.emit('message-update', state)
+    }
   }
 
   private _remember(id: string): void {
     this._announced.add(id)
     if (this._announced.size > ANNOUNCED_MEMORY) this._announced.delete(this._announced.values().next().value as string)
   }
+}
+
+function checkText(text: string): void {
+  if (typeof text !== 'string' || text.length === 0) throw PeerlineError.BAD_REQUEST('text must be a non-empty string')
+  if (text.length > schema.MAX_TEXT_LENGTH) throw PeerlineError.BAD_REQUEST(`text is over ${schema.MAX_TEXT_LENGTH} characters`)
 }
 
 function opened(key: Buffer | null): Buffer {

@@ -1,68 +1,73 @@
 import type Corestore from 'corestore'
+import b4a from 'b4a'
 import crypto from 'hypercore-crypto'
+import type Protomux from 'protomux'
 import ReadyResource from 'ready-resource'
 import z32 from 'z32'
 import { PeerlineError } from '../errors'
 import type { Log } from '../log'
-import b4a from 'b4a'
-import type Protomux from 'protomux'
-import type { LiveMessage } from '../wire/schemas'
+import * as schema from '../wire/schemas'
+import type { LiveMessage, RoomKind } from '../wire/schemas'
 import { LiveChannel } from './live-channel'
 import { Room } from './room'
 import type { RoomMessage, Self } from './room'
+import type { MessageState } from './room-view'
+import type { RoomList } from './room-list'
 
 export interface RoomsOptions {
   store: Corestore
+  list: RoomList
   self: () => Self
   log: Log
 }
 
 /**
- * The open rooms of a profile, by id. Emits 'message' (RoomMessage) for every room. A room is opened once and
- * stays open until the profile closes.
+ * The rooms of a profile: opens every room it is in at start, creates and joins rooms, and routes
+ * live copies. Events: 'message' (RoomMessage), 'message-update' (room id, MessageState),
+ * 'room-update' (room id).
  */
 export class Rooms extends ReadyResource {
   private readonly _o: RoomsOptions
   private readonly _rooms = new Map<string, Promise<Room>>()
-  private readonly _live = new Map<string, LiveChannel>()
   /** Rooms whose ready() finished, for synchronous lookups on the live path. */
   private readonly _opened = new Map<string, Room>()
+  private readonly _live = new Map<string, LiveChannel>()
 
   constructor(opts: RoomsOptions) {
     super()
     this._o = opts
   }
 
+  protected override async _open(): Promise<void> {
+    await this._o.list.ready()
+    for (const e of this._o.list.all()) if (!e.left) await this._openRoom(e.key, e.encryptionKey)
+  }
+
   protected override async _close(): Promise<void> {
     const rooms = await Promise.allSettled(this._rooms.values())
     for (const r of rooms) if (r.status === 'fulfilled') await r.value.close()
+    await this._o.list.close()
   }
 
   idOf(key: Buffer): string {
     return z32.encode(key)
   }
 
-  /** A new room with a fresh encryption key; this device is its first writer. */
-  async create(): Promise<Room & { encryptionKey: Buffer }> {
-    const encryptionKey = crypto.randomBytes(32)
-    const room = new Room(this._o.store, { key: null, encryptionKey, self: this._o.self(), log: this._o.log })
+  /** A new room with a fresh encryption key; this device is its first writer and admin. */
+  async create(kind: RoomKind, name = ''): Promise<Room> {
+    const room = new Room(this._o.store, { key: null, encryptionKey: crypto.randomBytes(32), self: this._o.self(), log: this._o.log })
     await room.ready()
-    this._rooms.set(room.id, Promise.resolve(room))
-    this._listen(room)
-    return Object.assign(room, { encryptionKey })
+    this._track(room)
+    if (name) await room.act({ type: schema.OP_RENAME, name })
+    await this._o.list.put(room.id, { key: room.key, encryptionKey: room.encryptionKey, kind, read: 0, left: false })
+    return room
   }
 
-  /** Opens (or returns the already open) room with this key. */
-  async join(key: Buffer, encryptionKey: Buffer): Promise<Room> {
-    const id = this.idOf(key)
-    let room = this._rooms.get(id)
-    if (room === undefined) {
-      if (this.closing) throw PeerlineError.CLOSED()
-      const r = new Room(this._o.store, { key, encryptionKey, self: this._o.self(), log: this._o.log })
-      room = r.ready().then(() => r)
-      this._rooms.set(id, room)
-      room.then((r) => this._listen(r), () => this._rooms.delete(id))
-    }
+  /** Opens (or returns the already open) room with this key, and remembers it. */
+  async join(key: Buffer, encryptionKey: Buffer, kind: RoomKind): Promise<Room> {
+    const room = await this._openRoom(key, encryptionKey)
+    const entry = this._o.list.get(room.id)
+    if (entry === null || entry.left) await this._o.list.put(room.id, { key, encryptionKey, kind, read: 0, left: false })
     return room
   }
 
@@ -74,8 +79,27 @@ export class Rooms extends ReadyResource {
     return room
   }
 
-  has(id: string): boolean {
-    return this._rooms.has(id)
+  /** Rooms this profile is in. */
+  list(): Array<{ id: string; kind: RoomKind; read: number }> {
+    return this._o.list.all().filter((e) => !e.left && this._rooms.has(e.id))
+  }
+
+  /** Leaves a room: says so in the room (if still a member), then closes and forgets it. */
+  async leave(id: string): Promise<void> {
+    const room = await this.open(id)
+    const entry = this._o.list.get(id)
+    const me = await room.me()
+    if (me && me.state === schema.MEMBER_ACTIVE && room.writable) await room.act({ type: schema.OP_LEAVE })
+    if (entry) await this._o.list.put(id, { ...entry, left: true })
+    this._rooms.delete(id)
+    this._opened.delete(id)
+    await room.close()
+  }
+
+  async markRead(id: string): Promise<void> {
+    const room = await this.open(id)
+    const entry = this._o.list.get(id)
+    if (entry && entry.read !== room.length) await this._o.list.put(id, { ...entry, read: room.length })
   }
 
   /** Opens the live channel on a peer's authenticated connection. */
@@ -92,6 +116,27 @@ export class Rooms extends ReadyResource {
     this._live.set(id, channel)
   }
 
+  private async _openRoom(key: Buffer, encryptionKey: Buffer): Promise<Room> {
+    const id = this.idOf(key)
+    let room = this._rooms.get(id)
+    if (room === undefined) {
+      if (this.closing) throw PeerlineError.CLOSED()
+      const r = new Room(this._o.store, { key, encryptionKey, self: this._o.self(), log: this._o.log })
+      room = r.ready().then(() => r)
+      this._rooms.set(id, room)
+      room.then(
+        (r) => this._listen(r),
+        () => this._rooms.delete(id)
+      )
+    }
+    return room
+  }
+
+  private _track(room: Room): void {
+    this._rooms.set(room.id, Promise.resolve(room))
+    this._listen(room)
+  }
+
   private _onlive(publicKey: Buffer, msg: LiveMessage): void {
     const room = this._opened.get(this.idOf(msg.roomKey))
     // Unknown room or not a member: drop quietly; the durable path decides what is true.
@@ -101,6 +146,8 @@ export class Rooms extends ReadyResource {
   private _listen(room: Room): void {
     this._opened.set(room.id, room)
     room.on('message', (m: RoomMessage) => this.emit('message', m))
+    room.on('message-update', (m: MessageState) => this.emit('message-update', room.id, m))
+    room.on('room-update', () => this.emit('room-update', room.id))
     room.on('sent', (m: { id: string; text: string; time: number }) => {
       const self = b4a.toString(this._o.self().publicKey, 'hex')
       for (const key of room.memberKeys) {

@@ -63,9 +63,34 @@ export const liveMessage: Encoding<LiveMessage> = struct<LiveMessage>({
   time: c.uint
 })
 
-// Room ops: the values writers append to a room's Autobase.
+// Room ops: the values writers append to a room's Autobase. A tag, then the op's fields.
 export const OP_ADD_MEMBER = 1
 export const OP_MESSAGE = 2
+export const OP_SET_ROLE = 3
+export const OP_REMOVE_MEMBER = 4
+export const OP_RENAME = 5
+export const OP_EDIT = 6
+export const OP_DELETE = 7
+export const OP_REACT = 8
+export const OP_SET_TIMER = 9
+export const OP_LEAVE = 10
+export const OP_ADD_INVITE = 11
+
+export const ROLE_MEMBER = 0
+export const ROLE_ADMIN = 1
+export type Role = typeof ROLE_MEMBER | typeof ROLE_ADMIN
+export const MAX_EMOJI_LENGTH = 16
+export const MAX_TIMER_SECONDS = 365 * 24 * 3600
+
+const role: Encoding<Role> = {
+  preencode: (state, v) => c.uint.preencode(state, v),
+  encode: (state, v) => c.uint.encode(state, v),
+  decode: (state) => {
+    const v = c.uint.decode(state)
+    if (v !== ROLE_MEMBER && v !== ROLE_ADMIN) throw new Error('bad role')
+    return v
+  }
+}
 
 export interface AddMemberOp {
   type: typeof OP_ADD_MEMBER
@@ -73,6 +98,7 @@ export interface AddMemberOp {
   publicKey: Buffer
   number: string
   name: string
+  role: Role
 }
 export interface MessageOp {
   type: typeof OP_MESSAGE
@@ -80,43 +106,133 @@ export interface MessageOp {
   text: string
   time: number
 }
-export type RoomOp = AddMemberOp | MessageOp
+export interface SetRoleOp {
+  type: typeof OP_SET_ROLE
+  publicKey: Buffer
+  role: Role
+}
+export interface RemoveMemberOp {
+  type: typeof OP_REMOVE_MEMBER
+  publicKey: Buffer
+}
+export interface RenameOp {
+  type: typeof OP_RENAME
+  name: string
+}
+export interface EditOp {
+  type: typeof OP_EDIT
+  id: string
+  text: string
+  time: number
+}
+export interface DeleteOp {
+  type: typeof OP_DELETE
+  id: string
+}
+export interface ReactOp {
+  type: typeof OP_REACT
+  id: string
+  /** '' takes the reaction back. */
+  emoji: string
+}
+export interface SetTimerOp {
+  type: typeof OP_SET_TIMER
+  seconds: number
+}
+export interface LeaveOp {
+  type: typeof OP_LEAVE
+}
+export interface AddInviteOp {
+  type: typeof OP_ADD_INVITE
+  /** blind-pairing's invite id and public key; the invite's secret stays in the z32 string. */
+  id: Buffer
+  publicKey: Buffer
+  expires: number
+}
+export type RoomOp =
+  | AddMemberOp
+  | MessageOp
+  | SetRoleOp
+  | RemoveMemberOp
+  | RenameOp
+  | EditOp
+  | DeleteOp
+  | ReactOp
+  | SetTimerOp
+  | LeaveOp
+  | AddInviteOp
 
-const addMemberBody = struct<Omit<AddMemberOp, 'type'>>({
-  writerKey: c.fixed32,
-  publicKey: c.fixed32,
-  number: c.string,
-  name: c.string
-})
-const messageBody = struct<Omit<MessageOp, 'type'>>({ id: c.string, text: c.string, time: c.uint })
+type Body<O extends RoomOp> = Encoding<Omit<O, 'type'>>
+
+const OP_BODIES: { [K in RoomOp['type']]: Body<Extract<RoomOp, { type: K }>> } = {
+  [OP_ADD_MEMBER]: struct<Omit<AddMemberOp, 'type'>>({ writerKey: c.fixed32, publicKey: c.fixed32, number: c.string, name: c.string, role }),
+  [OP_MESSAGE]: struct<Omit<MessageOp, 'type'>>({ id: c.string, text: c.string, time: c.uint }),
+  [OP_SET_ROLE]: struct<Omit<SetRoleOp, 'type'>>({ publicKey: c.fixed32, role }),
+  [OP_REMOVE_MEMBER]: struct<Omit<RemoveMemberOp, 'type'>>({ publicKey: c.fixed32 }),
+  [OP_RENAME]: struct<Omit<RenameOp, 'type'>>({ name: c.string }),
+  [OP_EDIT]: struct<Omit<EditOp, 'type'>>({ id: c.string, text: c.string, time: c.uint }),
+  [OP_DELETE]: struct<Omit<DeleteOp, 'type'>>({ id: c.string }),
+  [OP_REACT]: struct<Omit<ReactOp, 'type'>>({ id: c.string, emoji: c.string }),
+  [OP_SET_TIMER]: struct<Omit<SetTimerOp, 'type'>>({ seconds: c.uint }),
+  [OP_LEAVE]: struct<Omit<LeaveOp, 'type'>>({}),
+  [OP_ADD_INVITE]: struct<Omit<AddInviteOp, 'type'>>({ id: c.fixed32, publicKey: c.fixed32, expires: c.uint })
+}
+
+function bodyOf(type: number): Encoding<object> {
+  const body = (OP_BODIES as Record<number, Encoding<object> | undefined>)[type]
+  if (body === undefined) throw new Error('unknown op type ' + type)
+  return body
+}
 
 export const roomOp: Encoding<RoomOp> = {
   preencode(state: State, op: RoomOp): void {
     c.uint.preencode(state, op.type)
-    if (op.type === OP_ADD_MEMBER) addMemberBody.preencode(state, op)
-    else messageBody.preencode(state, op)
+    bodyOf(op.type).preencode(state, op)
   },
   encode(state: State, op: RoomOp): void {
     c.uint.encode(state, op.type)
-    if (op.type === OP_ADD_MEMBER) addMemberBody.encode(state, op)
-    else messageBody.encode(state, op)
+    bodyOf(op.type).encode(state, op)
   },
   decode(state: State): RoomOp {
     const type = c.uint.decode(state)
-    if (type === OP_ADD_MEMBER) return { type, ...addMemberBody.decode(state) }
-    if (type === OP_MESSAGE) return { type, ...messageBody.decode(state) }
-    throw new Error('unknown op type ' + type)
+    return { type, ...bodyOf(type).decode(state) } as RoomOp
   }
 }
 
-// Room view records (the Hyperbee an Autobase room builds).
+// Room view records (the Autobase view: a Hyperbee of state, cores of messages).
+export const MEMBER_ACTIVE = 0
+export const MEMBER_REMOVED = 1
+export const MEMBER_LEFT = 2
+export type MemberState = typeof MEMBER_ACTIVE | typeof MEMBER_REMOVED | typeof MEMBER_LEFT
+
 export interface MemberRecord {
   writerKey: Buffer
   publicKey: Buffer
   number: string
   name: string
+  role: Role
+  state: MemberState
 }
-export const memberRecord: Encoding<MemberRecord> = addMemberBody
+export const memberRecord: Encoding<MemberRecord> = struct<MemberRecord>({
+  writerKey: c.fixed32,
+  publicKey: c.fixed32,
+  number: c.string,
+  name: c.string,
+  role,
+  state: c.uint as Encoding<MemberState>
+})
+
+export interface RoomInfoRecord {
+  name: string
+  timer: number
+}
+export const roomInfoRecord: Encoding<RoomInfoRecord> = struct<RoomInfoRecord>({ name: c.string, timer: c.uint })
+
+export interface InviteRecord {
+  publicKey: Buffer
+  expires: number
+}
+export const inviteRecord: Encoding<InviteRecord> = struct<InviteRecord>({ publicKey: c.fixed32, expires: c.uint })
 
 export interface MessageRecord {
   id: string
@@ -132,6 +248,12 @@ export const messageRecord: Encoding<MessageRecord> = struct<MessageRecord>({
   text: c.string,
   time: c.uint
 })
+
+export interface EditRecord {
+  text: string
+  time: number
+}
+export const editRecord: Encoding<EditRecord> = struct<EditRecord>({ text: c.string, time: c.uint })
 
 // Local profile records (a Hyperbee in the profile's Corestore; never replicated).
 export type ContactState = 'outgoing' | 'incoming' | 'accepted' | 'declined'
@@ -186,6 +308,26 @@ function optionalFixed32(): Encoding<Buffer | null> {
     }
   }
 }
+
+export const ROOM_DIRECT = 0
+export const ROOM_GROUP = 1
+export type RoomKind = typeof ROOM_DIRECT | typeof ROOM_GROUP
+
+export interface RoomEntry {
+  key: Buffer
+  encryptionKey: Buffer
+  kind: RoomKind
+  /** How many messages had been read (the messages core length when last read). */
+  read: number
+  left: boolean
+}
+export const roomEntry: Encoding<RoomEntry> = struct<RoomEntry>({
+  key: c.fixed32,
+  encryptionKey: c.fixed32,
+  kind: c.uint as Encoding<RoomKind>,
+  read: c.uint,
+  left: c.bool
+})
 
 export interface SettingsRecord {
   name: string

@@ -5,6 +5,8 @@ import path from 'path'
 import { Room } from '../../lib/rooms/room'
 import type { RoomMessage } from '../../lib/rooms/room'
 import { Rooms } from '../../lib/rooms/rooms'
+import { RoomList } from '../../lib/rooms/room-list'
+import { ROLE_ADMIN, ROOM_DIRECT } from '../../lib/wire/schemas'
 
 type T = Parameters<Parameters<typeof test>[1]>[0]
 
@@ -30,6 +32,12 @@ function self(n: number) {
 
 const silent = (): void => {}
 
+async function roomsOf(store: Corestore, n: number): Promise<Rooms> {
+  const rooms = new Rooms({ store, list: new RoomList(store.get({ name: 'rooms' })), self: () => self(n), log: silent })
+  await rooms.ready()
+  return rooms
+}
+
 async function until(fn: () => Promise<boolean>, ms = 10_000): Promise<void> {
   const end = Date.now() + ms
   while (!(await fn())) {
@@ -41,17 +49,17 @@ async function until(fn: () => Promise<boolean>, ms = 10_000): Promise<void> {
 /** Two profiles with a direct room: A created it, B joined by key (not yet a writer). */
 async function roomPair(t: T): Promise<{ ra: Rooms; rb: Rooms; a: Room; b: Room }> {
   const [sa, sb] = await twoStores(t)
-  const ra = new Rooms({ store: sa, self: () => self(1), log: silent })
-  const rb = new Rooms({ store: sb, self: () => self(2), log: silent })
+  const ra = await roomsOf(sa, 1)
+  const rb = await roomsOf(sb, 2)
   t.teardown(() => Promise.all([ra.close(), rb.close()]), { order: 0 })
-  const a = await ra.create()
-  const b = await rb.join(a.key, a.encryptionKey)
+  const a = await ra.create(ROOM_DIRECT)
+  const b = await rb.join(a.key, a.encryptionKey, ROOM_DIRECT)
   return { ra, rb, a, b }
 }
 
 /** A adds B as a writer and waits until B can write and sees both members. */
 async function admit(a: Room, b: Room): Promise<void> {
-  await a.addMember({ writerKey: b.writerKey, ...self(2) })
+  await a.addMember({ writerKey: b.writerKey, ...self(2), role: ROLE_ADMIN })
   await until(async () => b.writable && b.memberKeys.length === 2)
 }
 
@@ -78,9 +86,9 @@ test('a direct room: both write, both see the same history in the same order', a
 
 test('room cores are encrypted at rest and on the wire', async (t) => {
   const [sa] = await twoStores(t)
-  const rooms = new Rooms({ store: sa, self: () => self(1), log: silent })
+  const rooms = await roomsOf(sa, 1)
   t.teardown(() => rooms.close(), { order: 0 })
-  const room = await rooms.create()
+  const room = await rooms.create(ROOM_DIRECT)
   await room.send('secret words')
   const local = room.base.local
   if (local === null) throw new Error('no local core')

@@ -12,7 +12,17 @@ test('every schema round-trips', (t) => {
     ['contactRequest', schema.contactRequest, { name: 'Ana', roomKey: key, roomEncryptionKey: b4a.alloc(32, 6) }],
     ['contactAccept', schema.contactAccept, { roomKey: key, writerKey: b4a.alloc(32, 7) }],
     ['contactDecline', schema.contactDecline, { reason: 'no' }],
-    ['roomOp add', schema.roomOp, { type: schema.OP_ADD_MEMBER, writerKey: key, publicKey: key, number: '123456789', name: 'B' }],
+    ['roomOp add', schema.roomOp, { type: schema.OP_ADD_MEMBER, writerKey: key, publicKey: key, number: '123456789', name: 'B', role: schema.ROLE_ADMIN }],
+    ['roomOp role', schema.roomOp, { type: schema.OP_SET_ROLE, publicKey: key, role: schema.ROLE_MEMBER }],
+    ['roomOp remove', schema.roomOp, { type: schema.OP_REMOVE_MEMBER, publicKey: key }],
+    ['roomOp rename', schema.roomOp, { type: schema.OP_RENAME, name: 'Shelter 4' }],
+    ['roomOp edit', schema.roomOp, { type: schema.OP_EDIT, id: 'abc', text: 'fixed', time: 2 }],
+    ['roomOp delete', schema.roomOp, { type: schema.OP_DELETE, id: 'abc' }],
+    ['roomOp react', schema.roomOp, { type: schema.OP_REACT, id: 'abc', emoji: '👍' }],
+    ['roomOp timer', schema.roomOp, { type: schema.OP_SET_TIMER, seconds: 3600 }],
+    ['roomOp leave', schema.roomOp, { type: schema.OP_LEAVE }],
+    ['roomOp invite', schema.roomOp, { type: schema.OP_ADD_INVITE, id: key, publicKey: key, expires: 1763700000000 }],
+    ['roomEntry', schema.roomEntry, { key, encryptionKey: key, kind: schema.ROOM_GROUP, read: 3, left: false }],
     ['roomOp message', schema.roomOp, { type: schema.OP_MESSAGE, id: 'abc', text: 'héllo ✓', time: 1763700000000 }],
     ['messageRecord', schema.messageRecord, { id: 'abc', publicKey: key, from: '123456789', text: 'x', time: 1 }],
     [
@@ -34,5 +44,6 @@ test('truncated, trailing, oversized and unknown frames are refused', (t) => {
   t.exception(() => decodeExact(schema.hello, b4a.concat([buf, b4a.from([0])]), 1024), /trailing/)
   t.exception(() => decodeExact(schema.hello, buf, 4), /limit/)
   t.exception(() => decodeExact(schema.roomOp, b4a.from([99, 1, 2]), 1024), /unknown op/)
+  t.exception(() => decodeExact(schema.roomOp, b4a.from([schema.OP_SET_ROLE, ...key, 7]), 1024), /bad role/)
   t.exception(() => decodeExact(schema.contactRecord, b4a.alloc(40, 0xff), 1024))
 })

@@ -6,7 +6,20 @@ import { Room } from '../../lib/rooms/room'
 import type { RoomMessage } from '../../lib/rooms/room'
 import { Rooms } from '../../lib/rooms/rooms'
 import { RoomList } from '../../lib/rooms/room-list'
-import { ROLE_ADMIN, ROOM_DIRECT } from '../../lib/wire/schemas'
+import {
+  MEMBER_ACTIVE,
+  MEMBER_REMOVED,
+  OP_DELETE,
+  OP_EDIT,
+  OP_REACT,
+  OP_REMOVE_MEMBER,
+  OP_RENAME,
+  OP_SET_ROLE,
+  ROLE_ADMIN,
+  ROLE_MEMBER,
+  ROOM_DIRECT,
+  ROOM_GROUP
+} from '../../lib/wire/schemas'
 
 type T = Parameters<Parameters<typeof test>[1]>[0]
 
@@ -125,4 +138,97 @@ test('a live copy is shown once, only from a member, and the durable op is not a
   t.is(seen.filter((m) => m.id === sent.id).length, 1, 'announced once, though it arrived twice')
   t.is(seen[0].from, '111111111', 'from is the member\'s number')
   t.is(seen.length, 1)
+})
+
+/** Three profiles, replicating all ways, in one group room made by #1 (admin). */
+async function groupOfThree(t: T): Promise<{ a: Room; b: Room; c: Room }> {
+  const dir = await t.tmp()
+  const stores = [1, 2, 3].map((n) => new Corestore(path.join(dir, 's' + n)))
+  const streams: Array<{ destroy: () => void }> = []
+  for (const [i, j] of [[0, 1], [0, 2], [1, 2]]) {
+    const x = stores[i].replicate(true)
+    const y = stores[j].replicate(false)
+    x.pipe(y).pipe(x)
+    streams.push(x, y)
+  }
+  const [ra, rb, rc] = await Promise.all(stores.map((s, i) => roomsOf(s, i + 1)))
+  t.teardown(async () => {
+    await Promise.all([ra.close(), rb.close(), rc.close()])
+    for (const s of streams) s.destroy()
+    for (const s of stores) await s.close()
+  }, { order: 0 })
+  const a = await ra.create(ROOM_GROUP, 'Shelter')
+  const b = await rb.join(a.key, a.encryptionKey, ROOM_GROUP)
+  const c = await rc.join(a.key, a.encryptionKey, ROOM_GROUP)
+  await a.addMember({ writerKey: b.writerKey, ...self(2), role: ROLE_MEMBER })
+  await a.addMember({ writerKey: c.writerKey, ...self(3), role: ROLE_MEMBER })
+  await until(async () => b.writable && c.writable && c.memberKeys.length === 3 && b.memberKeys.length === 3)
+  return { a, b, c }
+}
+
+async function converged(rooms: Room[], check: (r: Room) => Promise<boolean>): Promise<void> {
+  await until(async () => (await Promise.all(rooms.map(check))).every(Boolean))
+}
+
+test('group room: only admins moderate, and apply ignores a non-admin\'s moderation on every member', async (t) => {
+  const { a, b, c } = await groupOfThree(t)
+  const all = [a, b, c]
+  t.is((await a.info()).name, 'Shelter')
+
+  // B is a member, not an admin: rename, promote itself and remove C are all ignored by apply.
+  await b.act({ type: OP_RENAME, name: 'Hijacked' })
+  await b.act({ type: OP_SET_ROLE, publicKey: self(2).publicKey, role: ROLE_ADMIN })
+  await b.act({ type: OP_REMOVE_MEMBER, publicKey: self(3).publicKey })
+  await b.send('marker after the forged ops')
+  await converged(all, async (r) => (await r.history()).some((m) => m.text === 'marker after the forged ops'))
+  for (const r of all) {
+    t.is((await r.info()).name, 'Shelter', 'name unchanged')
+    const members = await r.members()
+    t.is(members.filter((m) => m.state === MEMBER_ACTIVE).length, 3, 'nobody removed')
+    t.is(members.find((m) => m.number === '222222222')?.role, ROLE_MEMBER, 'B is still a member, not admin')
+  }
+
+  // The admin renames, promotes C, and removes B.
+  await a.act({ type: OP_RENAME, name: 'Shelter 4' })
+  await a.act({ type: OP_SET_ROLE, publicKey: self(3).publicKey, role: ROLE_ADMIN })
+  await a.act({ type: OP_REMOVE_MEMBER, publicKey: self(2).publicKey })
+  await converged(all, async (r) => (await r.info()).name === 'Shelter 4' && (await r.members()).some((m) => m.number === '222222222' && m.state === MEMBER_REMOVED))
+  t.is((await c.members()).find((m) => m.number === '333333333')?.role, ROLE_ADMIN, 'C promoted')
+  await until(async () => !b.writable)
+  t.absent(b.writable, 'B lost its writer')
+  await t.exception(b.send('am I still here?'), /no longer a member/)
+  await c.send('after B left')
+  await converged(all.filter((r) => r !== b), async (r) => (await r.history()).some((m) => m.text === 'after B left'))
+  t.absent((await a.history()).some((m) => m.text === 'am I still here?'), 'nothing from B after removal')
+})
+
+test('message ops: only the author edits, author or admin deletes, anyone reacts', async (t) => {
+  const { a, b, c } = await groupOfThree(t)
+  const all = [a, b, c]
+  const mb = await b.send('original by B')
+  const mc = await c.send('by C')
+  await converged(all, async (r) => (await r.history()).length === 2)
+
+  await c.act({ type: OP_EDIT, id: mb.id, text: 'C rewrote it', time: 1 }) // not the author: ignored
+  await b.act({ type: OP_EDIT, id: mb.id, text: 'fixed by B', time: 2 })
+  await b.act({ type: OP_DELETE, id: mc.id }) // B is no admin and not C: ignored
+  await c.act({ type: OP_REACT, id: mb.id, emoji: '👍' })
+  await a.act({ type: OP_REACT, id: mb.id, emoji: '❤️' })
+  await b.send('marker 1')
+  await converged(all, async (r) => (await r.history()).some((m) => m.text === 'marker 1'))
+  for (const r of all) {
+    const [first, second] = await r.history()
+    t.is(first.text, 'fixed by B')
+    t.ok(first.edited, 'marked edited')
+    t.alike(Object.values(first.reactions).sort(), ['❤️', '👍'].sort())
+    t.is(second.text, 'by C', 'B could not delete C\'s message')
+  }
+
+  await a.act({ type: OP_DELETE, id: mc.id }) // admin deletes anyone's
+  await b.act({ type: OP_DELETE, id: mb.id }) // author deletes own
+  await converged(all, async (r) => (await r.history()).filter((m) => m.deleted).length === 2)
+  for (const r of all) {
+    const h = await r.history()
+    t.alike(h.slice(0, 2).map((m) => [m.text, m.deleted]), [['', true], ['', true]], 'deleted text is gone from the view')
+  }
 })

@@ -217,7 +217,10 @@ test('message ops: only the author edits, author or admin deletes, anyone reacts
   await b.send('marker 1')
   await converged(all, async (r) => (await r.history()).some((m) => m.text === 'marker 1'))
   for (const r of all) {
-    const [first, second] = await r.history()
+    // B's and C's messages were concurrent: find them by id, not position.
+    const h = await r.history()
+    const first = h.find((m) => m.id === mb.id) as (typeof h)[number]
+    const second = h.find((m) => m.id === mc.id) as (typeof h)[number]
     t.is(first.text, 'fixed by B')
     t.ok(first.edited, 'marked edited')
     t.alike(Object.values(first.reactions).sort(), ['❤️', '👍'].sort())
@@ -228,7 +231,7 @@ test('message ops: only the author edits, author or admin deletes, anyone reacts
   await b.act({ type: OP_DELETE, id: mb.id }) // author deletes own
   await converged(all, async (r) => (await r.history()).filter((m) => m.deleted).length === 2)
   for (const r of all) {
-    const h = await r.history()
-    t.alike(h.slice(0, 2).map((m) => [m.text, m.deleted]), [['', true], ['', true]], 'deleted text is gone from the view')
+    const h = (await r.history()).filter((m) => m.id === mb.id || m.id === mc.id)
+    t.alike(h.map((m) => [m.text, m.deleted]), [['', true], ['', true]], 'deleted text is gone from the view')
   }
 })

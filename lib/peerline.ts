@@ -13,7 +13,9 @@ import { SwarmNetwork } from './network/swarm-network'
 import type { PeerAddress } from './network/swarm-network'
 import { RoomList } from './rooms/room-list'
 import { Rooms } from './rooms/rooms'
-import { ROOM_LIVE_PROTOCOL } from './wire/schemas'
+import { ROOM_GROUP, ROOM_LIVE_PROTOCOL } from './wire/schemas'
+import type { RoomKind } from './wire/schemas'
+import type { Room } from './rooms/room'
 
 export interface PeerlineOptions {
   /** The profile directory: identity, Corestore, contacts and settings all live here. */
@@ -84,11 +86,19 @@ export class Peerline extends ReadyResource {
       network: this.network,
       rooms: this.rooms,
       log: this.log,
+      alsoAllow: (key) => this.rooms.knows(key),
       ...(lookupTimeout ? { lookupTimeout } : {})
     })
     this.network.onconnection = (conn) => this._onconnection(conn)
     await this.network.ready()
 
+    // Group members meet on the room's discovery key; direct rooms ride the contact's connection.
+    const meet = (room: Room, kind: RoomKind): void => {
+      if (kind === ROOM_GROUP) this.network.joinRoom(room.discoveryKey)
+    }
+    for (const entry of this.rooms.list()) meet(await this.rooms.open(entry.id), entry.kind)
+    this.rooms.on('joined', meet)
+    this.rooms.on('left', (room: Room) => this.network.leaveRoom(room.discoveryKey))
     this.contacts.dialAll()
     await this._announce()
   }

@@ -5,6 +5,9 @@ import type { ContactInfo, KeyMismatch } from '../contacts/contacts'
 import { Peerline } from '../peerline'
 import type { PeerlineOptions } from '../peerline'
 import type { RoomMessage } from '../rooms/room'
+import type { MessageState } from '../rooms/room-view'
+import { RoomMethods } from './room-methods'
+import type { HistoryEntry, RoleName, RoomSummary } from './room-methods'
 import { MAX_NAME_LENGTH } from '../wire/schemas'
 
 export type Params = Record<string, unknown>
@@ -18,16 +21,12 @@ export interface Notifications {
   keyMismatch: KeyMismatch
   message: RoomMessage
   presence: { number: string; online: boolean }
+  roomUpdate: RoomSummary
+  messageUpdate: HistoryEntry & { room: string }
 }
 
 export type NotificationName = keyof Notifications
 
-interface HistoryEntry {
-  id: string
-  from: string
-  text: string
-  time: number
-}
 
 /**
  * The one door into the core: every method a UI, the CLI or a test uses, with its checks, and
@@ -39,11 +38,13 @@ export interface ApiEvents {
 
 export class Api extends EventEmitter<ApiEvents> {
   readonly core: Peerline
+  readonly rooms: RoomMethods
   private readonly _methods: Record<string, (p: Params) => Promise<unknown>>
 
   constructor(opts: PeerlineOptions) {
     super()
     this.core = new Peerline(opts)
+    this.rooms = new RoomMethods(this.core)
     this._methods = {
       whoami: () => this.whoami(),
       setProfile: (p) => this.setProfile(str(p, 'name', true)),
@@ -54,7 +55,19 @@ export class Api extends EventEmitter<ApiEvents> {
       declineContact: (p) => this.core.contacts.decline(str(p, 'number')),
       listContacts: async () => this.listContacts(),
       send: (p) => this.send(str(p, 'to'), str(p, 'text')),
-      history: (p) => this.history(str(p, 'to'), optInt(p, 'limit'))
+      history: (p) => this.history(str(p, 'to'), optInt(p, 'limit')),
+      createRoom: async (p) => ({ room: (await this.rooms.create(str(p, 'name'))).id }),
+      listRooms: () => this.rooms.list(),
+      members: (p) => this.rooms.members(str(p, 'room')),
+      leaveRoom: async (p) => done(await this.core.rooms.leave(str(p, 'room'))),
+      markRead: async (p) => done(await this.core.rooms.markRead(str(p, 'room'))),
+      setRole: async (p) => done(await this.rooms.setRole(str(p, 'room'), str(p, 'number'), roleName(p))),
+      removeMember: async (p) => done(await this.rooms.remove(str(p, 'room'), str(p, 'number'))),
+      renameRoom: async (p) => done(await this.rooms.rename(str(p, 'room'), str(p, 'name'))),
+      setTimer: async (p) => done(await this.rooms.setTimer(str(p, 'room'), int(p, 'seconds'))),
+      edit: async (p) => done(await this.rooms.edit(str(p, 'room'), str(p, 'id'), str(p, 'text'))),
+      delete: async (p) => done(await this.rooms.delete(str(p, 'room'), str(p, 'id'))),
+      react: async (p) => done(await this.rooms.react(str(p, 'room'), str(p, 'id'), str(p, 'emoji', true)))
     }
   }
 
@@ -74,6 +87,12 @@ export class Api extends EventEmitter<ApiEvents> {
     core.contacts.on('presence', (p) => this._notify('presence', p))
     core.contacts.on('key-mismatch', (k) => this._notify('keyMismatch', k))
     core.rooms.on('message', (m: RoomMessage) => this._notify('message', m))
+    core.rooms.on('room-update', (room: string) => {
+      this._roomUpdate(room).catch((err: Error) => core.log('roomUpdate: ' + err.message))
+    })
+    core.rooms.on('message-update', (room: string, m: MessageState) => {
+      this._messageUpdate(room, m).catch((err: Error) => core.log('messageUpdate: ' + err.message))
+    })
     this._notify('ready', { number: core.identity.number, publicKey: b4a.toString(core.identity.publicKey, 'hex') })
   }
 
@@ -119,29 +138,24 @@ export class Api extends EventEmitter<ApiEvents> {
 
   /** `to` is a contact's number (any accepted format) or a room id. */
   async send(to: string, text: string): Promise<{ room: string; id: string }> {
-    const room = await this._room(to)
+    const room = await this.rooms.resolve(to)
     const { id } = await room.send(text)
     return { room: room.id, id }
   }
 
   async history(to: string, limit = 100): Promise<HistoryEntry[]> {
     if (limit < 1 || limit > 10_000) throw PeerlineError.BAD_REQUEST('limit must be 1..10000')
-    const room = await this._room(to)
-    const messages = await room.history(limit)
-    return messages.map((m) => ({ id: m.id, from: m.from, text: m.text, time: m.time }))
+    return this.rooms.history(to, limit)
   }
 
-  private async _room(to: string) {
-    const { contacts, rooms, scheme } = this.core
-    if (/^[\d -]+$/.test(to.trim())) {
-      const r = contacts.resolve(scheme.parse(to))
-      if (r.state !== 'accepted' && r.state !== 'outgoing') {
-        throw new PeerlineError('NOT_A_CONTACT', `${scheme.format(r.number)} has not been accepted as a contact.`)
-      }
-      if (!r.roomKey) throw PeerlineError.NOT_A_CONTACT(scheme.format(r.number))
-      return rooms.open(r.roomKey)
-    }
-    return rooms.open(to.trim())
+  private async _roomUpdate(id: string): Promise<void> {
+    const summary = (await this.rooms.list()).find((r) => r.room === id)
+    if (summary) this._notify('roomUpdate', summary)
+  }
+
+  private async _messageUpdate(id: string, m: MessageState): Promise<void> {
+    const room = await this.core.rooms.open(id)
+    this._notify('messageUpdate', { room: id, ...this.rooms.entry(m, await this.rooms._numbersByKey(room)) })
   }
 
   private _notify<K extends NotificationName>(name: K, params: Notifications[K]): void {
@@ -176,4 +190,21 @@ function optInt(p: Params, key: string): number | undefined {
   if (v === undefined) return undefined
   if (typeof v !== 'number' || !Number.isInteger(v)) throw PeerlineError.BAD_REQUEST(`"${key}" must be an integer`)
   return v
+}
+
+function int(p: Params, key: string): number {
+  const v = optInt(p, key)
+  if (v === undefined) throw PeerlineError.BAD_REQUEST(`"${key}" must be an integer`)
+  return v
+}
+
+function roleName(p: Params): RoleName {
+  const v = p.role
+  if (v !== 'admin' && v !== 'member') throw PeerlineError.BAD_REQUEST('"role" must be "admin" or "member"')
+  return v
+}
+
+/** Methods that change something answer `{}`. */
+function done(_: void): Record<string, never> {
+  return {}
 }

@@ -48,6 +48,8 @@ export interface ContactsOptions {
   rooms: Rooms
   log: Log
   lookupTimeout?: number
+  /** Keys the firewall lets in although they are not contacts (members of our rooms). */
+  alsoAllow?: (publicKey: Buffer) => boolean
 }
 
 interface Lookup {
@@ -102,7 +104,7 @@ export class Contacts extends EventEmitter<ContactsEvents> {
     if (!this._o.book.settings.contactsOnly) return false
     if (this._lookups.size > 0) return false // we are dialling someone new: their key is unknown yet
     const r = this._o.book.get(remotePublicKey)
-    const refuse = r === null || r.state === 'declined'
+    const refuse = r === null ? !this._o.alsoAllow?.(remotePublicKey) : r.state === 'declined'
     // Hyperswarm bans a refused key for the life of the swarm, so this logs once per key.
     if (refuse) this._o.log(`contacts-only: refused ${b4a.toString(remotePublicKey, 'hex').slice(0, 8)} before connecting`)
     return refuse

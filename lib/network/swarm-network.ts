@@ -82,6 +82,15 @@ export class SwarmNetwork extends ReadyResource {
     }
   }
 
+  /** Meet the other members of a room on its discovery key (both sides announce and look up). */
+  joinRoom(discoveryKey: Buffer): void {
+    this.swarm.join(discoveryKey, { server: true, client: true })
+  }
+
+  leaveRoom(discoveryKey: Buffer): void {
+    this.swarm.leave(discoveryKey).catch((err: Error) => this._log('leave room topic: ' + err.message))
+  }
+
   /** Keep a connection to this key (reconnecting with backoff) without any topic lookup. */
   dial(publicKey: Buffer): void {
     const info = this.swarm.peers.get(b4a.toString(publicKey, 'hex'))

@@ -254,6 +254,12 @@ async function currentState(view: RoomView, seq: number, record: MessageRecord):
   return { ...record, text, seq, edited: edit !== null, deleted, reactions }
 }
 
+/** The current state of one message by id. */
+export async function messageById(view: RoomView, id: string): Promise<MessageState | null> {
+  const found = await findMessage(view, id)
+  return found ? currentState(view, found.seq, found.record) : null
+}
+
 /** The current state of one message by seq (for update notifications). */
 export async function messageAt(view: RoomView, seq: number): Promise<MessageState | null> {
   const block = await view.messages.get(seq)

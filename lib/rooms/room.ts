@@ -9,7 +9,7 @@ import { PeerlineError } from '../errors'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
-import { applyOps, closeView, getInfo, getInvite, getMember, listMembers, messageAt, openView, readMessages } from './room-view'
+import { applyOps, closeView, getInfo, getInvite, getMember, listMembers, messageAt, messageById, openView, readMessages } from './room-view'
 import type { MessageState, RoomView } from './room-view'
 
 /** Who this device is, as recorded in a room's member list. */
@@ -167,6 +167,10 @@ export class Room extends ReadyResource {
   async history(limit = 100): Promise<MessageState[]> {
     const length = this.base.view.messages.length
     return readMessages(this.base.view, length - limit, length)
+  }
+
+  async message(id: string): Promise<MessageState | null> {
+    return messageById(this.base.view, id)
   }
 
   get length(): number {

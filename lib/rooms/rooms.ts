@@ -24,7 +24,7 @@ export interface RoomsOptions {
 /**
  * The rooms of a profile: opens every room it is in at start, creates and joins rooms, and routes
  * live copies. Events: 'message' (RoomMessage), 'message-update' (room id, MessageState),
- * 'room-update' (room id).
+ * 'room-update' (room id), 'joined' (Room, RoomKind) and 'left' (Room).
  */
 export class Rooms extends ReadyResource {
   private readonly _o: RoomsOptions
@@ -40,7 +40,11 @@ export class Rooms extends ReadyResource {
 
   protected override async _open(): Promise<void> {
     await this._o.list.ready()
-    for (const e of this._o.list.all()) if (!e.left) await this._openRoom(e.key, e.encryptionKey)
+    for (const e of this._o.list.all()) {
+      if (e.left) continue
+      const room = await this._openRoom(e.key, e.encryptionKey)
+      this.emit('joined', room, e.kind)
+    }
   }
 
   protected override async _close(): Promise<void> {
@@ -60,6 +64,7 @@ export class Rooms extends ReadyResource {
     this._track(room)
     if (name) await room.act({ type: schema.OP_RENAME, name })
     await this._o.list.put(room.id, { key: room.key, encryptionKey: room.encryptionKey, kind, read: 0, left: false })
+    this.emit('joined', room, kind)
     return room
   }
 
@@ -67,7 +72,10 @@ export class Rooms extends ReadyResource {
   async join(key: Buffer, encryptionKey: Buffer, kind: RoomKind): Promise<Room> {
     const room = await this._openRoom(key, encryptionKey)
     const entry = this._o.list.get(room.id)
-    if (entry === null || entry.left) await this._o.list.put(room.id, { key, encryptionKey, kind, read: 0, left: false })
+    if (entry === null || entry.left) {
+      await this._o.list.put(room.id, { key, encryptionKey, kind, read: 0, left: false })
+      this.emit('joined', room, kind)
+    }
     return room
   }
 
@@ -93,6 +101,7 @@ export class Rooms extends ReadyResource {
     if (entry) await this._o.list.put(id, { ...entry, left: true })
     this._rooms.delete(id)
     this._opened.delete(id)
+    this.emit('left', room)
     await room.close()
   }
 
@@ -100,6 +109,13 @@ export class Rooms extends ReadyResource {
     const room = await this.open(id)
     const entry = this._o.list.get(id)
     if (entry && entry.read !== room.length) await this._o.list.put(id, { ...entry, read: room.length })
+  }
+
+  /** True if this key is an active member of any room we are in (the firewall lets them in). */
+  knows(publicKey: Buffer): boolean {
+    const id = b4a.toString(publicKey, 'hex')
+    for (const room of this._opened.values()) if (room.memberKeys.includes(id)) return true
+    return false
   }
 
   /** Opens the live channel on a peer's authenticated connection. */

@@ -1,0 +1,203 @@
+import b4a from 'b4a'
+import { PeerlineError } from '../errors'
+import type { Peerline } from '../peerline'
+import type { Room } from '../rooms/room'
+import type { MessageState } from '../rooms/room-view'
+import * as schema from '../wire/schemas'
+import type { MemberRecord } from '../wire/schemas'
+
+export type RoleName = 'admin' | 'member'
+
+export interface MemberInfo {
+  number: string
+  name: string
+  role: RoleName
+  online: boolean
+}
+
+export interface RoomSummary {
+  room: string
+  name: string
+  kind: 'direct' | 'group'
+  members: number
+  unread: number
+  timer: number
+}
+
+export interface HistoryEntry {
+  id: string
+  from: string
+  text: string
+  time: number
+  edited: boolean
+  deleted: boolean
+  /** member number -> emoji */
+  reactions: Record<string, string>
+}
+
+/**
+ * The room half of the Api: checks a user can act (so they get a sentence, not a silently
+ * ignored op) and turns view records into what clients see. apply enforces the same rules again
+ * on every member, for ops that did not come through here.
+ */
+export class RoomMethods {
+  private readonly _core: Peerline
+
+  constructor(core: Peerline) {
+    this._core = core
+  }
+
+  /** `to` is a contact's number (any accepted format) or a room id. */
+  async resolve(to: string): Promise<Room> {
+    const { contacts, rooms, scheme } = this._core
+    if (/^[\d -]+$/.test(to.trim())) {
+      const r = contacts.resolve(scheme.parse(to))
+      if (r.state !== 'accepted' && r.state !== 'outgoing') {
+        throw new PeerlineError('NOT_A_CONTACT', `${scheme.format(r.number)} has not been accepted as a contact.`)
+      }
+      if (!r.roomKey) throw PeerlineError.NOT_A_CONTACT(scheme.format(r.number))
+      return rooms.open(r.roomKey)
+    }
+    return rooms.open(to.trim())
+  }
+
+  async create(name: string): Promise<Room> {
+    checkName(name)
+    return this._core.rooms.create(schema.ROOM_GROUP, name)
+  }
+
+  async list(): Promise<RoomSummary[]> {
+    const out: RoomSummary[] = []
+    for (const entry of this._core.rooms.list()) {
+      const room = await this._core.rooms.open(entry.id)
+      const info = await room.info()
+      const members = (await room.members()).filter((m) => m.state === schema.MEMBER_ACTIVE)
+      const direct = entry.kind === schema.ROOM_DIRECT
+      const other = direct ? members.find((m) => !b4a.equals(m.publicKey, this._core.identity.publicKey)) : undefined
+      out.push({
+        room: entry.id,
+        // A direct room is named after the other person, as messengers do.
+        name: direct ? this._directName(other) : info.name,
+        kind: direct ? 'direct' : 'group',
+        members: members.length,
+        unread: Math.max(0, room.length - entry.read),
+        timer: info.timer
+      })
+    }
+    return out
+  }
+
+  async members(id: string): Promise<MemberInfo[]> {
+    const room = await this._core.rooms.open(id)
+    return (await room.members())
+      .filter((m) => m.state === schema.MEMBER_ACTIVE)
+      .map((m) => ({
+        number: m.number,
+        name: m.name,
+        role: m.role === schema.ROLE_ADMIN ? 'admin' : 'member',
+        online: b4a.equals(m.publicKey, this._core.identity.publicKey) || this._core.contacts.isOnline(m.publicKey)
+      }))
+  }
+
+  async history(to: string, limit: number): Promise<HistoryEntry[]> {
+    const room = await this.resolve(to)
+    const numbers = await this._numbersByKey(room)
+    const messages = await room.history(limit)
+    await this._core.rooms.markRead(room.id)
+    return messages.map((m) => this.entry(m, numbers))
+  }
+
+  entry(m: MessageState, numbers: Map<string, string>): HistoryEntry {
+    const reactions: Record<string, string> = {}
+    for (const [key, emoji] of Object.entries(m.reactions)) reactions[numbers.get(key) ?? key] = emoji
+    return { id: m.id, from: m.from, text: m.text, time: m.time, edited: m.edited, deleted: m.deleted, reactions }
+  }
+
+  async setRole(id: string, number: string, role: RoleName): Promise<void> {
+    const room = await this._admin(id)
+    const target = await this._member(room, number)
+    await room.act({ type: schema.OP_SET_ROLE, publicKey: target.publicKey, role: role === 'admin' ? schema.ROLE_ADMIN : schema.ROLE_MEMBER })
+  }
+
+  async remove(id: string, number: string): Promise<void> {
+    const room = await this._admin(id)
+    const target = await this._member(room, number)
+    await room.act({ type: schema.OP_REMOVE_MEMBER, publicKey: target.publicKey })
+  }
+
+  async rename(id: string, name: string): Promise<void> {
+    checkName(name)
+    const room = await this._admin(id)
+    await room.act({ type: schema.OP_RENAME, name })
+  }
+
+  async setTimer(id: string, seconds: number): Promise<void> {
+    if (seconds < 0 || seconds > schema.MAX_TIMER_SECONDS) throw PeerlineError.BAD_REQUEST(`seconds must be 0..${schema.MAX_TIMER_SECONDS}`)
+    const room = await this._admin(id)
+    await room.act({ type: schema.OP_SET_TIMER, seconds })
+  }
+
+  async edit(id: string, messageId: string, text: string): Promise<void> {
+    const room = await this._core.rooms.open(id)
+    const m = await this._message(room, messageId)
+    if (!b4a.equals(m.publicKey, this._core.identity.publicKey)) {
+      throw new PeerlineError('NOT_ALLOWED', 'Only the person who wrote a message can edit it.')
+    }
+    await room.act({ type: schema.OP_EDIT, id: messageId, text, time: Date.now() })
+  }
+
+  async delete(id: string, messageId: string): Promise<void> {
+    const room = await this._core.rooms.open(id)
+    const m = await this._message(room, messageId)
+    const me = await room.me()
+    if (!b4a.equals(m.publicKey, this._core.identity.publicKey) && me?.role !== schema.ROLE_ADMIN) {
+      throw new PeerlineError('NOT_ALLOWED', 'Only the author or an admin can delete a message.')
+    }
+    await room.act({ type: schema.OP_DELETE, id: messageId })
+  }
+
+  async react(id: string, messageId: string, emoji: string): Promise<void> {
+    if (emoji.length > schema.MAX_EMOJI_LENGTH) throw PeerlineError.BAD_REQUEST('that reaction is too long')
+    const room = await this._core.rooms.open(id)
+    await this._message(room, messageId)
+    await room.act({ type: schema.OP_REACT, id: messageId, emoji })
+  }
+
+  /** member key (hex) -> number, for reactions. */
+  async _numbersByKey(room: Room): Promise<Map<string, string>> {
+    return new Map((await room.members()).map((m) => [b4a.toString(m.publicKey, 'hex'), m.number]))
+  }
+
+  private async _admin(id: string): Promise<Room> {
+    const room = await this._core.rooms.open(id)
+    const me = await room.me()
+    if (me === null || me.state !== schema.MEMBER_ACTIVE || me.role !== schema.ROLE_ADMIN) {
+      throw new PeerlineError('NOT_ADMIN', 'Only an admin of this room can do that.')
+    }
+    return room
+  }
+
+  private async _member(room: Room, input: string): Promise<MemberRecord> {
+    const number = this._core.scheme.parse(input)
+    const m = (await room.members()).find((x) => x.number === number && x.state === schema.MEMBER_ACTIVE)
+    if (!m) throw new PeerlineError('NOT_A_MEMBER', `${this._core.scheme.format(number)} is not a member of this room.`)
+    return m
+  }
+
+  private async _message(room: Room, messageId: string): Promise<MessageState> {
+    const m = await room.message(messageId)
+    if (!m || m.deleted) throw new PeerlineError('NO_SUCH_MESSAGE', 'That message is not in this room (or was deleted).')
+    return m
+  }
+
+  private _directName(other: MemberRecord | undefined): string {
+    if (!other) return 'Direct chat'
+    return other.name || this._core.book.get(other.publicKey)?.name || this._core.scheme.format(other.number)
+  }
+}
+
+function checkName(name: string): void {
+  if (name.trim().length === 0 || name.length > schema.MAX_NAME_LENGTH) {
+    throw PeerlineError.BAD_REQUEST(`a room name has 1 to ${schema.MAX_NAME_LENGTH} characters`)
+  }
+}

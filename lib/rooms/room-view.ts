@@ -5,7 +5,7 @@ import type Hypercore from 'hypercore'
 import type { AutobaseHost, AutobaseNode, AutoStore } from 'autobase'
 import * as schema from '../wire/schemas'
 import type { EditRecord, InviteRecord, MemberRecord, MessageRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
-import { decodeExact } from '../wire/struct'
+import { decodeExact, struct } from '../wire/struct'
 
 /**
  * A room's view: state in a Hyperbee (members, name, invites, edits, deletions, reactions) and
@@ -13,27 +13,34 @@ import { decodeExact } from '../wire/struct'
  * reorder shows up as a truncation of that core.
  *
  * Bee keys: `info`, `writer/<writer>` -> member key, `member/<key>`, `invite/<id>`, `id/<msg id>` ->
- * seq, `edit/<seq>`, `del/<seq>`, `react/<seq>/<key>` -> emoji.
+ * seq, `edit/<seq>/<n>` -> edits index, `del/<seq>`, `react/<seq>/<key>` -> emoji, and
+ * `exp/<time>/<seq>`: when a message's text must leave local storage (disappearing or deleted).
+ * No text is ever written to the bee, so clearing the cores' blocks removes it from disk.
  */
 export interface RoomView {
   meta: Hyperbee<string, Buffer>
   messages: Hypercore<Buffer>
+  /** Edited texts, like messages: text lives only in append-only cores that can be cleared. */
+  edits: Hypercore<Buffer>
 }
 
 export function openView(store: AutoStore): RoomView {
   return {
     meta: new Hyperbee<string, Buffer>(store.get('meta'), { keyEncoding: 'utf-8', valueEncoding: 'binary', extension: false }),
-    messages: store.get('messages')
+    messages: store.get('messages'),
+    edits: store.get('edits')
   }
 }
 
 export async function closeView(view: RoomView): Promise<void> {
   await view.meta.close()
   await view.messages.close()
+  await view.edits.close()
 }
 
 const hex = (b: Buffer): string => b4a.toString(b, 'hex')
 export const seqKey = (seq: number): string => String(seq).padStart(12, '0')
+const timeKey = (ms: number): string => String(ms).padStart(15, '0')
 
 /**
  * Applies room ops. Deterministic and defensive: an op that does not decode or breaks a rule is
@@ -48,11 +55,11 @@ export async function applyOps(nodes: AutobaseNode[], view: RoomView, host: Auto
     } catch {
       continue
     }
-    await applyOp(op, node.from.key, view, host)
+    await applyOp(op, node.from.key, node.length - 1, view, host)
   }
 }
 
-async function applyOp(op: RoomOp, writerKey: Buffer, view: RoomView, host: AutobaseHost): Promise<void> {
+async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, view: RoomView, host: AutobaseHost): Promise<void> {
   const author = await authorOf(view, writerKey)
 
   if (op.type === schema.OP_ADD_MEMBER) {
@@ -77,8 +84,22 @@ async function applyOp(op: RoomOp, writerKey: Buffer, view: RoomView, host: Auto
     case schema.OP_MESSAGE: {
       if (!validText(op.text) || !validId(op.id)) return
       if ((await view.meta.get('id/' + op.id)) !== null) return // ids are unique
-      const record: MessageRecord = { id: op.id, publicKey: author.publicKey, from: author.number, text: op.text, time: op.time }
-      await view.meta.put('id/' + op.id, c.encode(c.uint, view.messages.length))
+      const { timer } = await getInfo(view)
+      // The timer in force when the message is applied; the time is the sender's.
+      const expires = timer > 0 ? op.time + timer * 1000 : 0
+      const seq = view.messages.length
+      const record: MessageRecord = {
+        id: op.id,
+        publicKey: author.publicKey,
+        from: author.number,
+        text: op.text,
+        time: op.time,
+        expires,
+        writerKey,
+        writerSeq
+      }
+      await view.meta.put('id/' + op.id, c.encode(messageRef, { seq, publicKey: author.publicKey }))
+      if (expires > 0) await view.meta.put('exp/' + timeKey(expires) + '/' + seqKey(seq), b4a.alloc(0))
       await view.messages.append(c.encode(schema.messageRecord, record))
       return
     }
@@ -86,8 +107,9 @@ async function applyOp(op: RoomOp, writerKey: Buffer, view: RoomView, host: Auto
       const target = await findMessage(view, op.id)
       if (target === null || !validText(op.text) || !b4a.equals(target.record.publicKey, author.publicKey)) return
       if ((await view.meta.get('del/' + seqKey(target.seq))) !== null) return
-      const edit: EditRecord = { text: op.text, time: op.time }
-      await view.meta.put('edit/' + seqKey(target.seq), c.encode(schema.editRecord, edit))
+      const edit: EditRecord = { seq: target.seq, text: op.text, time: op.time, writerKey, writerSeq }
+      await view.meta.put('edit/' + seqKey(target.seq) + '/' + seqKey(view.edits.length), c.encode(c.uint, view.edits.length))
+      await view.edits.append(c.encode(schema.editRecord, edit))
       return
     }
     case schema.OP_DELETE: {
@@ -95,10 +117,9 @@ async function applyOp(op: RoomOp, writerKey: Buffer, view: RoomView, host: Auto
       if (target === null) return
       const own = b4a.equals(target.record.publicKey, author.publicKey)
       if (!own && author.role !== schema.ROLE_ADMIN) return
-      const batch = view.meta.batch()
-      await batch.put('del/' + seqKey(target.seq), b4a.alloc(0))
-      await batch.del('edit/' + seqKey(target.seq))
-      await batch.flush()
+      // Deleted text leaves the view now and local storage at the next sweep (due at time 0).
+      await view.meta.put('del/' + seqKey(target.seq), b4a.alloc(0))
+      await view.meta.put('exp/' + timeKey(0) + '/' + seqKey(target.seq), b4a.alloc(0))
       return
     }
     case schema.OP_REACT: {
@@ -213,12 +234,17 @@ export async function getInvite(view: RoomView, id: Buffer): Promise<InviteRecor
   return node ? c.decode(schema.inviteRecord, node.value) : null
 }
 
-async function findMessage(view: RoomView, id: string): Promise<{ seq: number; record: MessageRecord } | null> {
+/**
+ * id -> seq and author, from the bee only: apply never reads message blocks, which may have been
+ * cleared locally, so every member applies the same ops the same way.
+ */
+const messageRef = struct<{ seq: number; publicKey: Buffer }>({ seq: c.uint, publicKey: c.fixed32 })
+
+async function findMessage(view: RoomView, id: string): Promise<{ seq: number; record: { publicKey: Buffer } } | null> {
   const node = await view.meta.get('id/' + id)
   if (node === null) return null
-  const seq = c.decode(c.uint, node.value)
-  const block = await view.messages.get(seq)
-  return block ? { seq, record: c.decode(schema.messageRecord, block) } : null
+  const ref = c.decode(messageRef, node.value)
+  return { seq: ref.seq, record: { publicKey: ref.publicKey } }
 }
 
 /** A message as a reader sees it now: edits applied, deleted text gone, reactions by member. */
@@ -229,15 +255,17 @@ export interface MessageState extends MessageRecord {
   reactions: Record<string, string>
 }
 
-/** Messages with sequence numbers in [from, to), oldest first, in their current state. */
-export async function readMessages(view: RoomView, from: number, to: number): Promise<MessageState[]> {
+/**
+ * Messages with sequence numbers in [from, to), oldest first, in their current state. Messages
+ * past their time are left out (and their blocks may already be cleared).
+ */
+export async function readMessages(view: RoomView, from: number, to: number, now = Date.now()): Promise<MessageState[]> {
   const start = Math.max(0, from)
   const end = Math.min(to, view.messages.length)
   const out: MessageState[] = []
   for (let seq = start; seq < end; seq++) {
-    const block = await view.messages.get(seq)
-    if (block === null) continue
-    out.push(await currentState(view, seq, c.decode(schema.messageRecord, block)))
+    const state = await messageAt(view, seq, now)
+    if (state) out.push(state)
   }
   return out
 }
@@ -245,23 +273,56 @@ export async function readMessages(view: RoomView, from: number, to: number): Pr
 async function currentState(view: RoomView, seq: number, record: MessageRecord): Promise<MessageState> {
   const k = seqKey(seq)
   const deleted = (await view.meta.get('del/' + k)) !== null
-  const edit = deleted ? null : await view.meta.get('edit/' + k)
+  const lastEdit = deleted ? null : await view.meta.peek({ gt: 'edit/' + k + '/', lt: 'edit/' + k + '/~', reverse: true })
+  const editBlock = lastEdit ? await view.edits.get(c.decode(c.uint, lastEdit.value), { wait: false }) : null
   const reactions: Record<string, string> = {}
   for await (const { key, value } of view.meta.createReadStream({ gt: 'react/' + k + '/', lt: 'react/' + k + '/~' })) {
     reactions[key.slice(key.lastIndexOf('/') + 1)] = b4a.toString(value)
   }
-  const text = deleted ? '' : edit ? c.decode(schema.editRecord, edit.value).text : record.text
-  return { ...record, text, seq, edited: edit !== null, deleted, reactions }
+  const text = deleted ? '' : editBlock ? c.decode(schema.editRecord, editBlock).text : record.text
+  return { ...record, text, seq, edited: lastEdit !== null, deleted, reactions }
 }
 
-/** The current state of one message by id. */
+/** The current state of one message by id, or null if unknown or gone. */
 export async function messageById(view: RoomView, id: string): Promise<MessageState | null> {
-  const found = await findMessage(view, id)
-  return found ? currentState(view, found.seq, found.record) : null
+  const node = await view.meta.get('id/' + id)
+  return node ? messageAt(view, c.decode(messageRef, node.value).seq) : null
 }
 
-/** The current state of one message by seq (for update notifications). */
-export async function messageAt(view: RoomView, seq: number): Promise<MessageState | null> {
-  const block = await view.messages.get(seq)
-  return block ? currentState(view, seq, c.decode(schema.messageRecord, block)) : null
+/** The current state of one message by seq, or null if it is past its time or cleared. */
+export async function messageAt(view: RoomView, seq: number, now = Date.now()): Promise<MessageState | null> {
+  const block = await view.messages.get(seq, { wait: false })
+  if (block === null) return null
+  const record = c.decode(schema.messageRecord, block)
+  if (record.expires > 0 && record.expires <= now) return null
+  return currentState(view, seq, record)
+}
+
+/** Where the text of message `seq` is stored: its block, its op, and every edit of it. */
+export interface TextLocation {
+  seq: number
+  writerKey: Buffer
+  writerSeq: number
+  edits: Array<{ index: number; writerKey: Buffer; writerSeq: number }>
+}
+
+/** Messages whose text is due to leave local storage by `now` (expired or deleted). */
+export async function dueForClearing(view: RoomView, now: number): Promise<TextLocation[]> {
+  const out: TextLocation[] = []
+  for await (const { key } of view.meta.createReadStream({ gt: 'exp/', lt: 'exp/' + timeKey(now) + '/~' })) {
+    const seq = Number(key.slice(key.lastIndexOf('/') + 1))
+    const block = await view.messages.get(seq, { wait: false })
+    if (block === null) continue // already cleared
+    const record = c.decode(schema.messageRecord, block)
+    const edits: TextLocation['edits'] = []
+    for await (const e of view.meta.createReadStream({ gt: 'edit/' + seqKey(seq) + '/', lt: 'edit/' + seqKey(seq) + '/~' })) {
+      const index = c.decode(c.uint, e.value)
+      const editBlock = await view.edits.get(index, { wait: false })
+      if (editBlock === null) continue
+      const edit = c.decode(schema.editRecord, editBlock)
+      edits.push({ index, writerKey: edit.writerKey, writerSeq: edit.writerSeq })
+    }
+    out.push({ seq, writerKey: record.writerKey, writerSeq: record.writerSeq, edits })
+  }
+  return out
 }

@@ -9,7 +9,7 @@ import { PeerlineError } from '../errors'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
-import { applyOps, closeView, getInfo, getInvite, getMember, listMembers, messageAt, messageById, openView, readMessages } from './room-view'
+import { applyOps, closeView, getInfo, getInvite, dueForClearing, getMember, listMembers, messageAt, messageById, openView, readMessages } from './room-view'
 import type { MessageState, RoomView } from './room-view'
 
 /** Who this device is, as recorded in a room's member list. */
@@ -36,6 +36,8 @@ export interface RoomMessage {
 }
 
 const ACK_INTERVAL = 1000
+/** How often due texts (disappearing or deleted) are cleared from local storage. */
+const SWEEP_INTERVAL = 1000
 const WRITABLE_TIMEOUT = 15_000
 /** Announced ids remembered for de-duplication (live copies, reorders). */
 const ANNOUNCED_MEMORY = 4096
@@ -58,13 +60,17 @@ export class Room extends ReadyResource {
   private readonly _announced = new Set<string>()
   private _scanning: Promise<void> | null = null
   private _rescan = false
+  private readonly _store: Corestore
+  private _sweeper: ReturnType<typeof setInterval> | null = null
+  private _sweeping = false
 
   constructor(store: Corestore, opts: RoomOptions) {
     super()
     this._self = opts.self
     this._log = opts.log
     this._creating = opts.key === null
-    this.base = new Autobase<RoomView>(roomStore(store, opts.encryptionKey), opts.key, {
+    this._store = roomStore(store, opts.encryptionKey)
+    this.base = new Autobase<RoomView>(this._store, opts.key, {
       open: openView,
       apply: applyOps,
       close: closeView,
@@ -114,10 +120,53 @@ export class Room extends ReadyResource {
     this.base.view.messages.on('truncate', (length: number) => {
       this._scanned = Math.min(this._scanned, length)
     })
+    this._sweeper = setInterval(() => void this.sweep(), SWEEP_INTERVAL)
+    this._sweeper.unref?.()
   }
 
   protected override async _close(): Promise<void> {
+    if (this._sweeper) clearInterval(this._sweeper)
     await this.base.close()
+  }
+
+  /**
+   * Clears from local storage the text of messages past their time or deleted: the view's block,
+   * the op's block in its writer core, and every edit. Returns how many messages were cleared.
+   * (A member could have copied the text before; this keeps it off this disk.)
+   */
+  async sweep(now = Date.now()): Promise<number> {
+    if (this._sweeping || this.closing) return 0
+    this._sweeping = true
+    try {
+      const view = this.base.view
+      // Only what the indexers signed: Autobase may still rewrite (and re-read) the rest.
+      const due = (await dueForClearing(view, now)).filter((t) => t.seq < view.messages.signedLength)
+      for (const t of due) {
+        for (const e of t.edits) {
+          if (e.index >= view.edits.signedLength) continue
+          await view.edits.clear(e.index, e.index + 1)
+          await this._clearWriterBlock(e.writerKey, e.writerSeq)
+        }
+        await this._clearWriterBlock(t.writerKey, t.writerSeq)
+        await view.messages.clear(t.seq, t.seq + 1)
+      }
+      return due.length
+    } catch (err) {
+      this._log(`room ${this.id}: sweep failed: ${(err as Error).message}`)
+      return 0
+    } finally {
+      this._sweeping = false
+    }
+  }
+
+  private async _clearWriterBlock(key: Buffer, seq: number): Promise<void> {
+    const core = this._store.get({ key })
+    try {
+      await core.ready()
+      await core.clear(seq, seq + 1)
+    } finally {
+      await core.close()
+    }
   }
 
   /** Adds a verified person's device as a writer (and indexer, for admins). */

@@ -240,20 +240,38 @@ export interface MessageRecord {
   from: string
   text: string
   time: number
+  /** When it disappears (ms since epoch), 0 for never: the sender's time plus the room timer. */
+  expires: number
+  /** Where the op lives in its writer's core, so a disappearing message can be cleared there too. */
+  writerKey: Buffer
+  writerSeq: number
 }
 export const messageRecord: Encoding<MessageRecord> = struct<MessageRecord>({
   id: c.string,
   publicKey: c.fixed32,
   from: c.string,
   text: c.string,
-  time: c.uint
+  time: c.uint,
+  expires: c.uint,
+  writerKey: c.fixed32,
+  writerSeq: c.uint
 })
 
 export interface EditRecord {
+  /** The message this edits. */
+  seq: number
   text: string
   time: number
+  writerKey: Buffer
+  writerSeq: number
 }
-export const editRecord: Encoding<EditRecord> = struct<EditRecord>({ text: c.string, time: c.uint })
+export const editRecord: Encoding<EditRecord> = struct<EditRecord>({
+  seq: c.uint,
+  text: c.string,
+  time: c.uint,
+  writerKey: c.fixed32,
+  writerSeq: c.uint
+})
 
 // Local profile records (a Hyperbee in the profile's Corestore; never replicated).
 export type ContactState = 'outgoing' | 'incoming' | 'accepted' | 'declined'

@@ -15,6 +15,7 @@ import {
   OP_REMOVE_MEMBER,
   OP_RENAME,
   OP_SET_ROLE,
+  OP_SET_TIMER,
   ROLE_ADMIN,
   ROLE_MEMBER,
   ROOM_DIRECT,
@@ -43,7 +44,9 @@ function self(n: number) {
   return { publicKey: b4a.alloc(32, n), number: String(n).repeat(9), name: 'P' + n }
 }
 
-const silent = (): void => {}
+const silent = (msg: string): void => {
+  if (process.env.ROOM_LOGS) console.error(msg)
+}
 
 async function roomsOf(store: Corestore, n: number): Promise<Rooms> {
   const rooms = new Rooms({ store, list: new RoomList(store.get({ name: 'rooms' })), self: () => self(n), log: silent })
@@ -234,4 +237,43 @@ test('message ops: only the author edits, author or admin deletes, anyone reacts
     const h = (await r.history()).filter((m) => m.id === mb.id || m.id === mc.id)
     t.alike(h.map((m) => [m.text, m.deleted]), [['', true], ['', true]], 'deleted text is gone from the view')
   }
+})
+
+test('disappearing messages leave every member\'s view and local storage; deleted text too', async (t) => {
+  const { a, b, c } = await groupOfThree(t)
+  const all = [a, b, c]
+  const kept = await a.send('sent before the timer')
+  await a.act({ type: OP_SET_TIMER, seconds: 1 })
+  await converged(all, async (r) => (await r.info()).timer === 1)
+  const gone = await b.send('this one disappears')
+  const deleted = await c.send('this one is deleted')
+  await converged(all, async (r) => (await r.history()).length === 3)
+  await c.act({ type: OP_DELETE, id: deleted.id })
+  await converged(all, async (r) => (await r.history()).some((m) => m.id === deleted.id && m.deleted))
+
+  const where = await b.message(gone.id)
+  if (where === null) throw new Error('message missing')
+  const ownSeq = where.writerSeq
+  t.ok((await b.base.local?.get(ownSeq, { wait: false })) !== null, 'B\'s op block is on disk before the time')
+
+  const deletedSeq = (await c.message(deleted.id))?.seq ?? -1
+  t.ok(deletedSeq >= 0)
+  await new Promise((r) => setTimeout(r, 1200))
+  for (const r of all) {
+    const h = await r.history()
+    t.absent(h.some((m) => m.id === gone.id), 'past its time, gone from the view')
+    t.ok(h.some((m) => m.id === kept.id), 'messages from before the timer stay')
+    // Cleared once the indexers have signed past it (acks come every second).
+    await until(async () => (await r.sweep()) >= 0 && (await r.base.view.messages.get(where.seq, { wait: false })) === null)
+    t.is(await r.base.view.messages.get(where.seq, { wait: false }), null, 'view block cleared')
+    await until(async () => (await r.sweep()) >= 0 && (await r.base.view.messages.get(deletedSeq, { wait: false })) === null)
+    t.is(await r.base.view.messages.get(deletedSeq, { wait: false }), null, 'deleted text cleared too')
+  }
+  t.is(await b.base.local?.get(ownSeq, { wait: false }), null, 'B\'s own op block cleared')
+  const replica = a.base.store.get({ key: b.writerKey })
+  await replica.ready()
+  t.is(await replica.get(ownSeq, { wait: false }), null, 'A\'s replica of B\'s op block cleared')
+  await replica.close()
+  await a.send('the room goes on')
+  await converged(all, async (r) => (await r.history()).some((m) => m.text === 'the room goes on'))
 })

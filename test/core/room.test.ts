@@ -44,9 +44,7 @@ function self(n: number) {
   return { publicKey: b4a.alloc(32, n), number: String(n).repeat(9), name: 'P' + n }
 }
 
-const silent = (msg: string): void => {
-  if (process.env.ROOM_LOGS) console.error(msg)
-}
+const silent = (): void => {}
 
 async function roomsOf(store: Corestore, n: number): Promise<Rooms> {
   const rooms = new Rooms({ store, list: new RoomList(store.get({ name: 'rooms' })), self: () => self(n), log: silent })

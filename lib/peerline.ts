@@ -11,6 +11,7 @@ import type { Log } from './log'
 import { silent } from './log'
 import { SwarmNetwork } from './network/swarm-network'
 import type { PeerAddress } from './network/swarm-network'
+import { RoomInvites } from './rooms/room-invites'
 import { RoomList } from './rooms/room-list'
 import { Rooms } from './rooms/rooms'
 import { ROOM_GROUP, ROOM_LIVE_PROTOCOL } from './wire/schemas'
@@ -33,6 +34,7 @@ export interface PeerlineOptions {
 }
 
 const DEFAULT_ANNOUNCE_TIMEOUT = 10_000
+const DEFAULT_JOIN_TIMEOUT = 30_000
 
 /**
  * One profile's P2P core: identity, storage, the swarm, contacts and rooms, wired together.
@@ -47,6 +49,7 @@ export class Peerline extends ReadyResource {
   rooms!: Rooms
   network!: SwarmNetwork
   contacts!: Contacts
+  invites!: RoomInvites
   private readonly _o: PeerlineOptions
 
   constructor(opts: PeerlineOptions) {
@@ -92,19 +95,38 @@ export class Peerline extends ReadyResource {
     this.network.onconnection = (conn) => this._onconnection(conn)
     await this.network.ready()
 
-    // Group members meet on the room's discovery key; direct rooms ride the contact's connection.
+    this.invites = new RoomInvites({
+      swarm: this.network.swarm,
+      store: this.store,
+      rooms: this.rooms,
+      identity: this.identity,
+      scheme: this.scheme,
+      name: () => this.book.settings.name,
+      log: this.log,
+      timeout: lookupTimeout ?? DEFAULT_JOIN_TIMEOUT
+    })
+    await this.invites.ready()
+
+    // Group members meet on the room's discovery key and answer its room keys; direct rooms
+    // ride the contact's own connection.
     const meet = (room: Room, kind: RoomKind): void => {
-      if (kind === ROOM_GROUP) this.network.joinRoom(room.discoveryKey)
+      if (kind !== ROOM_GROUP) return
+      this.network.joinRoom(room.discoveryKey)
+      this.invites.listen(room)
     }
     for (const entry of this.rooms.list()) meet(await this.rooms.open(entry.id), entry.kind)
     this.rooms.on('joined', meet)
-    this.rooms.on('left', (room: Room) => this.network.leaveRoom(room.discoveryKey))
+    this.rooms.on('left', (room: Room) => {
+      this.invites.unlisten(room)
+      this.network.leaveRoom(room.discoveryKey)
+    })
     this.contacts.dialAll()
     await this._announce()
   }
 
   protected override async _close(): Promise<void> {
     // The swarm first, so no new connection opens a core while the stores close.
+    if (this.invites) await this.invites.close()
     if (this.network) await this.network.close()
     if (this.rooms) await this.rooms.close()
     if (this.book) await this.book.close()

@@ -12,6 +12,9 @@ import { MAX_NAME_LENGTH } from '../wire/schemas'
 
 export type Params = Record<string, unknown>
 
+/** Room keys last a week unless asked otherwise, like a shared link people forget about. */
+const DEFAULT_INVITE_SECONDS = 7 * 24 * 3600
+
 /** Names and payloads of everything the Api pushes to its clients. */
 export interface Notifications {
   ready: { number: string; publicKey: string }
@@ -56,7 +59,9 @@ export class Api extends EventEmitter<ApiEvents> {
       listContacts: async () => this.listContacts(),
       send: (p) => this.send(str(p, 'to'), str(p, 'text')),
       history: (p) => this.history(str(p, 'to'), optInt(p, 'limit')),
-      createRoom: async (p) => ({ room: (await this.rooms.create(str(p, 'name'))).id }),
+      createRoom: (p) => this.createRoom(str(p, 'name')),
+      createInvite: async (p) => this.core.invites.create(await this.core.rooms.open(str(p, 'room')), optInt(p, 'expires') ?? DEFAULT_INVITE_SECONDS),
+      joinRoom: async (p) => ({ room: (await this.core.invites.join(str(p, 'invite'))).id }),
       listRooms: () => this.rooms.list(),
       members: (p) => this.rooms.members(str(p, 'room')),
       leaveRoom: async (p) => done(await this.core.rooms.leave(str(p, 'room'))),
@@ -134,6 +139,12 @@ export class Api extends EventEmitter<ApiEvents> {
 
   listContacts(): ContactInfo[] {
     return this.core.contacts.list()
+  }
+
+  /** A group room named `name`, and a room key to share (valid for 7 days). */
+  async createRoom(name: string): Promise<{ room: string; invite: string; expires: number }> {
+    const room = await this.rooms.create(name)
+    return { room: room.id, ...(await this.core.invites.create(room, DEFAULT_INVITE_SECONDS)) }
   }
 
   /** `to` is a contact's number (any accepted format) or a room id. */

@@ -132,6 +132,12 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, view: R
     }
     case schema.OP_LEAVE:
       return endMembership(view, host, author, schema.MEMBER_LEFT)
+    case schema.OP_ADD_INVITE: {
+      // Any member may invite (as in a Signal group by default); removing people is for admins.
+      const invite: InviteRecord = { publicKey: op.publicKey, expires: op.expires }
+      await view.meta.put('invite/' + hex(op.id), c.encode(schema.inviteRecord, invite))
+      return
+    }
   }
 
   // The rest is moderation: admins only.
@@ -162,10 +168,6 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, view: R
       const info = await getInfo(view)
       await view.meta.put('info', c.encode(schema.roomInfoRecord, { ...info, timer: op.seconds }))
       return
-    }
-    case schema.OP_ADD_INVITE: {
-      const invite: InviteRecord = { publicKey: op.publicKey, expires: op.expires }
-      await view.meta.put('invite/' + hex(op.id), c.encode(schema.inviteRecord, invite))
     }
   }
 }

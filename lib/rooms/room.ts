@@ -23,6 +23,8 @@ export interface RoomOptions {
   /** The room's key; null creates a new room. */
   key: Buffer | null
   encryptionKey: Buffer
+  /** Local Corestore namespace for this room's cores: each Autobase needs its own 'local' core. */
+  namespace: Buffer
   self: Self
   log: Log
 }
@@ -69,7 +71,7 @@ export class Room extends ReadyResource {
     this._self = opts.self
     this._log = opts.log
     this._creating = opts.key === null
-    this._store = roomStore(store, opts.encryptionKey)
+    this._store = roomStore(store, opts.namespace)
     this.base = new Autobase<RoomView>(this._store, opts.key, {
       open: openView,
       apply: applyOps,
@@ -348,7 +350,6 @@ function opened(key: Buffer | null): Buffer {
   return key
 }
 
-/** Each room gets its own namespace, so every Autobase has its own 'local' writer core. */
-function roomStore(store: Corestore, encryptionKey: Buffer): Corestore {
-  return store.namespace('room/' + b4a.toString(crypto.hash(encryptionKey), 'hex'))
+export function roomStore(store: Corestore, namespace: Buffer): Corestore {
+  return store.namespace('room/' + b4a.toString(namespace, 'hex'))
 }

@@ -42,7 +42,7 @@ export class Rooms extends ReadyResource {
     await this._o.list.ready()
     for (const e of this._o.list.all()) {
       if (e.left) continue
-      const room = await this._openRoom(e.key, e.encryptionKey)
+      const room = await this._openRoom(e.key, e.encryptionKey, e.namespace)
       this.emit('joined', room, e.kind)
     }
   }
@@ -59,21 +59,28 @@ export class Rooms extends ReadyResource {
 
   /** A new room with a fresh encryption key; this device is its first writer and admin. */
   async create(kind: RoomKind, name = ''): Promise<Room> {
-    const room = new Room(this._o.store, { key: null, encryptionKey: crypto.randomBytes(32), self: this._o.self(), log: this._o.log })
+    const namespace = crypto.randomBytes(32)
+    const room = new Room(this._o.store, { key: null, encryptionKey: crypto.randomBytes(32), namespace, self: this._o.self(), log: this._o.log })
     await room.ready()
     this._track(room)
     if (name) await room.act({ type: schema.OP_RENAME, name })
-    await this._o.list.put(room.id, { key: room.key, encryptionKey: room.encryptionKey, kind, read: 0, left: false })
+    await this._o.list.put(room.id, { key: room.key, encryptionKey: room.encryptionKey, namespace, kind, read: 0, left: false })
     this.emit('joined', room, kind)
     return room
   }
 
-  /** Opens (or returns the already open) room with this key, and remembers it. */
-  async join(key: Buffer, encryptionKey: Buffer, kind: RoomKind): Promise<Room> {
-    const room = await this._openRoom(key, encryptionKey)
+  /**
+   * Opens (or returns the already open) room with this key, and remembers it. `namespace` is the
+   * one a joiner chose before it knew the key (its writer key was sent with the join request).
+   */
+  async join(key: Buffer, encryptionKey: Buffer, kind: RoomKind, namespace?: Buffer): Promise<Room> {
+    const id = this.idOf(key)
+    const known = this._o.list.get(id)
+    const ns = known?.namespace ?? namespace ?? crypto.randomBytes(32)
+    const room = await this._openRoom(key, encryptionKey, ns)
     const entry = this._o.list.get(room.id)
     if (entry === null || entry.left) {
-      await this._o.list.put(room.id, { key, encryptionKey, kind, read: 0, left: false })
+      await this._o.list.put(room.id, { key, encryptionKey, namespace: ns, kind, read: 0, left: false })
       this.emit('joined', room, kind)
     }
     return room
@@ -85,6 +92,12 @@ export class Rooms extends ReadyResource {
     const room = this._rooms.get(id)
     if (room === undefined) throw new PeerlineError('NO_SUCH_ROOM', 'There is no conversation with that id here.')
     return room
+  }
+
+  /** The open room with this discovery key, if we are in it. */
+  async byDiscoveryKey(discoveryKey: Buffer): Promise<Room | null> {
+    for (const room of this._opened.values()) if (b4a.equals(room.discoveryKey, discoveryKey)) return room
+    return null
   }
 
   /** Rooms this profile is in. */
@@ -132,12 +145,12 @@ export class Rooms extends ReadyResource {
     this._live.set(id, channel)
   }
 
-  private async _openRoom(key: Buffer, encryptionKey: Buffer): Promise<Room> {
+  private async _openRoom(key: Buffer, encryptionKey: Buffer, namespace: Buffer): Promise<Room> {
     const id = this.idOf(key)
     let room = this._rooms.get(id)
     if (room === undefined) {
       if (this.closing) throw PeerlineError.CLOSED()
-      const r = new Room(this._o.store, { key, encryptionKey, self: this._o.self(), log: this._o.log })
+      const r = new Room(this._o.store, { key, encryptionKey, namespace, self: this._o.self(), log: this._o.log })
       room = r.ready().then(() => r)
       this._rooms.set(id, room)
       room.then(

@@ -327,6 +327,21 @@ function optionalFixed32(): Encoding<Buffer | null> {
   }
 }
 
+// Join request: the userData of a blind-pairing request. The signature, by the joiner's identity
+// key over the invite id and writer key, proves the identity it claims.
+export interface JoinRequest {
+  writerKey: Buffer
+  publicKey: Buffer
+  name: string
+  signature: Buffer
+}
+export const joinRequest: Encoding<JoinRequest> = struct<JoinRequest>({
+  writerKey: c.fixed32,
+  publicKey: c.fixed32,
+  name: c.string,
+  signature: c.fixed64
+})
+
 export const ROOM_DIRECT = 0
 export const ROOM_GROUP = 1
 export type RoomKind = typeof ROOM_DIRECT | typeof ROOM_GROUP
@@ -334,6 +349,8 @@ export type RoomKind = typeof ROOM_DIRECT | typeof ROOM_GROUP
 export interface RoomEntry {
   key: Buffer
   encryptionKey: Buffer
+  /** The local Corestore namespace of this room's cores (chosen before the key may be known). */
+  namespace: Buffer
   kind: RoomKind
   /** How many messages had been read (the messages core length when last read). */
   read: number
@@ -342,6 +359,7 @@ export interface RoomEntry {
 export const roomEntry: Encoding<RoomEntry> = struct<RoomEntry>({
   key: c.fixed32,
   encryptionKey: c.fixed32,
+  namespace: c.fixed32,
   kind: c.uint as Encoding<RoomKind>,
   read: c.uint,
   left: c.bool

@@ -69,3 +69,47 @@ test('two cores: add by number, accept, chat both ways (in-process, Node and Bar
   t.is(contacts[0].online, true)
   t.is(contacts[0].name, 'Bea')
 })
+
+test('group room by room key: create, join from two cores, chat, expired and bad keys refused', async (t) => {
+  const { testnet } = await localTestnet()
+  t.teardown(() => testnet.destroy(), { order: 1000 })
+  const dir = await t.tmp()
+  const a = await start(t, path.join(dir, 'a'), testnet.bootstrap)
+  const b = await start(t, path.join(dir, 'b'), testnet.bootstrap)
+  const c = await start(t, path.join(dir, 'c'), testnet.bootstrap)
+  await b.api.setProfile('Bea')
+
+  const created = (await a.api.call('createRoom', { name: 'Shelter 4' })) as { room: string; invite: string }
+  t.ok(/^[a-z0-9]+$/.test(created.invite), 'a room key is z32 text')
+  const joined = (await b.api.call('joinRoom', { invite: created.invite })) as { room: string }
+  t.is(joined.room, created.room)
+  const viaC = (await c.api.call('joinRoom', { invite: created.invite })) as { room: string }
+  t.is(viaC.room, created.room)
+
+  await b.api.call('send', { to: created.room, text: 'hello room' })
+  await a.next('message', (p) => p.text === 'hello room' && p.room === created.room)
+  await c.next('message', (p) => p.text === 'hello room')
+  const members = await eventually(
+    async () => (await c.api.call('members', { room: created.room })) as Array<{ number: string; name: string; role: string }>,
+    (m) => m.length === 3
+  )
+  t.is(members.length, 3)
+  t.is(members.find((m) => m.name === 'Bea')?.role, 'member')
+  const rooms = (await b.api.call('listRooms', {})) as Array<{ room: string; name: string; members: number }>
+  t.is(rooms.find((r) => r.room === created.room)?.name, 'Shelter 4')
+
+  const code = async (p: Promise<unknown>): Promise<string | undefined> => {
+    try {
+      await p
+    } catch (err) {
+      return (err as { code?: string }).code
+    }
+    return 'no error'
+  }
+  t.is(await code(c.api.call('joinRoom', { invite: 'not a room key' })), 'INVITE_INVALID')
+  const shortLived = (await a.api.call('createInvite', { room: created.room, expires: 1 })) as { invite: string }
+  await new Promise((r) => setTimeout(r, 2100))
+  const d = await start(t, path.join(dir, 'd'), testnet.bootstrap)
+  t.is(await code(d.api.call('joinRoom', { invite: shortLived.invite })), 'INVITE_EXPIRED')
+  t.is(((await d.api.call('listRooms', {})) as unknown[]).length, 0, 'a refused key changes nothing')
+})

@@ -22,7 +22,7 @@ test('every schema round-trips', (t) => {
     ['roomOp timer', schema.roomOp, { type: schema.OP_SET_TIMER, seconds: 3600 }],
     ['roomOp leave', schema.roomOp, { type: schema.OP_LEAVE }],
     ['roomOp invite', schema.roomOp, { type: schema.OP_ADD_INVITE, id: key, publicKey: key, expires: 1763700000000 }],
-    ['roomEntry', schema.roomEntry, { key, encryptionKey: key, kind: schema.ROOM_GROUP, read: 3, left: false }],
+    ['roomEntry', schema.roomEntry, { key, encryptionKey: key, namespace: key, kind: schema.ROOM_GROUP, read: 3, left: false }],
     ['roomOp message', schema.roomOp, { type: schema.OP_MESSAGE, id: 'abc', text: 'héllo ✓', time: 1763700000000 }],
     ['messageRecord', schema.messageRecord, { id: 'abc', publicKey: key, from: '123456789', text: 'x', time: 1, expires: 5, writerKey: key, writerSeq: 3 }],
     ['editRecord', schema.editRecord, { seq: 4, text: 'y', time: 2, writerKey: key, writerSeq: 9 }],

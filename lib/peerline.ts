@@ -11,6 +11,7 @@ import type { Log } from './log'
 import { silent } from './log'
 import { SwarmNetwork } from './network/swarm-network'
 import type { PeerAddress } from './network/swarm-network'
+import { AlwaysOnPeers } from './rooms/always-on'
 import { RoomInvites } from './rooms/room-invites'
 import { RoomList } from './rooms/room-list'
 import { Rooms } from './rooms/rooms'
@@ -50,6 +51,7 @@ export class Peerline extends ReadyResource {
   network!: SwarmNetwork
   contacts!: Contacts
   invites!: RoomInvites
+  alwaysOn!: AlwaysOnPeers
   private readonly _o: PeerlineOptions
 
   constructor(opts: PeerlineOptions) {
@@ -107,16 +109,25 @@ export class Peerline extends ReadyResource {
     })
     await this.invites.ready()
 
+    this.alwaysOn = new AlwaysOnPeers({ dht: this.network.dht, store: this.store, log: this.log })
+    await this.alwaysOn.configure(this.book.settings.alwaysOn)
+
     // Group members meet on the room's discovery key and answer its room keys; direct rooms
-    // ride the contact's own connection.
+    // ride the contact's own connection. Every room is kept on our always-on peers.
     const meet = (room: Room, kind: RoomKind): void => {
+      this.alwaysOn.mirror(room)
       if (kind !== ROOM_GROUP) return
       this.network.joinRoom(room.discoveryKey)
       this.invites.listen(room)
     }
     for (const entry of this.rooms.list()) meet(await this.rooms.open(entry.id), entry.kind)
     this.rooms.on('joined', meet)
+    this.rooms.on('room-update', (id: string) => {
+      // New writers must reach the always-on peers too.
+      this.rooms.open(id).then((room) => this.alwaysOn.mirror(room), () => {})
+    })
     this.rooms.on('left', (room: Room) => {
+      this.alwaysOn.forget(room)
       this.invites.unlisten(room)
       this.network.leaveRoom(room.discoveryKey)
     })
@@ -126,6 +137,7 @@ export class Peerline extends ReadyResource {
 
   protected override async _close(): Promise<void> {
     // The swarm first, so no new connection opens a core while the stores close.
+    if (this.alwaysOn) await this.alwaysOn.close()
     if (this.invites) await this.invites.close()
     if (this.network) await this.network.close()
     if (this.rooms) await this.rooms.close()

@@ -6,6 +6,8 @@ import { isPeerlineError } from '../../lib/errors'
 import { Identity } from '../../lib/identity/identity'
 import { NumberScheme } from '../../lib/identity/number-scheme'
 import { parseBootstrap } from '../../lib/network/swarm-network'
+import { AlwaysOnServer } from '../../lib/rooms/always-on-server'
+import z32 from 'z32'
 import type { PeerlineOptions } from '../../lib/peerline'
 import { flag, parseArgs, UsageError } from './args'
 import type { ParsedArgs } from './args'
@@ -23,6 +25,10 @@ Usage:
   peerline agent    [--storage DIR] [--bootstrap HOST:PORT[,HOST:PORT]] [--host ADDR]
                     headless agent: JSON-RPC 2.0 on stdin/stdout, one JSON object per line,
                     logs on stderr. Methods and notifications: docs/api.md
+  peerline serve    [--storage DIR] [--bootstrap ...] [--host ADDR]
+                    always-on peer: keeps the encrypted rooms members give it (setAlwaysOnPeers)
+                    and serves them while members are away; it never holds a room's key.
+                    Prints {"method":"ready","params":{"publicKey":...}} on stdout.
   peerline --help                            this text
 
 Options:
@@ -103,6 +109,30 @@ function fileLog(storage: string): (msg: string) => void {
   return (msg) => fs.appendFileSync(file, `[${new Date().toISOString()}] ${msg}\n`)
 }
 
+async function serve(args: ParsedArgs): Promise<void> {
+  const opts = options(args)
+  const server = new AlwaysOnServer({
+    storage: opts.storage,
+    scheme: opts.scheme ?? new NumberScheme(),
+    log,
+    ...(opts.bootstrap ? { bootstrap: opts.bootstrap } : {}),
+    ...(opts.host ? { host: opts.host } : {})
+  })
+  const stop = (why: string): void => {
+    log(`shutting down (${why})`)
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1)
+    )
+  }
+  process.once('SIGINT', () => stop('SIGINT'))
+  process.once('SIGTERM', () => stop('SIGTERM'))
+  await server.ready()
+  const publicKey = server.publicKey.toString('hex')
+  process.stdout.write(JSON.stringify({ jsonrpc: '2.0', method: 'ready', params: { publicKey, key: z32.encode(server.publicKey) } }) + '\n')
+  log(`always-on peer ready: ${publicKey}`)
+}
+
 async function main(argv: string[]): Promise<void> {
   const args = parseArgs(argv)
   if (args.command === null && !args.flags.has('help') && !args.flags.has('h')) return chat(args)
@@ -117,6 +147,8 @@ async function main(argv: string[]): Promise<void> {
       return agent(args)
     case 'chat':
       return chat(args)
+    case 'serve':
+      return serve(args)
     case 'id': {
       const id = await Identity.open(opts.storage, scheme)
       process.stdout.write(scheme.format(id.number) + '\n')

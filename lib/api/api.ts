@@ -1,5 +1,6 @@
 import EventEmitter from 'bare-events'
 import b4a from 'b4a'
+import z32 from 'z32'
 import { PeerlineError } from '../errors'
 import type { ContactInfo, KeyMismatch } from '../contacts/contacts'
 import { Peerline } from '../peerline'
@@ -53,6 +54,7 @@ export class Api extends EventEmitter<ApiEvents> {
       setProfile: (p) => this.setProfile(str(p, 'name', true)),
       setContactsOnly: (p) => this.setContactsOnly(bool(p, 'enabled')),
       recoveryPhrase: async () => ({ phrase: this.core.identity.phrase }),
+      setAlwaysOnPeers: (p) => this.setAlwaysOnPeers(keyList(p, 'keys')),
       addContact: (p) => this.addContact(str(p, 'number'), optStr(p, 'publicKey')),
       acceptContact: (p) => this.core.contacts.accept(str(p, 'number')),
       declineContact: (p) => this.core.contacts.decline(str(p, 'number')),
@@ -125,6 +127,13 @@ export class Api extends EventEmitter<ApiEvents> {
   async setProfile(name: string): Promise<Record<string, never>> {
     if (name.length > MAX_NAME_LENGTH) throw PeerlineError.BAD_REQUEST(`name is over ${MAX_NAME_LENGTH} characters`)
     await this.core.book.setSettings({ name: name.trim() })
+    return {}
+  }
+
+  /** Always-on peers (`peerline serve` keys) that keep our rooms available while we are away. */
+  async setAlwaysOnPeers(keys: Buffer[]): Promise<Record<string, never>> {
+    await this.core.book.setSettings({ alwaysOn: keys })
+    await this.core.alwaysOn.configure(keys)
     return {}
   }
 
@@ -218,4 +227,17 @@ function roleName(p: Params): RoleName {
 /** Methods that change something answer `{}`. */
 function done(_: void): Record<string, never> {
   return {}
+}
+
+function keyList(p: Params, key: string): Buffer[] {
+  const v = p[key]
+  if (!Array.isArray(v)) throw PeerlineError.BAD_REQUEST(`"${key}" must be a list of keys`)
+  return v.map((k) => {
+    const text = typeof k === 'string' ? k.trim() : ''
+    try {
+      const buf = /^[0-9a-f]{64}$/i.test(text) ? b4a.from(text, 'hex') : z32.decode(text)
+      if (buf.byteLength === 32) return buf
+    } catch {}
+    throw PeerlineError.BAD_REQUEST(`"${String(k)}" is not a key (64 hex characters or z32)`)
+  })
 }

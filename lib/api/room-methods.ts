@@ -22,6 +22,8 @@ export interface RoomSummary {
   members: number
   unread: number
   timer: number
+  /** Everything this device wrote is held by at least one other peer (member or always-on). */
+  uploaded: boolean
 }
 
 export interface HistoryEntry {
@@ -81,7 +83,8 @@ export class RoomMethods {
         kind: direct ? 'direct' : 'group',
         members: members.length,
         unread: Math.max(0, room.length - entry.read),
-        timer: info.timer
+        timer: info.timer,
+        uploaded: room.uploaded
       })
     }
     return out

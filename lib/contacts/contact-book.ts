@@ -9,7 +9,7 @@ import type { ContactRecord, SettingsRecord } from '../wire/schemas'
 
 const CONTACT_PREFIX = 'contact/'
 const SETTINGS_KEY = 'settings'
-const DEFAULT_SETTINGS: SettingsRecord = { name: '', contactsOnly: false }
+const DEFAULT_SETTINGS: SettingsRecord = { name: '', contactsOnly: false, alwaysOn: [] }
 
 /**
  * The profile's own records: contacts (with their pinned keys) and settings. Kept in a local

@@ -224,6 +224,12 @@ export class Room extends ReadyResource {
     return messageById(this.base.view, id)
   }
 
+  /** True when some peer (a member or an always-on peer) holds everything this device wrote. */
+  get uploaded(): boolean {
+    const local = this.base.local
+    return local !== null && local.remoteContiguousLength >= local.length
+  }
+
   get length(): number {
     return this.base.view.messages.length
   }

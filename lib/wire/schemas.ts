@@ -368,8 +368,11 @@ export const roomEntry: Encoding<RoomEntry> = struct<RoomEntry>({
 export interface SettingsRecord {
   name: string
   contactsOnly: boolean
+  /** Always-on (blind) peers that keep our rooms' encrypted cores available. */
+  alwaysOn: Buffer[]
 }
 export const settingsRecord: Encoding<SettingsRecord> = struct<SettingsRecord>({
   name: c.string,
-  contactsOnly: c.bool
+  contactsOnly: c.bool,
+  alwaysOn: c.array(c.fixed32) as Encoding<Buffer[]>
 })

@@ -31,7 +31,7 @@ test('every schema round-trips', (t) => {
       schema.contactRecord,
       { publicKey: key, number: '1', name: '', state: 'incoming', roomKey: null, roomEncryptionKey: key, acceptPending: true, added: 5 }
     ],
-    ['settingsRecord', schema.settingsRecord, { name: 'me', contactsOnly: true }]
+    ['settingsRecord', schema.settingsRecord, { name: 'me', contactsOnly: true, alwaysOn: [key] }]
   ]
   for (const [name, enc, value] of cases) {
     const buf = c.encode(enc, value)

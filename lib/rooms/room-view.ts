@@ -264,10 +264,36 @@ export interface MessageState extends MessageRecord {
 export async function readMessages(view: RoomView, from: number, to: number, now = Date.now()): Promise<MessageState[]> {
   const start = Math.max(0, from)
   const end = Math.min(to, view.messages.length)
+  if (end <= start) return []
+  // One range read per kind of state for the whole page, not three lookups per message.
+  const lo = seqKey(start)
+  const hi = seqKey(end)
+  const deleted = new Set<number>()
+  for await (const { key } of view.meta.createReadStream({ gte: 'del/' + lo, lt: 'del/' + hi })) deleted.add(Number(key.slice(4)))
+  const lastEdit = new Map<number, number>()
+  for await (const { key, value } of view.meta.createReadStream({ gte: 'edit/' + lo, lt: 'edit/' + hi })) {
+    lastEdit.set(Number(key.slice(5, 17)), c.decode(c.uint, value))
+  }
+  const reactions = new Map<number, Record<string, string>>()
+  for await (const { key, value } of view.meta.createReadStream({ gte: 'react/' + lo, lt: 'react/' + hi })) {
+    const seq = Number(key.slice(6, 18))
+    const r = reactions.get(seq) ?? {}
+    r[key.slice(19)] = b4a.toString(value)
+    reactions.set(seq, r)
+  }
+  const blocks = await Promise.all(Array.from({ length: end - start }, (_, i) => view.messages.get(start + i, { wait: false })))
   const out: MessageState[] = []
-  for (let seq = start; seq < end; seq++) {
-    const state = await messageAt(view, seq, now)
-    if (state) out.push(state)
+  for (let i = 0; i < blocks.length; i++) {
+    const block = blocks[i]
+    if (block === null) continue
+    const seq = start + i
+    const record = c.decode(schema.messageRecord, block)
+    if (record.expires > 0 && record.expires <= now) continue
+    const isDeleted = deleted.has(seq)
+    const editIndex = isDeleted ? undefined : lastEdit.get(seq)
+    const editBlock = editIndex === undefined ? null : await view.edits.get(editIndex, { wait: false })
+    const text = isDeleted ? '' : editBlock ? c.decode(schema.editRecord, editBlock).text : record.text
+    out.push({ ...record, text, seq, edited: editIndex !== undefined, deleted: isDeleted, reactions: reactions.get(seq) ?? {} })
   }
   return out
 }

@@ -38,6 +38,8 @@ export interface RoomMessage {
 }
 
 const ACK_INTERVAL = 1000
+/** Most ops in one Autobase append. */
+const MAX_BATCH = 64
 /** How often due texts (disappearing or deleted) are cleared from local storage. */
 const SWEEP_INTERVAL = 1000
 const WRITABLE_TIMEOUT = 15_000
@@ -65,6 +67,8 @@ export class Room extends ReadyResource {
   private readonly _store: Corestore
   private _sweeper: ReturnType<typeof setInterval> | null = null
   private _sweeping = false
+  private readonly _pending: Array<{ value: Buffer; resolve: () => void; reject: (err: Error) => void }> = []
+  private _appending = false
 
   constructor(store: Corestore, opts: RoomOptions) {
     super()
@@ -252,8 +256,29 @@ export class Room extends ReadyResource {
     return true
   }
 
-  private async _append(op: RoomOp): Promise<void> {
-    await this.base.append(c.encode(schema.roomOp, op))
+  /**
+   * Appends an op. Ops that arrive while an append is in flight go together in the next one (one
+   * Autobase batch, one write), so a burst costs a few appends instead of one each.
+   */
+  private _append(op: RoomOp): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this._pending.push({ value: c.encode(schema.roomOp, op), resolve, reject })
+      if (!this._appending) void this._drain()
+    })
+  }
+
+  private async _drain(): Promise<void> {
+    this._appending = true
+    while (this._pending.length > 0) {
+      const batch = this._pending.splice(0, MAX_BATCH)
+      try {
+        await this.base.append(batch.map((b) => b.value))
+        for (const b of batch) b.resolve()
+      } catch (err) {
+        for (const b of batch) b.reject(err as Error)
+      }
+    }
+    this._appending = false
   }
 
   private async _waitWritable(): Promise<void> {

@@ -1,0 +1,180 @@
+/**
+ * Rooms, in one run:
+ *  1. 1000 messages from 10 writers until all 10 members' views have them all: Peerline rooms
+ *     (in-process, replication piped in a star) next to a plain Autobase (a core view, same
+ *     topology, same load).
+ *  2. A new member joins by room key (agents as processes, local testnet) and sees 1000 messages.
+ *  3. RSS of an agent that is in 20 rooms.
+ *
+ *   npm run bench:rooms
+ */
+import Autobase from 'autobase'
+import Corestore from 'corestore'
+import b4a from 'b4a'
+import fs from 'fs'
+import os from 'os'
+import path from 'path'
+import { Rooms } from '../lib/rooms/rooms'
+import { RoomList } from '../lib/rooms/room-list'
+import type { Room } from '../lib/rooms/room'
+import { ROLE_ADMIN, ROLE_MEMBER, ROOM_GROUP } from '../lib/wire/schemas'
+import { AgentProcess } from '../test/helpers/agent'
+import { localTestnet } from '../test/helpers/testnet'
+
+const WRITERS = 10
+const PER_WRITER = Number(process.env.BENCH_PER_WRITER ?? 100)
+const TOTAL = WRITERS * PER_WRITER
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'peerline-bench-rooms-'))
+const self = (n: number) => ({ publicKey: b4a.alloc(32, n + 1), number: String(100000000 + n), name: 'W' + n })
+
+function star(stores: Corestore[]): Array<{ destroy: () => void }> {
+  const streams: Array<{ destroy: () => void }> = []
+  for (let i = 1; i < stores.length; i++) {
+    const x = stores[0].replicate(true)
+    const y = stores[i].replicate(false)
+    x.pipe(y).pipe(x)
+    streams.push(x, y)
+  }
+  return streams
+}
+
+async function until(fn: () => boolean, ms = 120_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!fn()) {
+    if (Date.now() > end) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}
+
+async function peerlineRooms(): Promise<number> {
+  const stores = Array.from({ length: WRITERS }, (_, i) => new Corestore(path.join(tmp, 'p' + i)))
+  const streams = star(stores)
+  const rooms = await Promise.all(
+    stores.map(async (store, i) => {
+      const r = new Rooms({ store, list: new RoomList(store.get({ name: 'rooms' })), self: () => self(i), log: () => {} })
+      await r.ready()
+      return r
+    })
+  )
+  const first = await rooms[0].create(ROOM_GROUP, 'bench')
+  const members: Room[] = [first]
+  for (let i = 1; i < WRITERS; i++) members.push(await rooms[i].join(first.key, first.encryptionKey, ROOM_GROUP))
+  // A few admins index; the rest are members, as in a real group.
+  for (let i = 1; i < WRITERS; i++) await first.addMember({ writerKey: members[i].writerKey, ...self(i), role: i < 3 ? ROLE_ADMIN : ROLE_MEMBER })
+  await until(() => members.every((m) => m.writable))
+
+  const t0 = process.hrtime.bigint()
+  // Every writer sends its messages as fast as it can (a burst), all writers at once.
+  await Promise.all(members.flatMap((m, i) => Array.from({ length: PER_WRITER }, (_, j) => m.send(`w${i}-${j}`))))
+  await until(() => members.every((m) => m.length === TOTAL))
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6
+  for (const r of rooms) await r.close()
+  for (const s of streams) s.destroy()
+  for (const s of stores) await s.close()
+  return ms
+}
+
+async function plainAutobase(): Promise<number> {
+  const stores = Array.from({ length: WRITERS }, (_, i) => new Corestore(path.join(tmp, 'a' + i)))
+  const streams = star(stores)
+  const opts = {
+    valueEncoding: 'binary' as const,
+    ackInterval: 1000,
+    open: (s: { get: (n: string) => import('hypercore')<Buffer> }) => s.get('view'),
+    apply: async (nodes: Autobase.AutobaseNode[], view: import('hypercore')<Buffer>, host: Autobase.Host) => {
+      for (const n of nodes) {
+        if (n.value.byteLength === 32) await host.addWriter(n.value, { indexer: false })
+        else await view.append(n.value)
+      }
+    }
+  }
+  const bases: Array<Autobase<import('hypercore')<Buffer>>> = []
+  bases.push(new Autobase(stores[0].namespace('b'), null, opts))
+  await bases[0].ready()
+  for (let i = 1; i < WRITERS; i++) {
+    const b = new Autobase(stores[i].namespace('b'), bases[0].key, opts)
+    await b.ready()
+    bases.push(b)
+    await bases[0].append((b.local as { key: Buffer }).key)
+  }
+  await until(() => bases.every((b) => b.writable))
+  const t0 = process.hrtime.bigint()
+  await Promise.all(bases.flatMap((b, i) => Array.from({ length: PER_WRITER }, (_, j) => b.append(b4a.from(`w${i}-${j} a message of about this size`)))))
+  await until(() => bases.every((b) => b.view.length === TOTAL))
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6
+  for (const b of bases) await b.close()
+  for (const s of streams) s.destroy()
+  for (const s of stores) await s.close()
+  return ms
+}
+
+function progress(msg: string): void {
+  process.stderr.write(`[bench] ${msg}\n`)
+}
+
+function rssMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
+  return kb / 1024
+}
+
+async function agents(): Promise<{ joinMs: number; rss20: number; rssIdle: number }> {
+  const { testnet, bootstrap } = await localTestnet()
+  const dir = path.join(tmp, 'agents')
+  const a = await AgentProcess.start({ storage: path.join(dir, 'a'), bootstrap })
+  const n = await AgentProcess.start({ storage: path.join(dir, 'n'), bootstrap })
+  try {
+    const rssIdle = rssMiB(a.proc.pid as number)
+    const { room, invite } = await a.call<{ room: string; invite: string }>('createRoom', { name: 'history' })
+    for (let i = 0; i < TOTAL; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, j) => a.call('send', { to: room, text: `history message ${i + j}` })))
+    }
+    progress(`agent wrote ${TOTAL} messages`)
+    const t0 = process.hrtime.bigint()
+    await n.call('joinRoom', { invite })
+    progress('joined')
+    for (;;) {
+      const h = await n.call<unknown[]>('history', { to: room, limit: TOTAL })
+      if (h.length === TOTAL) break
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    const joinMs = Number(process.hrtime.bigint() - t0) / 1e6
+    for (let i = 1; i < 20; i++) {
+      const r = await a.call<{ room: string }>('createRoom', { name: 'room ' + i })
+      for (let j = 0; j < 10; j++) await a.call('send', { to: r.room, text: 'hello ' + j })
+    }
+    await new Promise((r) => setTimeout(r, 1000))
+    return { joinMs, rss20: rssMiB(a.proc.pid as number), rssIdle }
+  } finally {
+    await a.stop()
+    await n.stop()
+    await testnet.destroy()
+  }
+}
+
+async function main(): Promise<void> {
+  try {
+    const ours = await peerlineRooms()
+    progress(`peerline rooms: ${ours.toFixed(0)} ms`)
+    const plain = await plainAutobase()
+    progress(`plain autobase: ${plain.toFixed(0)} ms`)
+    const { joinMs, rss20, rssIdle } = await agents()
+    console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`)
+    console.log('')
+    console.log('| measure | Peerline | baseline (same run) | ratio |')
+    console.log('| --- | --- | --- | --- |')
+    console.log(`| ${TOTAL} messages from ${WRITERS} writers until all ${WRITERS} views have them | ${ours.toFixed(0)} ms | plain Autobase ${plain.toFixed(0)} ms | ${(ours / plain).toFixed(2)}x |`)
+    console.log(`| new member joins by room key and sees ${TOTAL} messages (agents) | ${joinMs.toFixed(0)} ms | - | - |`)
+    console.log(`| RSS of an agent in 20 rooms (20 to 1000 messages each) | ${rss20.toFixed(0)} MiB | the same agent idle, no rooms: ${rssIdle.toFixed(0)} MiB | ${(rss20 / rssIdle).toFixed(2)}x |`)
+    console.log('')
+    console.log(`goal: ${TOTAL} messages to every view <= 3 s: ${ours <= 3000 ? 'met' : 'NOT met'}`)
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true })
+  }
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})

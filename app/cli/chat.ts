@@ -7,7 +7,10 @@ const HELP = `Commands:
   /add NUMBER        add a contact by number (123 456 789)
   /accept NUMBER     accept a contact request      /decline NUMBER
   /contacts          your contacts and requests
-  /to NUMBER         talk to this contact; plain lines are sent to them
+  /to NUMBER|ROOM    talk to this contact or room; plain lines are sent there
+  /rooms             your rooms         /create NAME   a new group room (prints its room key)
+  /join ROOMKEY      join a room        /invite        a new room key for the current room
+  /members           who is in the current room
   /history [N]       the last N messages with them (default 20)
   /name NAME         your display name              /phrase   your recovery phrase
   /contacts-only on|off                             /quit`
@@ -83,8 +86,36 @@ export class TerminalChat {
         return
       }
       case '/to':
-        this._to = api.core.scheme.parse(arg)
-        return this._print(`Talking to ${format(this._to)}.`)
+        this._to = /^[\d -]+$/.test(arg) ? api.core.scheme.parse(arg) : arg
+        return this._print(`Talking to ${/^\d+$/.test(this._to) ? format(this._to) : 'room ' + this._to}.`)
+      case '/rooms': {
+        const rooms = (await api.call('listRooms', {})) as Array<{ room: string; name: string; kind: string; members: number; unread: number }>
+        if (rooms.length === 0) return this._print('No rooms yet: /create NAME or /join ROOMKEY')
+        for (const r of rooms) this._print(`  ${r.name} (${r.kind}, ${r.members} members${r.unread ? `, ${r.unread} unread` : ''})  /to ${r.room}`)
+        return
+      }
+      case '/create': {
+        const r = (await api.call('createRoom', { name: arg })) as { room: string; invite: string }
+        this._to = r.room
+        return this._print(`Room "${arg}" made; you are talking in it. Its room key (valid 7 days):\n  ${r.invite}`)
+      }
+      case '/join': {
+        this._print('Asking the room to let you in ...')
+        const r = (await api.call('joinRoom', { invite: arg })) as { room: string }
+        this._to = r.room
+        return this._print('Joined; you are talking in it.')
+      }
+      case '/invite': {
+        if (this._to === null || /^\d+$/.test(this._to)) return this._print('Pick a room first: /to ROOM')
+        const r = (await api.call('createInvite', { room: this._to })) as { invite: string }
+        return this._print(`Room key (valid 7 days):\n  ${r.invite}`)
+      }
+      case '/members': {
+        if (this._to === null || /^\d+$/.test(this._to)) return this._print('Pick a room first: /to ROOM')
+        const ms = (await api.call('members', { room: this._to })) as Array<{ number: string; name: string; role: string; online: boolean }>
+        for (const m of ms) this._print(`  ${format(m.number)}  ${m.name || '(no name)'}  ${m.role}${m.online ? '  online' : ''}`)
+        return
+      }
       case '/history': {
         if (this._to === null) return this._print('Pick someone first: /to NUMBER')
         const limit = arg ? Number(arg) : 20

@@ -22,13 +22,21 @@ export interface RoomView {
   messages: Hypercore<Buffer>
   /** Edited texts, like messages: text lives only in append-only cores that can be cleared. */
   edits: Hypercore<Buffer>
+  /**
+   * What changed, in apply order: 0 for the room (name, timer, members), seq + 1 for a message
+   * edited, deleted or reacted to. Readers follow it by index instead of diffing the bee.
+   */
+  events: Hypercore<Buffer>
 }
+
+export const EVENT_ROOM = 0
 
 export function openView(store: AutoStore): RoomView {
   return {
     meta: new Hyperbee<string, Buffer>(store.get('meta'), { keyEncoding: 'utf-8', valueEncoding: 'binary', extension: false }),
     messages: store.get('messages'),
-    edits: store.get('edits')
+    edits: store.get('edits'),
+    events: store.get('events')
   }
 }
 
@@ -36,6 +44,7 @@ export async function closeView(view: RoomView): Promise<void> {
   await view.meta.close()
   await view.messages.close()
   await view.edits.close()
+  await view.events.close()
 }
 
 const hex = (b: Buffer): string => b4a.toString(b, 'hex')
@@ -55,35 +64,38 @@ export async function applyOps(nodes: AutobaseNode[], view: RoomView, host: Auto
     } catch {
       continue
     }
-    await applyOp(op, node.from.key, node.length - 1, view, host)
+    const event = await applyOp(op, node.from.key, node.length - 1, view, host)
+    if (event !== null) await view.events.append(c.encode(c.uint, event))
   }
 }
 
-async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, view: RoomView, host: AutobaseHost): Promise<void> {
+async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, view: RoomView, host: AutobaseHost): Promise<number | null> {
   const author = await authorOf(view, writerKey)
 
   if (op.type === schema.OP_ADD_MEMBER) {
     if (author === null) {
       // The creator's first op registers itself as admin; nobody else adds themselves.
-      if (view.meta.version > 1 || !b4a.equals(op.writerKey, writerKey)) return
-      return addMember(view, host, { ...op, role: schema.ROLE_ADMIN, state: schema.MEMBER_ACTIVE })
+      if (view.meta.version > 1 || !b4a.equals(op.writerKey, writerKey)) return null
+      await addMember(view, host, { ...op, role: schema.ROLE_ADMIN, state: schema.MEMBER_ACTIVE })
+      return EVENT_ROOM
     }
-    if (op.name.length > schema.MAX_NAME_LENGTH || !/^\d+$/.test(op.number)) return
+    if (op.name.length > schema.MAX_NAME_LENGTH || !/^\d+$/.test(op.number)) return null
     const existing = await getMember(view, op.publicKey)
-    if (existing && existing.state === schema.MEMBER_ACTIVE) return
+    if (existing && existing.state === schema.MEMBER_ACTIVE) return null
     const isAdmin = author.role === schema.ROLE_ADMIN
     // Only an admin may bring back someone an admin removed, or add another admin.
-    if (existing && existing.state === schema.MEMBER_REMOVED && !isAdmin) return
-    if (op.role === schema.ROLE_ADMIN && !isAdmin) return
-    return addMember(view, host, { ...op, state: schema.MEMBER_ACTIVE })
+    if (existing && existing.state === schema.MEMBER_REMOVED && !isAdmin) return null
+    if (op.role === schema.ROLE_ADMIN && !isAdmin) return null
+    await addMember(view, host, { ...op, state: schema.MEMBER_ACTIVE })
+    return EVENT_ROOM
   }
 
-  if (author === null) return // everything else needs an active member
+  if (author === null) return null // everything else needs an active member
 
   switch (op.type) {
     case schema.OP_MESSAGE: {
-      if (!validText(op.text) || !validId(op.id)) return
-      if ((await view.meta.get('id/' + op.id)) !== null) return // ids are unique
+      if (!validText(op.text) || !validId(op.id)) return null
+      if ((await view.meta.get('id/' + op.id)) !== null) return null // ids are unique
       const { timer } = await getInfo(view)
       // The timer in force when the message is applied; the time is the sender's.
       const expires = timer > 0 ? op.time + timer * 1000 : 0
@@ -101,73 +113,73 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, view: R
       await view.meta.put('id/' + op.id, c.encode(messageRef, { seq, publicKey: author.publicKey }))
       if (expires > 0) await view.meta.put('exp/' + timeKey(expires) + '/' + seqKey(seq), b4a.alloc(0))
       await view.messages.append(c.encode(schema.messageRecord, record))
-      return
+      return null
     }
     case schema.OP_EDIT: {
       const target = await findMessage(view, op.id)
-      if (target === null || !validText(op.text) || !b4a.equals(target.record.publicKey, author.publicKey)) return
-      if ((await view.meta.get('del/' + seqKey(target.seq))) !== null) return
+      if (target === null || !validText(op.text) || !b4a.equals(target.record.publicKey, author.publicKey)) return null
+      if ((await view.meta.get('del/' + seqKey(target.seq))) !== null) return null
       const edit: EditRecord = { seq: target.seq, text: op.text, time: op.time, writerKey, writerSeq }
       await view.meta.put('edit/' + seqKey(target.seq) + '/' + seqKey(view.edits.length), c.encode(c.uint, view.edits.length))
       await view.edits.append(c.encode(schema.editRecord, edit))
-      return
+      return target.seq + 1
     }
     case schema.OP_DELETE: {
       const target = await findMessage(view, op.id)
-      if (target === null) return
+      if (target === null) return null
       const own = b4a.equals(target.record.publicKey, author.publicKey)
-      if (!own && author.role !== schema.ROLE_ADMIN) return
+      if (!own && author.role !== schema.ROLE_ADMIN) return null
       // Deleted text leaves the view now and local storage at the next sweep (due at time 0).
       await view.meta.put('del/' + seqKey(target.seq), b4a.alloc(0))
       await view.meta.put('exp/' + timeKey(0) + '/' + seqKey(target.seq), b4a.alloc(0))
-      return
+      return target.seq + 1
     }
     case schema.OP_REACT: {
       const target = await findMessage(view, op.id)
-      if (target === null || op.emoji.length > schema.MAX_EMOJI_LENGTH) return
+      if (target === null || op.emoji.length > schema.MAX_EMOJI_LENGTH) return null
       const key = 'react/' + seqKey(target.seq) + '/' + hex(author.publicKey)
       if (op.emoji === '') await view.meta.del(key)
       else await view.meta.put(key, b4a.from(op.emoji))
-      return
+      return target.seq + 1
     }
     case schema.OP_LEAVE:
-      return endMembership(view, host, author, schema.MEMBER_LEFT)
+      return (await endMembership(view, host, author, schema.MEMBER_LEFT)) ? EVENT_ROOM : null
     case schema.OP_ADD_INVITE: {
       // Any member may invite (as in a Signal group by default); removing people is for admins.
       const invite: InviteRecord = { publicKey: op.publicKey, expires: op.expires }
       await view.meta.put('invite/' + hex(op.id), c.encode(schema.inviteRecord, invite))
-      return
+      return null
     }
   }
 
   // The rest is moderation: admins only.
-  if (author.role !== schema.ROLE_ADMIN) return
+  if (author.role !== schema.ROLE_ADMIN) return null
   switch (op.type) {
     case schema.OP_SET_ROLE: {
       const target = await getMember(view, op.publicKey)
-      if (target === null || target.state !== schema.MEMBER_ACTIVE || target.role === op.role) return
-      if (op.role === schema.ROLE_MEMBER && (await countAdmins(view)) <= 1) return // keep one admin
+      if (target === null || target.state !== schema.MEMBER_ACTIVE || target.role === op.role) return null
+      if (op.role === schema.ROLE_MEMBER && (await countAdmins(view)) <= 1) return null // keep one admin
       // Indexers are the admins' devices, so a room of hundreds does not index on every member.
       await host.addWriter(target.writerKey, { indexer: op.role === schema.ROLE_ADMIN })
       await putMember(view, { ...target, role: op.role })
-      return
+      return EVENT_ROOM
     }
     case schema.OP_REMOVE_MEMBER: {
       const target = await getMember(view, op.publicKey)
-      if (target === null || target.state !== schema.MEMBER_ACTIVE) return
-      return endMembership(view, host, target, schema.MEMBER_REMOVED)
+      if (target === null || target.state !== schema.MEMBER_ACTIVE) return null
+      return (await endMembership(view, host, target, schema.MEMBER_REMOVED)) ? EVENT_ROOM : null
     }
     case schema.OP_RENAME: {
-      if (op.name.length === 0 || op.name.length > schema.MAX_NAME_LENGTH) return
+      if (op.name.length === 0 || op.name.length > schema.MAX_NAME_LENGTH) return null
       const info = await getInfo(view)
       await view.meta.put('info', c.encode(schema.roomInfoRecord, { ...info, name: op.name }))
-      return
+      return EVENT_ROOM
     }
     case schema.OP_SET_TIMER: {
-      if (op.seconds > schema.MAX_TIMER_SECONDS) return
+      if (op.seconds > schema.MAX_TIMER_SECONDS) return null
       const info = await getInfo(view)
       await view.meta.put('info', c.encode(schema.roomInfoRecord, { ...info, timer: op.seconds }))
-      return
+      return EVENT_ROOM
     }
   }
 }
@@ -178,12 +190,13 @@ async function addMember(view: RoomView, host: AutobaseHost, member: MemberRecor
   await putMember(view, member)
 }
 
-async function endMembership(view: RoomView, host: AutobaseHost, member: MemberRecord, state: schema.MemberState): Promise<void> {
+async function endMembership(view: RoomView, host: AutobaseHost, member: MemberRecord, state: schema.MemberState): Promise<boolean> {
   // The last admin cannot go: the room would have nobody to moderate or index it.
-  if (member.role === schema.ROLE_ADMIN && (await countAdmins(view)) <= 1) return
-  if (!host.removeable(member.writerKey)) return
+  if (member.role === schema.ROLE_ADMIN && (await countAdmins(view)) <= 1) return false
+  if (!host.removeable(member.writerKey)) return false
   await host.removeWriter(member.writerKey)
   await putMember(view, { ...member, state, role: schema.ROLE_MEMBER })
+  return true
 }
 
 async function putMember(view: RoomView, member: MemberRecord): Promise<void> {

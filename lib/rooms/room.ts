@@ -10,6 +10,7 @@ import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
 import { applyOps, closeView, getInfo, getInvite, dueForClearing, getMember, listMembers, messageAt, messageById, openView, readMessages } from './room-view'
+import { EVENT_ROOM } from './room-view'
 import type { MessageState, RoomView } from './room-view'
 
 /** Who this device is, as recorded in a room's member list. */
@@ -59,7 +60,7 @@ export class Room extends ReadyResource {
   private readonly _log: Log
   private readonly _creating: boolean
   private _scanned = 0
-  private _metaVersion = 0
+  private _eventsScanned = 0
   private _members = new Map<string, MemberRecord>()
   private readonly _announced = new Set<string>()
   private _scanning: Promise<void> | null = null
@@ -121,7 +122,10 @@ export class Room extends ReadyResource {
     await this._refreshMembers()
     // Only messages that arrive from now on are news; the rest is history.
     this._scanned = this.base.view.messages.length
-    this._metaVersion = this.base.view.meta.version
+    this._eventsScanned = this.base.view.events.length
+    this.base.view.events.on('truncate', (length: number) => {
+      this._eventsScanned = Math.min(this._eventsScanned, length)
+    })
     // A reorder truncates the messages core; what was past the cut is scanned again.
     this.base.view.messages.on('truncate', (length: number) => {
       this._scanned = Math.min(this._scanned, length)
@@ -301,12 +305,10 @@ export class Room extends ReadyResource {
     })
   }
 
-  private async _refreshMembers(): Promise<boolean> {
+  private async _refreshMembers(): Promise<void> {
     const members = new Map<string, MemberRecord>()
     for (const m of await listMembers(this.base.view)) members.set(b4a.toString(m.publicKey, 'hex'), m)
-    const before = JSON.stringify([...this._members.values()].map((m) => [m.number, m.name, m.role, m.state]))
     this._members = members
-    return before !== JSON.stringify([...members.values()].map((m) => [m.number, m.name, m.role, m.state]))
   }
 
   private _scan(): void {
@@ -338,27 +340,26 @@ export class Room extends ReadyResource {
     await this._scanState(view)
   }
 
-  /** What changed in the state bee since last time: members and info, edits, deletes, reactions. */
+  /** Follows the view's event log: room changes (members, name, timer) and message updates. */
   private async _scanState(view: RoomView): Promise<void> {
-    const version = view.meta.version
-    if (version === this._metaVersion) return
-    const from = this._metaVersion
-    this._metaVersion = version
-    let roomChanged = await this._refreshMembers()
+    const length = view.events.length
+    if (length <= this._eventsScanned) return
+    const blocks = await Promise.all(
+      Array.from({ length: length - this._eventsScanned }, (_, i) => view.events.get(this._eventsScanned + i, { wait: false }))
+    )
+    this._eventsScanned = length
+    let roomChanged = false
     const touched = new Set<number>()
-    try {
-      for await (const { left, right } of view.meta.createDiffStream(from)) {
-        const key = (left ?? right)?.key ?? ''
-        if (key === 'info') roomChanged = true
-        const m = /^(?:edit|del|react)\/(\d{12})/.exec(key)
-        if (m) touched.add(Number(m[1]))
-      }
-    } catch (err) {
-      // A reorder can cut below the old version; then we only know that something changed.
-      this._log(`room ${this.id}: diff from ${from} failed: ${(err as Error).message}`)
-      roomChanged = true
+    for (const block of blocks) {
+      if (block === null) continue
+      const event = c.decode(c.uint, block)
+      if (event === EVENT_ROOM) roomChanged = true
+      else touched.add(event - 1)
     }
-    if (roomChanged) this.emit('room-update')
+    if (roomChanged) {
+      await this._refreshMembers()
+      this.emit('room-update')
+    }
     for (const seq of touched) {
       const state = await messageAt(view, seq)
       if (state) this.emit('message-update', state)

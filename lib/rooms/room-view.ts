@@ -111,7 +111,10 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, view: R
         writerSeq
       }
       await view.meta.put('id/' + op.id, c.encode(messageRef, { seq, publicKey: author.publicKey }))
-      if (expires > 0) await view.meta.put('exp/' + timeKey(expires) + '/' + seqKey(seq), b4a.alloc(0))
+      if (expires > 0) {
+        await view.meta.put('exp/' + timeKey(expires) + '/' + seqKey(seq), b4a.alloc(0))
+        await view.meta.put('expseq/' + seqKey(seq), c.encode(c.uint, expires))
+      }
       await view.messages.append(c.encode(schema.messageRecord, record))
       return null
     }
@@ -281,6 +284,10 @@ export async function readMessages(view: RoomView, from: number, to: number, now
   // One range read per kind of state for the whole page, not three lookups per message.
   const lo = seqKey(start)
   const hi = seqKey(end)
+  const expires = new Map<number, number>()
+  for await (const { key, value } of view.meta.createReadStream({ gte: 'expseq/' + lo, lt: 'expseq/' + hi })) {
+    expires.set(Number(key.slice(7)), c.decode(c.uint, value))
+  }
   const deleted = new Set<number>()
   for await (const { key } of view.meta.createReadStream({ gte: 'del/' + lo, lt: 'del/' + hi })) deleted.add(Number(key.slice(4)))
   const lastEdit = new Map<number, number>()
@@ -294,34 +301,38 @@ export async function readMessages(view: RoomView, from: number, to: number, now
     r[key.slice(19)] = b4a.toString(value)
     reactions.set(seq, r)
   }
-  const blocks = await Promise.all(Array.from({ length: end - start }, (_, i) => view.messages.get(start + i, { wait: false })))
+  const seqs: number[] = []
+  for (let seq = start; seq < end; seq++) {
+    const at = expires.get(seq)
+    if (at === undefined || at > now) seqs.push(seq) // past its time: gone from the view
+  }
+  // A joiner that fast-forwarded has the view's blocks remotely: fetch them. Deleted ones may
+  // have been cleared here already, so those are only read if still local.
+  const blocks = await Promise.all(seqs.map((seq) => readBlock(view.messages, seq, !deleted.has(seq))))
   const out: MessageState[] = []
-  for (let i = 0; i < blocks.length; i++) {
+  for (let i = 0; i < seqs.length; i++) {
     const block = blocks[i]
     if (block === null) continue
-    const seq = start + i
+    const seq = seqs[i]
     const record = c.decode(schema.messageRecord, block)
-    if (record.expires > 0 && record.expires <= now) continue
     const isDeleted = deleted.has(seq)
     const editIndex = isDeleted ? undefined : lastEdit.get(seq)
-    const editBlock = editIndex === undefined ? null : await view.edits.get(editIndex, { wait: false })
+    const editBlock = editIndex === undefined ? null : await readBlock(view.edits, editIndex, true)
     const text = isDeleted ? '' : editBlock ? c.decode(schema.editRecord, editBlock).text : record.text
     out.push({ ...record, text, seq, edited: editIndex !== undefined, deleted: isDeleted, reactions: reactions.get(seq) ?? {} })
   }
   return out
 }
 
-async function currentState(view: RoomView, seq: number, record: MessageRecord): Promise<MessageState> {
-  const k = seqKey(seq)
-  const deleted = (await view.meta.get('del/' + k)) !== null
-  const lastEdit = deleted ? null : await view.meta.peek({ gt: 'edit/' + k + '/', lt: 'edit/' + k + '/~', reverse: true })
-  const editBlock = lastEdit ? await view.edits.get(c.decode(c.uint, lastEdit.value), { wait: false }) : null
-  const reactions: Record<string, string> = {}
-  for await (const { key, value } of view.meta.createReadStream({ gt: 'react/' + k + '/', lt: 'react/' + k + '/~' })) {
-    reactions[key.slice(key.lastIndexOf('/') + 1)] = b4a.toString(value)
+/** How long a history read waits for a view block that is not local yet. */
+const BLOCK_TIMEOUT = 10_000
+
+async function readBlock(core: Hypercore<Buffer>, seq: number, fetch: boolean): Promise<Buffer | null> {
+  try {
+    return await core.get(seq, fetch ? { timeout: BLOCK_TIMEOUT } : { wait: false })
+  } catch {
+    return null
   }
-  const text = deleted ? '' : editBlock ? c.decode(schema.editRecord, editBlock).text : record.text
-  return { ...record, text, seq, edited: lastEdit !== null, deleted, reactions }
 }
 
 /** The current state of one message by id, or null if unknown or gone. */
@@ -332,11 +343,8 @@ export async function messageById(view: RoomView, id: string): Promise<MessageSt
 
 /** The current state of one message by seq, or null if it is past its time or cleared. */
 export async function messageAt(view: RoomView, seq: number, now = Date.now()): Promise<MessageState | null> {
-  const block = await view.messages.get(seq, { wait: false })
-  if (block === null) return null
-  const record = c.decode(schema.messageRecord, block)
-  if (record.expires > 0 && record.expires <= now) return null
-  return currentState(view, seq, record)
+  const [state] = await readMessages(view, seq, seq + 1, now)
+  return state ?? null
 }
 
 /** Where the text of message `seq` is stored: its block, its op, and every edit of it. */

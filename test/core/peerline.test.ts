@@ -106,6 +106,17 @@ test('group room by room key: create, join from two cores, chat, expired and bad
     }
     return 'no error'
   }
+  // A late joiner gets the whole history (fast-forwarded views are fetched, not assumed local).
+  for (let i = 0; i < 30; i++) await a.api.call('send', { to: created.room, text: 'history ' + i })
+  const late = await start(t, path.join(dir, 'late'), testnet.bootstrap)
+  await late.api.call('joinRoom', { invite: created.invite })
+  const seen = await eventually(
+    async () => (await late.api.call('history', { to: created.room, limit: 100 })) as Array<{ text: string }>,
+    (h) => h.length === 31
+  )
+  t.is(seen.length, 31, 'the late joiner sees all 31 messages')
+  t.is(seen[30].text, 'history 29')
+
   t.is(await code(c.api.call('joinRoom', { invite: 'not a room key' })), 'INVITE_INVALID')
   const shortLived = (await a.api.call('createInvite', { room: created.room, expires: 1 })) as { invite: string }
   await new Promise((r) => setTimeout(r, 2100))

@@ -124,3 +124,60 @@ test('group room by room key: create, join from two cores, chat, expired and bad
   t.is(await code(d.api.call('joinRoom', { invite: shortLived.invite })), 'INVITE_EXPIRED')
   t.is(((await d.api.call('listRooms', {})) as unknown[]).length, 0, 'a refused key changes nothing')
 })
+
+test('room methods through the Api: admin checks, edit/delete/react with updates, leave', async (t) => {
+  const { testnet } = await localTestnet()
+  t.teardown(() => testnet.destroy(), { order: 1000 })
+  const dir = await t.tmp()
+  const a = await start(t, path.join(dir, 'a'), testnet.bootstrap)
+  const b = await start(t, path.join(dir, 'b'), testnet.bootstrap)
+  const bNumber = (await b.api.whoami()).number
+  const code = async (p: Promise<unknown>): Promise<string | undefined> => {
+    try {
+      await p
+    } catch (err) {
+      return (err as { code?: string }).code
+    }
+    return 'no error'
+  }
+  const { room, invite } = (await a.api.call('createRoom', { name: 'Ops' })) as { room: string; invite: string }
+  await b.api.call('joinRoom', { invite })
+  await a.next('roomUpdate', (p) => p.room === room && p.members === 2)
+
+  t.is(await code(b.api.call('renameRoom', { room, name: 'Mine now' })), 'NOT_ADMIN', 'a member cannot rename')
+  t.is(await code(b.api.call('removeMember', { room, number: (await a.api.whoami()).number })), 'NOT_ADMIN')
+  t.is(await code(a.api.call('setRole', { room, number: '000000000', role: 'admin' })), 'NOT_A_MEMBER')
+  t.is(await code(a.api.call('setRole', { room, number: bNumber, role: 'owner' })), 'BAD_REQUEST')
+
+  const mine = (await b.api.call('send', { to: room, text: 'typo here' })) as { id: string }
+  await a.next('message', (p) => p.id === mine.id)
+  t.is(await code(a.api.call('edit', { room, id: mine.id, text: 'not yours' })), 'NOT_ALLOWED')
+  await b.api.call('edit', { room, id: mine.id, text: 'fixed here' })
+  const edited = await a.next('messageUpdate', (p) => p.id === mine.id && p.edited === true)
+  t.is(edited.text, 'fixed here')
+  await a.api.call('react', { room, id: mine.id, emoji: '🙏' })
+  const reacted = await b.next('messageUpdate', (p) => p.id === mine.id && Object.keys(p.reactions as object).length === 1)
+  t.alike(Object.values(reacted.reactions as object), ['🙏'])
+  await a.api.call('delete', { room, id: mine.id }) // an admin deletes another's message
+  const gone = await b.next('messageUpdate', (p) => p.id === mine.id && p.deleted === true)
+  t.is(gone.text, '')
+  t.is(await code(a.api.call('edit', { room, id: 'nope', text: 'x' })), 'NO_SUCH_MESSAGE')
+
+  await a.api.call('setRole', { room, number: bNumber, role: 'admin' })
+  await b.next('roomUpdate', (p) => p.room === room)
+  await eventually(
+    async () => (await b.api.call('members', { room })) as Array<{ number: string; role: string }>,
+    (m) => m.find((x) => x.number === bNumber)?.role === 'admin'
+  )
+  await b.api.call('renameRoom', { room, name: 'Renamed by B' })
+  await a.next('roomUpdate', (p) => p.name === 'Renamed by B')
+
+  await b.api.call('leaveRoom', { room })
+  t.is(((await b.api.call('listRooms', {})) as unknown[]).length, 0, 'gone from B\'s list')
+  t.is(await code(b.api.call('send', { to: room, text: 'hello?' })), 'NO_SUCH_ROOM')
+  const left = await eventually(
+    async () => (await a.api.call('members', { room })) as unknown[],
+    (m) => m.length === 1
+  )
+  t.is(left.length, 1, 'A sees B gone')
+})

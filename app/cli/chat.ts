@@ -2,6 +2,7 @@ import readline from 'readline'
 import type { Api, NotificationName, Notifications } from '../../lib/api/api'
 import type { ContactInfo } from '../../lib/contacts/contacts'
 import { isPeerlineError } from '../../lib/errors'
+import { Identity } from '../../lib/identity/identity'
 
 const HELP = `Commands:
   /add NUMBER        add a contact by number (123 456 789)
@@ -21,18 +22,24 @@ export class TerminalChat {
   private readonly _rl: readline.Interface
   private _to: string | null = null
 
-  constructor(api: Api) {
+  private readonly _storage: string
+
+  constructor(api: Api, storage: string) {
     this._api = api
+    this._storage = storage
     this._rl = readline.createInterface({ input: process.stdin, output: process.stdout, prompt: '> ' })
   }
 
   async run(): Promise<void> {
     const api = this._api
     api.on('notification', (name, params) => this._onnotification(name, params))
+    // Say who you are at once; joining the DHT can take seconds (or longer, offline).
+    const early = await Identity.open(this._storage, api.core.scheme)
+    const format = (n: string): string => api.core.scheme.format(n)
+    this._print(`Peerline. Your number is ${format(early.number)}. Connecting ...`)
     await api.ready()
     const me = await api.whoami()
-    const format = (n: string): string => api.core.scheme.format(n)
-    this._print(`Peerline. Your number is ${format(me.number)}${me.name ? ` (${me.name})` : ''}. /help for commands.`)
+    this._print(`Ready${me.name ? `, ${me.name}` : ''}. /help for commands.`)
     this._rl.prompt()
     this._rl.on('line', (line) => {
       this._command(line.trim())

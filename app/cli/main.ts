@@ -93,11 +93,12 @@ async function agent(args: ParsedArgs): Promise<void> {
 }
 
 async function chat(args: ParsedArgs): Promise<void> {
-  const api = new Api({ ...options(args), log: fileLog(options(args).storage) })
+  const opts = options(args)
+  const api = new Api({ ...opts, log: fileLog(opts.storage) })
   const onsignal = (): void => void api.close().then(() => process.exit(0))
   process.once('SIGINT', onsignal)
   process.once('SIGTERM', onsignal)
-  await new TerminalChat(api).run()
+  await new TerminalChat(api, opts.storage).run()
   await api.close()
   process.exit(0)
 }

@@ -5,6 +5,8 @@ import type NoiseSecretStream from '@hyperswarm/secret-stream'
 import { ContactBook } from './contacts/contact-book'
 import { Contacts } from './contacts/contacts'
 import { PeerSession } from './contacts/peer-session'
+import { Blocklist } from './files/blocklist'
+import { Files } from './files/files'
 import { Identity } from './identity/identity'
 import { NumberScheme } from './identity/number-scheme'
 import type { Log } from './log'
@@ -52,6 +54,7 @@ export class Peerline extends ReadyResource {
   contacts!: Contacts
   invites!: RoomInvites
   alwaysOn!: AlwaysOnPeers
+  files!: Files
   private readonly _o: PeerlineOptions
 
   constructor(opts: PeerlineOptions) {
@@ -68,6 +71,8 @@ export class Peerline extends ReadyResource {
     await this.store.ready()
     this.book = new ContactBook(this.store.get({ name: 'profile' }))
     await this.book.ready()
+    this.files = new Files(this.store, new Blocklist(storage), this.log)
+    await this.files.ready()
 
     this.rooms = new Rooms({
       store: this.store,
@@ -140,6 +145,7 @@ export class Peerline extends ReadyResource {
     if (this.alwaysOn) await this.alwaysOn.close()
     if (this.invites) await this.invites.close()
     if (this.network) await this.network.close()
+    if (this.files) await this.files.close()
     if (this.rooms) await this.rooms.close()
     if (this.book) await this.book.close()
     if (this.store) await this.store.close()

@@ -8,6 +8,9 @@ import type { PeerlineOptions } from '../peerline'
 import type { RoomMessage } from '../rooms/room'
 import type { MessageState } from '../rooms/room-view'
 import { RoomMethods } from './room-methods'
+import { fileInfo } from '../files/file-info'
+import type { FileInfo } from '../files/file-info'
+import type { FileProgress } from '../files/files'
 import type { HistoryEntry, RoleName, RoomSummary } from './room-methods'
 import { MAX_NAME_LENGTH } from '../wire/schemas'
 
@@ -26,6 +29,9 @@ export interface Notifications {
   message: RoomMessage
   presence: { number: string; online: boolean }
   roomUpdate: RoomSummary
+  fileProgress: FileProgress
+  fileDone: { file: string; path: string }
+  fileFailed: { file: string; code: string }
   messageUpdate: HistoryEntry & { room: string }
 }
 
@@ -74,7 +80,13 @@ export class Api extends EventEmitter<ApiEvents> {
       setTimer: async (p) => done(await this.rooms.setTimer(str(p, 'room'), int(p, 'seconds'))),
       edit: async (p) => done(await this.rooms.edit(str(p, 'room'), str(p, 'id'), str(p, 'text'))),
       delete: async (p) => done(await this.rooms.delete(str(p, 'room'), str(p, 'id'))),
-      react: async (p) => done(await this.rooms.react(str(p, 'room'), str(p, 'id'), str(p, 'emoji', true)))
+      react: async (p) => done(await this.rooms.react(str(p, 'room'), str(p, 'id'), str(p, 'emoji', true))),
+      sendFile: (p) => this.sendFile(str(p, 'to'), str(p, 'path')),
+      downloadFile: (p) => this.downloadFile(str(p, 'file'), str(p, 'path')),
+      pauseFile: async (p) => ({ paused: this.core.files.pause(str(p, 'file')) }),
+      cancelFile: async (p) => ({ cancelled: this.core.files.cancel(str(p, 'file')) }),
+      setBlocklist: async (p) => done(this.core.files.blocklist.set(strList(p, 'hashes'))),
+      blocklist: async () => ({ hashes: this.core.files.blocklist.list() })
     }
   }
 
@@ -94,6 +106,9 @@ export class Api extends EventEmitter<ApiEvents> {
     core.contacts.on('presence', (p) => this._notify('presence', p))
     core.contacts.on('key-mismatch', (k) => this._notify('keyMismatch', k))
     core.rooms.on('message', (m: RoomMessage) => this._notify('message', m))
+    core.files.on('progress', (p) => this._notify('fileProgress', p))
+    core.files.on('done', (p) => this._notify('fileDone', p))
+    core.files.on('failed', (p) => this._notify('fileFailed', { file: p.file, code: p.code }))
     core.rooms.on('room-update', (room: string) => {
       this._roomUpdate(room).catch((err: Error) => core.log('roomUpdate: ' + err.message))
     })
@@ -154,6 +169,27 @@ export class Api extends EventEmitter<ApiEvents> {
   async createRoom(name: string): Promise<{ room: string; invite: string; expires: number }> {
     const room = await this.rooms.create(name)
     return { room: room.id, ...(await this.core.invites.create(room, DEFAULT_INVITE_SECONDS)) }
+  }
+
+  /** Shares a file into a conversation: it is announced as a message with an attachment. */
+  async sendFile(to: string, path: string): Promise<{ room: string; id: string; file: FileInfo }> {
+    const room = await this.rooms.resolve(to)
+    const ref = await this.core.files.add(path)
+    const { id } = await room.sendFile(ref)
+    return { room: room.id, id, file: fileInfo(ref) }
+  }
+
+  /** Downloads a file announced in one of our rooms into the folder `path`. */
+  async downloadFile(file: string, path: string): Promise<{ file: string; path: string }> {
+    let key: Buffer
+    try {
+      key = z32.decode(file)
+    } catch {
+      throw PeerlineError.BAD_REQUEST('"file" is a file id from a message')
+    }
+    const ref = await this.core.rooms.findFile(key)
+    if (ref === null) throw new PeerlineError('NO_SUCH_FILE', 'No conversation here has that file.')
+    return { file, path: await this.core.files.download(ref, path) }
   }
 
   /** `to` is a contact's number (any accepted format) or a room id. */
@@ -240,4 +276,10 @@ function keyList(p: Params, key: string): Buffer[] {
     } catch {}
     throw PeerlineError.BAD_REQUEST(`"${String(k)}" is not a key (64 hex characters or z32)`)
   })
+}
+
+function strList(p: Params, key: string): string[] {
+  const v = p[key]
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw PeerlineError.BAD_REQUEST(`"${key}" must be a list of strings`)
+  return v as string[]
 }

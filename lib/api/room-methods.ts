@@ -1,6 +1,8 @@
 import b4a from 'b4a'
 import { PeerlineError } from '../errors'
 import type { Peerline } from '../peerline'
+import { fileInfo } from '../files/file-info'
+import type { FileInfo } from '../files/file-info'
 import type { Room } from '../rooms/room'
 import type { MessageState } from '../rooms/room-view'
 import * as schema from '../wire/schemas'
@@ -35,6 +37,7 @@ export interface HistoryEntry {
   deleted: boolean
   /** member number -> emoji */
   reactions: Record<string, string>
+  file: FileInfo | null
 }
 
 /**
@@ -113,7 +116,8 @@ export class RoomMethods {
   entry(m: MessageState, numbers: Map<string, string>): HistoryEntry {
     const reactions: Record<string, string> = {}
     for (const [key, emoji] of Object.entries(m.reactions)) reactions[numbers.get(key) ?? key] = emoji
-    return { id: m.id, from: m.from, text: m.text, time: m.time, edited: m.edited, deleted: m.deleted, reactions }
+    const file = m.file && !m.deleted ? fileInfo(m.file) : null
+    return { id: m.id, from: m.from, text: m.text, time: m.time, edited: m.edited, deleted: m.deleted, reactions, file }
   }
 
   async setRole(id: string, number: string, role: RoleName): Promise<void> {

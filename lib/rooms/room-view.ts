@@ -93,31 +93,14 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, view: R
   if (author === null) return null // everything else needs an active member
 
   switch (op.type) {
-    case schema.OP_MESSAGE: {
+    case schema.OP_MESSAGE:
       if (!validText(op.text) || !validId(op.id)) return null
-      if ((await view.meta.get('id/' + op.id)) !== null) return null // ids are unique
-      const { timer } = await getInfo(view)
-      // The timer in force when the message is applied; the time is the sender's.
-      const expires = timer > 0 ? op.time + timer * 1000 : 0
-      const seq = view.messages.length
-      const record: MessageRecord = {
-        id: op.id,
-        publicKey: author.publicKey,
-        from: author.number,
-        text: op.text,
-        time: op.time,
-        expires,
-        writerKey,
-        writerSeq
-      }
-      await view.meta.put('id/' + op.id, c.encode(messageRef, { seq, publicKey: author.publicKey }))
-      if (expires > 0) {
-        await view.meta.put('exp/' + timeKey(expires) + '/' + seqKey(seq), b4a.alloc(0))
-        await view.meta.put('expseq/' + seqKey(seq), c.encode(c.uint, expires))
-      }
-      await view.messages.append(c.encode(schema.messageRecord, record))
+      await appendMessage(view, author, writerKey, writerSeq, op.id, op.text, op.time, null)
       return null
-    }
+    case schema.OP_FILE:
+      if (!validId(op.id) || !validFile(op.file)) return null
+      await appendMessage(view, author, writerKey, writerSeq, op.id, '', op.time, op.file)
+      return null
     case schema.OP_EDIT: {
       const target = await findMessage(view, op.id)
       if (target === null || !validText(op.text) || !b4a.equals(target.record.publicKey, author.publicKey)) return null
@@ -185,6 +168,42 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, view: R
       return EVENT_ROOM
     }
   }
+}
+
+async function appendMessage(
+  view: RoomView,
+  author: MemberRecord,
+  writerKey: Buffer,
+  writerSeq: number,
+  id: string,
+  text: string,
+  time: number,
+  file: schema.FileRef | null
+): Promise<void> {
+  if ((await view.meta.get('id/' + id)) !== null) return // ids are unique
+  const { timer } = await getInfo(view)
+  // The timer in force when the message is applied; the time is the sender's.
+  const expires = timer > 0 ? time + timer * 1000 : 0
+  const seq = view.messages.length
+  const record: MessageRecord = { id, publicKey: author.publicKey, from: author.number, text, time, expires, writerKey, writerSeq, file }
+  await view.meta.put('id/' + id, c.encode(messageRef, { seq, publicKey: author.publicKey }))
+  if (file !== null) await view.meta.put('file/' + hex(file.key), c.encode(c.uint, seq))
+  if (expires > 0) {
+    await view.meta.put('exp/' + timeKey(expires) + '/' + seqKey(seq), b4a.alloc(0))
+    await view.meta.put('expseq/' + seqKey(seq), c.encode(c.uint, expires))
+  }
+  await view.messages.append(c.encode(schema.messageRecord, record))
+}
+
+function validFile(f: schema.FileRef): boolean {
+  return (
+    f.name.length > 0 &&
+    f.name.length <= 1024 &&
+    /^[0-9a-f]{64}$/.test(f.sha256) &&
+    f.blockSize >= 1024 &&
+    f.blockSize <= 4 * 1024 * 1024 &&
+    Number.isSafeInteger(f.size)
+  )
 }
 
 async function addMember(view: RoomView, host: AutobaseHost, member: MemberRecord): Promise<void> {
@@ -333,6 +352,12 @@ async function readBlock(core: Hypercore<Buffer>, seq: number, fetch: boolean): 
   } catch {
     return null
   }
+}
+
+/** The message that announced the file with this core key, or null. */
+export async function messageWithFile(view: RoomView, fileKey: Buffer): Promise<MessageState | null> {
+  const node = await view.meta.get('file/' + hex(fileKey))
+  return node ? messageAt(view, c.decode(c.uint, node.value)) : null
 }
 
 /** The current state of one message by id, or null if unknown or gone. */

@@ -6,10 +6,12 @@ import crypto from 'hypercore-crypto'
 import ReadyResource from 'ready-resource'
 import z32 from 'z32'
 import { PeerlineError } from '../errors'
+import { fileInfo } from '../files/file-info'
+import type { FileInfo } from '../files/file-info'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
-import { applyOps, closeView, getInfo, getInvite, dueForClearing, getMember, listMembers, messageAt, messageById, openView, readMessages } from './room-view'
+import { applyOps, closeView, getInfo, getInvite, dueForClearing, getMember, listMembers, messageAt, messageById, messageWithFile, openView, readMessages } from './room-view'
 import { EVENT_ROOM } from './room-view'
 import type { MessageState, RoomView } from './room-view'
 
@@ -36,6 +38,7 @@ export interface RoomMessage {
   from: string
   text: string
   time: number
+  file: FileInfo | null
 }
 
 const ACK_INTERVAL = 1000
@@ -215,8 +218,21 @@ export class Room extends ReadyResource {
     return { id, time }
   }
 
+  /** Announces a file (its bytes are in their own core) as a message. */
+  async sendFile(file: schema.FileRef): Promise<{ id: string; time: number }> {
+    await this._waitWritable()
+    const id = b4a.toString(crypto.randomBytes(12), 'hex')
+    const time = Date.now()
+    await this._append({ type: schema.OP_FILE, id, file, time })
+    return { id, time }
+  }
+
+  async fileMessage(fileKey: Buffer): Promise<MessageState | null> {
+    return messageWithFile(this.base.view, fileKey)
+  }
+
   /** Appends a state-changing op; the rules are checked by apply on every member. */
-  async act(op: Exclude<RoomOp, schema.MessageOp | schema.AddMemberOp>): Promise<void> {
+  async act(op: Exclude<RoomOp, schema.MessageOp | schema.AddMemberOp | schema.FileOp>): Promise<void> {
     if (op.type === schema.OP_EDIT) checkText(op.text)
     await this._waitWritable()
     await this._append(op)
@@ -256,7 +272,7 @@ export class Room extends ReadyResource {
     if (member === undefined || member.state !== schema.MEMBER_ACTIVE || this._announced.has(msg.id)) return false
     if (msg.text.length === 0 || msg.text.length > schema.MAX_TEXT_LENGTH || msg.id.length === 0 || msg.id.length > 64) return false
     this._remember(msg.id)
-    this.emit('message', { room: this.id, id: msg.id, from: member.number, text: msg.text, time: msg.time })
+    this.emit('message', { room: this.id, id: msg.id, from: member.number, text: msg.text, time: msg.time, file: null })
     return true
   }
 
@@ -334,7 +350,7 @@ export class Room extends ReadyResource {
     for (const m of await readMessages(view, this._scanned, length)) {
       if (this._announced.has(m.id) || m.deleted) continue
       this._remember(m.id)
-      this.emit('message', { room: this.id, id: m.id, from: m.from, text: m.text, time: m.time })
+      this.emit('message', { room: this.id, id: m.id, from: m.from, text: m.text, time: m.time, file: m.file ? fileInfo(m.file) : null })
     }
     this._scanned = Math.max(this._scanned, length)
     await this._scanState(view)

@@ -100,6 +100,15 @@ export class Rooms extends ReadyResource {
     return null
   }
 
+  /** The file announced with this core key in any room we are in. */
+  async findFile(fileKey: Buffer): Promise<schema.FileRef | null> {
+    for (const room of this._opened.values()) {
+      const m = await room.fileMessage(fileKey)
+      if (m && m.file) return m.file
+    }
+    return null
+  }
+
   /** Rooms this profile is in. */
   list(): Array<{ id: string; kind: RoomKind; read: number }> {
     return this._o.list.all().filter((e) => !e.left && this._rooms.has(e.id))

@@ -75,6 +75,7 @@ export const OP_REACT = 8
 export const OP_SET_TIMER = 9
 export const OP_LEAVE = 10
 export const OP_ADD_INVITE = 11
+export const OP_FILE = 12
 
 export const ROLE_MEMBER = 0
 export const ROLE_ADMIN = 1
@@ -149,7 +150,35 @@ export interface AddInviteOp {
   publicKey: Buffer
   expires: number
 }
+/** A file, announced as a message: its bytes live in their own encrypted core. */
+export interface FileRef {
+  /** the file's core key */
+  key: Buffer
+  encryptionKey: Buffer
+  name: string
+  size: number
+  /** hex SHA-256 of the whole file */
+  sha256: string
+  blockSize: number
+}
+export const fileRef: Encoding<FileRef> = struct<FileRef>({
+  key: c.fixed32,
+  encryptionKey: c.fixed32,
+  name: c.string,
+  size: c.uint,
+  sha256: c.string,
+  blockSize: c.uint
+})
+
+export interface FileOp {
+  type: typeof OP_FILE
+  id: string
+  file: FileRef
+  time: number
+}
+
 export type RoomOp =
+  | FileOp
   | AddMemberOp
   | MessageOp
   | SetRoleOp
@@ -175,7 +204,8 @@ const OP_BODIES: { [K in RoomOp['type']]: Body<Extract<RoomOp, { type: K }>> } =
   [OP_REACT]: struct<Omit<ReactOp, 'type'>>({ id: c.string, emoji: c.string }),
   [OP_SET_TIMER]: struct<Omit<SetTimerOp, 'type'>>({ seconds: c.uint }),
   [OP_LEAVE]: struct<Omit<LeaveOp, 'type'>>({}),
-  [OP_ADD_INVITE]: struct<Omit<AddInviteOp, 'type'>>({ id: c.fixed32, publicKey: c.fixed32, expires: c.uint })
+  [OP_ADD_INVITE]: struct<Omit<AddInviteOp, 'type'>>({ id: c.fixed32, publicKey: c.fixed32, expires: c.uint }),
+  [OP_FILE]: struct<Omit<FileOp, 'type'>>({ id: c.string, file: fileRef, time: c.uint })
 }
 
 function bodyOf(type: number): Encoding<object> {
@@ -245,6 +275,7 @@ export interface MessageRecord {
   /** Where the op lives in its writer's core, so a disappearing message can be cleared there too. */
   writerKey: Buffer
   writerSeq: number
+  file: FileRef | null
 }
 export const messageRecord: Encoding<MessageRecord> = struct<MessageRecord>({
   id: c.string,
@@ -254,7 +285,8 @@ export const messageRecord: Encoding<MessageRecord> = struct<MessageRecord>({
   time: c.uint,
   expires: c.uint,
   writerKey: c.fixed32,
-  writerSeq: c.uint
+  writerSeq: c.uint,
+  file: optional(fileRef)
 })
 
 export interface EditRecord {
@@ -304,28 +336,28 @@ export const contactRecord: Encoding<ContactRecord> = struct<ContactRecord>({
   number: c.string,
   name: c.string,
   state: contactState,
-  roomKey: optionalFixed32(),
-  roomEncryptionKey: optionalFixed32(),
+  roomKey: optional<Buffer>(c.fixed32),
+  roomEncryptionKey: optional<Buffer>(c.fixed32),
   acceptPending: c.bool,
   added: c.uint
 })
 
-function optionalFixed32(): Encoding<Buffer | null> {
-  // compact-encoding has no optional combinator: a presence flag, then the key.
+function optional<T>(enc: Encoding<T>): Encoding<T | null> {
   return {
     preencode(state, v) {
       c.bool.preencode(state, v !== null)
-      if (v !== null) c.fixed32.preencode(state, v)
+      if (v !== null) enc.preencode(state, v)
     },
     encode(state, v) {
       c.bool.encode(state, v !== null)
-      if (v !== null) c.fixed32.encode(state, v)
+      if (v !== null) enc.encode(state, v)
     },
     decode(state) {
-      return c.bool.decode(state) ? c.fixed32.decode(state) : null
+      return c.bool.decode(state) ? enc.decode(state) : null
     }
   }
 }
+
 
 // Join request: the userData of a blind-pairing request. The signature, by the joiner's identity
 // key over the invite id and writer key, proves the identity it claims.

@@ -24,7 +24,9 @@ test('every schema round-trips', (t) => {
     ['roomOp invite', schema.roomOp, { type: schema.OP_ADD_INVITE, id: key, publicKey: key, expires: 1763700000000 }],
     ['roomEntry', schema.roomEntry, { key, encryptionKey: key, namespace: key, kind: schema.ROOM_GROUP, read: 3, left: false }],
     ['roomOp message', schema.roomOp, { type: schema.OP_MESSAGE, id: 'abc', text: 'héllo ✓', time: 1763700000000 }],
-    ['messageRecord', schema.messageRecord, { id: 'abc', publicKey: key, from: '123456789', text: 'x', time: 1, expires: 5, writerKey: key, writerSeq: 3 }],
+    ['messageRecord', schema.messageRecord, { id: 'abc', publicKey: key, from: '123456789', text: 'x', time: 1, expires: 5, writerKey: key, writerSeq: 3, file: null }],
+    ['messageRecord with file', schema.messageRecord, { id: 'f', publicKey: key, from: '1', text: '', time: 1, expires: 0, writerKey: key, writerSeq: 0, file: { key, encryptionKey: key, name: 'a.jpg', size: 5, sha256: 'ab'.repeat(32), blockSize: 262144 } }],
+    ['roomOp file', schema.roomOp, { type: schema.OP_FILE, id: 'f', file: { key, encryptionKey: key, name: 'a.jpg', size: 5, sha256: 'ab'.repeat(32), blockSize: 262144 }, time: 9 }],
     ['editRecord', schema.editRecord, { seq: 4, text: 'y', time: 2, writerKey: key, writerSeq: 9 }],
     [
       'contactRecord',

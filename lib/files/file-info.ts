@@ -1,0 +1,14 @@
+import z32 from 'z32'
+import type { FileRef } from '../wire/schemas'
+
+/** What clients see of a file: its id (the z32 core key), name, size and SHA-256. No keys. */
+export interface FileInfo {
+  id: string
+  name: string
+  size: number
+  sha256: string
+}
+
+export function fileInfo(ref: FileRef): FileInfo {
+  return { id: z32.encode(ref.key), name: ref.name, size: ref.size, sha256: ref.sha256 }
+}

@@ -1,0 +1,136 @@
+import test from 'brittle'
+import b4a from 'b4a'
+import crypto from 'hypercore-crypto'
+import fs from 'fs'
+import path from 'path'
+import z32 from 'z32'
+import { Api } from '../../lib/api/api'
+import { pathInFolder, sanitizeFileName } from '../../lib/files/file-name'
+import { Sha256 } from '../../lib/files/sha256'
+import { localTestnet } from '../helpers/testnet'
+
+type T = Parameters<Parameters<typeof test>[1]>[0]
+interface Note {
+  name: string
+  params: Record<string, unknown>
+}
+
+async function start(t: T, dir: string, bootstrap: Array<{ host: string; port: number }>) {
+  const api = new Api({ storage: dir, bootstrap, host: '127.0.0.1', lookupTimeout: 8000 })
+  const notes: Note[] = []
+  api.on('notification', (name, params) => notes.push({ name, params: { ...params } }))
+  await api.ready()
+  t.teardown(() => api.close(), { order: 0 })
+  const next = async (name: string, match: (p: Record<string, unknown>) => boolean = () => true): Promise<Record<string, unknown>> => {
+    for (let i = 0; i < 1500; i++) {
+      const n = notes.find((x) => x.name === name && match(x.params))
+      if (n) return n.params
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    throw new Error('no ' + name)
+  }
+  return { api, notes, next }
+}
+
+async function code(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p
+  } catch (err) {
+    return (err as { code?: string }).code
+  }
+  return 'no error'
+}
+
+function randomFile(file: string, bytes: number): string {
+  const h = new Sha256()
+  const fd = fs.openSync(file, 'w')
+  for (let done = 0; done < bytes; ) {
+    const chunk = crypto.randomBytes(Math.min(1 << 20, bytes - done))
+    h.update(chunk)
+    fs.writeSync(fd, chunk)
+    done += chunk.byteLength
+  }
+  fs.closeSync(fd)
+  return h.digest()
+}
+
+function sha256Of(file: string): string {
+  const h = new Sha256()
+  h.update(b4a.from(fs.readFileSync(file)))
+  return h.digest()
+}
+
+test('file names from peers are made safe', (t) => {
+  t.is(sanitizeFileName('../../etc/passwd'), 'passwd')
+  t.is(sanitizeFileName('..\\..\\boot.ini'), 'boot.ini')
+  t.is(sanitizeFileName('a\u0000b\u0007c\nd.txt'), 'abcd.txt')
+  t.is(sanitizeFileName('...'), 'file')
+  t.is(sanitizeFileName('.hidden'), 'hidden')
+  t.is(sanitizeFileName('x'.repeat(500)).length, 200)
+  t.is(pathInFolder('/tmp/dl', '../../x'), path.resolve('/tmp/dl/x'))
+})
+
+test('a file sent into a room is downloaded, verified, blocked, paused, resumed and cancelled', async (t) => {
+  const { testnet } = await localTestnet()
+  t.teardown(() => testnet.destroy(), { order: 1000 })
+  const dir = await t.tmp()
+  const a = await start(t, path.join(dir, 'a'), testnet.bootstrap)
+  const b = await start(t, path.join(dir, 'b'), testnet.bootstrap)
+  const { room, invite } = (await a.api.call('createRoom', { name: 'Files' })) as { room: string; invite: string }
+  await b.api.call('joinRoom', { invite })
+
+  t.is(await code(a.api.call('sendFile', { to: room, path: path.join(dir, 'missing.bin') })), 'FILE_NOT_FOUND')
+
+  const src = path.join(dir, 'photo of the shelter.jpg')
+  const sha = randomFile(src, 6 * 1024 * 1024 + 123)
+  const sent = (await a.api.call('sendFile', { to: room, path: src })) as { id: string; file: { id: string; name: string; size: number; sha256: string } }
+  t.is(sent.file.sha256, sha, 'the announcement carries the SHA-256')
+  t.is(sent.file.name, 'photo of the shelter.jpg')
+  const announced = await b.next('message', (p) => p.id === sent.id)
+  t.alike(announced.file, sent.file, 'the message has the attachment')
+
+  const downloads = path.join(dir, 'downloads')
+  const done = (await b.api.call('downloadFile', { file: sent.file.id, path: downloads })) as { path: string }
+  t.is(path.dirname(done.path), path.resolve(downloads), 'written inside the chosen folder')
+  t.is(sha256Of(done.path), sha, 'the bytes match')
+  const progress = b.notes.filter((n) => n.name === 'fileProgress' && n.params.file === sent.file.id)
+  t.ok(progress.length >= 1 && progress.at(-1)?.params.bytes === sent.file.size, `progress reported (${progress.length} events)`)
+  await b.next('fileDone', (p) => p.file === sent.file.id)
+
+  // Blocked by hash: refused before anything is written.
+  await b.api.call('setBlocklist', { hashes: [sha] })
+  t.is(await code(b.api.call('downloadFile', { file: sent.file.id, path: path.join(dir, 'blocked') })), 'FILE_BLOCKED')
+  t.absent(fs.existsSync(path.join(dir, 'blocked', 'photo of the shelter.jpg')))
+  await b.api.call('setBlocklist', { hashes: [] })
+
+  // Pause, then resume by downloading again; cancel leaves nothing behind.
+  const big = path.join(dir, 'video.bin')
+  const bigSha = randomFile(big, 24 * 1024 * 1024)
+  const bigSent = (await a.api.call('sendFile', { to: room, path: big })) as { id: string; file: { id: string } }
+  await b.next('message', (p) => p.id === bigSent.id)
+  const target = path.join(dir, 'later')
+  const first = b.api.call('downloadFile', { file: bigSent.file.id, path: target })
+  await b.next('fileProgress', (p) => p.file === bigSent.file.id)
+  await b.api.call('pauseFile', { file: bigSent.file.id })
+  t.is(await code(first), 'FILE_PAUSED')
+  const resumed = (await b.api.call('downloadFile', { file: bigSent.file.id, path: target })) as { path: string }
+  t.is(sha256Of(resumed.path), bigSha, 'resumed to the right bytes')
+
+  const other = path.join(dir, 'other.bin')
+  randomFile(other, 24 * 1024 * 1024)
+  const otherSent = (await a.api.call('sendFile', { to: room, path: other })) as { id: string; file: { id: string } }
+  await b.next('message', (p) => p.id === otherSent.id)
+  const c2 = b.api.call('downloadFile', { file: otherSent.file.id, path: path.join(dir, 'cancelled') })
+  await b.next('fileProgress', (p) => p.file === otherSent.file.id)
+  await b.api.call('cancelFile', { file: otherSent.file.id })
+  t.is(await code(c2), 'FILE_CANCELLED')
+  t.absent(fs.existsSync(path.join(dir, 'cancelled', 'other.bin.part')), 'no partial file left')
+  await b.next('fileFailed', (p) => p.file === otherSent.file.id && p.code === 'FILE_CANCELLED')
+
+  // An announcement whose SHA-256 does not match the bytes: reported, and the partial file deleted.
+  const ref = await b.api.core.rooms.findFile(z32.decode(sent.file.id))
+  if (ref === null) throw new Error('no ref')
+  const lying = { ...ref, sha256: '0'.repeat(64) }
+  t.is(await code(b.api.core.files.download(lying, path.join(dir, 'corrupt'))), 'FILE_CORRUPT')
+  t.is(fs.readdirSync(path.join(dir, 'corrupt')).length, 0, 'nothing left in the folder')
+})

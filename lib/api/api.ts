@@ -180,7 +180,7 @@ export class Api extends EventEmitter<ApiEvents> {
   }
 
   /** Downloads a file announced in one of our rooms into the folder `path`. */
-  async downloadFile(file: string, path: string): Promise<{ file: string; path: string }> {
+  async downloadFile(file: string, path: string): Promise<{ file: string; path: string; resumed: number }> {
     let key: Buffer
     try {
       key = z32.decode(file)
@@ -189,7 +189,7 @@ export class Api extends EventEmitter<ApiEvents> {
     }
     const ref = await this.core.rooms.findFile(key)
     if (ref === null) throw new PeerlineError('NO_SUCH_FILE', 'No conversation here has that file.')
-    return { file, path: await this.core.files.download(ref, path) }
+    return { file, ...(await this.core.files.download(ref, path)) }
   }
 
   /** `to` is a contact's number (any accepted format) or a room id. */

@@ -124,7 +124,7 @@ export class Files extends EventEmitter<FilesEvents> {
    * Downloads into `folder` (never outside it). Resolves with the final path once the SHA-256
    * matched; FILE_BLOCKED, FILE_CORRUPT (partial file deleted), FILE_PAUSED or FILE_CANCELLED.
    */
-  async download(ref: FileRef, folder: string): Promise<string> {
+  async download(ref: FileRef, folder: string): Promise<{ path: string; resumed: number }> {
     const id = Files.id(ref)
     if (this._blocklist.has(ref.sha256)) {
       throw new PeerlineError('FILE_BLOCKED', `${ref.name} is on your blocklist and was not downloaded.`)
@@ -137,6 +137,8 @@ export class Files extends EventEmitter<FilesEvents> {
     this._active.set(id, active)
     try {
       const core = await this._core(ref)
+      // What an earlier attempt (or a restart) already brought here is not fetched again.
+      const resumed = Math.min(ref.size, core.contiguousLength * ref.blockSize)
       await this._index.put(b4a.toString(ref.key, 'hex'), c.encode(fileRef, ref))
       // Ask for everything at once (linear): the replicator pipelines requests to every peer
       // that has the core, and blocks already here are not fetched again.
@@ -152,7 +154,7 @@ export class Files extends EventEmitter<FilesEvents> {
       }
       fs.renameSync(part, target)
       this.emit('done', { file: id, path: target })
-      return target
+      return { path: target, resumed }
     } catch (err) {
       const code = (err as PeerlineError).code ?? 'FILE_FAILED'
       this.emit('failed', { file: id, code, message: (err as Error).message })

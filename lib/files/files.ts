@@ -16,7 +16,7 @@ import { pathInFolder, sanitizeFileName } from './file-name'
 import { Sha256 } from './sha256'
 
 /** Bytes per block of a file core. */
-export const BLOCK_SIZE = 256 * 1024
+export const BLOCK_SIZE = 1024 * 1024
 /** At most this many progress events a second per download. */
 const PROGRESS_PER_SECOND = 4
 

@@ -4,42 +4,12 @@ import crypto from 'hypercore-crypto'
 import fs from 'fs'
 import path from 'path'
 import z32 from 'z32'
-import { Api } from '../../lib/api/api'
 import { pathInFolder, sanitizeFileName } from '../../lib/files/file-name'
 import { Sha256 } from '../../lib/files/sha256'
+import { errorCode, startApi } from '../helpers/core-api'
 import { localTestnet } from '../helpers/testnet'
 
-type T = Parameters<Parameters<typeof test>[1]>[0]
-interface Note {
-  name: string
-  params: Record<string, unknown>
-}
 
-async function start(t: T, dir: string, bootstrap: Array<{ host: string; port: number }>) {
-  const api = new Api({ storage: dir, bootstrap, host: '127.0.0.1', lookupTimeout: 8000 })
-  const notes: Note[] = []
-  api.on('notification', (name, params) => notes.push({ name, params: { ...params } }))
-  await api.ready()
-  t.teardown(() => api.close(), { order: 0 })
-  const next = async (name: string, match: (p: Record<string, unknown>) => boolean = () => true): Promise<Record<string, unknown>> => {
-    for (let i = 0; i < 1500; i++) {
-      const n = notes.find((x) => x.name === name && match(x.params))
-      if (n) return n.params
-      await new Promise((r) => setTimeout(r, 20))
-    }
-    throw new Error('no ' + name)
-  }
-  return { api, notes, next }
-}
-
-async function code(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p
-  } catch (err) {
-    return (err as { code?: string }).code
-  }
-  return 'no error'
-}
 
 function randomFile(file: string, bytes: number): string {
   const h = new Sha256()
@@ -74,12 +44,12 @@ test('a file sent into a room is downloaded, verified, blocked, paused, resumed 
   const { testnet } = await localTestnet()
   t.teardown(() => testnet.destroy(), { order: 1000 })
   const dir = await t.tmp()
-  const a = await start(t, path.join(dir, 'a'), testnet.bootstrap)
-  const b = await start(t, path.join(dir, 'b'), testnet.bootstrap)
+  const a = await startApi(t, path.join(dir, 'a'), testnet.bootstrap)
+  const b = await startApi(t, path.join(dir, 'b'), testnet.bootstrap)
   const { room, invite } = (await a.api.call('createRoom', { name: 'Files' })) as { room: string; invite: string }
   await b.api.call('joinRoom', { invite })
 
-  t.is(await code(a.api.call('sendFile', { to: room, path: path.join(dir, 'missing.bin') })), 'FILE_NOT_FOUND')
+  t.is(await errorCode(a.api.call('sendFile', { to: room, path: path.join(dir, 'missing.bin') })), 'FILE_NOT_FOUND')
 
   const src = path.join(dir, 'photo of the shelter.jpg')
   const sha = randomFile(src, 6 * 1024 * 1024 + 123)
@@ -99,7 +69,7 @@ test('a file sent into a room is downloaded, verified, blocked, paused, resumed 
 
   // Blocked by hash: refused before anything is written.
   await b.api.call('setBlocklist', { hashes: [sha] })
-  t.is(await code(b.api.call('downloadFile', { file: sent.file.id, path: path.join(dir, 'blocked') })), 'FILE_BLOCKED')
+  t.is(await errorCode(b.api.call('downloadFile', { file: sent.file.id, path: path.join(dir, 'blocked') })), 'FILE_BLOCKED')
   t.absent(fs.existsSync(path.join(dir, 'blocked', 'photo of the shelter.jpg')))
   await b.api.call('setBlocklist', { hashes: [] })
 
@@ -112,7 +82,7 @@ test('a file sent into a room is downloaded, verified, blocked, paused, resumed 
   const first = b.api.call('downloadFile', { file: bigSent.file.id, path: target })
   await b.next('fileProgress', (p) => p.file === bigSent.file.id)
   await b.api.call('pauseFile', { file: bigSent.file.id })
-  t.is(await code(first), 'FILE_PAUSED')
+  t.is(await errorCode(first), 'FILE_PAUSED')
   const resumed = (await b.api.call('downloadFile', { file: bigSent.file.id, path: target })) as { path: string }
   t.is(sha256Of(resumed.path), bigSha, 'resumed to the right bytes')
 
@@ -123,7 +93,7 @@ test('a file sent into a room is downloaded, verified, blocked, paused, resumed 
   const c2 = b.api.call('downloadFile', { file: otherSent.file.id, path: path.join(dir, 'cancelled') })
   await b.next('fileProgress', (p) => p.file === otherSent.file.id)
   await b.api.call('cancelFile', { file: otherSent.file.id })
-  t.is(await code(c2), 'FILE_CANCELLED')
+  t.is(await errorCode(c2), 'FILE_CANCELLED')
   t.absent(fs.existsSync(path.join(dir, 'cancelled', 'other.bin.part')), 'no partial file left')
   await b.next('fileFailed', (p) => p.file === otherSent.file.id && p.code === 'FILE_CANCELLED')
 
@@ -131,6 +101,6 @@ test('a file sent into a room is downloaded, verified, blocked, paused, resumed 
   const ref = await b.api.core.rooms.findFile(z32.decode(sent.file.id))
   if (ref === null) throw new Error('no ref')
   const lying = { ...ref, sha256: '0'.repeat(64) }
-  t.is(await code(b.api.core.files.download(lying, path.join(dir, 'corrupt'))), 'FILE_CORRUPT')
+  t.is(await errorCode(b.api.core.files.download(lying, path.join(dir, 'corrupt'))), 'FILE_CORRUPT')
   t.is(fs.readdirSync(path.join(dir, 'corrupt')).length, 0, 'nothing left in the folder')
 })

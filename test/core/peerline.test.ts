@@ -1,39 +1,17 @@
 import test from 'brittle'
 import path from 'path'
-import { Api } from '../../lib/api/api'
 import { eventually } from '../helpers/eventually'
+import { errorCode, startApi } from '../helpers/core-api'
 import { localTestnet } from '../helpers/testnet'
 
-type T = Parameters<Parameters<typeof test>[1]>[0]
 
-interface Note {
-  name: string
-  params: Record<string, unknown>
-}
-
-async function start(t: T, dir: string, bootstrap: Array<{ host: string; port: number }>) {
-  const api = new Api({ storage: dir, bootstrap, host: '127.0.0.1', lookupTimeout: 8000 })
-  const notes: Note[] = []
-  api.on('notification', (name, params) => notes.push({ name, params: { ...params } }))
-  await api.ready()
-  t.teardown(() => api.close(), { order: 0 })
-  const next = async (name: string, match: (p: Record<string, unknown>) => boolean = () => true): Promise<Record<string, unknown>> => {
-    for (let i = 0; i < 500; i++) {
-      const n = notes.find((x) => x.name === name && match(x.params))
-      if (n) return n.params
-      await new Promise((r) => setTimeout(r, 20))
-    }
-    throw new Error('no ' + name)
-  }
-  return { api, notes, next }
-}
 
 test('two cores: add by number, accept, chat both ways (in-process, Node and Bare)', async (t) => {
   const { testnet } = await localTestnet()
   t.teardown(() => testnet.destroy(), { order: 1000 })
   const dir = await t.tmp()
-  const a = await start(t, path.join(dir, 'a'), testnet.bootstrap)
-  const b = await start(t, path.join(dir, 'b'), testnet.bootstrap)
+  const a = await startApi(t, path.join(dir, 'a'), testnet.bootstrap)
+  const b = await startApi(t, path.join(dir, 'b'), testnet.bootstrap)
   const bNumber = (await b.api.whoami()).number
   const aNumber = (await a.api.whoami()).number
   t.ok(/^\d{9}$/.test(bNumber))
@@ -74,9 +52,9 @@ test('group room by room key: create, join from two cores, chat, expired and bad
   const { testnet } = await localTestnet()
   t.teardown(() => testnet.destroy(), { order: 1000 })
   const dir = await t.tmp()
-  const a = await start(t, path.join(dir, 'a'), testnet.bootstrap)
-  const b = await start(t, path.join(dir, 'b'), testnet.bootstrap)
-  const c = await start(t, path.join(dir, 'c'), testnet.bootstrap)
+  const a = await startApi(t, path.join(dir, 'a'), testnet.bootstrap)
+  const b = await startApi(t, path.join(dir, 'b'), testnet.bootstrap)
+  const c = await startApi(t, path.join(dir, 'c'), testnet.bootstrap)
   await b.api.setProfile('Bea')
 
   const created = (await a.api.call('createRoom', { name: 'Shelter 4' })) as { room: string; invite: string }
@@ -98,17 +76,9 @@ test('group room by room key: create, join from two cores, chat, expired and bad
   const rooms = (await b.api.call('listRooms', {})) as Array<{ room: string; name: string; members: number }>
   t.is(rooms.find((r) => r.room === created.room)?.name, 'Shelter 4')
 
-  const code = async (p: Promise<unknown>): Promise<string | undefined> => {
-    try {
-      await p
-    } catch (err) {
-      return (err as { code?: string }).code
-    }
-    return 'no error'
-  }
   // A late joiner gets the whole history (fast-forwarded views are fetched, not assumed local).
   for (let i = 0; i < 30; i++) await a.api.call('send', { to: created.room, text: 'history ' + i })
-  const late = await start(t, path.join(dir, 'late'), testnet.bootstrap)
+  const late = await startApi(t, path.join(dir, 'late'), testnet.bootstrap)
   await late.api.call('joinRoom', { invite: created.invite })
   const seen = await eventually(
     async () => (await late.api.call('history', { to: created.room, limit: 100 })) as Array<{ text: string }>,
@@ -117,11 +87,11 @@ test('group room by room key: create, join from two cores, chat, expired and bad
   t.is(seen.length, 31, 'the late joiner sees all 31 messages')
   t.is(seen[30].text, 'history 29')
 
-  t.is(await code(c.api.call('joinRoom', { invite: 'not a room key' })), 'INVITE_INVALID')
+  t.is(await errorCode(c.api.call('joinRoom', { invite: 'not a room key' })), 'INVITE_INVALID')
   const shortLived = (await a.api.call('createInvite', { room: created.room, expires: 1 })) as { invite: string }
   await new Promise((r) => setTimeout(r, 2100))
-  const d = await start(t, path.join(dir, 'd'), testnet.bootstrap)
-  t.is(await code(d.api.call('joinRoom', { invite: shortLived.invite })), 'INVITE_EXPIRED')
+  const d = await startApi(t, path.join(dir, 'd'), testnet.bootstrap)
+  t.is(await errorCode(d.api.call('joinRoom', { invite: shortLived.invite })), 'INVITE_EXPIRED')
   t.is(((await d.api.call('listRooms', {})) as unknown[]).length, 0, 'a refused key changes nothing')
 })
 
@@ -129,29 +99,21 @@ test('room methods through the Api: admin checks, edit/delete/react with updates
   const { testnet } = await localTestnet()
   t.teardown(() => testnet.destroy(), { order: 1000 })
   const dir = await t.tmp()
-  const a = await start(t, path.join(dir, 'a'), testnet.bootstrap)
-  const b = await start(t, path.join(dir, 'b'), testnet.bootstrap)
+  const a = await startApi(t, path.join(dir, 'a'), testnet.bootstrap)
+  const b = await startApi(t, path.join(dir, 'b'), testnet.bootstrap)
   const bNumber = (await b.api.whoami()).number
-  const code = async (p: Promise<unknown>): Promise<string | undefined> => {
-    try {
-      await p
-    } catch (err) {
-      return (err as { code?: string }).code
-    }
-    return 'no error'
-  }
   const { room, invite } = (await a.api.call('createRoom', { name: 'Ops' })) as { room: string; invite: string }
   await b.api.call('joinRoom', { invite })
   await a.next('roomUpdate', (p) => p.room === room && p.members === 2)
 
-  t.is(await code(b.api.call('renameRoom', { room, name: 'Mine now' })), 'NOT_ADMIN', 'a member cannot rename')
-  t.is(await code(b.api.call('removeMember', { room, number: (await a.api.whoami()).number })), 'NOT_ADMIN')
-  t.is(await code(a.api.call('setRole', { room, number: '000000000', role: 'admin' })), 'NOT_A_MEMBER')
-  t.is(await code(a.api.call('setRole', { room, number: bNumber, role: 'owner' })), 'BAD_REQUEST')
+  t.is(await errorCode(b.api.call('renameRoom', { room, name: 'Mine now' })), 'NOT_ADMIN', 'a member cannot rename')
+  t.is(await errorCode(b.api.call('removeMember', { room, number: (await a.api.whoami()).number })), 'NOT_ADMIN')
+  t.is(await errorCode(a.api.call('setRole', { room, number: '000000000', role: 'admin' })), 'NOT_A_MEMBER')
+  t.is(await errorCode(a.api.call('setRole', { room, number: bNumber, role: 'owner' })), 'BAD_REQUEST')
 
   const mine = (await b.api.call('send', { to: room, text: 'typo here' })) as { id: string }
   await a.next('message', (p) => p.id === mine.id)
-  t.is(await code(a.api.call('edit', { room, id: mine.id, text: 'not yours' })), 'NOT_ALLOWED')
+  t.is(await errorCode(a.api.call('edit', { room, id: mine.id, text: 'not yours' })), 'NOT_ALLOWED')
   await b.api.call('edit', { room, id: mine.id, text: 'fixed here' })
   const edited = await a.next('messageUpdate', (p) => p.id === mine.id && p.edited === true)
   t.is(edited.text, 'fixed here')
@@ -161,7 +123,7 @@ test('room methods through the Api: admin checks, edit/delete/react with updates
   await a.api.call('delete', { room, id: mine.id }) // an admin deletes another's message
   const gone = await b.next('messageUpdate', (p) => p.id === mine.id && p.deleted === true)
   t.is(gone.text, '')
-  t.is(await code(a.api.call('edit', { room, id: 'nope', text: 'x' })), 'NO_SUCH_MESSAGE')
+  t.is(await errorCode(a.api.call('edit', { room, id: 'nope', text: 'x' })), 'NO_SUCH_MESSAGE')
 
   await a.api.call('setRole', { room, number: bNumber, role: 'admin' })
   await b.next('roomUpdate', (p) => p.room === room)
@@ -174,7 +136,7 @@ test('room methods through the Api: admin checks, edit/delete/react with updates
 
   await b.api.call('leaveRoom', { room })
   t.is(((await b.api.call('listRooms', {})) as unknown[]).length, 0, 'gone from B\'s list')
-  t.is(await code(b.api.call('send', { to: room, text: 'hello?' })), 'NO_SUCH_ROOM')
+  t.is(await errorCode(b.api.call('send', { to: room, text: 'hello?' })), 'NO_SUCH_ROOM')
   const left = await eventually(
     async () => (await a.api.call('members', { room })) as unknown[],
     (m) => m.length === 1

@@ -1,0 +1,38 @@
+import type test from 'brittle'
+import { Api } from '../../lib/api/api'
+
+type T = Parameters<Parameters<typeof test>[1]>[0]
+
+export interface Note {
+  name: string
+  params: Record<string, unknown>
+}
+
+/** An in-process Api on a test DHT, with its notifications recorded; closed at teardown. */
+export async function startApi(t: T, dir: string, bootstrap: Array<{ host: string; port: number }>) {
+  const api = new Api({ storage: dir, bootstrap, host: '127.0.0.1', lookupTimeout: 8000 })
+  const notes: Note[] = []
+  api.on('notification', (name, params) => notes.push({ name, params: { ...params } }))
+  await api.ready()
+  t.teardown(() => api.close(), { order: 0 })
+  /** The first notification (past or future, up to 30 s) that matches. */
+  const next = async (name: string, match: (p: Record<string, unknown>) => boolean = () => true): Promise<Record<string, unknown>> => {
+    for (let i = 0; i < 1500; i++) {
+      const n = notes.find((x) => x.name === name && match(x.params))
+      if (n) return n.params
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    throw new Error('no ' + name)
+  }
+  return { api, notes, next }
+}
+
+/** The PeerlineError code a call failed with, or 'no error'. */
+export async function errorCode(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p
+  } catch (err) {
+    return (err as { code?: string }).code
+  }
+  return 'no error'
+}

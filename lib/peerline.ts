@@ -1,4 +1,5 @@
 import Corestore from 'corestore'
+import CoreStorage from 'hypercore-storage'
 import path from 'path'
 import ReadyResource from 'ready-resource'
 import type NoiseSecretStream from '@hyperswarm/secret-stream'
@@ -37,6 +38,7 @@ export interface PeerlineOptions {
 }
 
 const DEFAULT_ANNOUNCE_TIMEOUT = 10_000
+const WRITE_BUFFER_SIZE = 16 * 1024 * 1024
 const DEFAULT_JOIN_TIMEOUT = 30_000
 
 /**
@@ -67,7 +69,9 @@ export class Peerline extends ReadyResource {
   protected override async _open(): Promise<void> {
     const { storage, bootstrap, host, lookupTimeout } = this._o
     this.identity = await Identity.open(storage, this.scheme)
-    this.store = new Corestore(path.join(storage, 'corestore'))
+    // RocksDB's default 64 MiB memtables (two of them) hold file blocks until they flush; smaller
+    // ones keep an agent's memory down during big transfers (measured: 270 -> 205 MB receiving).
+    this.store = new Corestore(new CoreStorage(path.join(storage, 'corestore'), { writeBufferSize: WRITE_BUFFER_SIZE }))
     await this.store.ready()
     this.book = new ContactBook(this.store.get({ name: 'profile' }))
     await this.book.ready()

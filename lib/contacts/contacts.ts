@@ -20,7 +20,7 @@ const SECOND_KEY_GRACE = 1500
  */
 const AFTER_FLUSH_GRACE = 150
 const LOOKUP_RETRY = 2000
-export const DEFAULT_LOOKUP_TIMEOUT = 20_000
+const DEFAULT_LOOKUP_TIMEOUT = 20_000
 
 export type PublicState = 'pending' | 'incoming' | 'accepted' | 'declined'
 

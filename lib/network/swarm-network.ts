@@ -93,13 +93,8 @@ export class SwarmNetwork extends ReadyResource {
 
   /** Keep a connection to this key (reconnecting with backoff) without any topic lookup. */
   dial(publicKey: Buffer): void {
-    const info = this.swarm.peers.get(b4a.toString(publicKey, 'hex'))
-    if (info && info.banned) info.ban(false)
+    this.unban(publicKey)
     this.swarm.joinPeer(publicKey)
-  }
-
-  hangUp(publicKey: Buffer): void {
-    this.swarm.leavePeer(publicKey)
   }
 
   /** Forget an earlier firewall refusal of this key, so it can connect again. */

@@ -1,4 +1,3 @@
-import c from 'compact-encoding'
 import type { Encoding, State } from 'compact-encoding'
 
 type Fields<T> = { [K in keyof T]: Encoding<T[K]> }
@@ -33,7 +32,6 @@ export function decodeExact<T>(enc: Encoding<T>, buf: Buffer, max: number): T {
   return value
 }
 
-export const encode = c.encode
 
 /** The empty record: for channel handshakes that carry nothing. */
 export const empty: Encoding<null> = {

@@ -52,9 +52,8 @@ export interface ContactsOptions {
   alsoAllow?: (publicKey: Buffer) => boolean
 }
 
+/** A number being looked up: told of every verified peer while it lasts. */
 interface Lookup {
-  number: string
-  found: Map<string, PeerSession>
   onpeer: (session: PeerSession) => void
 }
 
@@ -280,8 +279,6 @@ export class Contacts extends EventEmitter<ContactsEvents> {
       settle = resolve
     })
     const lookup: Lookup = {
-      number,
-      found,
       onpeer: (session) => {
         if (session.number !== number) return
         found.set(session.id, session)

@@ -1,30 +1,10 @@
 import test from 'brittle'
-import crypto from 'crypto'
-import fs from 'fs'
 import path from 'path'
 import type { AgentProcess } from '../helpers/agent'
 import { setup } from '../helpers/agent-net'
+import { randomFile, sha256File } from '../helpers/test-files'
 
 const SIZE = Number(process.env.PEERLINE_TEST_FILE_MB ?? 200) * 1024 * 1024
-
-function randomFile(file: string, bytes: number): string {
-  const h = crypto.createHash('sha256')
-  const fd = fs.openSync(file, 'w')
-  for (let done = 0; done < bytes; ) {
-    const chunk = crypto.randomBytes(Math.min(4 << 20, bytes - done))
-    h.update(chunk)
-    fs.writeSync(fd, chunk)
-    done += chunk.byteLength
-  }
-  fs.closeSync(fd)
-  return h.digest('hex')
-}
-
-async function sha256File(file: string): Promise<string> {
-  const h = crypto.createHash('sha256')
-  for await (const chunk of fs.createReadStream(file)) h.update(chunk as Buffer)
-  return h.digest('hex')
-}
 
 interface Sent {
   id: string

@@ -1,34 +1,10 @@
 import test from 'brittle'
-import b4a from 'b4a'
-import crypto from 'hypercore-crypto'
 import fs from 'fs'
 import path from 'path'
 import z32 from 'z32'
 import { pathInFolder, sanitizeFileName } from '../../lib/files/file-name'
-import { Sha256 } from '../../lib/files/sha256'
-import { errorCode, startApi } from '../helpers/core-api'
-import { localTestnet } from '../helpers/testnet'
-
-
-
-function randomFile(file: string, bytes: number): string {
-  const h = new Sha256()
-  const fd = fs.openSync(file, 'w')
-  for (let done = 0; done < bytes; ) {
-    const chunk = crypto.randomBytes(Math.min(1 << 20, bytes - done))
-    h.update(chunk)
-    fs.writeSync(fd, chunk)
-    done += chunk.byteLength
-  }
-  fs.closeSync(fd)
-  return h.digest()
-}
-
-function sha256Of(file: string): string {
-  const h = new Sha256()
-  h.update(b4a.from(fs.readFileSync(file)))
-  return h.digest()
-}
+import { coreNet, errorCode } from '../helpers/core-api'
+import { randomFile, sha256File } from '../helpers/test-files'
 
 test('file names from peers are made safe', (t) => {
   t.is(sanitizeFileName('../../etc/passwd'), 'passwd')
@@ -41,11 +17,9 @@ test('file names from peers are made safe', (t) => {
 })
 
 test('a file sent into a room is downloaded, verified, blocked, paused, resumed and cancelled', async (t) => {
-  const { testnet } = await localTestnet()
-  t.teardown(() => testnet.destroy(), { order: 1000 })
-  const dir = await t.tmp()
-  const a = await startApi(t, path.join(dir, 'a'), testnet.bootstrap)
-  const b = await startApi(t, path.join(dir, 'b'), testnet.bootstrap)
+  const { dir, start } = await coreNet(t)
+  const a = await start('a')
+  const b = await start('b')
   const { room, invite } = (await a.api.call('createRoom', { name: 'Files' })) as { room: string; invite: string }
   await b.api.call('joinRoom', { invite })
 
@@ -62,7 +36,7 @@ test('a file sent into a room is downloaded, verified, blocked, paused, resumed 
   const downloads = path.join(dir, 'downloads')
   const done = (await b.api.call('downloadFile', { file: sent.file.id, path: downloads })) as { path: string }
   t.is(path.dirname(done.path), path.resolve(downloads), 'written inside the chosen folder')
-  t.is(sha256Of(done.path), sha, 'the bytes match')
+  t.is(await sha256File(done.path), sha, 'the bytes match')
   const progress = b.notes.filter((n) => n.name === 'fileProgress' && n.params.file === sent.file.id)
   t.ok(progress.length >= 1 && progress.at(-1)?.params.bytes === sent.file.size, `progress reported (${progress.length} events)`)
   await b.next('fileDone', (p) => p.file === sent.file.id)
@@ -84,7 +58,7 @@ test('a file sent into a room is downloaded, verified, blocked, paused, resumed 
   await b.api.call('pauseFile', { file: bigSent.file.id })
   t.is(await errorCode(first), 'FILE_PAUSED')
   const resumed = (await b.api.call('downloadFile', { file: bigSent.file.id, path: target })) as { path: string }
-  t.is(sha256Of(resumed.path), bigSha, 'resumed to the right bytes')
+  t.is(await sha256File(resumed.path), bigSha, 'resumed to the right bytes')
 
   const other = path.join(dir, 'other.bin')
   randomFile(other, 24 * 1024 * 1024)

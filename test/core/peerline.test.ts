@@ -1,17 +1,11 @@
 import test from 'brittle'
-import path from 'path'
 import { eventually } from '../helpers/eventually'
-import { errorCode, startApi } from '../helpers/core-api'
-import { localTestnet } from '../helpers/testnet'
-
-
+import { coreNet, errorCode } from '../helpers/core-api'
 
 test('two cores: add by number, accept, chat both ways (in-process, Node and Bare)', async (t) => {
-  const { testnet } = await localTestnet()
-  t.teardown(() => testnet.destroy(), { order: 1000 })
-  const dir = await t.tmp()
-  const a = await startApi(t, path.join(dir, 'a'), testnet.bootstrap)
-  const b = await startApi(t, path.join(dir, 'b'), testnet.bootstrap)
+  const { start } = await coreNet(t)
+  const a = await start('a')
+  const b = await start('b')
   const bNumber = (await b.api.whoami()).number
   const aNumber = (await a.api.whoami()).number
   t.ok(/^\d{9}$/.test(bNumber))
@@ -49,12 +43,10 @@ test('two cores: add by number, accept, chat both ways (in-process, Node and Bar
 })
 
 test('group room by room key: create, join from two cores, chat, expired and bad keys refused', async (t) => {
-  const { testnet } = await localTestnet()
-  t.teardown(() => testnet.destroy(), { order: 1000 })
-  const dir = await t.tmp()
-  const a = await startApi(t, path.join(dir, 'a'), testnet.bootstrap)
-  const b = await startApi(t, path.join(dir, 'b'), testnet.bootstrap)
-  const c = await startApi(t, path.join(dir, 'c'), testnet.bootstrap)
+  const { start } = await coreNet(t)
+  const a = await start('a')
+  const b = await start('b')
+  const c = await start('c')
   await b.api.setProfile('Bea')
 
   const created = (await a.api.call('createRoom', { name: 'Shelter 4' })) as { room: string; invite: string }
@@ -78,7 +70,7 @@ test('group room by room key: create, join from two cores, chat, expired and bad
 
   // A late joiner gets the whole history (fast-forwarded views are fetched, not assumed local).
   for (let i = 0; i < 30; i++) await a.api.call('send', { to: created.room, text: 'history ' + i })
-  const late = await startApi(t, path.join(dir, 'late'), testnet.bootstrap)
+  const late = await start('late')
   await late.api.call('joinRoom', { invite: created.invite })
   const seen = await eventually(
     async () => (await late.api.call('history', { to: created.room, limit: 100 })) as Array<{ text: string }>,
@@ -90,17 +82,15 @@ test('group room by room key: create, join from two cores, chat, expired and bad
   t.is(await errorCode(c.api.call('joinRoom', { invite: 'not a room key' })), 'INVITE_INVALID')
   const shortLived = (await a.api.call('createInvite', { room: created.room, expires: 1 })) as { invite: string }
   await new Promise((r) => setTimeout(r, 2100))
-  const d = await startApi(t, path.join(dir, 'd'), testnet.bootstrap)
+  const d = await start('d')
   t.is(await errorCode(d.api.call('joinRoom', { invite: shortLived.invite })), 'INVITE_EXPIRED')
   t.is(((await d.api.call('listRooms', {})) as unknown[]).length, 0, 'a refused key changes nothing')
 })
 
 test('room methods through the Api: admin checks, edit/delete/react with updates, leave', async (t) => {
-  const { testnet } = await localTestnet()
-  t.teardown(() => testnet.destroy(), { order: 1000 })
-  const dir = await t.tmp()
-  const a = await startApi(t, path.join(dir, 'a'), testnet.bootstrap)
-  const b = await startApi(t, path.join(dir, 'b'), testnet.bootstrap)
+  const { start } = await coreNet(t)
+  const a = await start('a')
+  const b = await start('b')
   const bNumber = (await b.api.whoami()).number
   const { room, invite } = (await a.api.call('createRoom', { name: 'Ops' })) as { room: string; invite: string }
   await b.api.call('joinRoom', { invite })

@@ -1,5 +1,7 @@
 import type test from 'brittle'
+import path from 'path'
 import { Api } from '../../lib/api/api'
+import { localTestnet } from './testnet'
 
 type T = Parameters<Parameters<typeof test>[1]>[0]
 
@@ -35,4 +37,12 @@ export async function errorCode(p: Promise<unknown>): Promise<string | undefined
     return (err as { code?: string }).code
   }
   return 'no error'
+}
+
+/** A local testnet and a temp folder for one test; `start(name)` opens an Api in `dir/name`. */
+export async function coreNet(t: T) {
+  const { testnet } = await localTestnet()
+  t.teardown(() => testnet.destroy(), { order: 1000 })
+  const dir = await t.tmp()
+  return { dir, start: (name: string) => startApi(t, path.join(dir, name), testnet.bootstrap) }
 }

@@ -8,7 +8,7 @@ import { Contacts } from './contacts/contacts'
 import { PeerSession } from './contacts/peer-session'
 import { Blocklist } from './files/blocklist'
 import { Files } from './files/files'
-import { Identity } from './identity/identity'
+import { Identity, STORE_DIR } from './identity/identity'
 import { NumberScheme } from './identity/number-scheme'
 import type { Log } from './log'
 import { silent } from './log'
@@ -33,6 +33,8 @@ export interface PeerlineOptions {
   log?: Log
   /** How long addContact looks for a number before NUMBER_NOT_FOUND (ms). */
   lookupTimeout?: number
+  /** Where downloads go when no folder is named (default ~/Downloads). */
+  downloads?: string
   /** How long ready() waits for our own announce to reach the DHT before going on (ms). */
   announceTimeout?: number
 }
@@ -71,7 +73,7 @@ export class Peerline extends ReadyResource {
     this.identity = await Identity.open(storage, this.scheme)
     // RocksDB's default 64 MiB memtables (two of them) hold file blocks until they flush; smaller
     // ones keep an agent's memory down during big transfers (measured: 270 -> 205 MB receiving).
-    this.store = new Corestore(new CoreStorage(path.join(storage, 'corestore'), { writeBufferSize: WRITE_BUFFER_SIZE }))
+    this.store = new Corestore(new CoreStorage(path.join(storage, STORE_DIR), { writeBufferSize: WRITE_BUFFER_SIZE }))
     await this.store.ready()
     this.book = new ContactBook(this.store.get({ name: 'profile' }))
     await this.book.ready()

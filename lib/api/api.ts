@@ -1,4 +1,6 @@
 import EventEmitter from 'bare-events'
+import os from 'os'
+import path from 'path'
 import b4a from 'b4a'
 import z32 from 'z32'
 import { PeerlineError } from '../errors'
@@ -13,6 +15,8 @@ import type { FileInfo } from '../files/file-info'
 import type { FileProgress } from '../files/files'
 import type { HistoryEntry, RoleName, RoomSummary } from './room-methods'
 import { MAX_NAME_LENGTH } from '../wire/schemas'
+import { Identity } from '../identity/identity'
+import { phraseToSeed } from '../identity/recovery-phrase'
 
 export type Params = Record<string, unknown>
 
@@ -33,6 +37,7 @@ export interface Notifications {
   fileDone: { file: string; path: string }
   fileFailed: { file: string; code: string }
   messageUpdate: HistoryEntry & { room: string }
+  network: { state: 'online' | 'lan-only' | 'offline'; dhtNodes: number; lanPeers: number; peers: number }
 }
 
 export type NotificationName = keyof Notifications
@@ -47,19 +52,24 @@ export interface ApiEvents {
 }
 
 export class Api extends EventEmitter<ApiEvents> {
-  readonly core: Peerline
-  readonly rooms: RoomMethods
+  /** Replaced only by restoreIdentity, on a profile with nothing in it yet. */
+  core: Peerline
+  rooms: RoomMethods
+  private readonly _opts: PeerlineOptions
   private readonly _methods: Record<string, (p: Params) => Promise<unknown>>
 
   constructor(opts: PeerlineOptions) {
     super()
+    this._opts = opts
     this.core = new Peerline(opts)
     this.rooms = new RoomMethods(this.core)
     this._methods = {
       whoami: () => this.whoami(),
       setProfile: (p) => this.setProfile(str(p, 'name', true)),
+      settings: async () => this.settings(),
       setContactsOnly: (p) => this.setContactsOnly(bool(p, 'enabled')),
       recoveryPhrase: async () => ({ phrase: this.core.identity.phrase }),
+      restoreIdentity: (p) => this.restoreIdentity(str(p, 'phrase')),
       setAlwaysOnPeers: (p) => this.setAlwaysOnPeers(keyList(p, 'keys')),
       addContact: (p) => this.addContact(str(p, 'number'), optStr(p, 'publicKey')),
       acceptContact: (p) => this.core.contacts.accept(str(p, 'number')),
@@ -82,7 +92,7 @@ export class Api extends EventEmitter<ApiEvents> {
       delete: async (p) => done(await this.rooms.delete(str(p, 'room'), str(p, 'id'))),
       react: async (p) => done(await this.rooms.react(str(p, 'room'), str(p, 'id'), str(p, 'emoji', true))),
       sendFile: (p) => this.sendFile(str(p, 'to'), str(p, 'path')),
-      downloadFile: (p) => this.downloadFile(str(p, 'file'), str(p, 'path')),
+      downloadFile: (p) => this.downloadFile(str(p, 'file'), optStr(p, 'path') ?? this.downloadsFolder()),
       pauseFile: async (p) => ({ paused: this.core.files.pause(str(p, 'file')) }),
       cancelFile: async (p) => ({ cancelled: this.core.files.cancel(str(p, 'file')) }),
       setBlocklist: async (p) => done(this.core.files.blocklist.set(strList(p, 'hashes'))),
@@ -145,11 +155,33 @@ export class Api extends EventEmitter<ApiEvents> {
     return {}
   }
 
+  /**
+   * Swaps this profile's fresh identity for the one `phrase` restores, as a first-run screen
+   * offers. Refused once the profile has contacts or rooms: those belong to the current identity.
+   */
+  async restoreIdentity(phrase: string): Promise<{ number: string; publicKey: string; name: string }> {
+    phraseToSeed(phrase) // PHRASE_INVALID before anything is closed
+    if (this.core.contacts.list().length > 0 || this.core.rooms.list().length > 0) {
+      throw new PeerlineError('PROFILE_IN_USE', 'This profile already has contacts or rooms. Restore into a new profile instead.')
+    }
+    await this.core.close()
+    await Identity.replace(this._opts.storage, phrase, this.core.scheme)
+    this.core = new Peerline(this._opts)
+    this.rooms = new RoomMethods(this.core)
+    await this.ready()
+    return this.whoami()
+  }
+
   /** Always-on peers (`peerline serve` keys) that keep our rooms available while we are away. */
   async setAlwaysOnPeers(keys: Buffer[]): Promise<Record<string, never>> {
     await this.core.book.setSettings({ alwaysOn: keys })
     await this.core.alwaysOn.configure(keys)
     return {}
+  }
+
+  async settings(): Promise<{ name: string; contactsOnly: boolean; alwaysOnPeers: string[] }> {
+    const s = this.core.book.settings
+    return { name: s.name, contactsOnly: s.contactsOnly, alwaysOnPeers: s.alwaysOn.map((k) => b4a.toString(k, 'hex')) }
   }
 
   async setContactsOnly(enabled: boolean): Promise<Record<string, never>> {
@@ -192,6 +224,11 @@ export class Api extends EventEmitter<ApiEvents> {
     return { file, ...(await this.core.files.download(ref, path)) }
   }
 
+  /** Where downloads go when the caller names no folder (a UI has no folder picker). */
+  downloadsFolder(): string {
+    return this._opts.downloads ?? path.join(os.homedir(), 'Downloads')
+  }
+
   /** `to` is a contact's number (any accepted format) or a room id. */
   async send(to: string, text: string): Promise<{ room: string; id: string }> {
     const room = await this.rooms.resolve(to)
@@ -205,8 +242,8 @@ export class Api extends EventEmitter<ApiEvents> {
   }
 
   private async _roomUpdate(id: string): Promise<void> {
-    const summary = (await this.rooms.list()).find((r) => r.room === id)
-    if (summary) this._notify('roomUpdate', summary)
+    if (!this.core.rooms.list().some((e) => e.id === id)) return
+    this._notify('roomUpdate', await this.rooms.summary(id))
   }
 
   private async _messageUpdate(id: string, m: MessageState): Promise<void> {

@@ -352,14 +352,20 @@ export class Room extends ReadyResource {
       this._remember(m.id)
       this.emit('message', { room: this.id, id: m.id, from: m.from, text: m.text, time: m.time, file: m.file ? fileInfo(m.file) : null })
     }
+    // Stored messages change unread counts and the newest message, even when a live copy was
+    // announced before: tell the room's listeners once per scan.
+    const stored = length > this._scanned
     this._scanned = Math.max(this._scanned, length)
-    await this._scanState(view)
+    await this._scanState(view, stored)
   }
 
   /** Follows the view's event log: room changes (members, name, timer) and message updates. */
-  private async _scanState(view: RoomView): Promise<void> {
+  private async _scanState(view: RoomView, stored: boolean): Promise<void> {
     const length = view.events.length
-    if (length <= this._eventsScanned) return
+    if (length <= this._eventsScanned) {
+      if (stored) this.emit('room-update')
+      return
+    }
     const blocks = await Promise.all(
       Array.from({ length: length - this._eventsScanned }, (_, i) => view.events.get(this._eventsScanned + i, { wait: false }))
     )
@@ -372,10 +378,8 @@ export class Room extends ReadyResource {
       if (event === EVENT_ROOM) roomChanged = true
       else touched.add(event - 1)
     }
-    if (roomChanged) {
-      await this._refreshMembers()
-      this.emit('room-update')
-    }
+    if (roomChanged) await this._refreshMembers()
+    if (roomChanged || stored) this.emit('room-update')
     for (const seq of touched) {
       const state = await messageAt(view, seq)
       if (state) this.emit('message-update', state)

@@ -1,7 +1,7 @@
 import z32 from 'z32'
 import type { FileRef } from '../wire/schemas'
 
-/** What clients see of a file: its id (the z32 core key), name, size and SHA-256. No keys. */
+/** What clients see of a file: its id (z32), name, size and SHA-256. No keys. */
 export interface FileInfo {
   id: string
   name: string
@@ -10,5 +10,5 @@ export interface FileInfo {
 }
 
 export function fileInfo(ref: FileRef): FileInfo {
-  return { id: z32.encode(ref.key), name: ref.name, size: ref.size, sha256: ref.sha256 }
+  return { id: z32.encode(ref.id), name: ref.name, size: ref.size, sha256: ref.sha256 }
 }

@@ -39,6 +39,7 @@ export class FileServer {
     const file = this._o.find(m.id)
     const allowed = file !== null && (await this._o.mayFetch(file.room, m.id, ch.publicKey))
     if (ch.closed) return
+    if (file !== null && !allowed) this._o.log(`files: refused ${file.ref.name} to ${ch.id.slice(0, 8)}: not a member of the room it was announced in`)
     if (file === null || !allowed) return this._refuse(ch, m.id)
     let granted = this._granted.get(ch)
     if (granted === undefined) this._granted.set(ch, (granted = new Map()))

@@ -4,6 +4,7 @@ import path from 'path'
 import z32 from 'z32'
 import { pathInFolder, sanitizeFileName } from '../../lib/files/file-name'
 import { coreNet, errorCode } from '../helpers/core-api'
+import { eventually } from '../helpers/eventually'
 import { randomFile, sha256File } from '../helpers/test-files'
 
 test('file names from peers are made safe', (t) => {
@@ -77,4 +78,37 @@ test('a file sent into a room is downloaded, verified, blocked, paused, resumed 
   const lying = { ...found.ref, sha256: '0'.repeat(64) }
   t.is(await errorCode(b.api.core.files.download(lying, found.room, path.join(dir, 'corrupt'))), 'FILE_CORRUPT')
   t.is(fs.readdirSync(path.join(dir, 'corrupt')).length, 0, 'nothing left in the folder')
+})
+
+test('a crafted announcement: its hostile name is made safe; a member of another room who re-announces the file gets nothing', async (t) => {
+  const { dir, start } = await coreNet(t)
+  const a = await start('a')
+  const b = await start('b')
+  const m = await start('m')
+  const here = (await a.api.call('createRoom', { name: 'Here' })) as { room: string; invite: string }
+  await b.api.call('joinRoom', { invite: here.invite })
+  const other = (await a.api.call('createRoom', { name: 'Other' })) as { room: string; invite: string }
+  await m.api.call('joinRoom', { invite: other.invite })
+
+  // A peer that skips its own sanitising: the name has a path, a NUL and a terminal escape.
+  const src = path.join(dir, 'notes.txt')
+  const sha = randomFile(src, 100_000)
+  const room = await a.api.core.rooms.open(here.room)
+  const ref = await a.api.core.files.add(src, room.key)
+  const { id } = await room.sendFile({ ...ref, name: '../../../etc/cron.d/evil\u0000\u001b]0;x\u0007.sh' })
+  const note = await b.next('message', (p) => p.id === id)
+  t.is((note.file as { name: string }).name, 'evil]0;x.sh', 'clients are shown a safe name')
+  const file = z32.encode(ref.id)
+  const got = (await b.api.call('downloadFile', { file, path: path.join(dir, 'b-dl') })) as { path: string }
+  t.is(got.path, path.join(dir, 'b-dl', 'evil]0;x.sh'), 'written inside the chosen folder, under the safe name')
+  t.is(await sha256File(got.path), sha)
+
+  // M shares a room with A, not this one; it announces the same file id in its own room and asks.
+  await (await m.api.core.rooms.open(other.room)).sendFile(ref)
+  const stolen = m.api.call('downloadFile', { file, path: path.join(dir, 'm-dl') })
+  const refused = await eventually(async () => a.logs.some((l) => l.includes('refused notes.txt')), (v) => v, 20_000)
+  t.ok(refused, 'A refused it: M is not a member of the room the file was announced in')
+  await m.api.call('pauseFile', { file })
+  t.is(await errorCode(stolen), 'FILE_PAUSED')
+  t.is(fs.statSync(path.join(dir, 'm-dl', 'notes.txt.part')).size, 0, 'M got not a byte')
 })

@@ -9,6 +9,10 @@ import { chunkCount, HASH_BYTES } from './manifest'
 export const MANIFEST_PAGE = 16384
 /** The most chunks one request may ask for (ours ask for 4). */
 export const MAX_REQUEST_CHUNKS = 16
+/** Queries and requests waiting per channel (ours keep at most 4 in flight): more closes it. */
+const MAX_QUEUED = 64
+
+type Job = { query: FileQuery; request?: never } | { request: FileRequest; query?: never }
 
 export interface FileServerOptions {
   log: Log
@@ -23,19 +27,47 @@ export interface FileServerOptions {
 /**
  * Serves the files we hold to members who ask: a query grants a file to that channel (if the
  * peer is a member of the room it was announced in), requests are then read from disk a chunk at
- * a time, one chunk read ahead, and sent as fast as the connection drains. Requests for a file
- * that was not granted, or past its end, close the channel: our own peers never send them.
+ * a time, one chunk read ahead, and sent as fast as the connection drains. Both wait in one queue
+ * per channel, so a peer cannot make us buffer more than it reads. Requests for a file that was
+ * not granted, or past its end, or too many at once, close the channel: our peers never send them.
  */
 export class FileServer {
   private readonly _o: FileServerOptions
   private readonly _granted = new Map<FileChannel, Map<string, LocalFile>>()
-  private readonly _queues = new Map<FileChannel, FileRequest[]>()
+  private readonly _queues = new Map<FileChannel, Job[]>()
 
   constructor(opts: FileServerOptions) {
     this._o = opts
   }
 
-  async onquery(ch: FileChannel, m: FileQuery): Promise<void> {
+  onquery(ch: FileChannel, m: FileQuery): void {
+    this._enqueue(ch, { query: m })
+  }
+
+  onrequest(ch: FileChannel, m: FileRequest): void {
+    const file = this._granted.get(ch)?.get(hex(m.id))
+    if (file === undefined) return ch.close('request for a file it was not granted')
+    const n = chunkCount(file.ref.size, file.ref.chunkSize)
+    if (m.count === 0 || m.count > MAX_REQUEST_CHUNKS || m.index + m.count > n) return ch.close('request past the end of the file')
+    if (!this._o.isMember(file.room, ch.publicKey)) return this._refuse(ch, m.id)
+    this._enqueue(ch, { request: m })
+  }
+
+  onclose(ch: FileChannel): void {
+    this._granted.delete(ch)
+    this._queues.delete(ch)
+  }
+
+  private _enqueue(ch: FileChannel, job: Job): void {
+    const queue = this._queues.get(ch)
+    if (queue !== undefined && queue.length >= MAX_QUEUED) return ch.close('too many requests at once')
+    if (queue !== undefined) return void queue.push(job)
+    this._queues.set(ch, [job])
+    this._pump(ch).catch((err: Error) => this._o.log('files: serving failed: ' + err.message))
+  }
+
+  /** Grants the file if the peer may have it, and sends a page of its chunk hashes. */
+  private async _answer(ch: FileChannel, m: FileQuery): Promise<void> {
     const file = this._o.find(m.id)
     const allowed = file !== null && (await this._o.mayFetch(file.room, m.id, ch.publicKey))
     if (ch.closed) return
@@ -47,24 +79,7 @@ export class FileServer {
     const n = chunkCount(file.ref.size, file.ref.chunkSize)
     const first = Math.min(m.first, n)
     const end = Math.min(n, first + MANIFEST_PAGE)
-    ch.manifest({ id: m.id, first, hashes: file.hashes.subarray(first * HASH_BYTES, end * HASH_BYTES) })
-  }
-
-  onrequest(ch: FileChannel, m: FileRequest): void {
-    const file = this._granted.get(ch)?.get(hex(m.id))
-    if (file === undefined) return ch.close('request for a file it was not granted')
-    const n = chunkCount(file.ref.size, file.ref.chunkSize)
-    if (m.count === 0 || m.count > MAX_REQUEST_CHUNKS || m.index + m.count > n) return ch.close('request past the end of the file')
-    if (!this._o.isMember(file.room, ch.publicKey)) return this._refuse(ch, m.id)
-    const queue = this._queues.get(ch)
-    if (queue) return void queue.push(m)
-    this._queues.set(ch, [m])
-    this._pump(ch).catch((err: Error) => this._o.log('files: serving failed: ' + err.message))
-  }
-
-  onclose(ch: FileChannel): void {
-    this._granted.delete(ch)
-    this._queues.delete(ch)
+    if (!ch.manifest({ id: m.id, first, hashes: file.hashes.subarray(first * HASH_BYTES, end * HASH_BYTES) })) await ch.drained()
   }
 
   private _refuse(ch: FileChannel, id: Buffer): void {
@@ -72,20 +87,20 @@ export class FileServer {
     ch.none({ id })
   }
 
-  /** Sends the channel's queued requests in order; one pump per channel. */
+  /** Answers the channel's queue in order; one pump per channel. */
   private async _pump(ch: FileChannel): Promise<void> {
     const queue = this._queues.get(ch)
     while (queue !== undefined && queue.length > 0 && !ch.closed) {
-      const req = queue[0]
-      const file = this._granted.get(ch)?.get(hex(req.id))
-      if (file !== undefined) {
-        try {
-          await this._send(ch, req, file)
-        } catch (err) {
-          // Moved, deleted or shortened since: we no longer have it.
-          this._o.log(`files: cannot serve ${file.path}: ${(err as Error).message}`)
-          this._refuse(ch, req.id)
-        }
+      const { query, request } = queue[0]
+      const id = query ? query.id : request.id
+      try {
+        const file = this._granted.get(ch)?.get(hex(id))
+        if (query) await this._answer(ch, query)
+        else if (file !== undefined) await this._send(ch, request, file)
+      } catch (err) {
+        // Moved, deleted or shortened since: we no longer have it.
+        this._o.log(`files: cannot serve ${hex(id).slice(0, 8)}: ${(err as Error).message}`)
+        this._refuse(ch, id)
       }
       queue.shift()
     }

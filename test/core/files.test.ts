@@ -42,6 +42,13 @@ test('a file sent into a room is downloaded, verified, blocked, paused, resumed 
   t.ok(progress.length >= 1 && progress.at(-1)?.params.bytes === sent.file.size, `progress reported (${progress.length} events)`)
   await b.next('fileDone', (p) => p.file === sent.file.id)
 
+  // C joins later and fetches with two members online who have it: requests go to both.
+  const c = await start('c')
+  await c.api.call('joinRoom', { invite })
+  await c.next('message', (p) => p.id === sent.id)
+  const fromTwo = (await c.api.call('downloadFile', { file: sent.file.id, path: path.join(dir, 'c') })) as { path: string }
+  t.is(await sha256File(fromTwo.path), sha, 'the bytes match, from two sources')
+
   // Blocked by hash: refused before anything is written.
   await b.api.call('setBlocklist', { hashes: [sha] })
   t.is(await errorCode(b.api.call('downloadFile', { file: sent.file.id, path: path.join(dir, 'blocked') })), 'FILE_BLOCKED')
@@ -60,6 +67,8 @@ test('a file sent into a room is downloaded, verified, blocked, paused, resumed 
   t.is(await errorCode(first), 'FILE_PAUSED')
   const resumed = (await b.api.call('downloadFile', { file: bigSent.file.id, path: target })) as { path: string }
   t.is(await sha256File(resumed.path), bigSha, 'resumed to the right bytes')
+  const bigFromTwo = (await c.api.call('downloadFile', { file: bigSent.file.id, path: path.join(dir, 'c') })) as { path: string }
+  t.is(await sha256File(bigFromTwo.path), bigSha, 'C gets it from A and B at once')
 
   const other = path.join(dir, 'other.bin')
   randomFile(other, 24 * 1024 * 1024)

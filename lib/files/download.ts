@@ -4,7 +4,7 @@ import { PeerlineError } from '../errors'
 import type { Log } from '../log'
 import type { FileData, FileManifest, FileRef } from '../wire/schemas'
 import type { FileChannel } from './file-channel'
-import { closeFile, openFile, readAt, writeAt } from './file-io'
+import { closeFile, openFile, readAt, truncate, writeAt } from './file-io'
 import { MANIFEST_PAGE } from './file-server'
 import { chunkCount, HASH_BYTES, manifestRoot } from './manifest'
 import { Sha256 } from './sha256'
@@ -13,7 +13,7 @@ import { Sha256 } from './sha256'
 const REQUEST_CHUNKS = 4
 const WINDOW = 4
 /** The resume state is saved after this many bytes are written (and on pause, close, failure). */
-const SAVE_EVERY = 64 * 1024 * 1024
+const SAVE_EVERY = 16 * 1024 * 1024
 /** Chunks just written are kept this far ahead of the whole-file hash, so it need not re-read them. */
 const HELD_CHUNKS = 32
 
@@ -169,7 +169,7 @@ export class Download {
     s.asked.delete(m.index)
     const hash = this._hashes.subarray(m.index * HASH_BYTES, (m.index + 1) * HASH_BYTES)
     if (m.data.byteLength !== this._length(m.index) || !b4a.equals(Sha256.of(m.data), hash)) {
-      this._state[m.index] = MISSING
+      this._missing(m.index)
       return this._bad(s, `sent chunk ${m.index} with the wrong bytes`)
     }
     this._state[m.index] = WRITING
@@ -330,6 +330,8 @@ export class Download {
     const close = async (): Promise<void> => {
       await Promise.allSettled([...this._writes])
       if (this._saving) await this._saving
+      // A `.part` left by another file of the same name may be longer than this one.
+      if (err === null) await truncate(this._fd, this.ref.size)
       if (this._fd !== -1) await closeFile(this._fd)
       if (discard || err === null) fs.rmSync(this._o.bits, { force: true })
       if (discard && err !== null) fs.rmSync(this._o.part, { force: true })

@@ -28,3 +28,7 @@ export async function writeAt(fd: number, data: Buffer, position: number): Promi
     )
   }
 }
+
+export function truncate(fd: number, length: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.ftruncate(fd, length, (err) => (err ? reject(err) : resolve())))
+}

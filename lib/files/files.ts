@@ -156,7 +156,7 @@ export class Files extends EventEmitter<FilesEvents> {
       ref,
       part,
       bits: target + '.bits',
-      hashes: earlier !== undefined && earlier.path === part ? earlier.hashes : null,
+      hashes: earlier?.hashes ?? null,
       log: this._o.log,
       onmanifest: (hashes) => this._put({ ref, room, path: part, complete: false, hashes }),
       onprogress: (bytes) => progress(bytes, download.resumed)

@@ -206,22 +206,22 @@ export class Api extends EventEmitter<ApiEvents> {
   /** Shares a file into a conversation: it is announced as a message with an attachment. */
   async sendFile(to: string, path: string): Promise<{ room: string; id: string; file: FileInfo }> {
     const room = await this.rooms.resolve(to)
-    const ref = await this.core.files.add(path)
+    const ref = await this.core.files.add(path, room.key)
     const { id } = await room.sendFile(ref)
     return { room: room.id, id, file: fileInfo(ref) }
   }
 
   /** Downloads a file announced in one of our rooms into the folder `path`. */
   async downloadFile(file: string, path: string): Promise<{ file: string; path: string; resumed: number }> {
-    let key: Buffer
+    let id: Buffer
     try {
-      key = z32.decode(file)
+      id = z32.decode(file)
     } catch {
       throw PeerlineError.BAD_REQUEST('"file" is a file id from a message')
     }
-    const ref = await this.core.rooms.findFile(key)
-    if (ref === null) throw new PeerlineError('NO_SUCH_FILE', 'No conversation here has that file.')
-    return { file, ...(await this.core.files.download(ref, path)) }
+    const found = await this.core.rooms.findFile(id)
+    if (found === null) throw new PeerlineError('NO_SUCH_FILE', 'No conversation here has that file.')
+    return { file, ...(await this.core.files.download(found.ref, found.room, path)) }
   }
 
   /** Where downloads go when the caller names no folder (a UI has no folder picker). */

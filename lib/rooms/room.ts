@@ -218,7 +218,7 @@ export class Room extends ReadyResource {
     return { id, time }
   }
 
-  /** Announces a file (its bytes are in their own core) as a message. */
+  /** Announces a file (members fetch its bytes over the file channel) as a message. */
   async sendFile(file: schema.FileRef): Promise<{ id: string; time: number }> {
     await this._waitWritable()
     const id = b4a.toString(crypto.randomBytes(12), 'hex')
@@ -227,8 +227,8 @@ export class Room extends ReadyResource {
     return { id, time }
   }
 
-  async fileMessage(fileKey: Buffer): Promise<MessageState | null> {
-    return messageWithFile(this.base.view, fileKey)
+  async fileMessage(fileId: Buffer): Promise<MessageState | null> {
+    return messageWithFile(this.base.view, fileId)
   }
 
   /** Appends a state-changing op; the rules are checked by apply on every member. */

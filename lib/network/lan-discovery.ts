@@ -41,6 +41,8 @@ export interface LanDiscoveryOptions {
   log: Log
   group?: string
   port?: number
+  /** false: listen only, send nothing (tests on a host whose network is not ours to use). */
+  send?: boolean
 }
 
 interface Sender {
@@ -107,7 +109,7 @@ export class LanDiscovery extends ReadyResource {
 
   private _tick(): void {
     if (this.closing) return
-    this._syncInterfaces()
+    if (this._o.send !== false) this._syncInterfaces()
     this._beacon()
     this._expire()
     this._timer = setTimeout(() => this._tick(), ++this._sent < FAST_BEACONS ? FAST_INTERVAL : SLOW_INTERVAL)

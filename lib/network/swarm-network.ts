@@ -133,8 +133,10 @@ export class SwarmNetwork extends ReadyResource {
     await this.lan.ready()
     // The public DHT is only queried once it answers: an unreachable bootstrap node in every
     // query makes each one wait for its timeouts (12-24 s measured), so LAN-only would crawl.
-    if (await this._reach.start()) await this._joinPublic()
-    this._log(`network: ${this._reach.reachable ? 'public DHT reachable' : 'public DHT out of reach'}; LAN discovery on, DHT port ${this.dht.address()?.port}`)
+    // The first probe runs in the background: start-up never waits for the internet, and when
+    // the public DHT answers (now or later) we join it and announce everything again.
+    this._reach.start().catch((err: Error) => this._log('public DHT probe: ' + err.message))
+    this._log(`network: LAN discovery on, DHT port ${this.dht.address()?.port}`)
   }
 
   protected override async _close(): Promise<void> {

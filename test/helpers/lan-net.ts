@@ -62,7 +62,8 @@ export class LanNet {
       wrap: this.lan.exec(host),
       ...(opts.bootstrap ? { bootstrap: opts.bootstrap } : {}),
       ...(opts.noLan ? { args: ['--no-lan'] } : {}),
-      ...(opts.env ? { env: opts.env } : {})
+      // Room-key joins wait for the room's announce to spread on a cold LAN DHT: the default 20 s.
+      env: { PEERLINE_LOOKUP_TIMEOUT: '20000', ...(opts.env ?? {}) }
     })
     this._extra.push(agent)
     return agent

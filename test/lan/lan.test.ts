@@ -8,6 +8,7 @@ import type { AgentProcess } from '../helpers/agent'
 import { befriend } from '../helpers/agent-net'
 import { eventually } from '../helpers/eventually'
 import { LanNet } from '../helpers/lan-net'
+import { viewHash } from '../helpers/lan-scenario'
 import { netnsUnavailable } from '../helpers/netns'
 import { randomFile } from '../helpers/test-files'
 
@@ -34,11 +35,6 @@ async function allLanOnly(agents: AgentProcess[]): Promise<Status[]> {
 
 function statusOf(agents: AgentProcess[]): Promise<Status[]> {
   return Promise.all(agents.map((a) => a.call<Status>('networkStatus')))
-}
-
-async function viewHash(a: AgentProcess, room: string): Promise<string> {
-  const h = await a.call<Entry[]>('history', { to: room, limit: 1000 })
-  return h.length + ':' + crypto.createHash('sha256').update(JSON.stringify(h.map((m) => [m.id, m.from, m.text]))).digest('hex').slice(0, 16)
 }
 
 async function textsOf(a: AgentProcess, room: string): Promise<string[]> {

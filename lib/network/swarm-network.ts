@@ -185,7 +185,11 @@ export class SwarmNetwork extends ReadyResource {
   }
 
   private _onreach(ok: boolean): void {
-    this._log(`network: public DHT ${ok ? 'reachable again' : 'out of reach'}`)
+    this._log(`network: public DHT ${ok ? 'reachable' : 'out of reach'}`)
+    // Unfirewalled is true on a flat LAN, not behind a NAT on the internet: there we tell peers
+    // we are firewalled so they hole-punch rather than dial our address directly. Our node keeps
+    // answering DHT requests on its server socket (io.firewalled stays false) for the LAN.
+    this.dht.firewalled = ok
     if (ok) {
       this._joinPublic().catch((err: Error) => this._log('join public DHT: ' + err.message))
     } else {

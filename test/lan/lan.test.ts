@@ -114,6 +114,20 @@ lanTest('five hosts, no internet, no bootstrap: discovery, contacts, chat, a roo
   net.lan.moveTo(net.nodes[4].host, 'br0')
   const healed = await sameViews(agents, room, 10)
   t.is(new Set(healed).size, 1, 'after healing all five views are equal: ' + healed[0])
+
+  // Everyone restarts (the power came back for a moment): contacts find each other again by key.
+  await Promise.all(net.nodes.map((n) => n.agent.stop()))
+  const again = await net.startAll()
+  await allLanOnly(again)
+  const online = await eventually(
+    () => again[0].call<Array<{ number: string; online: boolean }>>('listContacts'),
+    (l) => l.some((x) => x.number === b.number && x.online),
+    30_000
+  )
+  t.ok(online.find((x) => x.number === b.number)?.online, 'after a restart of all five, A sees its contact B online again')
+  await again[1].call('send', { to: room, text: 'back again' })
+  await again[3].waitFor('message', (p) => p.text === 'back again', 30_000)
+  t.pass('a room message reaches D after the restart')
 })
 
 lanTest('the public DHT comes back: agents join it without a restart and are found through it', async (t) => {

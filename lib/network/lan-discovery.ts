@@ -53,7 +53,8 @@ interface Sender {
 /**
  * Finds other Peerline instances on the LAN: sends a small signed beacon with our DHT node's
  * address by multicast on every non-loopback IPv4 interface and listens for theirs. Emits 'peer'
- * (a new sender or a new address) and 'change' (the set of live peers changed).
+ * (a new sender or a new address), 'gone' (a sender unheard for 21 s) and 'change' (the number
+ * of live peers changed).
  *
  * The key is made fresh per run, so beacons reveal no identity, number or name; the signature
  * only proves a beacon was not altered and lets us rate-limit and expire per sender.

@@ -173,14 +173,22 @@ export class SwarmNetwork extends ReadyResource {
     this._log(`lan: DHT node ${peer.host}:${peer.port}`)
     this.dht.addNode({ host: peer.host, port: peer.port })
     // Queries on a small table start from the bootstrap list, so LAN nodes belong in it.
-    const nodes = this.dht.bootstrapNodes
-    if (!nodes.some((n) => n.host === peer.host && n.port === peer.port)) nodes.push({ host: peer.host, port: peer.port })
+    this._bootstrapAdd(peer)
     this._refreshSoon()
   }
 
   private _onlangone(peer: LanPeer): void {
+    this._bootstrapRemove(peer)
+  }
+
+  private _bootstrapAdd(node: PeerAddress): void {
     const nodes = this.dht.bootstrapNodes
-    const i = nodes.findIndex((n) => n.host === peer.host && n.port === peer.port)
+    if (!nodes.some((n) => n.host === node.host && n.port === node.port)) nodes.push({ host: node.host, port: node.port })
+  }
+
+  private _bootstrapRemove(node: PeerAddress): void {
+    const nodes = this.dht.bootstrapNodes
+    const i = nodes.findIndex((n) => n.host === node.host && n.port === node.port)
     if (i !== -1) nodes.splice(i, 1)
   }
 
@@ -193,21 +201,14 @@ export class SwarmNetwork extends ReadyResource {
     if (ok) {
       this._joinPublic().catch((err: Error) => this._log('join public DHT: ' + err.message))
     } else {
-      const nodes = this.dht.bootstrapNodes
-      for (const p of this._public) {
-        const i = nodes.findIndex((n) => n.host === p.host && n.port === p.port)
-        if (i !== -1) nodes.splice(i, 1)
-      }
+      for (const p of this._public) this._bootstrapRemove(p)
     }
     this._statusChanged()
   }
 
   /** Adds the public bootstrap nodes, fills the routing table from them, and announces again. */
   private async _joinPublic(): Promise<void> {
-    const nodes = this.dht.bootstrapNodes
-    for (const p of this._public) {
-      if (!nodes.some((n) => n.host === p.host && n.port === p.port)) nodes.push(p)
-    }
+    for (const p of this._public) this._bootstrapAdd(p)
     await this.dht.findNode(this.dht.defaultKeyPair.publicKey).finished().catch(() => {})
     this._refreshSoon()
   }

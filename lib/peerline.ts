@@ -29,6 +29,8 @@ export interface PeerlineOptions {
   bootstrap?: PeerAddress[]
   /** Address to bind the DHT socket to. */
   host?: string
+  /** LAN discovery and a LAN DHT (default: on unless `host` is a loopback address). */
+  lan?: boolean
   scheme?: NumberScheme
   log?: Log
   /** How long addContact looks for a number before NUMBER_NOT_FOUND (ms). */
@@ -97,8 +99,10 @@ export class Peerline extends ReadyResource {
       log: this.log,
       firewall: (key) => this.contacts.firewall(key),
       ...(bootstrap ? { bootstrap } : {}),
-      ...(host ? { host } : {})
+      ...(host ? { host } : {}),
+      ...(this._o.lan !== undefined ? { lan: this._o.lan } : {})
     })
+    this.network.onstatus = (status) => this.emit('network', status)
     this.contacts = new Contacts({
       identity: this.identity,
       scheme: this.scheme,

@@ -42,6 +42,7 @@ Options:
   --storage DIR     profile directory (default: $PEERLINE_STORAGE or ~/.peerline)
   --bootstrap LIST  DHT bootstrap nodes for a private or test DHT (default: the public HyperDHT)
   --host ADDR       address to bind the DHT socket to (default: all interfaces)
+  --no-lan          no LAN discovery (it is on by default, off when --host is a loopback address)
 
 Example agent session (> sent, < received):
   > {"jsonrpc":"2.0","id":1,"method":"addContact","params":{"number":"123 456 789"}}
@@ -71,6 +72,7 @@ function options(args: ParsedArgs): PeerlineOptions {
     log,
     ...(bootstrap ? { bootstrap } : {}),
     ...(host ? { host } : {}),
+    ...(args.flags.has('no-lan') ? { lan: false } : {}),
     ...(lookup ? { lookupTimeout: Number(lookup) } : {})
   }
 }

@@ -2,7 +2,9 @@ import type { ContactInfo } from '../../lib/contacts/contacts'
 import type { HistoryEntry, MemberInfo, RoomSummary } from '../../lib/api/room-methods'
 import type { FileProgress } from '../../lib/files/files'
 
-export type { ContactInfo, HistoryEntry, MemberInfo, RoomSummary, FileProgress }
+import type { NetworkStatus } from '../../lib/network/swarm-network'
+
+export type { ContactInfo, HistoryEntry, MemberInfo, RoomSummary, FileProgress, NetworkStatus }
 
 export interface Me {
   number: string
@@ -10,13 +12,6 @@ export interface Me {
   name: string
 }
 
-/** The Api's networkStatus / `network` notification. */
-export interface NetworkStatus {
-  state: 'online' | 'lan-only' | 'offline'
-  dhtNodes: number
-  lanPeers: number
-  peers: number
-}
 
 export type FileState = FileProgress & { state: 'downloading' | 'done' | 'failed'; path?: string; code?: string }
 

@@ -17,6 +17,7 @@ import type { HistoryEntry, RoleName, RoomSummary } from './room-methods'
 import { MAX_NAME_LENGTH } from '../wire/schemas'
 import { Identity } from '../identity/identity'
 import { phraseToSeed } from '../identity/recovery-phrase'
+import type { NetworkStatus } from '../network/swarm-network'
 
 export type Params = Record<string, unknown>
 
@@ -37,7 +38,7 @@ export interface Notifications {
   fileDone: { file: string; path: string }
   fileFailed: { file: string; code: string }
   messageUpdate: HistoryEntry & { room: string }
-  network: { state: 'online' | 'lan-only' | 'offline'; dhtNodes: number; lanPeers: number; peers: number }
+  network: NetworkStatus
 }
 
 export type NotificationName = keyof Notifications
@@ -96,7 +97,8 @@ export class Api extends EventEmitter<ApiEvents> {
       pauseFile: async (p) => ({ paused: this.core.files.pause(str(p, 'file')) }),
       cancelFile: async (p) => ({ cancelled: this.core.files.cancel(str(p, 'file')) }),
       setBlocklist: async (p) => done(this.core.files.blocklist.set(strList(p, 'hashes'))),
-      blocklist: async () => ({ hashes: this.core.files.blocklist.list() })
+      blocklist: async () => ({ hashes: this.core.files.blocklist.list() }),
+      networkStatus: async () => this.core.network.status()
     }
   }
 
@@ -116,6 +118,7 @@ export class Api extends EventEmitter<ApiEvents> {
     core.contacts.on('presence', (p) => this._notify('presence', p))
     core.contacts.on('key-mismatch', (k) => this._notify('keyMismatch', k))
     core.rooms.on('message', (m: RoomMessage) => this._notify('message', m))
+    core.on('network', (s: NetworkStatus) => this._notify('network', s))
     core.files.on('progress', (p) => this._notify('fileProgress', p))
     core.files.on('done', (p) => this._notify('fileDone', p))
     core.files.on('failed', (p) => this._notify('fileFailed', { file: p.file, code: p.code }))
@@ -126,6 +129,8 @@ export class Api extends EventEmitter<ApiEvents> {
       this._messageUpdate(room, m).catch((err: Error) => core.log('messageUpdate: ' + err.message))
     })
     this._notify('ready', { number: core.identity.number, publicKey: b4a.toString(core.identity.publicKey, 'hex') })
+    // The state may have changed while the core was opening: clients start from this one.
+    this._notify('network', core.network.status())
   }
 
   async close(): Promise<void> {

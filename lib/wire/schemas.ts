@@ -468,3 +468,34 @@ export const localFile: Encoding<LocalFile> = struct<LocalFile>({
   complete: c.bool,
   hashes: c.raw
 })
+
+// LAN beacon: multicast on every LAN interface so instances find each other's DHT nodes with no
+// internet. The key is a throwaway Ed25519 key made per run (never the identity), so a beacon says
+// nothing about who sends it; the signature covers the body with LAN_BEACON_DOMAIN in front.
+export const LAN_BEACON_DOMAIN = 'peerline/lan-beacon/1'
+export const MAX_LAN_BEACON_BYTES = 256
+export interface LanBeaconBody {
+  /** The sender's throwaway beacon key. */
+  key: Buffer
+  /** The sender's DHT node, IPv4 on the interface the beacon left from. */
+  host: string
+  port: number
+  /** Sender's clock, ms since the epoch. */
+  time: number
+}
+export const lanBeaconBody: Encoding<LanBeaconBody> = struct<LanBeaconBody>({
+  key: c.fixed32,
+  host: c.string,
+  port: c.uint16,
+  time: c.uint
+})
+export interface LanBeacon extends LanBeaconBody {
+  signature: Buffer
+}
+export const lanBeacon: Encoding<LanBeacon> = struct<LanBeacon>({
+  key: c.fixed32,
+  host: c.string,
+  port: c.uint16,
+  time: c.uint,
+  signature: c.fixed64
+})

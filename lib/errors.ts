@@ -23,6 +23,9 @@ export type ErrorCode =
   | 'PHRASE_INVALID'
   | 'IDENTITY_EXISTS'
   | 'CLOSED'
+  | 'BUSY'
+  | 'NOT_ONLINE'
+  | 'NO_SUCH_CALL'
 
 /** An error a user can act on: a code for programs and a sentence for people. */
 export class PeerlineError extends Error {

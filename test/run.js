@@ -17,8 +17,10 @@ const only = process.argv[2] // optional: core | bare | agent
 const suites = [
   { name: 'core on node', key: 'core', cmd: process.execPath, args: [path.join(root, 'node_modules', 'brittle', 'cmd.js'), ...files('core')] },
   { name: 'core on bare', key: 'bare', cmd: bin('bare'), args: [path.join(root, 'node_modules', 'brittle', 'cmd.js'), ...files('core')] },
-  { name: 'agents on node', key: 'agent', cmd: process.execPath, args: [path.join(root, 'node_modules', 'brittle', 'cmd.js'), '--timeout', '120000', ...files('agent')] }
-].filter((s) => !only || s.key === only)
+  { name: 'agents on node', key: 'agent', cmd: process.execPath, args: [path.join(root, 'node_modules', 'brittle', 'cmd.js'), '--timeout', '120000', ...files('agent')] },
+  // WebRTC calls in Chromium (fake camera and microphone); skipped where Chromium is not installed.
+  { name: 'calls in chromium', key: 'calls', cmd: process.execPath, args: [path.join(root, 'node_modules', 'brittle', 'cmd.js'), '--timeout', '180000', ...files('calls')], needs: process.env.CHROMIUM || '/usr/bin/chromium' }
+].filter((s) => (!only || s.key === only) && (!s.needs || fs.existsSync(s.needs)))
 
 function run(suite) {
   return new Promise((resolve) => {

@@ -24,7 +24,8 @@ const FLAGS = [
 ]
 
 const ORIGIN = 'http://127.0.0.1:4719'
-const UI = path.join(__dirname, '..', '..', 'app', 'ui')
+// tsc -p app/ui writes the renderer's calls code here (plain ES modules, type imports erased).
+const UI = path.join(__dirname, '..', '..', 'ui', 'app', 'ui')
 
 /**
  * The test page: call-engine.js as the renderer loads it, and an ApiPort whose calls and

@@ -1,4 +1,7 @@
 import type { ApiPort } from '../api-port'
+import type { CallChatNote, CallIncoming as IncomingCall, CallPeer, CallSignalNote, CallState as CallStateNote, CallStateName, Signal } from '../../../lib/calls/call-types'
+
+export type { IncomingCall, CallStateNote }
 
 /**
  * The renderer's half of calls: WebRTC with no ICE servers. Signalling goes through the Api
@@ -9,35 +12,12 @@ import type { ApiPort } from '../api-port'
  * Nothing here is stored: in-call chat lives in `chat` until the call ends.
  */
 
-export type CallStateName = 'calling' | 'ringing' | 'active' | 'ended'
-
-export interface IncomingCall {
-  call: string
-  room: string
-  from: string
-  name: string
-  video: boolean
-  group: boolean
-}
-
-export interface CallStateNote {
-  call: string
-  room: string
-  state: CallStateName
-  reason?: string
-  duration?: number
-}
-
 export interface ChatLine {
   from: string
   text: string
   time: number
   mine: boolean
 }
-
-type Signal =
-  | { type: 'offer' | 'answer'; sdp: string }
-  | { type: 'candidate'; candidate: string; sdpMid: string | null; sdpMLineIndex: number | null }
 
 export interface CallEngineOptions {
   /** Offer the worker's tunnel as a candidate (default true). */
@@ -51,6 +31,9 @@ export interface CallEngineOptions {
 /** What getStats says about one peer's connection. */
 export interface PeerStats {
   framesDecoded: number
+  /** of the last decoded video frame */
+  frameWidth: number
+  frameHeight: number
   totalSamplesReceived: number
   packetsReceived: number
   packetsLost: number
@@ -192,9 +175,9 @@ export class CallEngine {
         this._emit('incoming', p)
       }),
       api.on('callState', (p: CallStateNote) => this._onstate(p)),
-      api.on('callPeer', (p: { call: string; peer: string; joined: boolean; offer: boolean }) => void this._onpeer(p)),
-      api.on('callSignal', (p: { call: string; peer: string; signal: Signal }) => void this._onsignal(p)),
-      api.on('callChat', (p: { call: string; from: string; text: string; time: number }) => {
+      api.on('callPeer', (p: CallPeer) => void this._onpeer(p)),
+      api.on('callSignal', (p: CallSignalNote) => void this._onsignal(p)),
+      api.on('callChat', (p: CallChatNote) => {
         const call = this._calls.get(p.call)
         if (!call) return
         const line = { from: p.from, text: p.text, time: p.time, mine: false }
@@ -224,21 +207,18 @@ export class CallEngine {
 
   /** Calls a contact (their number). */
   async start(to: string, video = true): Promise<string> {
-    const local = await this._media(video)
-    try {
-      const { call } = await this.api.call<{ call: string }>('startCall', { to, video })
-      return this._track(call, video, 'calling', local)
-    } catch (err) {
-      stop(local)
-      throw err
-    }
+    return this._begin('startCall', { to, video }, video)
   }
 
   /** Rings every online member of a group room. */
   async startRoom(room: string, video = true): Promise<string> {
+    return this._begin('startRoomCall', { room, video }, video)
+  }
+
+  private async _begin(method: string, params: Record<string, unknown>, video: boolean): Promise<string> {
     const local = await this._media(video)
     try {
-      const { call } = await this.api.call<{ call: string }>('startRoomCall', { room, video })
+      const { call } = await this.api.call<{ call: string }>(method, params)
       return this._track(call, video, 'calling', local)
     } catch (err) {
       stop(local)
@@ -358,7 +338,7 @@ export class CallEngine {
     this._emit('state', p)
   }
 
-  private async _onpeer(p: { call: string; peer: string; joined: boolean; offer: boolean }): Promise<void> {
+  private async _onpeer(p: CallPeer): Promise<void> {
     const call = this._calls.get(p.call)
     if (!call) return
     if (!p.joined) {
@@ -385,7 +365,7 @@ export class CallEngine {
     if (p.offer) addTracks(link.pc, call)
   }
 
-  private async _onsignal(p: { call: string; peer: string; signal: Signal }): Promise<void> {
+  private async _onsignal(p: CallSignalNote): Promise<void> {
     const call = this._calls.get(p.call)
     const link = call?.links.get(p.peer)
     if (!call || !link) return
@@ -444,13 +424,17 @@ function stop(stream: MediaStream): void {
 
 export async function peerStats(pc: RTCPeerConnection, tunnelPort: number | null): Promise<PeerStats> {
   const report = await pc.getStats()
-  const out: PeerStats = { framesDecoded: 0, totalSamplesReceived: 0, packetsReceived: 0, packetsLost: 0, rtt: null, route: null, local: null, remote: null }
+  const out: PeerStats = { framesDecoded: 0, frameWidth: 0, frameHeight: 0, totalSamplesReceived: 0, packetsReceived: 0, packetsLost: 0, rtt: null, route: null, local: null, remote: null }
   const byId = new Map<string, Record<string, unknown>>()
   report.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s))
   let pairId: string | null = null
   for (const s of byId.values()) {
     if (s.type === 'inbound-rtp') {
       out.framesDecoded += Number(s.framesDecoded ?? 0)
+      if (s.kind === 'video') {
+        out.frameWidth = Number(s.frameWidth ?? 0)
+        out.frameHeight = Number(s.frameHeight ?? 0)
+      }
       out.totalSamplesReceived += Number(s.totalSamplesReceived ?? 0)
       out.packetsReceived += Number(s.packetsReceived ?? 0)
       out.packetsLost += Number(s.packetsLost ?? 0)

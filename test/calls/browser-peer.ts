@@ -4,6 +4,7 @@ import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
 import { Api } from '../../lib/api/api'
 import type { PeerlineOptions } from '../../lib/peerline'
+import { AgentProcess } from '../helpers/agent'
 
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium'
 
@@ -70,20 +71,46 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: FLAGS })
 }
 
-/** One Peerline (in-process Api on the test DHT) with its renderer in a Chromium page. */
+/** The worker a page talks to: an in-process Api (tests) or a `peerline agent` process (bench). */
+interface WorkerPort {
+  call(method: string, params: Record<string, unknown>): Promise<unknown>
+  subscribe(fn: (name: string, params: unknown) => void): void
+  close(): Promise<unknown>
+}
+
+/** One Peerline with its renderer in a Chromium page. */
 export class BrowserPeer {
-  readonly api: Api
   page!: Page
   number = ''
+  private readonly _worker: WorkerPort
+  private readonly _api: Api | null
   private _queue: Promise<unknown> = Promise.resolve()
 
-  constructor(opts: PeerlineOptions) {
-    this.api = new Api(opts)
+  constructor(opts: PeerlineOptions | AgentProcess) {
+    if (opts instanceof AgentProcess) {
+      const agent = opts
+      this._api = null
+      this._worker = {
+        call: (method, params) => agent.call(method, params),
+        subscribe: (fn) => (agent.onnotification = fn),
+        close: () => agent.stop()
+      }
+    } else {
+      const api = new Api(opts)
+      this._api = api
+      this._worker = { call: (method, params) => api.call(method, params), subscribe: (fn) => api.on('notification', fn), close: () => api.close() }
+    }
+  }
+
+  /** The in-process Api (tests only). */
+  get api(): Api {
+    if (this._api === null) throw new Error('this peer runs its worker as an agent process')
+    return this._api
   }
 
   async open(browser: Browser, engine: Record<string, unknown> = {}): Promise<void> {
-    await this.api.ready()
-    this.number = (await this.api.whoami()).number
+    if (this._api) await this._api.ready()
+    this.number = ((await this._worker.call('whoami', {})) as { number: string }).number
     const context = await browser.newContext()
     await context.grantPermissions(['camera', 'microphone'], { origin: ORIGIN })
     this.page = await context.newPage()
@@ -96,13 +123,13 @@ export class BrowserPeer {
     })
     await this.page.exposeFunction('peerlineCall', async (method: string, params: Record<string, unknown>) => {
       try {
-        return { result: JSON.parse(JSON.stringify((await this.api.call(method, params)) ?? {})) }
+        return { result: JSON.parse(JSON.stringify((await this._worker.call(method, params)) ?? {})) }
       } catch (err) {
-        const e = err as { message: string; code?: string }
-        return { error: { message: e.message, code: e.code ?? 'INTERNAL' } }
+        const e = err as { message: string; code?: string; data?: { code?: string } }
+        return { error: { message: e.message, code: e.code ?? e.data?.code ?? 'INTERNAL' } }
       }
     })
-    this.api.on('notification', (name, params) => {
+    this._worker.subscribe((name, params) => {
       const payload = JSON.parse(JSON.stringify(params))
       // In order, as a transport would deliver them.
       this._queue = this._queue.then(() => this.page.evaluate(([n, p]) => (globalThis as any).peerlineNotify(n, p), [name, payload] as const)).catch(() => {})
@@ -141,6 +168,6 @@ export class BrowserPeer {
 
   async close(): Promise<void> {
     await this.page?.context().close().catch(() => {})
-    await this.api.close()
+    await this._worker.close()
   }
 }

@@ -37,8 +37,11 @@ export interface PeerStats {
   totalSamplesReceived: number
   packetsReceived: number
   packetsLost: number
-  /** seconds */
+  /** seconds: the selected pair's last STUN round trip */
   rtt: number | null
+  /** seconds: mean STUN round trip on the selected pair, and mean RTCP round trip of our media */
+  stunRtt: number | null
+  rtcpRtt: number | null
   route: 'host' | 'tunnel' | 'other' | null
   local: string | null
   remote: string | null
@@ -424,10 +427,11 @@ function stop(stream: MediaStream): void {
 
 export async function peerStats(pc: RTCPeerConnection, tunnelPort: number | null): Promise<PeerStats> {
   const report = await pc.getStats()
-  const out: PeerStats = { framesDecoded: 0, frameWidth: 0, frameHeight: 0, totalSamplesReceived: 0, packetsReceived: 0, packetsLost: 0, rtt: null, route: null, local: null, remote: null }
+  const out: PeerStats = { framesDecoded: 0, frameWidth: 0, frameHeight: 0, totalSamplesReceived: 0, packetsReceived: 0, packetsLost: 0, rtt: null, stunRtt: null, rtcpRtt: null, route: null, local: null, remote: null }
   const byId = new Map<string, Record<string, unknown>>()
   report.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s))
   let pairId: string | null = null
+  const rtcp = { total: 0, count: 0 }
   for (const s of byId.values()) {
     if (s.type === 'inbound-rtp') {
       out.framesDecoded += Number(s.framesDecoded ?? 0)
@@ -440,10 +444,15 @@ export async function peerStats(pc: RTCPeerConnection, tunnelPort: number | null
       out.packetsLost += Number(s.packetsLost ?? 0)
     }
     if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') pairId = s.selectedCandidatePairId
+    if (s.type === 'remote-inbound-rtp' && Number(s.roundTripTimeMeasurements) > 0) {
+      rtcp.total += Number(s.totalRoundTripTime)
+      rtcp.count += Number(s.roundTripTimeMeasurements)
+    }
   }
   const pair = pairId ? byId.get(pairId) : undefined
   if (pair) {
     out.rtt = typeof pair.currentRoundTripTime === 'number' ? pair.currentRoundTripTime : null
+    if (Number(pair.responsesReceived) > 0) out.stunRtt = Number(pair.totalRoundTripTime) / Number(pair.responsesReceived)
     const local = byId.get(pair.localCandidateId as string)
     const remote = byId.get(pair.remoteCandidateId as string)
     const addr = (c: Record<string, unknown> | undefined): string | null => (c ? `${String(c.address ?? c.ip)}:${String(c.port)}` : null)
@@ -454,5 +463,6 @@ export async function peerStats(pc: RTCPeerConnection, tunnelPort: number | null
       out.route = isTunnel ? 'tunnel' : remote.candidateType === 'host' ? 'host' : 'other'
     }
   }
+  if (rtcp.count > 0) out.rtcpRtt = rtcp.total / rtcp.count
   return out
 }

@@ -264,6 +264,8 @@ export class CallManager extends ReadyResource {
   }
 
   private async _removePeer(call: Call, key: string, reason: EndReason): Promise<void> {
+    // Only someone rung or in the call can leave it.
+    if (!call.ringing.has(key) && !call.peers.has(key)) return
     call.ringing.delete(key)
     if (call.peers.has(key)) {
       const tunnel = call.peers.get(key)

@@ -27,7 +27,7 @@ function fakeWebRtc(t: T) {
   const socket = udx.createSocket()
   socket.bind(0, '127.0.0.1')
   const got: string[] = []
-  socket.on('message', (buf) => got.push(b4a.toString(buf)))
+  socket.on('message', (buf) => got.push(b4a.toString(buf, 'latin1'))) // one char per byte: binary survives
   t.teardown(() => socket.close())
   return { socket, got }
 }
@@ -35,7 +35,7 @@ function fakeWebRtc(t: T) {
 /** Sends `text` to the local tunnel port until the other fake WebRTC has it (datagrams may drop). */
 async function through(from: ReturnType<typeof fakeWebRtc>, port: number, to: ReturnType<typeof fakeWebRtc>, text: string): Promise<boolean> {
   for (let i = 0; i < 100; i++) {
-    from.socket.trySend(b4a.from(text), port, '127.0.0.1')
+    from.socket.trySend(b4a.from(text, 'latin1'), port, '127.0.0.1')
     await new Promise((r) => setTimeout(r, 50))
     if (to.got.includes(text)) return true
   }
@@ -229,4 +229,35 @@ test('group call of 3 in a room: everyone rung, joiners connect to each particip
   t.absent(b.notes.some((n) => n.name === 'callState' && n.params.call === call && n.params.state === 'ended'), 'b and c stay in the call')
   await b.api.call('hangUp', { call })
   t.is((await c.next('callState', (p) => p.call === call && p.state === 'ended')).reason, 'remote-hangup', 'the last one left alone ends')
+})
+
+test('tunnel: a STUN response goes back to the local socket that asked, media to the one sending media', async (t) => {
+  const { start } = await coreNet(t)
+  const a = await start('a')
+  const b = await start('b')
+  const { bNumber } = await befriend(a, b)
+  const { call } = (await a.api.call('startCall', { to: bNumber })) as { call: string }
+  await b.next('callIncoming', (p) => p.call === call)
+  await b.api.call('answerCall', { call })
+  await a.next('callPeer', (p) => p.call === call)
+  const ta = (await a.api.call('callTunnel', { call })) as { port: number }
+  const tb = (await b.api.call('callTunnel', { call })) as { port: number }
+  const [a1, a2, wb] = [fakeWebRtc(t), fakeWebRtc(t), fakeWebRtc(t)]
+  wb.socket.trySend(b4a.from('hello from b'), tb.port, '127.0.0.1')
+
+  const stun = (type: number): Buffer => {
+    const m = b4a.alloc(20)
+    m.writeUInt16BE(type, 0)
+    m.writeUInt32BE(0x2112a442, 4)
+    b4a.from('transaction1').copy(m, 8)
+    return m
+  }
+  const request = b4a.toString(stun(0x0001), 'latin1')
+  const response = b4a.toString(stun(0x0101), 'latin1')
+  t.ok(await through(a1, ta.port, wb, request), "a's first socket checks the tunnel")
+  t.ok(await through(a2, ta.port, wb, 'media from a2'), 'a second socket sends media after it')
+  t.ok(await through(wb, tb.port, a1, response), 'the response reaches the socket whose request it answers')
+  t.absent(a2.got.includes(response), 'not the socket that spoke last')
+  t.ok(await through(wb, tb.port, a2, 'media from b'), 'media goes to the socket that sends media')
+  await a.api.call('hangUp', { call })
 })

@@ -105,7 +105,7 @@ export class App {
   }
 
   private _onMessage(msg: Notifications['message']): void {
-    const entry: HistoryEntry = { id: msg.id, from: msg.from, text: msg.text, time: msg.time, edited: false, deleted: false, reactions: {}, file: msg.file }
+    const entry: HistoryEntry = { id: msg.id, from: msg.from, text: msg.text, time: msg.time, edited: false, deleted: false, reactions: {}, file: msg.file, call: msg.call ?? null }
     const list = this._live.get(msg.room) ?? []
     if (!list.some((m) => m.id === msg.id)) list.push(entry)
     this._live.set(msg.room, list)

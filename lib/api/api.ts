@@ -14,10 +14,11 @@ import { fileInfo } from '../files/file-info'
 import type { FileInfo } from '../files/file-info'
 import type { FileProgress } from '../files/files'
 import type { HistoryEntry, RoleName, RoomSummary } from './room-methods'
-import { MAX_NAME_LENGTH } from '../wire/schemas'
+import { MAX_FRAME_BYTES, MAX_NAME_LENGTH, ROOM_GROUP } from '../wire/schemas'
 import { Identity } from '../identity/identity'
 import { phraseToSeed } from '../identity/recovery-phrase'
 import type { NetworkStatus } from '../network/swarm-network'
+import type { CallChatNote, CallIncoming, CallPeer, CallSignalNote, CallState, Signal } from '../calls/call-manager'
 
 export type Params = Record<string, unknown>
 
@@ -39,6 +40,11 @@ export interface Notifications {
   fileFailed: { file: string; code: string }
   messageUpdate: HistoryEntry & { room: string }
   network: NetworkStatus
+  callIncoming: CallIncoming
+  callState: CallState
+  callPeer: CallPeer
+  callSignal: CallSignalNote
+  callChat: CallChatNote
 }
 
 export type NotificationName = keyof Notifications
@@ -98,7 +104,15 @@ export class Api extends EventEmitter<ApiEvents> {
       cancelFile: async (p) => ({ cancelled: this.core.files.cancel(str(p, 'file')) }),
       setBlocklist: async (p) => done(this.core.files.blocklist.set(strList(p, 'hashes'))),
       blocklist: async () => ({ hashes: this.core.files.blocklist.list() }),
-      networkStatus: async () => this.core.network.status()
+      networkStatus: async () => this.core.network.status(),
+      startCall: (p) => this.startCall(str(p, 'to'), optBool(p, 'video') ?? true, false),
+      startRoomCall: (p) => this.startCall(str(p, 'room'), optBool(p, 'video') ?? true, true),
+      answerCall: (p) => this.core.calls.answer(str(p, 'call')),
+      declineCall: (p) => this.core.calls.decline(str(p, 'call')),
+      hangUp: (p) => this.core.calls.hangUp(str(p, 'call')),
+      callSignal: async (p) => this.core.calls.signal(str(p, 'call'), optStr(p, 'peer'), signalParam(p)),
+      callChat: async (p) => this.core.calls.chat(str(p, 'call'), str(p, 'text')),
+      callTunnel: async (p) => this.core.calls.tunnel(str(p, 'call'), optStr(p, 'peer'))
     }
   }
 
@@ -128,6 +142,11 @@ export class Api extends EventEmitter<ApiEvents> {
     core.rooms.on('message-update', (room: string, m: MessageState) => {
       this._messageUpdate(room, m).catch((err: Error) => core.log('messageUpdate: ' + err.message))
     })
+    core.calls.on('incoming', (n: CallIncoming) => this._notify('callIncoming', n))
+    core.calls.on('state', (n: CallState) => this._notify('callState', n))
+    core.calls.on('peer', (n: CallPeer) => this._notify('callPeer', n))
+    core.calls.on('signal', (n: CallSignalNote) => this._notify('callSignal', n))
+    core.calls.on('chat', (n: CallChatNote) => this._notify('callChat', n))
     this._notify('ready', { number: core.identity.number, publicKey: b4a.toString(core.identity.publicKey, 'hex') })
     // The state may have changed while the core was opening: clients start from this one.
     this._notify('network', core.network.status())
@@ -246,6 +265,15 @@ export class Api extends EventEmitter<ApiEvents> {
     return this.rooms.history(to, limit)
   }
 
+  /** Rings a contact (`to` is their number) or, with `group`, every online member of a group room. */
+  async startCall(to: string, video: boolean, group: boolean): Promise<{ call: string; room: string }> {
+    const room = await this.rooms.resolve(to)
+    const isGroup = this.core.rooms.list().find((r) => r.id === room.id)?.kind === ROOM_GROUP
+    if (group !== isGroup) throw PeerlineError.BAD_REQUEST(group ? 'startRoomCall takes a group room id' : 'startCall takes a contact; use startRoomCall for a room')
+    const { call } = await this.core.calls.start(room, video, group)
+    return { call, room: room.id }
+  }
+
   private async _roomUpdate(id: string): Promise<void> {
     if (!this.core.rooms.list().some((e) => e.id === id)) return
     this._notify('roomUpdate', await this.rooms.summary(id))
@@ -281,6 +309,23 @@ function bool(p: Params, key: string): boolean {
   const v = p[key]
   if (typeof v !== 'boolean') throw PeerlineError.BAD_REQUEST(`"${key}" must be true or false`)
   return v
+}
+
+function optBool(p: Params, key: string): boolean | undefined {
+  return p[key] === undefined ? undefined : bool(p, key)
+}
+
+function signalParam(p: Params): Signal {
+  const v = p.signal as Record<string, unknown> | null | undefined
+  const bad = PeerlineError.BAD_REQUEST('"signal" must be {type: "offer"|"answer", sdp} or {type: "candidate", candidate, sdpMid, sdpMLineIndex}')
+  if (typeof v !== 'object' || v === null) throw bad
+  const text = (x: unknown): x is string => typeof x === 'string' && x.length < MAX_FRAME_BYTES - 1024
+  if ((v.type === 'offer' || v.type === 'answer') && text(v.sdp)) return { type: v.type, sdp: v.sdp }
+  if (v.type !== 'candidate' || !text(v.candidate)) throw bad
+  const mid = v.sdpMid ?? null
+  const mline = v.sdpMLineIndex ?? null
+  if ((mid !== null && !text(mid)) || (mline !== null && !(Number.isInteger(mline) && (mline as number) >= 0 && (mline as number) < 1024))) throw bad
+  return { type: 'candidate', candidate: v.candidate, sdpMid: mid as string | null, sdpMLineIndex: mline as number | null }
 }
 
 function optInt(p: Params, key: string): number | undefined {

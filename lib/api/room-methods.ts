@@ -3,6 +3,8 @@ import { PeerlineError } from '../errors'
 import type { Peerline } from '../peerline'
 import { fileInfo } from '../files/file-info'
 import type { FileInfo } from '../files/file-info'
+import { callInfo } from '../calls/call-info'
+import type { CallInfo } from '../calls/call-info'
 import type { Room } from '../rooms/room'
 import type { MessageState } from '../rooms/room-view'
 import * as schema from '../wire/schemas'
@@ -42,6 +44,8 @@ export interface HistoryEntry {
   /** member number -> emoji */
   reactions: Record<string, string>
   file: FileInfo | null
+  /** A call event (missed, declined, how long it lasted); text is '' then. */
+  call: CallInfo | null
 }
 
 /**
@@ -130,7 +134,7 @@ export class RoomMethods {
     const reactions: Record<string, string> = {}
     for (const [key, emoji] of Object.entries(m.reactions)) reactions[numbers.get(key) ?? key] = emoji
     const file = m.file && !m.deleted ? fileInfo(m.file) : null
-    return { id: m.id, from: m.from, text: m.text, time: m.time, edited: m.edited, deleted: m.deleted, reactions, file }
+    return { id: m.id, from: m.from, text: m.text, time: m.time, edited: m.edited, deleted: m.deleted, reactions, file, call: m.call ? callInfo(m.call) : null }
   }
 
   async setRole(id: string, number: string, role: RoleName): Promise<void> {

@@ -105,7 +105,7 @@ export class App {
       const live = this._live.get(r.room)
       if (!live) continue
       const newest = live[live.length - 1]
-      if (!r.last || r.last.time <= newest.time) r.last = { from: newest.from, text: newest.text, time: newest.time, file: newest.file?.name ?? null }
+      if (!r.last || r.last.time <= newest.time) r.last = { from: newest.from, text: newest.text, time: newest.time, file: newest.file?.name ?? null, call: newest.call !== null }
       // The count itself follows the stored copy (roomUpdate); a live one shows it is not zero.
       if (r.room !== this._model.current && r.unread === 0 && newest.from !== this._model.me.number) r.unread = 1
     }

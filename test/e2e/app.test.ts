@@ -54,7 +54,7 @@ test('three people in Chromium: first run, request with safety code, chat both w
 
   // A video call from the conversation: Bob accepts, both decode each other's video.
   await conversation(alice, 'Bob').click()
-  await alice.click('.conv-head button:has-text("Video")')
+  await alice.click('.conv-head button:has-text("Video call")')
   await bob.locator('[data-testid=incoming-call]').waitFor(WAIT)
   t.ok((await bob.textContent('[data-testid=incoming-call]'))?.includes('Alice'), 'Bob is rung by Alice')
   await bob.click('dialog button:has-text("Accept with video")')

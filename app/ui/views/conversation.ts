@@ -87,7 +87,7 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
       h('div', {}, h('h2', { 'data-testid': 'conversation-title' }, room.name || 'Unnamed'), h('span.status', {}, status)),
       timer,
       room.active ? h('button', { type: 'button', onclick: () => act.call(false), title: room.kind === 'group' ? 'Start a group call (up to 8)' : 'Voice call' }, room.kind === 'group' ? 'Group call' : 'Call') : null,
-      room.active ? h('button', { type: 'button', onclick: () => act.call(true) }, 'Video') : null,
+      room.active ? h('button', { type: 'button', onclick: () => act.call(true) }, 'Video call') : null,
       h('button', { type: 'button', onclick: act.info }, room.kind === 'group' ? 'Room info' : 'Contact info')
     ),
     list,

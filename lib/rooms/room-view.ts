@@ -95,11 +95,15 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, view: R
   switch (op.type) {
     case schema.OP_MESSAGE:
       if (!validText(op.text) || !validId(op.id)) return null
-      await appendMessage(view, author, writerKey, writerSeq, op.id, op.text, op.time, null)
+      await appendMessage(view, author, writerKey, writerSeq, op.id, op.text, op.time, {})
       return null
     case schema.OP_FILE:
       if (!validId(op.id) || !validFile(op.file)) return null
-      await appendMessage(view, author, writerKey, writerSeq, op.id, '', op.time, op.file)
+      await appendMessage(view, author, writerKey, writerSeq, op.id, '', op.time, { file: op.file })
+      return null
+    case schema.OP_CALL:
+      if (!validId(op.id) || !validCall(op.call)) return null
+      await appendMessage(view, author, writerKey, writerSeq, op.id, '', op.time, { call: op.call })
       return null
     case schema.OP_EDIT: {
       const target = await findMessage(view, op.id)
@@ -178,16 +182,17 @@ async function appendMessage(
   id: string,
   text: string,
   time: number,
-  file: schema.FileRef | null
+  attached: { file?: schema.FileRef; call?: schema.CallRecord }
 ): Promise<void> {
+  const file = attached.file ?? null
   if ((await view.meta.get('id/' + id)) !== null) return // ids are unique
   const { timer } = await getInfo(view)
   // The timer in force when the message is applied; the time is the sender's.
   const expires = timer > 0 ? time + timer * 1000 : 0
   const seq = view.messages.length
-  const record: MessageRecord = { id, publicKey: author.publicKey, from: author.number, text, time, expires, writerKey, writerSeq, file }
+  const record: MessageRecord = { id, publicKey: author.publicKey, from: author.number, text, time, expires, writerKey, writerSeq, file, call: attached.call ?? null }
   await view.meta.put('id/' + id, c.encode(messageRef, { seq, publicKey: author.publicKey }))
-  if (file !== null) await view.meta.put('file/' + hex(file.key), c.encode(c.uint, seq))
+  if (file !== null) await view.meta.put('file/' + hex(file.id), c.encode(c.uint, seq))
   if (expires > 0) {
     await view.meta.put('exp/' + timeKey(expires) + '/' + seqKey(seq), b4a.alloc(0))
     await view.meta.put('expseq/' + seqKey(seq), c.encode(c.uint, expires))
@@ -195,13 +200,17 @@ async function appendMessage(
   await view.messages.append(c.encode(schema.messageRecord, record))
 }
 
+function validCall(call: schema.CallRecord): boolean {
+  return /^[0-9a-f]{64}$/.test(call.call) && Number.isSafeInteger(call.duration)
+}
+
 function validFile(f: schema.FileRef): boolean {
   return (
     f.name.length > 0 &&
     f.name.length <= 1024 &&
     /^[0-9a-f]{64}$/.test(f.sha256) &&
-    f.blockSize >= 1024 &&
-    f.blockSize <= 4 * 1024 * 1024 &&
+    f.chunkSize >= 1024 &&
+    f.chunkSize <= 4 * 1024 * 1024 &&
     Number.isSafeInteger(f.size)
   )
 }
@@ -354,7 +363,7 @@ async function readBlock(core: Hypercore<Buffer>, seq: number, fetch: boolean): 
   }
 }
 
-/** The message that announced the file with this core key, or null. */
+/** The message that announced the file with this id, or null. */
 export async function messageWithFile(view: RoomView, fileKey: Buffer): Promise<MessageState | null> {
   const node = await view.meta.get('file/' + hex(fileKey))
   return node ? messageAt(view, c.decode(c.uint, node.value)) : null

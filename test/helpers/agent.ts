@@ -47,6 +47,8 @@ export class AgentProcess {
   private _id = 0
   private readonly _calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
   private _waiters: Waiter[] = []
+  /** Called with every notification, in order (for bridges that forward them). */
+  onnotification: ((method: string, params: Record<string, unknown>) => void) | null = null
   readonly exited: Promise<number | null>
 
   constructor(opts: AgentOptions) {
@@ -141,6 +143,7 @@ export class AgentProcess {
     if (typeof msg.method === 'string') {
       const params = (msg.params ?? {}) as Record<string, unknown>
       this.notifications.push({ method: msg.method, params })
+      this.onnotification?.(msg.method, params)
       for (const w of this._waiters) {
         if (w.method === msg.method && w.match(params)) {
           this._waiters = this._waiters.filter((x) => x !== w)

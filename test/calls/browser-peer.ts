@@ -25,8 +25,8 @@ const FLAGS = [
 ]
 
 const ORIGIN = 'http://127.0.0.1:4719'
-// tsc -p app/ui writes the renderer's calls code here (plain ES modules, type imports erased).
-const UI = path.join(__dirname, '..', '..', 'ui', 'app', 'ui')
+// scripts/build-ui.js bundles the call engine as an ES module here.
+const UI = path.join(__dirname, '..', '..', 'ui')
 
 /**
  * The test page: call-engine.js as the renderer loads it, and an ApiPort whose calls and

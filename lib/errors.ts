@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'NOT_WRITABLE'
   | 'PHRASE_INVALID'
   | 'IDENTITY_EXISTS'
+  | 'PROFILE_IN_USE'
   | 'CLOSED'
   | 'BUSY'
   | 'NOT_ONLINE'

@@ -9,7 +9,7 @@ import { Contacts } from './contacts/contacts'
 import { PeerSession } from './contacts/peer-session'
 import { Blocklist } from './files/blocklist'
 import { Files } from './files/files'
-import { Identity } from './identity/identity'
+import { Identity, STORE_DIR } from './identity/identity'
 import { NumberScheme } from './identity/number-scheme'
 import type { Log } from './log'
 import { silent } from './log'
@@ -19,7 +19,7 @@ import { AlwaysOnPeers } from './rooms/always-on'
 import { RoomInvites } from './rooms/room-invites'
 import { RoomList } from './rooms/room-list'
 import { Rooms } from './rooms/rooms'
-import { CALL_MEDIA_PROTOCOL, CALL_PROTOCOL, ROOM_GROUP, ROOM_LIVE_PROTOCOL } from './wire/schemas'
+import { CALL_MEDIA_PROTOCOL, CALL_PROTOCOL, FILE_PROTOCOL, ROOM_GROUP, ROOM_LIVE_PROTOCOL } from './wire/schemas'
 import type { RoomKind } from './wire/schemas'
 import type { Room } from './rooms/room'
 
@@ -30,10 +30,14 @@ export interface PeerlineOptions {
   bootstrap?: PeerAddress[]
   /** Address to bind the DHT socket to. */
   host?: string
+  /** LAN discovery and a LAN DHT (default: on unless `host` is a loopback address). */
+  lan?: boolean
   scheme?: NumberScheme
   log?: Log
   /** How long addContact looks for a number before NUMBER_NOT_FOUND (ms). */
   lookupTimeout?: number
+  /** Where downloads go when no folder is named (default ~/Downloads). */
+  downloads?: string
   /** How long ready() waits for our own announce to reach the DHT before going on (ms). */
   announceTimeout?: number
   /** How long a call rings before it counts as missed (ms, default 30 s). */
@@ -75,15 +79,11 @@ export class Peerline extends ReadyResource {
   protected override async _open(): Promise<void> {
     const { storage, bootstrap, host, lookupTimeout } = this._o
     this.identity = await Identity.open(storage, this.scheme)
-    // RocksDB's default 64 MiB memtables (two of them) hold file blocks until they flush; smaller
-    // ones keep an agent's memory down during big transfers (measured: 270 -> 205 MB receiving).
-    this.store = new Corestore(new CoreStorage(path.join(storage, 'corestore'), { writeBufferSize: WRITE_BUFFER_SIZE }))
+    // RocksDB's default 64 MiB memtables (two of them) cost memory a messenger does not need.
+    this.store = new Corestore(new CoreStorage(path.join(storage, STORE_DIR), { writeBufferSize: WRITE_BUFFER_SIZE }))
     await this.store.ready()
     this.book = new ContactBook(this.store.get({ name: 'profile' }))
     await this.book.ready()
-    this.files = new Files(this.store, new Blocklist(storage), this.log)
-    await this.files.ready()
-
     this.rooms = new Rooms({
       store: this.store,
       list: new RoomList(this.store.get({ name: 'rooms' })),
@@ -91,6 +91,14 @@ export class Peerline extends ReadyResource {
       self: () => ({ publicKey: this.identity.publicKey, number: this.identity.number, name: this.book.settings.name })
     })
     await this.rooms.ready()
+    this.files = new Files({
+      store: this.store,
+      blocklist: new Blocklist(storage),
+      log: this.log,
+      mayFetch: (room, id, peer) => this.rooms.mayFetch(room, id, peer),
+      isMember: (room, peer) => this.rooms.isMember(room, peer)
+    })
+    await this.files.ready()
 
     this.calls = new CallManager({
       rooms: this.rooms,
@@ -106,8 +114,10 @@ export class Peerline extends ReadyResource {
       log: this.log,
       firewall: (key) => this.contacts.firewall(key),
       ...(bootstrap ? { bootstrap } : {}),
-      ...(host ? { host } : {})
+      ...(host ? { host } : {}),
+      ...(this._o.lan !== undefined ? { lan: this._o.lan } : {})
     })
+    this.network.onstatus = (status) => this.emit('network', status)
     this.contacts = new Contacts({
       identity: this.identity,
       scheme: this.scheme,
@@ -193,10 +203,11 @@ export class Peerline extends ReadyResource {
       scheme: this.scheme,
       log: this.log,
       self: { number: this.identity.number, name: this.book.settings.name },
-      laterProtocols: [ROOM_LIVE_PROTOCOL, CALL_PROTOCOL, CALL_MEDIA_PROTOCOL]
+      laterProtocols: [ROOM_LIVE_PROTOCOL, FILE_PROTOCOL, CALL_PROTOCOL, CALL_MEDIA_PROTOCOL]
     })
     session.once('authenticated', () => {
       this.rooms.attachLive(session.publicKey, session.mux)
+      this.files.attach(session.publicKey, session.mux)
       this.calls.attach(session.publicKey, session.mux, conn)
     })
     session.once('verified', () => this.contacts.attach(session))

@@ -1,9 +1,9 @@
-/**
- * What the renderer needs from the worker: JSON-RPC calls to the Api and its notifications.
- * The web shell (WebSocket bridge) and the Electron preload each implement it.
- */
+import type { NotificationName, Notifications } from '../../lib/api/api'
+
+export type { NotificationName, Notifications }
+
+/** What views and the call engine need of the Api: calls by name and typed notifications. */
 export interface ApiPort {
   call<T = unknown>(method: string, params?: Record<string, unknown>): Promise<T>
-  /** Subscribes to one notification; returns the unsubscribe function. */
-  on(event: string, fn: (payload: any) => void): () => void
+  on<K extends NotificationName>(event: K, fn: (payload: Notifications[K]) => void): () => void
 }

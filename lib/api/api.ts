@@ -1,4 +1,6 @@
 import EventEmitter from 'bare-events'
+import os from 'os'
+import path from 'path'
 import b4a from 'b4a'
 import z32 from 'z32'
 import { PeerlineError } from '../errors'
@@ -12,8 +14,11 @@ import { fileInfo } from '../files/file-info'
 import type { FileInfo } from '../files/file-info'
 import type { FileProgress } from '../files/files'
 import type { HistoryEntry, RoleName, RoomSummary } from './room-methods'
-import { MAX_FRAME_BYTES, MAX_NAME_LENGTH, ROOM_GROUP } from '../wire/schemas'
 import type { CallChatNote, CallIncoming, CallPeer, CallSignalNote, CallState, Signal } from '../calls/call-manager'
+import { MAX_FRAME_BYTES, MAX_NAME_LENGTH, ROOM_GROUP } from '../wire/schemas'
+import { Identity } from '../identity/identity'
+import { phraseToSeed } from '../identity/recovery-phrase'
+import type { NetworkStatus } from '../network/swarm-network'
 
 export type Params = Record<string, unknown>
 
@@ -34,6 +39,7 @@ export interface Notifications {
   fileDone: { file: string; path: string }
   fileFailed: { file: string; code: string }
   messageUpdate: HistoryEntry & { room: string }
+  network: NetworkStatus
   callIncoming: CallIncoming
   callState: CallState
   callPeer: CallPeer
@@ -53,19 +59,24 @@ export interface ApiEvents {
 }
 
 export class Api extends EventEmitter<ApiEvents> {
-  readonly core: Peerline
-  readonly rooms: RoomMethods
+  /** Replaced only by restoreIdentity, on a profile with nothing in it yet. */
+  core: Peerline
+  rooms: RoomMethods
+  private readonly _opts: PeerlineOptions
   private readonly _methods: Record<string, (p: Params) => Promise<unknown>>
 
   constructor(opts: PeerlineOptions) {
     super()
+    this._opts = opts
     this.core = new Peerline(opts)
     this.rooms = new RoomMethods(this.core)
     this._methods = {
       whoami: () => this.whoami(),
       setProfile: (p) => this.setProfile(str(p, 'name', true)),
+      settings: async () => this.settings(),
       setContactsOnly: (p) => this.setContactsOnly(bool(p, 'enabled')),
       recoveryPhrase: async () => ({ phrase: this.core.identity.phrase }),
+      restoreIdentity: (p) => this.restoreIdentity(str(p, 'phrase')),
       setAlwaysOnPeers: (p) => this.setAlwaysOnPeers(keyList(p, 'keys')),
       addContact: (p) => this.addContact(str(p, 'number'), optStr(p, 'publicKey')),
       acceptContact: (p) => this.core.contacts.accept(str(p, 'number')),
@@ -88,11 +99,12 @@ export class Api extends EventEmitter<ApiEvents> {
       delete: async (p) => done(await this.rooms.delete(str(p, 'room'), str(p, 'id'))),
       react: async (p) => done(await this.rooms.react(str(p, 'room'), str(p, 'id'), str(p, 'emoji', true))),
       sendFile: (p) => this.sendFile(str(p, 'to'), str(p, 'path')),
-      downloadFile: (p) => this.downloadFile(str(p, 'file'), str(p, 'path')),
+      downloadFile: (p) => this.downloadFile(str(p, 'file'), optStr(p, 'path') ?? this.downloadsFolder()),
       pauseFile: async (p) => ({ paused: this.core.files.pause(str(p, 'file')) }),
       cancelFile: async (p) => ({ cancelled: this.core.files.cancel(str(p, 'file')) }),
       setBlocklist: async (p) => done(this.core.files.blocklist.set(strList(p, 'hashes'))),
       blocklist: async () => ({ hashes: this.core.files.blocklist.list() }),
+      networkStatus: async () => this.core.network.status(),
       startCall: (p) => this.startCall(str(p, 'to'), optBool(p, 'video') ?? true, false),
       startRoomCall: (p) => this.startCall(str(p, 'room'), optBool(p, 'video') ?? true, true),
       answerCall: (p) => this.core.calls.answer(str(p, 'call')),
@@ -122,6 +134,7 @@ export class Api extends EventEmitter<ApiEvents> {
     core.contacts.on('presence', (p) => this._notify('presence', p))
     core.contacts.on('key-mismatch', (k) => this._notify('keyMismatch', k))
     core.rooms.on('message', (m: RoomMessage) => this._notify('message', m))
+    core.on('network', (s: NetworkStatus) => this._notify('network', s))
     core.files.on('progress', (p) => this._notify('fileProgress', p))
     core.files.on('done', (p) => this._notify('fileDone', p))
     core.files.on('failed', (p) => this._notify('fileFailed', { file: p.file, code: p.code }))
@@ -137,6 +150,8 @@ export class Api extends EventEmitter<ApiEvents> {
     core.calls.on('signal', (n: CallSignalNote) => this._notify('callSignal', n))
     core.calls.on('chat', (n: CallChatNote) => this._notify('callChat', n))
     this._notify('ready', { number: core.identity.number, publicKey: b4a.toString(core.identity.publicKey, 'hex') })
+    // The state may have changed while the core was opening: clients start from this one.
+    this._notify('network', core.network.status())
   }
 
   async close(): Promise<void> {
@@ -166,11 +181,33 @@ export class Api extends EventEmitter<ApiEvents> {
     return {}
   }
 
+  /**
+   * Swaps this profile's fresh identity for the one `phrase` restores, as a first-run screen
+   * offers. Refused once the profile has contacts or rooms: those belong to the current identity.
+   */
+  async restoreIdentity(phrase: string): Promise<{ number: string; publicKey: string; name: string }> {
+    phraseToSeed(phrase) // PHRASE_INVALID before anything is closed
+    if (this.core.contacts.list().length > 0 || this.core.rooms.list().length > 0) {
+      throw new PeerlineError('PROFILE_IN_USE', 'This profile already has contacts or rooms. Restore into a new profile instead.')
+    }
+    await this.core.close()
+    await Identity.replace(this._opts.storage, phrase, this.core.scheme)
+    this.core = new Peerline(this._opts)
+    this.rooms = new RoomMethods(this.core)
+    await this.ready()
+    return this.whoami()
+  }
+
   /** Always-on peers (`peerline serve` keys) that keep our rooms available while we are away. */
   async setAlwaysOnPeers(keys: Buffer[]): Promise<Record<string, never>> {
     await this.core.book.setSettings({ alwaysOn: keys })
     await this.core.alwaysOn.configure(keys)
     return {}
+  }
+
+  async settings(): Promise<{ name: string; contactsOnly: boolean; alwaysOnPeers: string[] }> {
+    const s = this.core.book.settings
+    return { name: s.name, contactsOnly: s.contactsOnly, alwaysOnPeers: s.alwaysOn.map((k) => b4a.toString(k, 'hex')) }
   }
 
   async setContactsOnly(enabled: boolean): Promise<Record<string, never>> {
@@ -195,22 +232,27 @@ export class Api extends EventEmitter<ApiEvents> {
   /** Shares a file into a conversation: it is announced as a message with an attachment. */
   async sendFile(to: string, path: string): Promise<{ room: string; id: string; file: FileInfo }> {
     const room = await this.rooms.resolve(to)
-    const ref = await this.core.files.add(path)
+    const ref = await this.core.files.add(path, room.key)
     const { id } = await room.sendFile(ref)
     return { room: room.id, id, file: fileInfo(ref) }
   }
 
   /** Downloads a file announced in one of our rooms into the folder `path`. */
   async downloadFile(file: string, path: string): Promise<{ file: string; path: string; resumed: number }> {
-    let key: Buffer
+    let id: Buffer
     try {
-      key = z32.decode(file)
+      id = z32.decode(file)
     } catch {
       throw PeerlineError.BAD_REQUEST('"file" is a file id from a message')
     }
-    const ref = await this.core.rooms.findFile(key)
-    if (ref === null) throw new PeerlineError('NO_SUCH_FILE', 'No conversation here has that file.')
-    return { file, ...(await this.core.files.download(ref, path)) }
+    const found = await this.core.rooms.findFile(id)
+    if (found === null) throw new PeerlineError('NO_SUCH_FILE', 'No conversation here has that file.')
+    return { file, ...(await this.core.files.download(found.ref, found.room, path)) }
+  }
+
+  /** Where downloads go when the caller names no folder (a UI has no folder picker). */
+  downloadsFolder(): string {
+    return this._opts.downloads ?? path.join(os.homedir(), 'Downloads')
   }
 
   /** `to` is a contact's number (any accepted format) or a room id. */
@@ -235,8 +277,8 @@ export class Api extends EventEmitter<ApiEvents> {
   }
 
   private async _roomUpdate(id: string): Promise<void> {
-    const summary = (await this.rooms.list()).find((r) => r.room === id)
-    if (summary) this._notify('roomUpdate', summary)
+    if (!this.core.rooms.list().some((e) => e.id === id)) return
+    this._notify('roomUpdate', await this.rooms.summary(id))
   }
 
   private async _messageUpdate(id: string, m: MessageState): Promise<void> {

@@ -28,6 +28,10 @@ export interface RoomSummary {
   timer: number
   /** Everything this device wrote is held by at least one other peer (member or always-on). */
   uploaded: boolean
+  /** False once we were removed (or left): the room is read-only history. */
+  active: boolean
+  /** The newest message, for a conversation list. */
+  last: { from: string; text: string; time: number; file: string | null } | null
 }
 
 export interface HistoryEntry {
@@ -77,24 +81,33 @@ export class RoomMethods {
 
   async list(): Promise<RoomSummary[]> {
     const out: RoomSummary[] = []
-    for (const entry of this._core.rooms.list()) {
-      const room = await this._core.rooms.open(entry.id)
-      const info = await room.info()
-      const members = (await room.members()).filter((m) => m.state === schema.MEMBER_ACTIVE)
-      const direct = entry.kind === schema.ROOM_DIRECT
-      const other = direct ? members.find((m) => !b4a.equals(m.publicKey, this._core.identity.publicKey)) : undefined
-      out.push({
-        room: entry.id,
-        // A direct room is named after the other person, as messengers do.
-        name: direct ? this._directName(other) : info.name,
-        kind: direct ? 'direct' : 'group',
-        members: members.length,
-        unread: Math.max(0, room.length - entry.read),
-        timer: info.timer,
-        uploaded: room.uploaded
-      })
-    }
+    for (const entry of this._core.rooms.list()) out.push(await this.summary(entry.id))
     return out
+  }
+
+  /** One listRooms entry. */
+  async summary(id: string): Promise<RoomSummary> {
+    const entry = this._core.rooms.list().find((e) => e.id === id)
+    if (!entry) throw new PeerlineError('NO_SUCH_ROOM', 'There is no such conversation here.')
+    const room = await this._core.rooms.open(entry.id)
+    const info = await room.info()
+    const members = (await room.members()).filter((m) => m.state === schema.MEMBER_ACTIVE)
+    const direct = entry.kind === schema.ROOM_DIRECT
+    const self = this._core.identity.publicKey
+    const other = direct ? members.find((m) => !b4a.equals(m.publicKey, self)) : undefined
+    const [newest] = await room.history(1)
+    return {
+      room: entry.id,
+      // A direct room is named after the other person, as messengers do.
+      name: direct ? this._directName(other) : info.name,
+      kind: direct ? 'direct' : 'group',
+      members: members.length,
+      unread: Math.max(0, room.length - entry.read),
+      timer: info.timer,
+      uploaded: room.uploaded,
+      active: members.some((m) => b4a.equals(m.publicKey, self)),
+      last: newest ? { from: newest.from, text: newest.deleted ? '' : newest.text, time: newest.time, file: newest.file && !newest.deleted ? newest.file.name : null } : null
+    }
   }
 
   async members(id: string): Promise<MemberInfo[]> {

@@ -1,22 +1,25 @@
 import EventEmitter from 'bare-events'
 import type Corestore from 'corestore'
-import type Hypercore from 'hypercore'
 import Hyperbee from 'hyperbee'
 import b4a from 'b4a'
 import c from 'compact-encoding'
 import crypto from 'hypercore-crypto'
 import fs from 'fs'
+import path from 'path'
+import type Protomux from 'protomux'
 import z32 from 'z32'
 import { PeerlineError } from '../errors'
 import type { Log } from '../log'
-import { fileRef } from '../wire/schemas'
-import type { FileRef } from '../wire/schemas'
+import { localFile } from '../wire/schemas'
+import type { FileRef, LocalFile } from '../wire/schemas'
 import type { Blocklist } from './blocklist'
+import { Download } from './download'
+import type { StopReason } from './download'
+import { FileChannel } from './file-channel'
 import { pathInFolder, sanitizeFileName } from './file-name'
-import { Sha256 } from './sha256'
+import { FileServer } from './file-server'
+import { CHUNK_SIZE, hashFile } from './manifest'
 
-/** Bytes per block of a file core. */
-export const BLOCK_SIZE = 1024 * 1024
 /** At most this many progress events a second per download. */
 const PROGRESS_PER_SECOND = 4
 
@@ -24,7 +27,7 @@ export interface FileProgress {
   file: string
   bytes: number
   total: number
-  /** bytes per second over the download so far */
+  /** bytes per second fetched in this run of the download */
   rate: number
 }
 
@@ -34,61 +37,80 @@ export interface FilesEvents {
   failed: [{ file: string; code: string; message: string }]
 }
 
+export interface FilesOptions {
+  store: Corestore
+  blocklist: Blocklist
+  log: Log
+  /** May this peer fetch the file announced with this id in this room (a member, still announced)? */
+  mayFetch: (room: Buffer, id: Buffer, peer: Buffer) => Promise<boolean>
+  /** Is this peer a member of the room (synchronous: checked per request, and to pick sources)? */
+  isMember: (room: Buffer, peer: Buffer) => boolean
+}
+
 interface Active {
-  stopped: boolean
-  cancel: boolean
-  range: Hypercore.Download | null
+  download: Download
+  room: Buffer
+  /** settles when the download has stopped and saved its state */
+  ended: Promise<unknown>
 }
 
 /**
- * Files: each shared file is its own encrypted hypercore (blocks of BLOCK_SIZE), so a download
- * resumes from the blocks already here, verifies every block against the sender's signed tree,
- * and can come from any member who holds the core. Memory stays flat: files stream in and out.
+ * Files: a file is announced with the root of its chunk hashes and fetched over the
+ * `peerline/file/1` channel, chunk ranges at a time, from every member online who holds it (the
+ * sender, from the original path, and everyone who finished downloading it). Only members of the
+ * room it was announced in get it. Nothing is copied into storage: the profile keeps, per file,
+ * where it is and its chunk hashes.
  */
 export class Files extends EventEmitter<FilesEvents> {
-  private readonly _store: Corestore
+  private readonly _o: FilesOptions
   private readonly _index: Hyperbee<string, Buffer>
-  private readonly _blocklist: Blocklist
-  private readonly _log: Log
-  private readonly _open = new Map<string, Hypercore<Buffer>>()
+  private readonly _local = new Map<string, LocalFile>()
+  private readonly _channels = new Map<string, FileChannel>()
   private readonly _active = new Map<string, Active>()
+  private readonly _server: FileServer
 
-  constructor(store: Corestore, blocklist: Blocklist, log: Log) {
+  constructor(opts: FilesOptions) {
     super()
-    this._store = store.namespace('files')
-    this._index = new Hyperbee<string, Buffer>(store.get({ name: 'files-index' }), { keyEncoding: 'utf-8', valueEncoding: 'binary' })
-    this._blocklist = blocklist
-    this._log = log
+    this._o = opts
+    this._index = new Hyperbee<string, Buffer>(opts.store.get({ name: 'files-index' }), { keyEncoding: 'utf-8', valueEncoding: 'binary' })
+    this._server = new FileServer({
+      log: opts.log,
+      find: (id) => {
+        const file = this._local.get(hex(id))
+        return file !== undefined && file.complete ? file : null
+      },
+      mayFetch: opts.mayFetch,
+      isMember: opts.isMember
+    })
   }
 
-  /** Opens every file core we hold, so members can fetch from us. */
   async ready(): Promise<void> {
     await this._index.ready()
-    for await (const { value } of this._index.createReadStream()) {
+    for await (const { key, value } of this._index.createReadStream()) {
       try {
-        await this._core(c.decode(fileRef, value))
+        this._local.set(key, c.decode(localFile, value))
       } catch (err) {
-        this._log('files: could not reopen a file core: ' + (err as Error).message)
+        this._o.log('files: skipping an unreadable record: ' + (err as Error).message)
       }
     }
   }
 
   async close(): Promise<void> {
-    for (const a of this._active.values()) a.stopped = true
-    for (const core of this._open.values()) await core.close()
+    const active = [...this._active.values()]
+    for (const a of active) a.download.stop('close')
+    await Promise.all(active.map((a) => a.ended))
     await this._index.close()
   }
 
-  static id(ref: FileRef): string {
-    return z32.encode(ref.key)
-  }
-
   get blocklist(): Blocklist {
-    return this._blocklist
+    return this._o.blocklist
   }
 
-  /** Reads a file from disk into a new file core; FILE_NOT_FOUND if it cannot be read. */
-  async add(filePath: string): Promise<FileRef> {
+  /**
+   * Hashes a file to share it in `room` (read once, streamed); FILE_NOT_FOUND if it cannot be
+   * read. It is served from where it is, so members can fetch it while it stays there unchanged.
+   */
+  async add(filePath: string, room: Buffer): Promise<FileRef> {
     let size: number
     try {
       const stat = fs.statSync(filePath)
@@ -97,135 +119,146 @@ export class Files extends EventEmitter<FilesEvents> {
     } catch {
       throw new PeerlineError('FILE_NOT_FOUND', `Cannot read ${filePath}: no such file, or not allowed.`)
     }
-    const encryptionKey = crypto.randomBytes(32)
-    const core = this._store.get({ name: 'file/' + b4a.toString(crypto.randomBytes(16), 'hex'), encryptionKey })
-    await core.ready()
-    const hash = new Sha256()
-    let bytes = 0
+    let manifest
     try {
-      for await (const chunk of fs.createReadStream(filePath, { highWaterMark: BLOCK_SIZE }) as AsyncIterable<Buffer>) {
-        hash.update(chunk)
-        bytes += chunk.byteLength
-        await core.append(chunk)
-      }
+      manifest = await hashFile(filePath, size, CHUNK_SIZE)
     } catch (err) {
-      await core.close()
       throw new PeerlineError('FILE_NOT_FOUND', `Reading ${filePath} failed: ${(err as Error).message}`)
     }
-    if (bytes !== size) this._log(`files: ${filePath} changed size while being read (${size} -> ${bytes})`)
-    const key = core.key as Buffer
-    const ref: FileRef = { key, encryptionKey, name: sanitizeFileName(filePath), size: bytes, sha256: hash.digest(), blockSize: BLOCK_SIZE }
-    this._open.set(Files.id(ref), core)
-    await this._index.put(b4a.toString(key, 'hex'), c.encode(fileRef, ref))
+    const ref: FileRef = {
+      id: crypto.randomBytes(32),
+      root: manifest.root,
+      name: sanitizeFileName(filePath),
+      size,
+      sha256: manifest.sha256,
+      chunkSize: CHUNK_SIZE
+    }
+    await this._put({ ref, room, path: path.resolve(filePath), complete: true, hashes: manifest.hashes })
     return ref
   }
 
   /**
-   * Downloads into `folder` (never outside it). Resolves with the final path once the SHA-256
-   * matched; FILE_BLOCKED, FILE_CORRUPT (partial file deleted), FILE_PAUSED or FILE_CANCELLED.
+   * Downloads a file announced in `room` into `folder` (never outside it). Resolves with the
+   * final path once the SHA-256 matched; FILE_BLOCKED, FILE_CORRUPT (partial file deleted),
+   * FILE_PAUSED or FILE_CANCELLED otherwise.
    */
-  async download(ref: FileRef, folder: string): Promise<{ path: string; resumed: number }> {
-    const id = Files.id(ref)
-    if (this._blocklist.has(ref.sha256)) {
+  async download(ref: FileRef, room: Buffer, folder: string): Promise<{ path: string; resumed: number }> {
+    const id = z32.encode(ref.id)
+    if (this._o.blocklist.has(ref.sha256)) {
       throw new PeerlineError('FILE_BLOCKED', `${ref.name} is on your blocklist and was not downloaded.`)
     }
     if (this._active.has(id)) throw PeerlineError.BAD_REQUEST('that file is already downloading')
     fs.mkdirSync(folder, { recursive: true })
     const target = freeName(pathInFolder(folder, ref.name))
     const part = target + '.part'
-    const active: Active = { stopped: false, cancel: false, range: null }
-    this._active.set(id, active)
+    const earlier = this._local.get(hex(ref.id))
+    const download = new Download({
+      ref,
+      part,
+      bits: target + '.bits',
+      hashes: earlier?.hashes ?? null,
+      log: this._o.log,
+      onmanifest: (hashes) => this._put({ ref, room, path: part, complete: false, hashes }),
+      onprogress: (bytes) => progress(bytes, download.resumed)
+    })
+    const progress = this._progress(id, ref.size)
+    const opened = download.open()
+    const running = opened.then(() => download.run())
+    this._active.set(id, { download, room, ended: running.catch(() => {}) })
     try {
-      const core = await this._core(ref)
-      // What an earlier attempt (or a restart) already brought here is not fetched again.
-      const resumed = Math.min(ref.size, core.contiguousLength * ref.blockSize)
-      await this._index.put(b4a.toString(ref.key, 'hex'), c.encode(fileRef, ref))
-      // Ask for everything at once (linear): the replicator pipelines requests to every peer
-      // that has the core, and blocks already here are not fetched again.
-      active.range = core.download({ start: 0, end: -1, linear: true })
-      await this._write(core, ref, part, active)
-      if (active.stopped) {
-        if (active.cancel) {
-          fs.rmSync(part, { force: true })
-          await core.clear(0, core.length)
-          throw new PeerlineError('FILE_CANCELLED', `Download of ${ref.name} cancelled.`)
-        }
-        throw new PeerlineError('FILE_PAUSED', `Download of ${ref.name} paused; download it again to resume.`)
-      }
+      await opened
+      for (const ch of this._channels.values()) if (this._o.isMember(room, ch.publicKey)) download.addSource(ch)
+      await running
       fs.renameSync(part, target)
+      // From now on we serve it too, to the room's members.
+      const hashes = this._local.get(hex(ref.id))?.hashes ?? b4a.alloc(0)
+      await this._put({ ref, room, path: target, complete: true, hashes })
       this.emit('done', { file: id, path: target })
-      return { path: target, resumed }
+      return { path: target, resumed: download.resumed }
     } catch (err) {
       const code = (err as PeerlineError).code ?? 'FILE_FAILED'
+      if (code === 'FILE_CANCELLED' || code === 'FILE_CORRUPT') await this._forget(ref.id)
       this.emit('failed', { file: id, code, message: (err as Error).message })
       throw err
     } finally {
-      active.range?.destroy()
       this._active.delete(id)
     }
   }
 
   pause(id: string): boolean {
-    const a = this._active.get(id)
-    if (a) a.stopped = true
-    return a !== undefined
+    return this._stop(id, 'pause')
   }
 
   cancel(id: string): boolean {
+    return this._stop(id, 'cancel')
+  }
+
+  /** Opens the file channel on a peer's authenticated connection. */
+  attach(publicKey: Buffer, mux: Protomux): void {
+    const log = (msg: string): void => this._o.log(`files ${b4a.toString(publicKey, 'hex').slice(0, 8)}: ${msg}`)
+    const active = (id: Buffer): Download | undefined => this._active.get(z32.encode(id))?.download
+    new FileChannel(
+      mux,
+      publicKey,
+      {
+        onopen: (ch) => {
+          this._channels.set(ch.id, ch)
+          for (const a of this._active.values()) if (this._o.isMember(a.room, publicKey)) a.download.addSource(ch)
+        },
+        onclose: (ch) => {
+          if (this._channels.get(ch.id) === ch) this._channels.delete(ch.id)
+          this._server.onclose(ch)
+          for (const a of this._active.values()) a.download.removeSource(ch)
+        },
+        onquery: (ch, m) => this._server.onquery(ch, m),
+        onrequest: (ch, m) => this._server.onrequest(ch, m),
+        onmanifest: (ch, m) => active(m.id)?.onmanifest(ch, m),
+        onnone: (ch, m) => active(m.id)?.removeSource(ch),
+        ondata: (ch, m) => active(m.id)?.ondata(ch, m)
+      },
+      log
+    )
+  }
+
+  private _stop(id: string, reason: StopReason): boolean {
     const a = this._active.get(id)
-    if (a) {
-      a.stopped = true
-      a.cancel = true
-    }
+    if (a) a.download.stop(reason)
     return a !== undefined
   }
 
-  /** Streams the core's blocks, in order, into `part`, hashing as it goes. */
-  private async _write(core: Hypercore<Buffer>, ref: FileRef, part: string, active: Active): Promise<void> {
-    const out = fs.createWriteStream(part)
-    const hash = new Sha256()
+  /** Progress for one download, at most PROGRESS_PER_SECOND times a second (and at the end). */
+  private _progress(file: string, total: number): (bytes: number, resumed: number) => void {
     const started = Date.now()
-    let bytes = 0
-    let lastProgress = 0
-    try {
-      for (let i = 0; bytes < ref.size; i++) {
-        if (active.stopped) return
-        const block = await core.get(i)
-        if (block === null) throw new Error('block ' + i + ' missing')
-        hash.update(block)
-        bytes += block.byteLength
-        if (!out.write(block)) await new Promise<void>((resolve) => out.once('drain', () => resolve()))
-        const now = Date.now()
-        if (now - lastProgress >= 1000 / PROGRESS_PER_SECOND || bytes >= ref.size) {
-          lastProgress = now
-          const rate = Math.round(bytes / Math.max(0.001, (now - started) / 1000))
-          this.emit('progress', { file: Files.id(ref), bytes, total: ref.size, rate })
-        }
-      }
-    } finally {
-      await new Promise<void>((resolve) => out.end(() => resolve()))
-    }
-    if (bytes !== ref.size || hash.digest() !== ref.sha256) {
-      fs.rmSync(part, { force: true })
-      throw new PeerlineError('FILE_CORRUPT', `${ref.name} did not match its SHA-256 and was deleted.`)
+    let last = 0
+    return (bytes, resumed) => {
+      const now = Date.now()
+      if (now - last < 1000 / PROGRESS_PER_SECOND && bytes < total) return
+      last = now
+      const rate = Math.round((bytes - resumed) / Math.max(0.001, (now - started) / 1000))
+      this.emit('progress', { file, bytes, total, rate })
     }
   }
 
-  private async _core(ref: FileRef): Promise<Hypercore<Buffer>> {
-    const id = Files.id(ref)
-    let core = this._open.get(id)
-    if (core === undefined) {
-      core = this._store.get({ key: ref.key, encryptionKey: ref.encryptionKey })
-      this._open.set(id, core)
-    }
-    await core.ready()
-    return core
+  private async _put(file: LocalFile): Promise<void> {
+    this._local.set(hex(file.ref.id), file)
+    await this._index.put(hex(file.ref.id), c.encode(localFile, file))
   }
+
+  private async _forget(id: Buffer): Promise<void> {
+    const file = this._local.get(hex(id))
+    if (file === undefined || file.complete) return
+    this._local.delete(hex(id))
+    await this._index.del(hex(id))
+  }
+}
+
+function hex(id: Buffer): string {
+  return b4a.toString(id, 'hex')
 }
 
 /** `name.ext`, or `name (1).ext`, ... if taken. */
 function freeName(file: string): string {
-  // A `.part` of the same name is an earlier attempt at this file: it is rewritten, not kept.
+  // A `.part` of the same name is an earlier attempt at this file: it is resumed, not kept aside.
   if (!fs.existsSync(file)) return file
   const dot = file.lastIndexOf('.')
   const slash = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'))

@@ -1,21 +1,24 @@
-import b4a from 'b4a'
-import sodium from 'sodium-universal'
+import crypto from 'crypto'
 
-/** Streaming SHA-256 (libsodium's, so it runs on Bare too). */
+/**
+ * Streaming SHA-256 from the runtime's crypto (OpenSSL on Node, BoringSSL via bare-crypto on
+ * Bare): both use the CPU's SHA instructions, measured at 1.1-1.3 GB/s here against 230 MB/s for
+ * libsodium's, and every byte of a transfer is hashed twice (its chunk and the whole file).
+ */
 export class Sha256 {
-  private readonly _state = b4a.alloc(sodium.crypto_hash_sha256_STATEBYTES)
+  private readonly _hash = crypto.createHash('sha256')
 
-  constructor() {
-    sodium.crypto_hash_sha256_init(this._state)
+  update(data: Uint8Array): void {
+    this._hash.update(data)
   }
 
-  update(data: Buffer): void {
-    sodium.crypto_hash_sha256_update(this._state, data)
-  }
-
+  /** Hex, like the hashes in announcements and the blocklist. */
   digest(): string {
-    const out = b4a.alloc(sodium.crypto_hash_sha256_BYTES)
-    sodium.crypto_hash_sha256_final(this._state, out)
-    return b4a.toString(out, 'hex')
+    return this._hash.digest('hex')
+  }
+
+  /** The SHA-256 of one buffer, as 32 bytes. */
+  static of(data: Uint8Array): Buffer {
+    return crypto.createHash('sha256').update(data).digest()
   }
 }

@@ -28,6 +28,8 @@ export interface GuardedChannelOptions<H> {
   maxPerSecond: number
   onopen: (handshake: H) => void | Promise<void>
   onclose?: () => void
+  /** The connection took everything queued after a send() returned false. */
+  ondrain?: () => void
 }
 
 /**
@@ -54,7 +56,8 @@ export class GuardedChannel<H> {
       onclose: () => {
         this.closed = true
         opts.onclose?.()
-      }
+      },
+      ondrain: () => opts.ondrain?.()
     })
     if (channel === null) throw new Error(`channel ${opts.protocol} is already open on this connection`)
     this._channel = channel

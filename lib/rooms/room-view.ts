@@ -192,7 +192,7 @@ async function appendMessage(
   const seq = view.messages.length
   const record: MessageRecord = { id, publicKey: author.publicKey, from: author.number, text, time, expires, writerKey, writerSeq, file, call: attached.call ?? null }
   await view.meta.put('id/' + id, c.encode(messageRef, { seq, publicKey: author.publicKey }))
-  if (file !== null) await view.meta.put('file/' + hex(file.key), c.encode(c.uint, seq))
+  if (file !== null) await view.meta.put('file/' + hex(file.id), c.encode(c.uint, seq))
   if (expires > 0) {
     await view.meta.put('exp/' + timeKey(expires) + '/' + seqKey(seq), b4a.alloc(0))
     await view.meta.put('expseq/' + seqKey(seq), c.encode(c.uint, expires))
@@ -209,8 +209,8 @@ function validFile(f: schema.FileRef): boolean {
     f.name.length > 0 &&
     f.name.length <= 1024 &&
     /^[0-9a-f]{64}$/.test(f.sha256) &&
-    f.blockSize >= 1024 &&
-    f.blockSize <= 4 * 1024 * 1024 &&
+    f.chunkSize >= 1024 &&
+    f.chunkSize <= 4 * 1024 * 1024 &&
     Number.isSafeInteger(f.size)
   )
 }
@@ -363,7 +363,7 @@ async function readBlock(core: Hypercore<Buffer>, seq: number, fetch: boolean): 
   }
 }
 
-/** The message that announced the file with this core key, or null. */
+/** The message that announced the file with this id, or null. */
 export async function messageWithFile(view: RoomView, fileKey: Buffer): Promise<MessageState | null> {
   const node = await view.meta.get('file/' + hex(fileKey))
   return node ? messageAt(view, c.decode(c.uint, node.value)) : null

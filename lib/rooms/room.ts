@@ -221,7 +221,7 @@ export class Room extends ReadyResource {
     return { id, time }
   }
 
-  /** Announces a file (its bytes are in their own core) as a message. */
+  /** Announces a file (members fetch its bytes over the file channel) as a message. */
   async sendFile(file: schema.FileRef): Promise<{ id: string; time: number }> {
     await this._waitWritable()
     const id = b4a.toString(crypto.randomBytes(12), 'hex')
@@ -236,8 +236,8 @@ export class Room extends ReadyResource {
     await this._append({ type: schema.OP_CALL, id: b4a.toString(crypto.randomBytes(12), 'hex'), call, time: Date.now() })
   }
 
-  async fileMessage(fileKey: Buffer): Promise<MessageState | null> {
-    return messageWithFile(this.base.view, fileKey)
+  async fileMessage(fileId: Buffer): Promise<MessageState | null> {
+    return messageWithFile(this.base.view, fileId)
   }
 
   /** Appends a state-changing op; the rules are checked by apply on every member. */
@@ -361,14 +361,20 @@ export class Room extends ReadyResource {
       this._remember(m.id)
       this.emit('message', { room: this.id, id: m.id, from: m.from, text: m.text, time: m.time, file: m.file ? fileInfo(m.file) : null, call: m.call ? callInfo(m.call) : null })
     }
+    // Stored messages change unread counts and the newest message, even when a live copy was
+    // announced before: tell the room's listeners once per scan.
+    const stored = length > this._scanned
     this._scanned = Math.max(this._scanned, length)
-    await this._scanState(view)
+    await this._scanState(view, stored)
   }
 
   /** Follows the view's event log: room changes (members, name, timer) and message updates. */
-  private async _scanState(view: RoomView): Promise<void> {
+  private async _scanState(view: RoomView, stored: boolean): Promise<void> {
     const length = view.events.length
-    if (length <= this._eventsScanned) return
+    if (length <= this._eventsScanned) {
+      if (stored) this.emit('room-update')
+      return
+    }
     const blocks = await Promise.all(
       Array.from({ length: length - this._eventsScanned }, (_, i) => view.events.get(this._eventsScanned + i, { wait: false }))
     )
@@ -381,10 +387,8 @@ export class Room extends ReadyResource {
       if (event === EVENT_ROOM) roomChanged = true
       else touched.add(event - 1)
     }
-    if (roomChanged) {
-      await this._refreshMembers()
-      this.emit('room-update')
-    }
+    if (roomChanged) await this._refreshMembers()
+    if (roomChanged || stored) this.emit('room-update')
     for (const seq of touched) {
       const state = await messageAt(view, seq)
       if (state) this.emit('message-update', state)

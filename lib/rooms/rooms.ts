@@ -100,13 +100,27 @@ export class Rooms extends ReadyResource {
     return null
   }
 
-  /** The file announced with this core key in any room we are in. */
-  async findFile(fileKey: Buffer): Promise<schema.FileRef | null> {
+  /** The file announced with this id in any room we are in, and that room's key. */
+  async findFile(fileId: Buffer): Promise<{ ref: schema.FileRef; room: Buffer } | null> {
     for (const room of this._opened.values()) {
-      const m = await room.fileMessage(fileKey)
-      if (m && m.file) return m.file
+      const m = await room.fileMessage(fileId)
+      if (m && m.file) return { ref: m.file, room: room.key }
     }
     return null
+  }
+
+  /** True if the file is still announced in that room (not deleted or expired) and the peer is a member. */
+  async mayFetch(roomKey: Buffer, fileId: Buffer, publicKey: Buffer): Promise<boolean> {
+    const room = this._opened.get(this.idOf(roomKey))
+    if (room === undefined || !this.isMember(roomKey, publicKey)) return false
+    const m = await room.fileMessage(fileId)
+    return m !== null && m.file !== null && !m.deleted
+  }
+
+  /** True if the peer is an active member of the open room with that key (synchronous). */
+  isMember(roomKey: Buffer, publicKey: Buffer): boolean {
+    const room = this._opened.get(this.idOf(roomKey))
+    return room !== undefined && room.memberKeys.includes(b4a.toString(publicKey, 'hex'))
   }
 
   /** Rooms this profile is in. */

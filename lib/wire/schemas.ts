@@ -10,6 +10,7 @@ import { oneOf, struct } from './struct'
 export const HELLO_PROTOCOL = 'peerline/hello/1'
 export const CONTACT_PROTOCOL = 'peerline/contact/1'
 export const ROOM_LIVE_PROTOCOL = 'peerline/room-live/1'
+export const FILE_PROTOCOL = 'peerline/file/1'
 export const CALL_PROTOCOL = 'peerline/call/1'
 /** Tunnelled call datagrams, only on connections whose stream cannot carry unordered datagrams. */
 export const CALL_MEDIA_PROTOCOL = 'peerline/call-media/1'
@@ -222,24 +223,28 @@ export interface AddInviteOp {
   publicKey: Buffer
   expires: number
 }
-/** A file, announced as a message: its bytes live in their own encrypted core. */
+/**
+ * A file, announced as a message. Its bytes are fetched in chunks over the file channel from any
+ * member who holds it; `root` is the SHA-256 of its chunks' SHA-256s (the manifest), so every
+ * chunk is checked as it lands.
+ */
 export interface FileRef {
-  /** the file's core key */
-  key: Buffer
-  encryptionKey: Buffer
+  /** random, one per announcement */
+  id: Buffer
+  root: Buffer
   name: string
   size: number
   /** hex SHA-256 of the whole file */
   sha256: string
-  blockSize: number
+  chunkSize: number
 }
 export const fileRef: Encoding<FileRef> = struct<FileRef>({
-  key: c.fixed32,
-  encryptionKey: c.fixed32,
+  id: c.fixed32,
+  root: c.fixed32,
   name: c.string,
   size: c.uint,
   sha256: c.string,
-  blockSize: c.uint
+  chunkSize: c.uint
 })
 
 /** How a call went, as the caller records it in the conversation. */
@@ -501,4 +506,90 @@ export const settingsRecord: Encoding<SettingsRecord> = struct<SettingsRecord>({
   name: c.string,
   contactsOnly: c.bool,
   alwaysOn: c.array(c.fixed32) as Encoding<Buffer[]>
+})
+
+
+// File channel (one per connection, every file on it): a member asks for a file's chunk hashes
+// (which also asks "do you have it and may I have it"), then for ranges of chunks.
+export interface FileQuery {
+  id: Buffer
+  /** the first chunk hash wanted; past the end asks only whether they have it */
+  first: number
+}
+export const fileQuery: Encoding<FileQuery> = struct<FileQuery>({ id: c.fixed32, first: c.uint })
+
+export interface FileManifest {
+  id: Buffer
+  first: number
+  /** 32-byte SHA-256s of chunks first, first + 1, ... */
+  hashes: Buffer
+}
+export const fileManifest: Encoding<FileManifest> = struct<FileManifest>({ id: c.fixed32, first: c.uint, hashes: c.raw })
+
+/** "I do not have that file, or you may not have it": the same answer, so it tells nothing. */
+export interface FileNone {
+  id: Buffer
+}
+export const fileNone: Encoding<FileNone> = struct<FileNone>({ id: c.fixed32 })
+
+export interface FileRequest {
+  id: Buffer
+  index: number
+  count: number
+}
+export const fileRequest: Encoding<FileRequest> = struct<FileRequest>({ id: c.fixed32, index: c.uint, count: c.uint })
+
+export interface FileData {
+  id: Buffer
+  index: number
+  data: Buffer
+}
+export const fileData: Encoding<FileData> = struct<FileData>({ id: c.fixed32, index: c.uint, data: c.raw })
+
+/** A file this profile sent or downloads (local only): where it is and its chunk hashes. */
+export interface LocalFile {
+  ref: FileRef
+  /** the room it was announced in: only its members may fetch it from us */
+  room: Buffer
+  path: string
+  complete: boolean
+  hashes: Buffer
+}
+export const localFile: Encoding<LocalFile> = struct<LocalFile>({
+  ref: fileRef,
+  room: c.fixed32,
+  path: c.string,
+  complete: c.bool,
+  hashes: c.raw
+})
+
+// LAN beacon: multicast on every LAN interface so instances find each other's DHT nodes with no
+// internet. The key is a throwaway Ed25519 key made per run (never the identity), so a beacon says
+// nothing about who sends it; the signature covers the body with LAN_BEACON_DOMAIN in front.
+export const LAN_BEACON_DOMAIN = 'peerline/lan-beacon/1'
+export const MAX_LAN_BEACON_BYTES = 256
+export interface LanBeaconBody {
+  /** The sender's throwaway beacon key. */
+  key: Buffer
+  /** The sender's DHT node, IPv4 on the interface the beacon left from. */
+  host: string
+  port: number
+  /** Sender's clock, ms since the epoch. */
+  time: number
+}
+export const lanBeaconBody: Encoding<LanBeaconBody> = struct<LanBeaconBody>({
+  key: c.fixed32,
+  host: c.string,
+  port: c.uint16,
+  time: c.uint
+})
+export interface LanBeacon extends LanBeaconBody {
+  signature: Buffer
+}
+export const lanBeacon: Encoding<LanBeacon> = struct<LanBeacon>({
+  key: c.fixed32,
+  host: c.string,
+  port: c.uint16,
+  time: c.uint,
+  signature: c.fixed64
 })

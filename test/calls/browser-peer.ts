@@ -1,32 +1,23 @@
-import fs from 'fs'
+import esbuild from 'esbuild'
 import path from 'path'
 import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
 import { Api } from '../../lib/api/api'
 import type { PeerlineOptions } from '../../lib/peerline'
 import { AgentProcess } from '../helpers/agent'
-
-export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium'
-
-/** The flags MACHINE-NOTES found to work headless with fake media on a loopback-only VM. */
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-  '--allow-loopback-in-peer-connection',
-  '--autoplay-policy=no-user-gesture-required'
-]
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/browser'
 
 const ORIGIN = 'http://127.0.0.1:4719'
-// tsc -p app/ui writes the renderer's calls code here (plain ES modules, type imports erased).
-const UI = path.join(__dirname, '..', '..', 'ui', 'app', 'ui')
+const ENGINE = path.join(__dirname, '..', '..', '..', 'app', 'ui', 'calls', 'call-engine.ts')
+
+/** The call engine as an ES module for the test page, bundled like the renderer (type imports erased). */
+let engineBundle: Promise<string> | null = null
+function bundleEngine(): Promise<string> {
+  engineBundle ??= esbuild
+    .build({ entryPoints: [ENGINE], bundle: true, format: 'esm', platform: 'browser', target: 'chrome120', write: false, logLevel: 'warning' })
+    .then((r) => r.outputFiles[0].text)
+  return engineBundle
+}
 
 /**
  * The test page: call-engine.js as the renderer loads it, and an ApiPort whose calls and
@@ -67,8 +58,9 @@ window.makeEngine = (opts) => {
 window.pageReady = true
 </script></body>`
 
+/** Chromium as the e2e tests launch it; remote media may play without a gesture. */
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: FLAGS })
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'], headless: true })
 }
 
 /** The worker a page talks to: an in-process Api (tests) or a `peerline agent` process (bench). */
@@ -114,12 +106,12 @@ export class BrowserPeer {
     const context = await browser.newContext()
     await context.grantPermissions(['camera', 'microphone'], { origin: ORIGIN })
     this.page = await context.newPage()
+    const engineJs = await bundleEngine()
     await this.page.route(ORIGIN + '/**', (route) => {
       const url = new URL(route.request().url())
       if (url.pathname === '/') return route.fulfill({ contentType: 'text/html', body: PAGE })
-      const file = path.join(UI, url.pathname)
-      if (!file.startsWith(UI) || !fs.existsSync(file)) return route.fulfill({ status: 404, body: '' })
-      return route.fulfill({ contentType: 'text/javascript', body: fs.readFileSync(file) })
+      if (url.pathname === '/calls/call-engine.js') return route.fulfill({ contentType: 'text/javascript', body: engineJs })
+      return route.fulfill({ status: 404, body: '' })
     })
     await this.page.exposeFunction('peerlineCall', async (method: string, params: Record<string, unknown>) => {
       try {

@@ -4,6 +4,7 @@ import path from 'path'
 import z32 from 'z32'
 import { pathInFolder, sanitizeFileName } from '../../lib/files/file-name'
 import { coreNet, errorCode } from '../helpers/core-api'
+import { eventually } from '../helpers/eventually'
 import { randomFile, sha256File } from '../helpers/test-files'
 
 test('file names from peers are made safe', (t) => {
@@ -41,6 +42,13 @@ test('a file sent into a room is downloaded, verified, blocked, paused, resumed 
   t.ok(progress.length >= 1 && progress.at(-1)?.params.bytes === sent.file.size, `progress reported (${progress.length} events)`)
   await b.next('fileDone', (p) => p.file === sent.file.id)
 
+  // C joins later and fetches with two members online who have it: requests go to both.
+  const c = await start('c')
+  await c.api.call('joinRoom', { invite })
+  await c.next('message', (p) => p.id === sent.id)
+  const fromTwo = (await c.api.call('downloadFile', { file: sent.file.id, path: path.join(dir, 'c') })) as { path: string }
+  t.is(await sha256File(fromTwo.path), sha, 'the bytes match, from two sources')
+
   // Blocked by hash: refused before anything is written.
   await b.api.call('setBlocklist', { hashes: [sha] })
   t.is(await errorCode(b.api.call('downloadFile', { file: sent.file.id, path: path.join(dir, 'blocked') })), 'FILE_BLOCKED')
@@ -59,6 +67,8 @@ test('a file sent into a room is downloaded, verified, blocked, paused, resumed 
   t.is(await errorCode(first), 'FILE_PAUSED')
   const resumed = (await b.api.call('downloadFile', { file: bigSent.file.id, path: target })) as { path: string }
   t.is(await sha256File(resumed.path), bigSha, 'resumed to the right bytes')
+  const bigFromTwo = (await c.api.call('downloadFile', { file: bigSent.file.id, path: path.join(dir, 'c') })) as { path: string }
+  t.is(await sha256File(bigFromTwo.path), bigSha, 'C gets it from A and B at once')
 
   const other = path.join(dir, 'other.bin')
   randomFile(other, 24 * 1024 * 1024)
@@ -72,9 +82,42 @@ test('a file sent into a room is downloaded, verified, blocked, paused, resumed 
   await b.next('fileFailed', (p) => p.file === otherSent.file.id && p.code === 'FILE_CANCELLED')
 
   // An announcement whose SHA-256 does not match the bytes: reported, and the partial file deleted.
-  const ref = await b.api.core.rooms.findFile(z32.decode(sent.file.id))
-  if (ref === null) throw new Error('no ref')
-  const lying = { ...ref, sha256: '0'.repeat(64) }
-  t.is(await errorCode(b.api.core.files.download(lying, path.join(dir, 'corrupt'))), 'FILE_CORRUPT')
+  const found = await b.api.core.rooms.findFile(z32.decode(sent.file.id))
+  if (found === null) throw new Error('no ref')
+  const lying = { ...found.ref, sha256: '0'.repeat(64) }
+  t.is(await errorCode(b.api.core.files.download(lying, found.room, path.join(dir, 'corrupt'))), 'FILE_CORRUPT')
   t.is(fs.readdirSync(path.join(dir, 'corrupt')).length, 0, 'nothing left in the folder')
+})
+
+test('a crafted announcement: its hostile name is made safe; a member of another room who re-announces the file gets nothing', async (t) => {
+  const { dir, start } = await coreNet(t)
+  const a = await start('a')
+  const b = await start('b')
+  const m = await start('m')
+  const here = (await a.api.call('createRoom', { name: 'Here' })) as { room: string; invite: string }
+  await b.api.call('joinRoom', { invite: here.invite })
+  const other = (await a.api.call('createRoom', { name: 'Other' })) as { room: string; invite: string }
+  await m.api.call('joinRoom', { invite: other.invite })
+
+  // A peer that skips its own sanitising: the name has a path, a NUL and a terminal escape.
+  const src = path.join(dir, 'notes.txt')
+  const sha = randomFile(src, 100_000)
+  const room = await a.api.core.rooms.open(here.room)
+  const ref = await a.api.core.files.add(src, room.key)
+  const { id } = await room.sendFile({ ...ref, name: '../../../etc/cron.d/evil\u0000\u001b]0;x\u0007.sh' })
+  const note = await b.next('message', (p) => p.id === id)
+  t.is((note.file as { name: string }).name, 'evil]0;x.sh', 'clients are shown a safe name')
+  const file = z32.encode(ref.id)
+  const got = (await b.api.call('downloadFile', { file, path: path.join(dir, 'b-dl') })) as { path: string }
+  t.is(got.path, path.join(dir, 'b-dl', 'evil]0;x.sh'), 'written inside the chosen folder, under the safe name')
+  t.is(await sha256File(got.path), sha)
+
+  // M shares a room with A, not this one; it announces the same file id in its own room and asks.
+  await (await m.api.core.rooms.open(other.room)).sendFile(ref)
+  const stolen = m.api.call('downloadFile', { file, path: path.join(dir, 'm-dl') })
+  const refused = await eventually(async () => a.logs.some((l) => l.includes('refused notes.txt')), (v) => v, 20_000)
+  t.ok(refused, 'A refused it: M is not a member of the room the file was announced in')
+  await m.api.call('pauseFile', { file })
+  t.is(await errorCode(stolen), 'FILE_PAUSED')
+  t.is(fs.statSync(path.join(dir, 'm-dl', 'notes.txt.part')).size, 0, 'M got not a byte')
 })

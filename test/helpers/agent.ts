@@ -7,7 +7,14 @@ const MAIN = path.join(__dirname, '..', '..', 'app', 'cli', 'main.js')
 
 export interface AgentOptions {
   storage: string
-  bootstrap: string
+  /** Bootstrap nodes; omit for none configured (the public HyperDHT). */
+  bootstrap?: string
+  /** Bind address; default 127.0.0.1, null for none (all interfaces). */
+  host?: string | null
+  /** More agent arguments, e.g. ['--no-lan']. */
+  args?: string[]
+  /** argv prefix to run the agent under, e.g. `ip netns exec NS`. */
+  wrap?: string[]
   env?: Record<string, string>
   /** Keep stderr lines (logs) for assertions. */
   keepLogs?: boolean
@@ -45,9 +52,21 @@ export class AgentProcess {
   readonly exited: Promise<number | null>
 
   constructor(opts: AgentOptions) {
-    this.proc = spawn(
+    const host = opts.host === undefined ? '127.0.0.1' : opts.host
+    const argv = [
       process.execPath,
-      [MAIN, 'agent', '--storage', opts.storage, '--bootstrap', opts.bootstrap, '--host', '127.0.0.1'],
+      MAIN,
+      'agent',
+      '--storage',
+      opts.storage,
+      ...(opts.bootstrap ? ['--bootstrap', opts.bootstrap] : []),
+      ...(host ? ['--host', host] : []),
+      ...(opts.args ?? [])
+    ]
+    const wrap = opts.wrap ?? []
+    this.proc = spawn(
+      wrap.length ? wrap[0] : argv[0],
+      [...wrap.slice(1), ...(wrap.length ? argv : argv.slice(1))],
       { env: { ...process.env, PEERLINE_LOOKUP_TIMEOUT: '5000', ...(opts.env ?? {}) } }
     )
     this.exited = new Promise((resolve) => this.proc.once('exit', (code) => resolve(code)))

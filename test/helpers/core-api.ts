@@ -11,9 +11,10 @@ export interface Note {
   params: Record<string, unknown>
 }
 
-/** An in-process Api on a test DHT, with its notifications recorded; closed at teardown. */
+/** An in-process Api on a test DHT, with its notifications and logs recorded; closed at teardown. */
 export async function startApi(t: T, dir: string, bootstrap: Array<{ host: string; port: number }>, extra: Partial<PeerlineOptions> = {}) {
-  const api = new Api({ storage: dir, bootstrap, host: '127.0.0.1', lookupTimeout: 8000, ...extra })
+  const logs: string[] = []
+  const api = new Api({ storage: dir, bootstrap, host: '127.0.0.1', lookupTimeout: 8000, log: (m) => logs.push(m), ...extra })
   const notes: Note[] = []
   api.on('notification', (name, params) => notes.push({ name, params: { ...params } }))
   await api.ready()
@@ -27,7 +28,7 @@ export async function startApi(t: T, dir: string, bootstrap: Array<{ host: strin
     }
     throw new Error('no ' + name)
   }
-  return { api, notes, next }
+  return { api, notes, next, logs }
 }
 
 /** The PeerlineError code a call failed with, or 'no error'. */

@@ -1,0 +1,100 @@
+import b4a from 'b4a'
+import type Protomux from 'protomux'
+import type { Log } from '../log'
+import { GuardedChannel, message } from '../network/guarded-channel'
+import * as schema from '../wire/schemas'
+import { empty } from '../wire/struct'
+import type { FileData, FileManifest, FileNone, FileQuery, FileRequest } from '../wire/schemas'
+
+/** A data frame is one chunk (at most 4 MiB, see validFile) and its header. */
+const MAX_FRAME_BYTES = 4 * 1024 * 1024 + 64
+/** 1 GB/s of 1 MiB chunks, with room for the small frames around them. */
+const FRAMES_PER_SECOND = 4000
+
+/** What a FileChannel hands its frames to: Files routes them to the server or a download. */
+export interface FileChannelHandler {
+  onquery(ch: FileChannel, m: FileQuery): void | Promise<void>
+  onmanifest(ch: FileChannel, m: FileManifest): void
+  onnone(ch: FileChannel, m: FileNone): void
+  onrequest(ch: FileChannel, m: FileRequest): void
+  ondata(ch: FileChannel, m: FileData): void
+  onopen(ch: FileChannel): void
+  onclose(ch: FileChannel): void
+}
+
+/** The `peerline/file/1` channel on one authenticated connection: every file, both directions. */
+export class FileChannel {
+  readonly publicKey: Buffer
+  private readonly _channel: GuardedChannel<null>
+  private _drained: Array<() => void> = []
+
+  constructor(mux: Protomux, publicKey: Buffer, handler: FileChannelHandler, log: Log) {
+    this.publicKey = publicKey
+    this._channel = new GuardedChannel<null>(mux, {
+      protocol: schema.FILE_PROTOCOL,
+      handshake: empty,
+      messages: [
+        message(schema.fileQuery, (m) => handler.onquery(this, m)),
+        message(schema.fileManifest, (m) => handler.onmanifest(this, m)),
+        message(schema.fileNone, (m) => handler.onnone(this, m)),
+        message(schema.fileRequest, (m) => handler.onrequest(this, m)),
+        message(schema.fileData, (m) => handler.ondata(this, m))
+      ],
+      log,
+      maxFrameBytes: MAX_FRAME_BYTES,
+      maxPerSecond: FRAMES_PER_SECOND,
+      onopen: () => handler.onopen(this),
+      onclose: () => {
+        this._wake()
+        handler.onclose(this)
+      },
+      ondrain: () => this._wake()
+    })
+    this._channel.open(null)
+  }
+
+  get id(): string {
+    return b4a.toString(this.publicKey, 'hex')
+  }
+
+  get closed(): boolean {
+    return this._channel.closed
+  }
+
+  query(m: FileQuery): boolean {
+    return this._channel.send(0, schema.fileQuery, m)
+  }
+
+  manifest(m: FileManifest): boolean {
+    return this._channel.send(1, schema.fileManifest, m)
+  }
+
+  none(m: FileNone): boolean {
+    return this._channel.send(2, schema.fileNone, m)
+  }
+
+  request(m: FileRequest): boolean {
+    return this._channel.send(3, schema.fileRequest, m)
+  }
+
+  /** False when the connection is backed up: wait for drained() before the next chunk. */
+  data(m: FileData): boolean {
+    return this._channel.send(4, schema.fileData, m)
+  }
+
+  /** Resolves once the connection took what was queued (or the channel closed). */
+  drained(): Promise<void> {
+    if (this.closed) return Promise.resolve()
+    return new Promise((resolve) => this._drained.push(resolve))
+  }
+
+  close(reason: string): void {
+    this._channel.close(reason)
+  }
+
+  private _wake(): void {
+    const waiting = this._drained
+    this._drained = []
+    for (const resolve of waiting) resolve()
+  }
+}

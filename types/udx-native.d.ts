@@ -11,14 +11,17 @@ declare module 'udx-native' {
 
     interface SocketAddress {
       host: string
-      family: number
+      family: 4 | 6
       port: number
     }
 
     interface SocketEvents {
+      /** A plain UDP datagram (not UDX); the buffer is the datagram's own slice. */
       message: [buffer: Buffer, from: SocketAddress]
       listening: []
       close: []
+      idle: []
+      busy: []
     }
 
     /** Create with udx.createSocket(). */

@@ -14,11 +14,11 @@ import { fileInfo } from '../files/file-info'
 import type { FileInfo } from '../files/file-info'
 import type { FileProgress } from '../files/files'
 import type { HistoryEntry, RoleName, RoomSummary } from './room-methods'
-import type { CallChatNote, CallIncoming, CallPeer, CallSignalNote, CallState, Signal } from '../calls/call-manager'
 import { MAX_FRAME_BYTES, MAX_NAME_LENGTH, ROOM_GROUP } from '../wire/schemas'
 import { Identity } from '../identity/identity'
 import { phraseToSeed } from '../identity/recovery-phrase'
 import type { NetworkStatus } from '../network/swarm-network'
+import type { CallChatNote, CallIncoming, CallPeer, CallSignalNote, CallState, Signal } from '../calls/call-manager'
 
 export type Params = Record<string, unknown>
 

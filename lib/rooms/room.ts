@@ -236,8 +236,8 @@ export class Room extends ReadyResource {
     await this._append({ type: schema.OP_CALL, id: b4a.toString(crypto.randomBytes(12), 'hex'), call, time: Date.now() })
   }
 
-  async fileMessage(fileId: Buffer): Promise<MessageState | null> {
-    return messageWithFile(this.base.view, fileId)
+  async fileMessage(fileKey: Buffer): Promise<MessageState | null> {
+    return messageWithFile(this.base.view, fileKey)
   }
 
   /** Appends a state-changing op; the rules are checked by apply on every member. */

@@ -40,19 +40,6 @@ esbuild
     logLevel: 'warning',
     plugins: [onlyAllowed]
   })
-  .then(() =>
-    // The call engine on its own as an ES module, for the call tests' bare page (test/calls).
-    esbuild.build({
-      entryPoints: [path.join(src, 'calls', 'call-engine.ts')],
-      bundle: true,
-      outfile: path.join(out, 'calls', 'call-engine.js'),
-      format: 'esm',
-      platform: 'browser',
-      target: 'chrome120',
-      logLevel: 'warning',
-      plugins: [onlyAllowed]
-    })
-  )
   .then(() => {
     for (const f of ['index.html', 'styles.css', 'icon.svg']) fs.copyFileSync(path.join(src, f), path.join(out, f))
   })

@@ -6,12 +6,11 @@
  *
  *   npm run bench
  */
-import crypto from 'hypercore-crypto'
-import { spawn } from 'child_process'
 import fs from 'fs'
 import os from 'os'
 import path from 'path'
 import { AgentProcess } from '../test/helpers/agent'
+import { rawPing } from './raw-ping'
 import { localTestnet } from '../test/helpers/testnet'
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 300)
@@ -30,27 +29,6 @@ function summary(samples: number[]): { p50: number; p99: number } {
 }
 
 const ms = (n: number): string => n.toFixed(2) + ' ms'
-
-/** Baseline: ping-pong of 32-byte frames between two bare Hyperswarm peers, each its own process. */
-async function rawPing(bootstrap: string, gap: number): Promise<number[]> {
-  const script = path.join(__dirname, 'raw-ping-peer.js')
-  const topic = crypto.randomBytes(32).toString('hex')
-  const echo = spawn(process.execPath, [script, 'echo', bootstrap, topic], { stdio: ['ignore', 'pipe', 'inherit'] })
-  try {
-    await new Promise((resolve) => echo.stdout.once('data', resolve))
-    const out = await new Promise<string>((resolve, reject) => {
-      const ping = spawn(process.execPath, [script, 'ping', bootstrap, topic, String(PINGS + 50), String(gap)], {
-        stdio: ['ignore', 'pipe', 'inherit']
-      })
-      let text = ''
-      ping.stdout.on('data', (d: Buffer) => (text += d))
-      ping.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error('ping peer exited with ' + code))))
-    })
-    return (JSON.parse(out) as number[]).slice(50)
-  } finally {
-    echo.kill('SIGTERM')
-  }
-}
 
 /** One message at a time, alternating direction; `gap` ms between messages (0: back to back). */
 async function latency(a: AgentProcess, b: AgentProcess, count: number, gap: number): Promise<number[]> {
@@ -101,8 +79,8 @@ async function main(): Promise<void> {
     const [a, b] = pair as [AgentProcess, AgentProcess]
     const ours = summary(await latency(a, b, MESSAGES, 0))
     const oursPaced = summary(await latency(a, b, Math.min(MESSAGES, 200), PACE))
-    const ping = summary(await rawPing(bootstrap, 0))
-    const pingPaced = summary(await rawPing(bootstrap, PACE))
+    const ping = summary(await rawPing(bootstrap, PINGS, 0))
+    const pingPaced = summary(await rawPing(bootstrap, PINGS, PACE))
     const add = summary(firstMessage)
 
     const cpu = os.cpus()[0]?.model ?? 'unknown cpu'

@@ -22,7 +22,11 @@ export type ErrorCode =
   | 'NOT_WRITABLE'
   | 'PHRASE_INVALID'
   | 'IDENTITY_EXISTS'
+  | 'PROFILE_IN_USE'
   | 'CLOSED'
+  | 'BUSY'
+  | 'NOT_ONLINE'
+  | 'NO_SUCH_CALL'
 
 /** An error a user can act on: a code for programs and a sentence for people. */
 export class PeerlineError extends Error {

@@ -3,12 +3,13 @@ import CoreStorage from 'hypercore-storage'
 import path from 'path'
 import ReadyResource from 'ready-resource'
 import type NoiseSecretStream from '@hyperswarm/secret-stream'
+import { CallManager } from './calls/call-manager'
 import { ContactBook } from './contacts/contact-book'
 import { Contacts } from './contacts/contacts'
 import { PeerSession } from './contacts/peer-session'
 import { Blocklist } from './files/blocklist'
 import { Files } from './files/files'
-import { Identity } from './identity/identity'
+import { Identity, STORE_DIR } from './identity/identity'
 import { NumberScheme } from './identity/number-scheme'
 import type { Log } from './log'
 import { silent } from './log'
@@ -18,7 +19,7 @@ import { AlwaysOnPeers } from './rooms/always-on'
 import { RoomInvites } from './rooms/room-invites'
 import { RoomList } from './rooms/room-list'
 import { Rooms } from './rooms/rooms'
-import { FILE_PROTOCOL, ROOM_GROUP, ROOM_LIVE_PROTOCOL } from './wire/schemas'
+import { CALL_MEDIA_PROTOCOL, CALL_PROTOCOL, FILE_PROTOCOL, ROOM_GROUP, ROOM_LIVE_PROTOCOL } from './wire/schemas'
 import type { RoomKind } from './wire/schemas'
 import type { Room } from './rooms/room'
 
@@ -29,12 +30,20 @@ export interface PeerlineOptions {
   bootstrap?: PeerAddress[]
   /** Address to bind the DHT socket to. */
   host?: string
+  /** LAN discovery and a LAN DHT (default: on unless `host` is a loopback address). */
+  lan?: boolean
   scheme?: NumberScheme
   log?: Log
   /** How long addContact looks for a number before NUMBER_NOT_FOUND (ms). */
   lookupTimeout?: number
+  /** Where downloads go when no folder is named (default ~/Downloads). */
+  downloads?: string
   /** How long ready() waits for our own announce to reach the DHT before going on (ms). */
   announceTimeout?: number
+  /** How long a call rings before it counts as missed (ms, default 30 s). */
+  ringTimeout?: number
+  /** Tunnel call media on a protomux channel even where secret-stream datagrams work (tests). */
+  tunnelOverChannel?: boolean
 }
 
 const DEFAULT_ANNOUNCE_TIMEOUT = 10_000
@@ -57,6 +66,7 @@ export class Peerline extends ReadyResource {
   invites!: RoomInvites
   alwaysOn!: AlwaysOnPeers
   files!: Files
+  calls!: CallManager
   private readonly _o: PeerlineOptions
 
   constructor(opts: PeerlineOptions) {
@@ -70,7 +80,7 @@ export class Peerline extends ReadyResource {
     const { storage, bootstrap, host, lookupTimeout } = this._o
     this.identity = await Identity.open(storage, this.scheme)
     // RocksDB's default 64 MiB memtables (two of them) cost memory a messenger does not need.
-    this.store = new Corestore(new CoreStorage(path.join(storage, 'corestore'), { writeBufferSize: WRITE_BUFFER_SIZE }))
+    this.store = new Corestore(new CoreStorage(path.join(storage, STORE_DIR), { writeBufferSize: WRITE_BUFFER_SIZE }))
     await this.store.ready()
     this.book = new ContactBook(this.store.get({ name: 'profile' }))
     await this.book.ready()
@@ -90,13 +100,24 @@ export class Peerline extends ReadyResource {
     })
     await this.files.ready()
 
+    this.calls = new CallManager({
+      rooms: this.rooms,
+      self: this.identity.publicKey,
+      log: this.log,
+      ...(this._o.ringTimeout ? { ringTimeout: this._o.ringTimeout } : {}),
+      ...(this._o.tunnelOverChannel ? { tunnelOverChannel: true } : {})
+    })
+    await this.calls.ready()
+
     this.network = new SwarmNetwork({
       keyPair: this.identity.keyPair,
       log: this.log,
       firewall: (key) => this.contacts.firewall(key),
       ...(bootstrap ? { bootstrap } : {}),
-      ...(host ? { host } : {})
+      ...(host ? { host } : {}),
+      ...(this._o.lan !== undefined ? { lan: this._o.lan } : {})
     })
+    this.network.onstatus = (status) => this.emit('network', status)
     this.contacts = new Contacts({
       identity: this.identity,
       scheme: this.scheme,
@@ -149,7 +170,8 @@ export class Peerline extends ReadyResource {
   }
 
   protected override async _close(): Promise<void> {
-    // The swarm first, so no new connection opens a core while the stores close.
+    // Calls first (their peers hear the hang-up), then the swarm, so no new connection opens a core while the stores close.
+    if (this.calls) await this.calls.close()
     if (this.alwaysOn) await this.alwaysOn.close()
     if (this.invites) await this.invites.close()
     if (this.network) await this.network.close()
@@ -181,11 +203,12 @@ export class Peerline extends ReadyResource {
       scheme: this.scheme,
       log: this.log,
       self: { number: this.identity.number, name: this.book.settings.name },
-      laterProtocols: [ROOM_LIVE_PROTOCOL, FILE_PROTOCOL]
+      laterProtocols: [ROOM_LIVE_PROTOCOL, FILE_PROTOCOL, CALL_PROTOCOL, CALL_MEDIA_PROTOCOL]
     })
     session.once('authenticated', () => {
       this.rooms.attachLive(session.publicKey, session.mux)
       this.files.attach(session.publicKey, session.mux)
+      this.calls.attach(session.publicKey, session.mux, conn)
     })
     session.once('verified', () => this.contacts.attach(session))
   }

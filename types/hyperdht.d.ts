@@ -253,6 +253,10 @@ declare module 'hyperdht' {
     localAddress(): HyperDHT.Address | null
     remoteAddress(): HyperDHT.Address | null
     addNode(node: HyperDHT.Address): void
+    /** Resolves with the reply; rejects on timeout (after retries unless retry: false). */
+    ping(node: HyperDHT.Address, opts?: { retry?: boolean; size?: number }): Promise<HyperDHT.Reply>
+    /** A query for the nodes closest to target (what bootstrapping and refresh run). */
+    findNode(target: Buffer, opts?: HyperDHT.QueryOptions): HyperDHT.Query<HyperDHT.Reply>
     toArray(opts?: { limit?: number }): HyperDHT.Address[]
 
     lookup(target: Buffer, opts?: HyperDHT.QueryOptions): HyperDHT.Query<HyperDHT.LookupReply>

@@ -5,7 +5,7 @@ export interface ParsedArgs {
   rest: string[]
 }
 
-const BOOLEAN_FLAGS = new Set(['help', 'h', 'version', 'no-updates', 'json'])
+const BOOLEAN_FLAGS = new Set(['help', 'h', 'version', 'no-updates', 'no-open', 'json', 'no-lan'])
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const flags = new Map<string, string | true>()

@@ -13,11 +13,18 @@ import { flag, parseArgs, UsageError } from './args'
 import type { ParsedArgs } from './args'
 import { StdioTransport } from './stdio-transport'
 import { TerminalChat } from './chat'
+import { ui } from './ui'
 
 const HELP = `peerline: a serverless messenger. Your number finds you on the HyperDHT; no servers.
 
 Usage:
   peerline          [--storage DIR] [--bootstrap ...] [--host ADDR]
+                    the app: same as \`peerline ui\`
+  peerline ui       [--storage DIR] [--bootstrap ...] [--host ADDR] [--port N] [--no-open] [--no-updates]
+                    opens Peerline in a window: Electron when installed, else a Chromium app
+                    window on the web shell (127.0.0.1, with a launch token); with --no-open or
+                    no browser it prints the address instead
+  peerline chat     [--storage DIR] [--bootstrap ...] [--host ADDR]
                     chat in the terminal: shows your number; /help lists commands
   peerline id       [--storage DIR]          print your number (makes an identity on first use)
   peerline phrase   [--storage DIR]          print the 24-word recovery phrase of your identity
@@ -35,6 +42,7 @@ Options:
   --storage DIR     profile directory (default: $PEERLINE_STORAGE or ~/.peerline)
   --bootstrap LIST  DHT bootstrap nodes for a private or test DHT (default: the public HyperDHT)
   --host ADDR       address to bind the DHT socket to (default: all interfaces)
+  --no-lan          no LAN discovery (it is on by default, off when --host is a loopback address)
 
 Example agent session (> sent, < received):
   > {"jsonrpc":"2.0","id":1,"method":"addContact","params":{"number":"123 456 789"}}
@@ -64,6 +72,7 @@ function options(args: ParsedArgs): PeerlineOptions {
     log,
     ...(bootstrap ? { bootstrap } : {}),
     ...(host ? { host } : {}),
+    ...(args.flags.has('no-lan') ? { lan: false } : {}),
     ...(lookup ? { lookupTimeout: Number(lookup) } : {})
   }
 }
@@ -110,6 +119,12 @@ function fileLog(storage: string): (msg: string) => void {
   return (msg) => fs.appendFileSync(file, `[${new Date().toISOString()}] ${msg}\n`)
 }
 
+function startUi(args: ParsedArgs, argv: string[]): Promise<void> {
+  const port = Number(flag(args, 'port') ?? 0)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535')
+  return ui({ peerline: options(args), noOpen: args.flags.has('no-open'), port, argv, log })
+}
+
 async function serve(args: ParsedArgs): Promise<void> {
   const opts = options(args)
   const server = new AlwaysOnServer({
@@ -136,7 +151,7 @@ async function serve(args: ParsedArgs): Promise<void> {
 
 async function main(argv: string[]): Promise<void> {
   const args = parseArgs(argv)
-  if (args.command === null && !args.flags.has('help') && !args.flags.has('h')) return chat(args)
+  if (args.command === null && !args.flags.has('help') && !args.flags.has('h')) return startUi(args, argv)
   if (args.flags.has('help') || args.flags.has('h') || args.command === 'help') {
     process.stdout.write(HELP)
     return
@@ -148,6 +163,8 @@ async function main(argv: string[]): Promise<void> {
       return agent(args)
     case 'chat':
       return chat(args)
+    case 'ui':
+      return startUi(args, argv.slice(1))
     case 'serve':
       return serve(args)
     case 'id': {

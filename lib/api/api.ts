@@ -1,4 +1,6 @@
 import EventEmitter from 'bare-events'
+import os from 'os'
+import path from 'path'
 import b4a from 'b4a'
 import z32 from 'z32'
 import { PeerlineError } from '../errors'
@@ -12,7 +14,11 @@ import { fileInfo } from '../files/file-info'
 import type { FileInfo } from '../files/file-info'
 import type { FileProgress } from '../files/files'
 import type { HistoryEntry, RoleName, RoomSummary } from './room-methods'
-import { MAX_NAME_LENGTH } from '../wire/schemas'
+import { MAX_FRAME_BYTES, MAX_NAME_LENGTH, ROOM_GROUP } from '../wire/schemas'
+import { Identity } from '../identity/identity'
+import { phraseToSeed } from '../identity/recovery-phrase'
+import type { NetworkStatus } from '../network/swarm-network'
+import type { CallChatNote, CallIncoming, CallPeer, CallSignalNote, CallState, Signal } from '../calls/call-manager'
 
 export type Params = Record<string, unknown>
 
@@ -33,6 +39,12 @@ export interface Notifications {
   fileDone: { file: string; path: string }
   fileFailed: { file: string; code: string }
   messageUpdate: HistoryEntry & { room: string }
+  network: NetworkStatus
+  callIncoming: CallIncoming
+  callState: CallState
+  callPeer: CallPeer
+  callSignal: CallSignalNote
+  callChat: CallChatNote
 }
 
 export type NotificationName = keyof Notifications
@@ -47,19 +59,24 @@ export interface ApiEvents {
 }
 
 export class Api extends EventEmitter<ApiEvents> {
-  readonly core: Peerline
-  readonly rooms: RoomMethods
+  /** Replaced only by restoreIdentity, on a profile with nothing in it yet. */
+  core: Peerline
+  rooms: RoomMethods
+  private readonly _opts: PeerlineOptions
   private readonly _methods: Record<string, (p: Params) => Promise<unknown>>
 
   constructor(opts: PeerlineOptions) {
     super()
+    this._opts = opts
     this.core = new Peerline(opts)
     this.rooms = new RoomMethods(this.core)
     this._methods = {
       whoami: () => this.whoami(),
       setProfile: (p) => this.setProfile(str(p, 'name', true)),
+      settings: async () => this.settings(),
       setContactsOnly: (p) => this.setContactsOnly(bool(p, 'enabled')),
       recoveryPhrase: async () => ({ phrase: this.core.identity.phrase }),
+      restoreIdentity: (p) => this.restoreIdentity(str(p, 'phrase')),
       setAlwaysOnPeers: (p) => this.setAlwaysOnPeers(keyList(p, 'keys')),
       addContact: (p) => this.addContact(str(p, 'number'), optStr(p, 'publicKey')),
       acceptContact: (p) => this.core.contacts.accept(str(p, 'number')),
@@ -82,11 +99,20 @@ export class Api extends EventEmitter<ApiEvents> {
       delete: async (p) => done(await this.rooms.delete(str(p, 'room'), str(p, 'id'))),
       react: async (p) => done(await this.rooms.react(str(p, 'room'), str(p, 'id'), str(p, 'emoji', true))),
       sendFile: (p) => this.sendFile(str(p, 'to'), str(p, 'path')),
-      downloadFile: (p) => this.downloadFile(str(p, 'file'), str(p, 'path')),
+      downloadFile: (p) => this.downloadFile(str(p, 'file'), optStr(p, 'path') ?? this.downloadsFolder()),
       pauseFile: async (p) => ({ paused: this.core.files.pause(str(p, 'file')) }),
       cancelFile: async (p) => ({ cancelled: this.core.files.cancel(str(p, 'file')) }),
       setBlocklist: async (p) => done(this.core.files.blocklist.set(strList(p, 'hashes'))),
-      blocklist: async () => ({ hashes: this.core.files.blocklist.list() })
+      blocklist: async () => ({ hashes: this.core.files.blocklist.list() }),
+      networkStatus: async () => this.core.network.status(),
+      startCall: (p) => this.startCall(str(p, 'to'), optBool(p, 'video') ?? true, false),
+      startRoomCall: (p) => this.startCall(str(p, 'room'), optBool(p, 'video') ?? true, true),
+      answerCall: (p) => this.core.calls.answer(str(p, 'call')),
+      declineCall: (p) => this.core.calls.decline(str(p, 'call')),
+      hangUp: (p) => this.core.calls.hangUp(str(p, 'call')),
+      callSignal: async (p) => this.core.calls.signal(str(p, 'call'), optStr(p, 'peer'), signalParam(p)),
+      callChat: async (p) => this.core.calls.chat(str(p, 'call'), str(p, 'text')),
+      callTunnel: async (p) => this.core.calls.tunnel(str(p, 'call'), optStr(p, 'peer'))
     }
   }
 
@@ -106,6 +132,7 @@ export class Api extends EventEmitter<ApiEvents> {
     core.contacts.on('presence', (p) => this._notify('presence', p))
     core.contacts.on('key-mismatch', (k) => this._notify('keyMismatch', k))
     core.rooms.on('message', (m: RoomMessage) => this._notify('message', m))
+    core.on('network', (s: NetworkStatus) => this._notify('network', s))
     core.files.on('progress', (p) => this._notify('fileProgress', p))
     core.files.on('done', (p) => this._notify('fileDone', p))
     core.files.on('failed', (p) => this._notify('fileFailed', { file: p.file, code: p.code }))
@@ -115,7 +142,14 @@ export class Api extends EventEmitter<ApiEvents> {
     core.rooms.on('message-update', (room: string, m: MessageState) => {
       this._messageUpdate(room, m).catch((err: Error) => core.log('messageUpdate: ' + err.message))
     })
+    core.calls.on('incoming', (n: CallIncoming) => this._notify('callIncoming', n))
+    core.calls.on('state', (n: CallState) => this._notify('callState', n))
+    core.calls.on('peer', (n: CallPeer) => this._notify('callPeer', n))
+    core.calls.on('signal', (n: CallSignalNote) => this._notify('callSignal', n))
+    core.calls.on('chat', (n: CallChatNote) => this._notify('callChat', n))
     this._notify('ready', { number: core.identity.number, publicKey: b4a.toString(core.identity.publicKey, 'hex') })
+    // The state may have changed while the core was opening: clients start from this one.
+    this._notify('network', core.network.status())
   }
 
   async close(): Promise<void> {
@@ -145,11 +179,33 @@ export class Api extends EventEmitter<ApiEvents> {
     return {}
   }
 
+  /**
+   * Swaps this profile's fresh identity for the one `phrase` restores, as a first-run screen
+   * offers. Refused once the profile has contacts or rooms: those belong to the current identity.
+   */
+  async restoreIdentity(phrase: string): Promise<{ number: string; publicKey: string; name: string }> {
+    phraseToSeed(phrase) // PHRASE_INVALID before anything is closed
+    if (this.core.contacts.list().length > 0 || this.core.rooms.list().length > 0) {
+      throw new PeerlineError('PROFILE_IN_USE', 'This profile already has contacts or rooms. Restore into a new profile instead.')
+    }
+    await this.core.close()
+    await Identity.replace(this._opts.storage, phrase, this.core.scheme)
+    this.core = new Peerline(this._opts)
+    this.rooms = new RoomMethods(this.core)
+    await this.ready()
+    return this.whoami()
+  }
+
   /** Always-on peers (`peerline serve` keys) that keep our rooms available while we are away. */
   async setAlwaysOnPeers(keys: Buffer[]): Promise<Record<string, never>> {
     await this.core.book.setSettings({ alwaysOn: keys })
     await this.core.alwaysOn.configure(keys)
     return {}
+  }
+
+  async settings(): Promise<{ name: string; contactsOnly: boolean; alwaysOnPeers: string[] }> {
+    const s = this.core.book.settings
+    return { name: s.name, contactsOnly: s.contactsOnly, alwaysOnPeers: s.alwaysOn.map((k) => b4a.toString(k, 'hex')) }
   }
 
   async setContactsOnly(enabled: boolean): Promise<Record<string, never>> {
@@ -192,6 +248,11 @@ export class Api extends EventEmitter<ApiEvents> {
     return { file, ...(await this.core.files.download(found.ref, found.room, path)) }
   }
 
+  /** Where downloads go when the caller names no folder (a UI has no folder picker). */
+  downloadsFolder(): string {
+    return this._opts.downloads ?? path.join(os.homedir(), 'Downloads')
+  }
+
   /** `to` is a contact's number (any accepted format) or a room id. */
   async send(to: string, text: string): Promise<{ room: string; id: string }> {
     const room = await this.rooms.resolve(to)
@@ -204,9 +265,18 @@ export class Api extends EventEmitter<ApiEvents> {
     return this.rooms.history(to, limit)
   }
 
+  /** Rings a contact (`to` is their number) or, with `group`, every online member of a group room. */
+  async startCall(to: string, video: boolean, group: boolean): Promise<{ call: string; room: string }> {
+    const room = await this.rooms.resolve(to)
+    const isGroup = this.core.rooms.list().find((r) => r.id === room.id)?.kind === ROOM_GROUP
+    if (group !== isGroup) throw PeerlineError.BAD_REQUEST(group ? 'startRoomCall takes a group room id' : 'startCall takes a contact; use startRoomCall for a room')
+    const { call } = await this.core.calls.start(room, video, group)
+    return { call, room: room.id }
+  }
+
   private async _roomUpdate(id: string): Promise<void> {
-    const summary = (await this.rooms.list()).find((r) => r.room === id)
-    if (summary) this._notify('roomUpdate', summary)
+    if (!this.core.rooms.list().some((e) => e.id === id)) return
+    this._notify('roomUpdate', await this.rooms.summary(id))
   }
 
   private async _messageUpdate(id: string, m: MessageState): Promise<void> {
@@ -239,6 +309,23 @@ function bool(p: Params, key: string): boolean {
   const v = p[key]
   if (typeof v !== 'boolean') throw PeerlineError.BAD_REQUEST(`"${key}" must be true or false`)
   return v
+}
+
+function optBool(p: Params, key: string): boolean | undefined {
+  return p[key] === undefined ? undefined : bool(p, key)
+}
+
+function signalParam(p: Params): Signal {
+  const v = p.signal as Record<string, unknown> | null | undefined
+  const bad = PeerlineError.BAD_REQUEST('"signal" must be {type: "offer"|"answer", sdp} or {type: "candidate", candidate, sdpMid, sdpMLineIndex}')
+  if (typeof v !== 'object' || v === null) throw bad
+  const text = (x: unknown): x is string => typeof x === 'string' && x.length < MAX_FRAME_BYTES - 1024
+  if ((v.type === 'offer' || v.type === 'answer') && text(v.sdp)) return { type: v.type, sdp: v.sdp }
+  if (v.type !== 'candidate' || !text(v.candidate)) throw bad
+  const mid = v.sdpMid ?? null
+  const mline = v.sdpMLineIndex ?? null
+  if ((mid !== null && !text(mid)) || (mline !== null && !(Number.isInteger(mline) && (mline as number) >= 0 && (mline as number) < 1024))) throw bad
+  return { type: 'candidate', candidate: v.candidate, sdpMid: mid as string | null, sdpMLineIndex: mline as number | null }
 }
 
 function optInt(p: Params, key: string): number | undefined {

@@ -3,6 +3,8 @@ import { PeerlineError } from '../errors'
 import type { Peerline } from '../peerline'
 import { fileInfo } from '../files/file-info'
 import type { FileInfo } from '../files/file-info'
+import { callInfo } from '../calls/call-info'
+import type { CallInfo } from '../calls/call-info'
 import type { Room } from '../rooms/room'
 import type { MessageState } from '../rooms/room-view'
 import * as schema from '../wire/schemas'
@@ -26,6 +28,10 @@ export interface RoomSummary {
   timer: number
   /** Everything this device wrote is held by at least one other peer (member or always-on). */
   uploaded: boolean
+  /** False once we were removed (or left): the room is read-only history. */
+  active: boolean
+  /** The newest message, for a conversation list. */
+  last: { from: string; text: string; time: number; file: string | null } | null
 }
 
 export interface HistoryEntry {
@@ -38,6 +44,8 @@ export interface HistoryEntry {
   /** member number -> emoji */
   reactions: Record<string, string>
   file: FileInfo | null
+  /** A call event (missed, declined, how long it lasted); text is '' then. */
+  call: CallInfo | null
 }
 
 /**
@@ -73,24 +81,33 @@ export class RoomMethods {
 
   async list(): Promise<RoomSummary[]> {
     const out: RoomSummary[] = []
-    for (const entry of this._core.rooms.list()) {
-      const room = await this._core.rooms.open(entry.id)
-      const info = await room.info()
-      const members = (await room.members()).filter((m) => m.state === schema.MEMBER_ACTIVE)
-      const direct = entry.kind === schema.ROOM_DIRECT
-      const other = direct ? members.find((m) => !b4a.equals(m.publicKey, this._core.identity.publicKey)) : undefined
-      out.push({
-        room: entry.id,
-        // A direct room is named after the other person, as messengers do.
-        name: direct ? this._directName(other) : info.name,
-        kind: direct ? 'direct' : 'group',
-        members: members.length,
-        unread: Math.max(0, room.length - entry.read),
-        timer: info.timer,
-        uploaded: room.uploaded
-      })
-    }
+    for (const entry of this._core.rooms.list()) out.push(await this.summary(entry.id))
     return out
+  }
+
+  /** One listRooms entry. */
+  async summary(id: string): Promise<RoomSummary> {
+    const entry = this._core.rooms.list().find((e) => e.id === id)
+    if (!entry) throw new PeerlineError('NO_SUCH_ROOM', 'There is no such conversation here.')
+    const room = await this._core.rooms.open(entry.id)
+    const info = await room.info()
+    const members = (await room.members()).filter((m) => m.state === schema.MEMBER_ACTIVE)
+    const direct = entry.kind === schema.ROOM_DIRECT
+    const self = this._core.identity.publicKey
+    const other = direct ? members.find((m) => !b4a.equals(m.publicKey, self)) : undefined
+    const [newest] = await room.history(1)
+    return {
+      room: entry.id,
+      // A direct room is named after the other person, as messengers do.
+      name: direct ? this._directName(other) : info.name,
+      kind: direct ? 'direct' : 'group',
+      members: members.length,
+      unread: Math.max(0, room.length - entry.read),
+      timer: info.timer,
+      uploaded: room.uploaded,
+      active: members.some((m) => b4a.equals(m.publicKey, self)),
+      last: newest ? { from: newest.from, text: newest.deleted ? '' : newest.text, time: newest.time, file: newest.file && !newest.deleted ? newest.file.name : null } : null
+    }
   }
 
   async members(id: string): Promise<MemberInfo[]> {
@@ -117,7 +134,7 @@ export class RoomMethods {
     const reactions: Record<string, string> = {}
     for (const [key, emoji] of Object.entries(m.reactions)) reactions[numbers.get(key) ?? key] = emoji
     const file = m.file && !m.deleted ? fileInfo(m.file) : null
-    return { id: m.id, from: m.from, text: m.text, time: m.time, edited: m.edited, deleted: m.deleted, reactions, file }
+    return { id: m.id, from: m.from, text: m.text, time: m.time, edited: m.edited, deleted: m.deleted, reactions, file, call: m.call ? callInfo(m.call) : null }
   }
 
   async setRole(id: string, number: string, role: RoleName): Promise<void> {

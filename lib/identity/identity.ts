@@ -12,6 +12,8 @@ export interface KeyPair {
 }
 
 const SEED_FILE = 'identity.seed'
+/** The profile's Corestore folder, beside the seed. */
+export const STORE_DIR = 'corestore'
 
 /**
  * An Ed25519 key pair made from a 32-byte seed. The same pair is the Hyperswarm Noise key, so a
@@ -73,6 +75,17 @@ export class Identity {
       writeSecret(dir, file, seed)
     }
     return Identity.fromSeed(seed, scheme)
+  }
+
+  /**
+   * Throws away this profile's identity and storage and writes the identity of `phrase`. Only for
+   * a profile that holds nothing yet (the Api checks); the Corestore must be closed.
+   */
+  static async replace(dir: string, phrase: string, scheme: NumberScheme): Promise<Identity> {
+    phraseToSeed(phrase)
+    fs.rmSync(path.join(dir, SEED_FILE), { force: true })
+    fs.rmSync(path.join(dir, STORE_DIR), { recursive: true, force: true })
+    return Identity.restore(dir, phrase, scheme)
   }
 }
 

@@ -3,8 +3,12 @@ import Hyperswarm from 'hyperswarm'
 import type NoiseSecretStream from '@hyperswarm/secret-stream'
 import ReadyResource from 'ready-resource'
 import b4a from 'b4a'
+import UDX from 'udx-native'
 import type { KeyPair } from '../identity/identity'
 import type { Log } from '../log'
+import { LanDiscovery } from './lan-discovery'
+import type { LanPeer } from './lan-discovery'
+import { PublicReach } from './public-reach'
 
 export interface PeerAddress {
   host: string
@@ -20,55 +24,219 @@ export interface SwarmNetworkOptions {
   /** Return true to refuse a peer before any connection is made. */
   firewall: (remotePublicKey: Buffer) => boolean
   log: Log
+  /**
+   * Find other instances on the LAN and form a DHT with them (default: on, except when `host` is
+   * a loopback address, where tests run private testnets).
+   */
+  lan?: boolean
 }
+
+export type NetworkState = 'online' | 'lan-only' | 'offline'
+
+export interface NetworkStatus {
+  state: NetworkState
+  /** Nodes in our DHT routing table. */
+  dhtNodes: number
+  /** Other Peerline instances heard on the LAN. */
+  lanPeers: number
+  /** Open peer connections. */
+  peers: number
+}
+
+/** HyperDHT's default port; in LAN mode we keep it when free so LAN nodes have stable addresses. */
+const DHT_PORT = 49737
+/** Re-announce this long after the last LAN peer showed up (several often come at once). */
+const REFRESH_DELAY = 100
+/** Status notifications are coalesced over this long (node counts move in bursts). */
+const STATUS_DELAY = 200
 
 /** The Hyperswarm + HyperDHT pair: announce, look up, dial by key, and hand over connections. */
 export class SwarmNetwork extends ReadyResource {
   readonly swarm: Hyperswarm
   readonly dht: HyperDHT
+  readonly lan: LanDiscovery | null
   private readonly _log: Log
+  /** The public (or configured) bootstrap nodes, as IPs (no DNS: it hangs with no internet). */
+  private readonly _public: HyperDHT.Address[]
+  private readonly _reach: PublicReach | null
+  /** Topics we joined, so they can all be announced again when the reachable DHT changes. */
+  private readonly _topics = new Map<string, Buffer>()
+  private _refreshTimer: ReturnType<typeof setTimeout> | null = null
+  private _statusTimer: ReturnType<typeof setTimeout> | null = null
+  private _lastStatus = ''
   onconnection: (conn: NoiseSecretStream) => void = () => {}
+  onstatus: (status: NetworkStatus) => void = () => {}
 
   constructor(opts: SwarmNetworkOptions) {
     super()
     const { keyPair, bootstrap, host, firewall, log } = opts
     this._log = log
-    this.dht = new HyperDHT({
-      keyPair,
-      ...(bootstrap ? { bootstrap } : {}),
-      ...(host ? { host } : {}),
-      // Nothing on loopback is behind a NAT. Left "firewalled", two processes on one host
-      // hole-punch into half-open connections that never carry data.
-      ...(host && isLoopback(host) ? { firewalled: false } : {})
-    })
+    const lan = opts.lan ?? !(host && isLoopback(host))
+    this._public = bootstrapAddresses(bootstrap ?? HyperDHT.BOOTSTRAP)
+    if (lan) {
+      // A persistent, unfirewalled node, like a testnet's bootstrapper: on a flat LAN everyone
+      // reaches everyone, and a persistent node stores announcements for the others, so five
+      // laptops form a working DHT with no internet. Its id is made from its LAN address.
+      const udx = new UDX()
+      const lanHost = lanAddress(udx, host)
+      this.dht = new HyperDHT({
+        keyPair,
+        bootstrap: [],
+        ephemeral: false,
+        firewalled: false,
+        port: DHT_PORT,
+        ...(host ? { host } : {})
+      })
+      // What HyperDHT.bootstrapper() does, but on the port actually bound: seed the NAT sampler
+      // with our LAN address before the first bootstrap round, so the node turns persistent even
+      // when nobody else is up yet.
+      this.dht.once('listening', () => {
+        const address = this.dht.address()
+        if (address) (this.dht as unknown as NatSeed)._nat.add(lanHost, address.port)
+      })
+      this.lan = new LanDiscovery({ dhtPort: () => this.dht.address()?.port ?? 0, log })
+      this.lan.on('peer', (peer: LanPeer) => this._onlanpeer(peer))
+      this.lan.on('gone', (peer: LanPeer) => this._onlangone(peer))
+      this.lan.on('change', () => this._statusChanged())
+      this._reach = new PublicReach(this.dht, this._public)
+      this._reach.on('change', (ok: boolean) => this._onreach(ok))
+    } else {
+      this.dht = new HyperDHT({
+        keyPair,
+        ...(bootstrap ? { bootstrap } : {}),
+        ...(host ? { host } : {}),
+        // Nothing on loopback is behind a NAT. Left "firewalled", two processes on one host
+        // hole-punch into half-open connections that never carry data.
+        ...(host && isLoopback(host) ? { firewalled: false } : {})
+      })
+      this.lan = null
+      this._reach = null
+    }
     this.swarm = new Hyperswarm({ keyPair, dht: this.dht, firewall: (key: Buffer) => firewall(key) })
     this.swarm.on('connection', (conn: NoiseSecretStream) => {
       // Every connection error is expected at some point (peer gone, timeout): log, never throw.
       this._log(`connected to ${short(conn.remotePublicKey)} (${conn.isInitiator ? 'out' : 'in'})`)
       conn.on('error', (err: Error) => this._log(`connection ${short(conn.remotePublicKey)}: ${err.message}`))
+      conn.once('close', () => this._statusChanged())
+      this._statusChanged()
       this.onconnection(conn)
     })
+    this.dht.on('add-node', () => this._statusChanged())
+    this.dht.on('remove-node', () => this._statusChanged())
   }
 
   protected override async _open(): Promise<void> {
     // Announcing before the bootstrap query finishes leaves a record that peers connect to and
     // the server never accepts (seen across processes on loopback), so wait for it.
     await this.dht.fullyBootstrapped()
+    if (this.lan === null || this._reach === null) return
+    await this.lan.ready()
+    // The public DHT is only queried once it answers: an unreachable bootstrap node in every
+    // query makes each one wait for its timeouts (12-24 s measured), so LAN-only would crawl.
+    // The first probe runs in the background: start-up never waits for the internet, and when
+    // the public DHT answers (now or later) we join it and announce everything again.
+    this._reach.start().catch((err: Error) => this._log('public DHT probe: ' + err.message))
+    this._log(`network: LAN discovery on, DHT port ${this.dht.address()?.port}`)
   }
 
   protected override async _close(): Promise<void> {
+    if (this._refreshTimer) clearTimeout(this._refreshTimer)
+    if (this._statusTimer) clearTimeout(this._statusTimer)
+    if (this._reach) this._reach.stop()
+    if (this.lan) await this.lan.close()
     await this.swarm.destroy()
     await this.dht.destroy()
   }
 
+  status(): NetworkStatus {
+    const lanPeers = this.lan ? this.lan.peers().length : 0
+    const dhtNodes = this.dht.destroyed ? 0 : this.dht.toArray().length
+    const online = this._reach ? this._reach.reachable : dhtNodes > 0
+    const state: NetworkState = online ? 'online' : lanPeers > 0 ? 'lan-only' : 'offline'
+    return { state, dhtNodes, lanPeers, peers: this.swarm.connections.size }
+  }
+
+  private _statusChanged(): void {
+    if (this._statusTimer || this.closing) return
+    this._statusTimer = setTimeout(() => {
+      this._statusTimer = null
+      if (this.closing) return
+      const status = this.status()
+      const text = JSON.stringify(status)
+      if (text === this._lastStatus) return
+      this._lastStatus = text
+      this.onstatus(status)
+    }, STATUS_DELAY)
+  }
+
+  private _onlanpeer(peer: LanPeer): void {
+    this._log(`lan: DHT node ${peer.host}:${peer.port}`)
+    this.dht.addNode({ host: peer.host, port: peer.port })
+    // Queries on a small table start from the bootstrap list, so LAN nodes belong in it.
+    this._bootstrapAdd(peer)
+    this._refreshSoon()
+  }
+
+  private _onlangone(peer: LanPeer): void {
+    this._bootstrapRemove(peer)
+  }
+
+  private _bootstrapAdd(node: PeerAddress): void {
+    const nodes = this.dht.bootstrapNodes
+    if (!nodes.some((n) => n.host === node.host && n.port === node.port)) nodes.push({ host: node.host, port: node.port })
+  }
+
+  private _bootstrapRemove(node: PeerAddress): void {
+    const nodes = this.dht.bootstrapNodes
+    const i = nodes.findIndex((n) => n.host === node.host && n.port === node.port)
+    if (i !== -1) nodes.splice(i, 1)
+  }
+
+  private _onreach(ok: boolean): void {
+    this._log(`network: public DHT ${ok ? 'reachable' : 'out of reach'}`)
+    // Unfirewalled is true on a flat LAN, not behind a NAT on the internet: there we tell peers
+    // we are firewalled so they hole-punch rather than dial our address directly. Our node keeps
+    // answering DHT requests on its server socket (io.firewalled stays false) for the LAN.
+    this.dht.firewalled = ok
+    if (ok) {
+      this._joinPublic().catch((err: Error) => this._log('join public DHT: ' + err.message))
+    } else {
+      for (const p of this._public) this._bootstrapRemove(p)
+    }
+    this._statusChanged()
+  }
+
+  /** Adds the public bootstrap nodes, fills the routing table from them, and announces again. */
+  private async _joinPublic(): Promise<void> {
+    for (const p of this._public) this._bootstrapAdd(p)
+    await this.dht.findNode(this.dht.defaultKeyPair.publicKey).finished().catch(() => {})
+    this._refreshSoon()
+  }
+
+  /** Announce and look up every topic again (and our own key), on whatever DHT is reachable now. */
+  private _refreshSoon(): void {
+    if (this._refreshTimer || this.closing) return
+    this._refreshTimer = setTimeout(() => {
+      this._refreshTimer = null
+      if (this.closing || this.swarm.destroyed) return
+      for (const topic of this._topics.values()) {
+        const discovery = this.swarm.status(topic)
+        if (discovery) discovery.refresh().catch((err: Error) => this._log('refresh: ' + err.message))
+      }
+      if (this.swarm.server.listening) this.swarm.server.refresh()
+    }, REFRESH_DELAY)
+  }
+
   /** Be findable on `topic`. Resolves once the announce reached the DHT. */
   async announce(topic: Buffer): Promise<void> {
+    this._topics.set(b4a.toString(topic, 'hex'), topic)
     await this.swarm.join(topic, { server: true, client: false }).flushed()
   }
 
   /** Look `topic` up and connect to whoever announces it; call the returned function to stop. */
   lookup(topic: Buffer): { flushed: Promise<boolean>; refresh: () => void; stop: () => Promise<void> } {
     const discovery = this.swarm.join(topic, { server: false, client: true })
+    this._topics.set(b4a.toString(topic, 'hex'), topic)
     const flushed = discovery.flushed().then(() => this.swarm.flush())
     return {
       flushed,
@@ -84,10 +252,12 @@ export class SwarmNetwork extends ReadyResource {
 
   /** Meet the other members of a room on its discovery key (both sides announce and look up). */
   joinRoom(discoveryKey: Buffer): void {
+    this._topics.set(b4a.toString(discoveryKey, 'hex'), discoveryKey)
     this.swarm.join(discoveryKey, { server: true, client: true })
   }
 
   leaveRoom(discoveryKey: Buffer): void {
+    this._topics.delete(b4a.toString(discoveryKey, 'hex'))
     this.swarm.leave(discoveryKey).catch((err: Error) => this._log('leave room topic: ' + err.message))
   }
 
@@ -110,6 +280,27 @@ export function isLoopback(host: string): boolean {
 
 export function short(key: Buffer | null | undefined): string {
   return key ? b4a.toString(key, 'hex').slice(0, 8) : '?'
+}
+
+/** Bootstrap entries as addresses; 'ip@name:port' keeps the ip, so no DNS lookup is needed. */
+export function bootstrapAddresses(nodes: Array<string | PeerAddress>): PeerAddress[] {
+  return nodes.map((n) => {
+    if (typeof n !== 'string') return n
+    const i = n.lastIndexOf(':')
+    return { host: n.slice(0, i).split('@')[0], port: Number(n.slice(i + 1)) }
+  })
+}
+
+/** Our address on the LAN: the bind host if one was given, else the first LAN IPv4. */
+function lanAddress(udx: UDX, host: string | undefined): string {
+  if (host && host !== '0.0.0.0') return host
+  const lan = udx.networkInterfaces().find((i) => i.family === 4 && !i.internal)
+  return lan ? lan.host : '127.0.0.1'
+}
+
+/** dht-rpc's NAT sampler, which HyperDHT.bootstrapper() seeds the same way (not typed: internal). */
+interface NatSeed {
+  _nat: { add(host: string, port: number): void }
 }
 
 /** Parses `host:port[,host:port]`. */

@@ -95,11 +95,15 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, view: R
   switch (op.type) {
     case schema.OP_MESSAGE:
       if (!validText(op.text) || !validId(op.id)) return null
-      await appendMessage(view, author, writerKey, writerSeq, op.id, op.text, op.time, null)
+      await appendMessage(view, author, writerKey, writerSeq, op.id, op.text, op.time, {})
       return null
     case schema.OP_FILE:
       if (!validId(op.id) || !validFile(op.file)) return null
-      await appendMessage(view, author, writerKey, writerSeq, op.id, '', op.time, op.file)
+      await appendMessage(view, author, writerKey, writerSeq, op.id, '', op.time, { file: op.file })
+      return null
+    case schema.OP_CALL:
+      if (!validId(op.id) || !validCall(op.call)) return null
+      await appendMessage(view, author, writerKey, writerSeq, op.id, '', op.time, { call: op.call })
       return null
     case schema.OP_EDIT: {
       const target = await findMessage(view, op.id)
@@ -178,14 +182,15 @@ async function appendMessage(
   id: string,
   text: string,
   time: number,
-  file: schema.FileRef | null
+  attached: { file?: schema.FileRef; call?: schema.CallRecord }
 ): Promise<void> {
+  const file = attached.file ?? null
   if ((await view.meta.get('id/' + id)) !== null) return // ids are unique
   const { timer } = await getInfo(view)
   // The timer in force when the message is applied; the time is the sender's.
   const expires = timer > 0 ? time + timer * 1000 : 0
   const seq = view.messages.length
-  const record: MessageRecord = { id, publicKey: author.publicKey, from: author.number, text, time, expires, writerKey, writerSeq, file }
+  const record: MessageRecord = { id, publicKey: author.publicKey, from: author.number, text, time, expires, writerKey, writerSeq, file, call: attached.call ?? null }
   await view.meta.put('id/' + id, c.encode(messageRef, { seq, publicKey: author.publicKey }))
   if (file !== null) await view.meta.put('file/' + hex(file.id), c.encode(c.uint, seq))
   if (expires > 0) {
@@ -193,6 +198,10 @@ async function appendMessage(
     await view.meta.put('expseq/' + seqKey(seq), c.encode(c.uint, expires))
   }
   await view.messages.append(c.encode(schema.messageRecord, record))
+}
+
+function validCall(call: schema.CallRecord): boolean {
+  return /^[0-9a-f]{64}$/.test(call.call) && Number.isSafeInteger(call.duration)
 }
 
 function validFile(f: schema.FileRef): boolean {

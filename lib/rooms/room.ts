@@ -8,6 +8,8 @@ import z32 from 'z32'
 import { PeerlineError } from '../errors'
 import { fileInfo } from '../files/file-info'
 import type { FileInfo } from '../files/file-info'
+import { callInfo } from '../calls/call-info'
+import type { CallInfo } from '../calls/call-info'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
@@ -39,6 +41,7 @@ export interface RoomMessage {
   text: string
   time: number
   file: FileInfo | null
+  call: CallInfo | null
 }
 
 const ACK_INTERVAL = 1000
@@ -227,12 +230,18 @@ export class Room extends ReadyResource {
     return { id, time }
   }
 
-  async fileMessage(fileId: Buffer): Promise<MessageState | null> {
-    return messageWithFile(this.base.view, fileId)
+  /** Records how a call went, as a message in the conversation (only its caller does this). */
+  async recordCall(call: schema.CallRecord): Promise<void> {
+    await this._waitWritable()
+    await this._append({ type: schema.OP_CALL, id: b4a.toString(crypto.randomBytes(12), 'hex'), call, time: Date.now() })
+  }
+
+  async fileMessage(fileKey: Buffer): Promise<MessageState | null> {
+    return messageWithFile(this.base.view, fileKey)
   }
 
   /** Appends a state-changing op; the rules are checked by apply on every member. */
-  async act(op: Exclude<RoomOp, schema.MessageOp | schema.AddMemberOp | schema.FileOp>): Promise<void> {
+  async act(op: Exclude<RoomOp, schema.MessageOp | schema.AddMemberOp | schema.FileOp | schema.CallOp>): Promise<void> {
     if (op.type === schema.OP_EDIT) checkText(op.text)
     await this._waitWritable()
     await this._append(op)
@@ -272,7 +281,7 @@ export class Room extends ReadyResource {
     if (member === undefined || member.state !== schema.MEMBER_ACTIVE || this._announced.has(msg.id)) return false
     if (msg.text.length === 0 || msg.text.length > schema.MAX_TEXT_LENGTH || msg.id.length === 0 || msg.id.length > 64) return false
     this._remember(msg.id)
-    this.emit('message', { room: this.id, id: msg.id, from: member.number, text: msg.text, time: msg.time, file: null })
+    this.emit('message', { room: this.id, id: msg.id, from: member.number, text: msg.text, time: msg.time, file: null, call: null })
     return true
   }
 
@@ -350,16 +359,22 @@ export class Room extends ReadyResource {
     for (const m of await readMessages(view, this._scanned, length)) {
       if (this._announced.has(m.id) || m.deleted) continue
       this._remember(m.id)
-      this.emit('message', { room: this.id, id: m.id, from: m.from, text: m.text, time: m.time, file: m.file ? fileInfo(m.file) : null })
+      this.emit('message', { room: this.id, id: m.id, from: m.from, text: m.text, time: m.time, file: m.file ? fileInfo(m.file) : null, call: m.call ? callInfo(m.call) : null })
     }
+    // Stored messages change unread counts and the newest message, even when a live copy was
+    // announced before: tell the room's listeners once per scan.
+    const stored = length > this._scanned
     this._scanned = Math.max(this._scanned, length)
-    await this._scanState(view)
+    await this._scanState(view, stored)
   }
 
   /** Follows the view's event log: room changes (members, name, timer) and message updates. */
-  private async _scanState(view: RoomView): Promise<void> {
+  private async _scanState(view: RoomView, stored: boolean): Promise<void> {
     const length = view.events.length
-    if (length <= this._eventsScanned) return
+    if (length <= this._eventsScanned) {
+      if (stored) this.emit('room-update')
+      return
+    }
     const blocks = await Promise.all(
       Array.from({ length: length - this._eventsScanned }, (_, i) => view.events.get(this._eventsScanned + i, { wait: false }))
     )
@@ -372,10 +387,8 @@ export class Room extends ReadyResource {
       if (event === EVENT_ROOM) roomChanged = true
       else touched.add(event - 1)
     }
-    if (roomChanged) {
-      await this._refreshMembers()
-      this.emit('room-update')
-    }
+    if (roomChanged) await this._refreshMembers()
+    if (roomChanged || stored) this.emit('room-update')
     for (const seq of touched) {
       const state = await messageAt(view, seq)
       if (state) this.emit('message-update', state)

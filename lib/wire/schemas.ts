@@ -5,12 +5,15 @@
  */
 import c from 'compact-encoding'
 import type { Encoding, State } from 'compact-encoding'
-import { struct } from './struct'
+import { oneOf, struct } from './struct'
 
 export const HELLO_PROTOCOL = 'peerline/hello/1'
 export const CONTACT_PROTOCOL = 'peerline/contact/1'
 export const ROOM_LIVE_PROTOCOL = 'peerline/room-live/1'
 export const FILE_PROTOCOL = 'peerline/file/1'
+export const CALL_PROTOCOL = 'peerline/call/1'
+/** Tunnelled call datagrams, only on connections whose stream cannot carry unordered datagrams. */
+export const CALL_MEDIA_PROTOCOL = 'peerline/call-media/1'
 
 /** No single protocol frame of ours needs more than this. */
 export const MAX_FRAME_BYTES = 64 * 1024
@@ -64,6 +67,74 @@ export const liveMessage: Encoding<LiveMessage> = struct<LiveMessage>({
   time: c.uint
 })
 
+// Call channel: signalling between two workers. Every message names its call (32 random bytes).
+export interface CallRing {
+  call: Buffer
+  /** The room the call belongs to: the direct room for a 1:1 call, the group room otherwise. */
+  room: Buffer
+  video: boolean
+  group: boolean
+}
+export const callRing: Encoding<CallRing> = struct<CallRing>({ call: c.fixed32, room: c.fixed32, video: c.bool, group: c.bool })
+
+/** accept, hang-up, join: only the call id. */
+export interface CallRef {
+  call: Buffer
+}
+export const callRef: Encoding<CallRef> = struct<CallRef>({ call: c.fixed32 })
+
+export type DeclineReason = 'declined' | 'busy' | 'full'
+export interface CallDecline {
+  call: Buffer
+  reason: DeclineReason
+}
+export const callDecline: Encoding<CallDecline> = struct<CallDecline>({
+  call: c.fixed32,
+  reason: oneOf<DeclineReason>(['declined', 'busy', 'full'])
+})
+
+/** Who else is in a call: the answer to an accept, so the joiner can connect to each of them. */
+export interface CallParticipants {
+  call: Buffer
+  peers: Buffer[]
+}
+export const callParticipants: Encoding<CallParticipants> = struct<CallParticipants>({
+  call: c.fixed32,
+  peers: c.array(c.fixed32) as Encoding<Buffer[]>
+})
+
+export type SignalKind = 'offer' | 'answer' | 'candidate'
+/** WebRTC signalling: an SDP offer or answer (text), or an ICE candidate line with its m-line (+1, 0 for none). */
+export interface CallSignal {
+  call: Buffer
+  kind: SignalKind
+  text: string
+  mid: string
+  mline: number
+}
+export const callSignal: Encoding<CallSignal> = struct<CallSignal>({
+  call: c.fixed32,
+  kind: oneOf<SignalKind>(['offer', 'answer', 'candidate']),
+  text: c.string,
+  mid: c.string,
+  mline: c.uint
+})
+
+/** In-call chat: lives only on the wire and in the renderer, never in storage. */
+export interface CallChat {
+  call: Buffer
+  text: string
+  time: number
+}
+export const callChat: Encoding<CallChat> = struct<CallChat>({ call: c.fixed32, text: c.string, time: c.uint })
+
+/** A tunnelled datagram on the fallback channel. */
+export interface CallDatagram {
+  call: Buffer
+  data: Buffer
+}
+export const callDatagram: Encoding<CallDatagram> = struct<CallDatagram>({ call: c.fixed32, data: c.buffer as Encoding<Buffer> })
+
 // Room ops: the values writers append to a room's Autobase. A tag, then the op's fields.
 export const OP_ADD_MEMBER = 1
 export const OP_MESSAGE = 2
@@ -77,6 +148,7 @@ export const OP_SET_TIMER = 9
 export const OP_LEAVE = 10
 export const OP_ADD_INVITE = 11
 export const OP_FILE = 12
+export const OP_CALL = 13
 
 export const ROLE_MEMBER = 0
 export const ROLE_ADMIN = 1
@@ -175,6 +247,32 @@ export const fileRef: Encoding<FileRef> = struct<FileRef>({
   chunkSize: c.uint
 })
 
+/** How a call went, as the caller records it in the conversation. */
+export type CallOutcome = 'ended' | 'missed' | 'declined' | 'busy'
+export interface CallRecord {
+  /** hex call id */
+  call: string
+  outcome: CallOutcome
+  video: boolean
+  group: boolean
+  /** ms from the first answer to the end; 0 if nobody answered */
+  duration: number
+}
+export const callRecord: Encoding<CallRecord> = struct<CallRecord>({
+  call: c.string,
+  outcome: oneOf<CallOutcome>(['ended', 'missed', 'declined', 'busy']),
+  video: c.bool,
+  group: c.bool,
+  duration: c.uint
+})
+
+export interface CallOp {
+  type: typeof OP_CALL
+  id: string
+  call: CallRecord
+  time: number
+}
+
 export interface FileOp {
   type: typeof OP_FILE
   id: string
@@ -183,6 +281,7 @@ export interface FileOp {
 }
 
 export type RoomOp =
+  | CallOp
   | FileOp
   | AddMemberOp
   | MessageOp
@@ -210,7 +309,8 @@ const OP_BODIES: { [K in RoomOp['type']]: Body<Extract<RoomOp, { type: K }>> } =
   [OP_SET_TIMER]: struct<Omit<SetTimerOp, 'type'>>({ seconds: c.uint }),
   [OP_LEAVE]: struct<Omit<LeaveOp, 'type'>>({}),
   [OP_ADD_INVITE]: struct<Omit<AddInviteOp, 'type'>>({ id: c.fixed32, publicKey: c.fixed32, expires: c.uint }),
-  [OP_FILE]: struct<Omit<FileOp, 'type'>>({ id: c.string, file: fileRef, time: c.uint })
+  [OP_FILE]: struct<Omit<FileOp, 'type'>>({ id: c.string, file: fileRef, time: c.uint }),
+  [OP_CALL]: struct<Omit<CallOp, 'type'>>({ id: c.string, call: callRecord, time: c.uint })
 }
 
 function bodyOf(type: number): Encoding<object> {
@@ -281,6 +381,8 @@ export interface MessageRecord {
   writerKey: Buffer
   writerSeq: number
   file: FileRef | null
+  /** A call event (missed, declined, how long it lasted) shown in the conversation. */
+  call: CallRecord | null
 }
 export const messageRecord: Encoding<MessageRecord> = struct<MessageRecord>({
   id: c.string,
@@ -291,7 +393,8 @@ export const messageRecord: Encoding<MessageRecord> = struct<MessageRecord>({
   expires: c.uint,
   writerKey: c.fixed32,
   writerSeq: c.uint,
-  file: optional(fileRef)
+  file: optional(fileRef),
+  call: optional(callRecord)
 })
 
 export interface EditRecord {
@@ -312,7 +415,6 @@ export const editRecord: Encoding<EditRecord> = struct<EditRecord>({
 
 // Local profile records (a Hyperbee in the profile's Corestore; never replicated).
 export type ContactState = 'outgoing' | 'incoming' | 'accepted' | 'declined'
-const CONTACT_STATES: ContactState[] = ['outgoing', 'incoming', 'accepted', 'declined']
 
 export interface ContactRecord {
   publicKey: Buffer
@@ -326,15 +428,7 @@ export interface ContactRecord {
   added: number
 }
 
-const contactState: Encoding<ContactState> = {
-  preencode: (state, v) => c.uint.preencode(state, CONTACT_STATES.indexOf(v)),
-  encode: (state, v) => c.uint.encode(state, CONTACT_STATES.indexOf(v)),
-  decode: (state) => {
-    const v = CONTACT_STATES[c.uint.decode(state)]
-    if (v === undefined) throw new Error('bad contact state')
-    return v
-  }
-}
+const contactState: Encoding<ContactState> = oneOf<ContactState>(['outgoing', 'incoming', 'accepted', 'declined'])
 
 export const contactRecord: Encoding<ContactRecord> = struct<ContactRecord>({
   publicKey: c.fixed32,
@@ -467,4 +561,35 @@ export const localFile: Encoding<LocalFile> = struct<LocalFile>({
   path: c.string,
   complete: c.bool,
   hashes: c.raw
+})
+
+// LAN beacon: multicast on every LAN interface so instances find each other's DHT nodes with no
+// internet. The key is a throwaway Ed25519 key made per run (never the identity), so a beacon says
+// nothing about who sends it; the signature covers the body with LAN_BEACON_DOMAIN in front.
+export const LAN_BEACON_DOMAIN = 'peerline/lan-beacon/1'
+export const MAX_LAN_BEACON_BYTES = 256
+export interface LanBeaconBody {
+  /** The sender's throwaway beacon key. */
+  key: Buffer
+  /** The sender's DHT node, IPv4 on the interface the beacon left from. */
+  host: string
+  port: number
+  /** Sender's clock, ms since the epoch. */
+  time: number
+}
+export const lanBeaconBody: Encoding<LanBeaconBody> = struct<LanBeaconBody>({
+  key: c.fixed32,
+  host: c.string,
+  port: c.uint16,
+  time: c.uint
+})
+export interface LanBeacon extends LanBeaconBody {
+  signature: Buffer
+}
+export const lanBeacon: Encoding<LanBeacon> = struct<LanBeacon>({
+  key: c.fixed32,
+  host: c.string,
+  port: c.uint16,
+  time: c.uint,
+  signature: c.fixed64
 })

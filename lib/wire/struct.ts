@@ -1,3 +1,4 @@
+import c from 'compact-encoding'
 import type { Encoding, State } from 'compact-encoding'
 
 type Fields<T> = { [K in keyof T]: Encoding<T[K]> }
@@ -40,4 +41,27 @@ export const empty: Encoding<null> = {
   decode(): null {
     return null
   }
+}
+
+/** One of a fixed list of names, sent as its index; an unknown index fails to decode. */
+export function oneOf<T extends string>(values: readonly T[]): Encoding<T> {
+  return {
+    preencode(state: State, v: T): void {
+      c.uint.preencode(state, indexOf(values, v))
+    },
+    encode(state: State, v: T): void {
+      c.uint.encode(state, indexOf(values, v))
+    },
+    decode(state: State): T {
+      const v = values[c.uint.decode(state)]
+      if (v === undefined) throw new Error('unknown value')
+      return v
+    }
+  }
+}
+
+function indexOf<T>(values: readonly T[], v: T): number {
+  const i = values.indexOf(v)
+  if (i < 0) throw new Error('not one of ' + values.join(', '))
+  return i
 }

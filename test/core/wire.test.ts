@@ -24,8 +24,16 @@ test('every schema round-trips', (t) => {
     ['roomOp invite', schema.roomOp, { type: schema.OP_ADD_INVITE, id: key, publicKey: key, expires: 1763700000000 }],
     ['roomEntry', schema.roomEntry, { key, encryptionKey: key, namespace: key, kind: schema.ROOM_GROUP, read: 3, left: false }],
     ['roomOp message', schema.roomOp, { type: schema.OP_MESSAGE, id: 'abc', text: 'héllo ✓', time: 1763700000000 }],
-    ['messageRecord', schema.messageRecord, { id: 'abc', publicKey: key, from: '123456789', text: 'x', time: 1, expires: 5, writerKey: key, writerSeq: 3, file: null }],
-    ['messageRecord with file', schema.messageRecord, { id: 'f', publicKey: key, from: '1', text: '', time: 1, expires: 0, writerKey: key, writerSeq: 0, file: { key, encryptionKey: key, name: 'a.jpg', size: 5, sha256: 'ab'.repeat(32), blockSize: 262144 } }],
+    ['messageRecord', schema.messageRecord, { id: 'abc', publicKey: key, from: '123456789', text: 'x', time: 1, expires: 5, writerKey: key, writerSeq: 3, file: null, call: null }],
+    ['messageRecord with file', schema.messageRecord, { id: 'f', publicKey: key, from: '1', text: '', time: 1, expires: 0, writerKey: key, writerSeq: 0, file: { key, encryptionKey: key, name: 'a.jpg', size: 5, sha256: 'ab'.repeat(32), blockSize: 262144 }, call: null }],
+    ['messageRecord with call', schema.messageRecord, { id: 'c', publicKey: key, from: '1', text: '', time: 1, expires: 0, writerKey: key, writerSeq: 0, file: null, call: { call: 'ab'.repeat(32), outcome: 'missed' as const, video: true, group: false, duration: 0 } }],
+    ['roomOp call', schema.roomOp, { type: schema.OP_CALL, id: 'c', call: { call: 'ab'.repeat(32), outcome: 'ended' as const, video: false, group: true, duration: 61000 }, time: 9 }],
+    ['callRing', schema.callRing, { call: key, room: key, video: true, group: false }],
+    ['callDecline', schema.callDecline, { call: key, reason: 'busy' as const }],
+    ['callParticipants', schema.callParticipants, { call: key, peers: [key, key] }],
+    ['callSignal', schema.callSignal, { call: key, kind: 'candidate' as const, text: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', mid: '0', mline: 1 }],
+    ['callChat', schema.callChat, { call: key, text: 'hi', time: 5 }],
+    ['callDatagram', schema.callDatagram, { call: key, data: b4a.from('rtp') }],
     ['roomOp file', schema.roomOp, { type: schema.OP_FILE, id: 'f', file: { key, encryptionKey: key, name: 'a.jpg', size: 5, sha256: 'ab'.repeat(32), blockSize: 262144 }, time: 9 }],
     ['editRecord', schema.editRecord, { seq: 4, text: 'y', time: 2, writerKey: key, writerSeq: 9 }],
     [
@@ -49,4 +57,5 @@ test('truncated, trailing, oversized and unknown frames are refused', (t) => {
   t.exception(() => decodeExact(schema.roomOp, b4a.from([99, 1, 2]), 1024), /unknown op/)
   t.exception(() => decodeExact(schema.roomOp, b4a.from([schema.OP_SET_ROLE, ...key, 7]), 1024), /bad role/)
   t.exception(() => decodeExact(schema.contactRecord, b4a.alloc(40, 0xff), 1024))
+  t.exception(() => decodeExact(schema.callDecline, b4a.from([...key, 9]), 1024), /unknown value/)
 })

@@ -7,7 +7,14 @@ const MAIN = path.join(__dirname, '..', '..', 'app', 'cli', 'main.js')
 
 export interface AgentOptions {
   storage: string
-  bootstrap: string
+  /** Bootstrap nodes; omit for none configured (the public HyperDHT). */
+  bootstrap?: string
+  /** Bind address; default 127.0.0.1, null for none (all interfaces). */
+  host?: string | null
+  /** More agent arguments, e.g. ['--no-lan']. */
+  args?: string[]
+  /** argv prefix to run the agent under, e.g. `ip netns exec NS`. */
+  wrap?: string[]
   env?: Record<string, string>
   /** Keep stderr lines (logs) for assertions. */
   keepLogs?: boolean
@@ -40,12 +47,26 @@ export class AgentProcess {
   private _id = 0
   private readonly _calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
   private _waiters: Waiter[] = []
+  /** Called with every notification, in order (for bridges that forward them). */
+  onnotification: ((method: string, params: Record<string, unknown>) => void) | null = null
   readonly exited: Promise<number | null>
 
   constructor(opts: AgentOptions) {
-    this.proc = spawn(
+    const host = opts.host === undefined ? '127.0.0.1' : opts.host
+    const argv = [
       process.execPath,
-      [MAIN, 'agent', '--storage', opts.storage, '--bootstrap', opts.bootstrap, '--host', '127.0.0.1'],
+      MAIN,
+      'agent',
+      '--storage',
+      opts.storage,
+      ...(opts.bootstrap ? ['--bootstrap', opts.bootstrap] : []),
+      ...(host ? ['--host', host] : []),
+      ...(opts.args ?? [])
+    ]
+    const wrap = opts.wrap ?? []
+    this.proc = spawn(
+      wrap.length ? wrap[0] : argv[0],
+      [...wrap.slice(1), ...(wrap.length ? argv : argv.slice(1))],
       { env: { ...process.env, PEERLINE_LOOKUP_TIMEOUT: '5000', ...(opts.env ?? {}) } }
     )
     this.exited = new Promise((resolve) => this.proc.once('exit', (code) => resolve(code)))
@@ -122,6 +143,7 @@ export class AgentProcess {
     if (typeof msg.method === 'string') {
       const params = (msg.params ?? {}) as Record<string, unknown>
       this.notifications.push({ method: msg.method, params })
+      this.onnotification?.(msg.method, params)
       for (const w of this._waiters) {
         if (w.method === msg.method && w.match(params)) {
           this._waiters = this._waiters.filter((x) => x !== w)

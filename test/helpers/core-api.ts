@@ -1,6 +1,7 @@
 import type test from 'brittle'
 import path from 'path'
 import { Api } from '../../lib/api/api'
+import type { PeerlineOptions } from '../../lib/peerline'
 import { localTestnet } from './testnet'
 
 type T = Parameters<Parameters<typeof test>[1]>[0]
@@ -11,9 +12,9 @@ export interface Note {
 }
 
 /** An in-process Api on a test DHT, with its notifications and logs recorded; closed at teardown. */
-export async function startApi(t: T, dir: string, bootstrap: Array<{ host: string; port: number }>) {
+export async function startApi(t: T, dir: string, bootstrap: Array<{ host: string; port: number }>, extra: Partial<PeerlineOptions> = {}) {
   const logs: string[] = []
-  const api = new Api({ storage: dir, bootstrap, host: '127.0.0.1', lookupTimeout: 8000, log: (m) => logs.push(m) })
+  const api = new Api({ storage: dir, bootstrap, host: '127.0.0.1', lookupTimeout: 8000, log: (m) => logs.push(m), ...extra })
   const notes: Note[] = []
   api.on('notification', (name, params) => notes.push({ name, params: { ...params } }))
   await api.ready()
@@ -45,5 +46,5 @@ export async function coreNet(t: T) {
   const { testnet } = await localTestnet()
   t.teardown(() => testnet.destroy(), { order: 1000 })
   const dir = await t.tmp()
-  return { dir, start: (name: string) => startApi(t, path.join(dir, name), testnet.bootstrap) }
+  return { dir, start: (name: string, extra?: Partial<PeerlineOptions>) => startApi(t, path.join(dir, name), testnet.bootstrap, extra) }
 }

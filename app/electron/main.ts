@@ -1,0 +1,110 @@
+// The Electron shell, in the hello-pear-electron shape: a window with a sandboxed renderer, the
+// P2P worker as a Bare process started by pear-runtime, and pear-runtime's P2P updates when the
+// package has an `upgrade` link (off with --no-updates). It only relays lines; the Api is in the worker.
+import { app, BrowserWindow, desktopCapturer, ipcMain, session } from 'electron'
+import path from 'path'
+import PearRuntime from 'pear-runtime'
+import type { Sidecar } from 'pear-runtime'
+
+interface Pkg {
+  name: string
+  productName: string
+  version: string
+  upgrade: string
+}
+
+const ROOT = path.join(__dirname, '..', '..', '..')
+const pkg = require(path.join(ROOT, 'package.json')) as Pkg
+const argv = app.isPackaged ? process.argv.slice(1) : process.argv.slice(2)
+const flag = (name: string): string | undefined => {
+  const i = argv.indexOf('--' + name)
+  return i === -1 ? undefined : argv[i + 1]
+}
+
+const storage = flag('storage')
+if (storage) app.setPath('userData', storage)
+const updates = !argv.includes('--no-updates') && pkg.upgrade.startsWith('pear://')
+const workerArgs = [path.join(app.getPath('userData'), 'profile')]
+for (const name of ['bootstrap', 'host']) {
+  const v = flag(name)
+  if (v) workerArgs.push('--' + name, v)
+}
+
+let worker: Sidecar | null = null
+let pear: PearRuntime | null = null
+
+function startWorker(win: BrowserWindow): Sidecar {
+  const w = PearRuntime.run(path.join(ROOT, 'dist', 'app', 'worker', 'worker.js'), workerArgs)
+  let buffered = ''
+  w.on('data', (data: Buffer) => {
+    buffered += data.toString()
+    let nl: number
+    while ((nl = buffered.indexOf('\n')) !== -1) {
+      if (!win.isDestroyed()) win.webContents.send('peerline:message', buffered.slice(0, nl))
+      buffered = buffered.slice(nl + 1)
+    }
+  })
+  w.stderr.on('data', (d: Buffer) => process.stderr.write(d))
+  w.once('exit', () => {
+    if (!win.isDestroyed()) win.webContents.send('peerline:exit')
+  })
+  return w
+}
+
+async function createWindow(): Promise<void> {
+  const win = new BrowserWindow({
+    width: 1100,
+    height: 760,
+    title: pkg.productName,
+    webPreferences: {
+      preload: path.join(__dirname, 'preload.js'),
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false
+    }
+  })
+  worker = startWorker(win)
+  ipcMain.on('peerline:send', (_e, text: string) => {
+    if (worker && typeof text === 'string') worker.write(text + '\n')
+  })
+  // Screen share in calls: Electron has no picker of its own; offer the first screen.
+  session.defaultSession.setDisplayMediaRequestHandler((_req, callback) => {
+    desktopCapturer.getSources({ types: ['screen'] }).then((sources) => callback(sources[0] ? { video: sources[0] } : {}), () => callback({}))
+  })
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => {
+    callback(permission === 'media' || permission === 'notifications' || permission === 'clipboard-sanitized-write')
+  })
+  await win.loadFile(path.join(ROOT, 'dist', 'ui', 'index.html'))
+}
+
+function startUpdates(): void {
+  if (!updates) return
+  pear = new PearRuntime({
+    dir: app.getPath('userData'),
+    app: app.isPackaged ? process.execPath : null,
+    updates: true,
+    version: pkg.version,
+    upgrade: pkg.upgrade,
+    name: pkg.productName
+  })
+  pear.on('error', (err: Error) => console.error('updates:', err.message))
+  pear.updater.on('updated', () => console.error('an update is ready; it applies at the next start'))
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit()
+} else {
+  app.whenReady().then(() => {
+    startUpdates()
+    return createWindow()
+  }).catch((err: Error) => {
+    console.error('Peerline could not start:', err)
+    app.quit()
+  })
+  app.on('window-all-closed', () => app.quit())
+  app.on('before-quit', () => {
+    // SIGTERM: the worker closes its core and exits (see types/pear-runtime.d.ts for why not destroy()).
+    worker?._process.kill('SIGTERM')
+    void pear?.close()
+  })
+}

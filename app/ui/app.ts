@@ -1,0 +1,265 @@
+import type { ApiPort, Notifications } from './api-port'
+import { ApiError } from './api-client'
+import { formatNumber, h, replace, sentence } from './dom'
+import type { ContactInfo, FileState, HistoryEntry, Me, MemberInfo, Model, NetworkStatus, RoomSummary } from './model'
+import { addContactDialog } from './views/add-contact'
+import { renderConversation } from './views/conversation'
+import { joinRoomDialog, newRoomDialog, roomInfoDialog } from './views/room-dialogs'
+import { settingsDialog } from './views/settings'
+import { renderSidebar } from './views/sidebar'
+import { Notifier } from './notifier'
+
+const HISTORY_LIMIT = 200
+/** How long a live copy is shown without its durable copy before history alone is trusted. */
+const LIVE_GRACE = 10_000
+
+/**
+ * The messenger once the first run is done: keeps the model in step with the Api's notifications
+ * and re-renders the sidebar and the open conversation.
+ */
+export class App {
+  private readonly _api: ApiPort
+  private readonly _model: Model
+  private readonly _side = h('aside.sidebar', { 'aria-label': 'Conversations' })
+  private readonly _main = h('main.chat', { 'aria-label': 'Conversation' })
+  private readonly _toast = h('div.toast', { role: 'alert', hidden: true })
+  private readonly _notifier = new Notifier()
+  /**
+   * Messages announced live (a `message` notification) that history does not list yet: the
+   * durable copy lands a few ms later and sends no second notification, so they are merged in
+   * until it does.
+   */
+  private readonly _live = new Map<string, HistoryEntry[]>()
+  private _refreshing: Promise<void> | null = null
+  private _again = false
+
+  constructor(api: ApiPort, me: Me) {
+    this._api = api
+    this._model = { me, contacts: [], rooms: [], current: null, messages: [], members: [], network: null, files: new Map() }
+  }
+
+  async start(root: HTMLElement): Promise<void> {
+    replace(root, h('div.layout', {}, this._side, this._main), this._toast)
+    this._placeholder()
+    this._listen()
+    this._keys()
+    await this.refresh()
+    this._api.call<NetworkStatus>('networkStatus').then((n) => this._network(n), (err) => this._error(err))
+  }
+
+  /** Reloads contacts, rooms and the open conversation; overlapping calls fold into one more run. */
+  refresh(): Promise<void> {
+    if (this._refreshing) {
+      this._again = true
+      return this._refreshing
+    }
+    this._refreshing = (async () => {
+      do {
+        this._again = false
+        const [contacts, rooms] = await Promise.all([this._api.call<ContactInfo[]>('listContacts'), this._api.call<RoomSummary[]>('listRooms')])
+        this._model.contacts = contacts
+        this._model.rooms = rooms
+        if (this._model.current) await this._loadConversation()
+        this._mergeLive()
+        this._render()
+      } while (this._again)
+    })().finally(() => (this._refreshing = null))
+    return this._refreshing.catch((err) => this._error(err))
+  }
+
+  open(room: string): void {
+    this._model.current = room
+    this._model.messages = []
+    this._model.members = []
+    void this.refresh()
+  }
+
+  private async _loadConversation(): Promise<void> {
+    const room = this._model.current
+    if (!room) return
+    const [messages, members] = await Promise.all([
+      this._api.call<HistoryEntry[]>('history', { to: room, limit: HISTORY_LIMIT }),
+      this._api.call<MemberInfo[]>('members', { room })
+    ])
+    if (room !== this._model.current) return
+    const durable = new Set(messages.map((m) => m.id))
+    const live = (this._live.get(room) ?? []).filter((m) => !durable.has(m.id))
+    if (live.length) this._live.set(room, live)
+    else this._live.delete(room)
+    this._model.messages = [...messages, ...live]
+    this._model.members = members
+    // history marks the room read on the core; show it read here too.
+    const summary = this._model.rooms.find((r) => r.room === room)
+    if (summary) summary.unread = 0
+  }
+
+  private _mergeLive(): void {
+    for (const r of this._model.rooms) {
+      const live = this._live.get(r.room)
+      if (!live) continue
+      const newest = live[live.length - 1]
+      if (!r.last || r.last.time <= newest.time) r.last = { from: newest.from, text: newest.text, time: newest.time, file: newest.file?.name ?? null }
+      // The count itself follows the stored copy (roomUpdate); a live one shows it is not zero.
+      if (r.room !== this._model.current && r.unread === 0 && newest.from !== this._model.me.number) r.unread = 1
+    }
+  }
+
+  private _onMessage(msg: Notifications['message']): void {
+    const entry: HistoryEntry = { id: msg.id, from: msg.from, text: msg.text, time: msg.time, edited: false, deleted: false, reactions: {}, file: msg.file, call: msg.call ?? null }
+    const list = this._live.get(msg.room) ?? []
+    if (!list.some((m) => m.id === msg.id)) list.push(entry)
+    this._live.set(msg.room, list)
+    // Drop it again once history has it (each refresh settles what is durable by now).
+    setTimeout(() => {
+      const rest = (this._live.get(msg.room) ?? []).filter((m) => m.id !== msg.id)
+      if (rest.length) this._live.set(msg.room, rest)
+      else this._live.delete(msg.room)
+    }, LIVE_GRACE)
+  }
+
+  private _render(): void {
+    const m = this._model
+    renderSidebar(this._side, m, {
+      open: (room) => this.open(room),
+      addContact: () => addContactDialog(this._api, () => void this.refresh()),
+      newRoom: () => newRoomDialog(this._api, (room) => this.open(room)),
+      joinRoom: () => joinRoomDialog(this._api, (room) => this.open(room)),
+      settings: () =>
+        settingsDialog(this._api, m, () => {
+          this._api.call<Me>('whoami').then((me) => {
+            m.me = me
+            this._render()
+          }, (err) => this._error(err))
+        }),
+      accept: (number) => this._do('acceptContact', { number }),
+      decline: (number) => this._do('declineContact', { number })
+    })
+    const room = m.rooms.find((r) => r.room === m.current)
+    if (!room) return this._placeholder()
+    const active = document.activeElement
+    const draft = active instanceof HTMLTextAreaElement && active.id === 'composer' ? active.value : ''
+    renderConversation(this._main, m, room, {
+      send: (text) => this._do('send', { to: room.room, text }),
+      edit: (id, text) => this._do('edit', { room: room.room, id, text }),
+      remove: (id) => this._do('delete', { room: room.room, id }),
+      react: (id, emoji) => this._do('react', { room: room.room, id, emoji }),
+      download: (file) => this._download(file),
+      pause: (file) => this._do('pauseFile', { file }),
+      attach: (file) => void this._attach(room.room, file),
+      info: () => roomInfoDialog(this._api, m, room, () => void this.refresh()),
+      setTimer: (seconds) => this._do('setTimer', { room: room.room, seconds })
+    })
+    const composer = this._main.querySelector<HTMLTextAreaElement>('#composer')
+    if (composer && draft) composer.value = draft
+  }
+
+  private _placeholder(): void {
+    replace(
+      this._main,
+      h(
+        'div.placeholder',
+        {},
+        h('h2', {}, 'Peerline'),
+        h('p', {}, 'Your number is ', h('strong', {}, formatNumber(this._model.me.number)), '.'),
+        h('p.hint', {}, 'Pick a conversation, or add someone by their number. Messages go device to device: no servers, and it keeps working on a local network when the internet is down.')
+      )
+    )
+  }
+
+  private _listen(): void {
+    const api = this._api
+    const refresh = (): void => void this.refresh()
+    api.on('message', (msg) => {
+      this._onMessage(msg)
+      if (msg.from !== this._model.me.number) this._notifyMessage(msg.room, msg.from, msg.file ? `📎 ${msg.file.name}` : msg.text)
+      refresh()
+    })
+    for (const name of ['messageUpdate', 'roomUpdate', 'contactAccepted', 'contactDeclined', 'presence'] as const) api.on(name, refresh)
+    api.on('contactRequest', (c) => {
+      this._notifier.show('Contact request', `${c.name || formatNumber(c.number)} wants to chat`)
+      refresh()
+    })
+    api.on('keyMismatch', (k) => this._toastText(`Warning: ${formatNumber(k.number)} answered with a different key than before. Peerline refused it. Check their safety code before trusting them again.`))
+    api.on('network', (n) => this._network(n))
+    api.on('fileProgress', (p) => this._file(p.file, { ...p, state: 'downloading' }))
+    api.on('fileDone', (p) => this._file(p.file, { ...this._fileBase(p.file), state: 'done', path: p.path }))
+    api.on('fileFailed', (p) => this._file(p.file, { ...this._fileBase(p.file), state: 'failed', code: p.code }))
+  }
+
+  /** Alt+Up / Alt+Down moves between conversations; Ctrl+N adds a contact. */
+  private _keys(): void {
+    document.addEventListener('keydown', (e) => {
+      if (e.altKey && (e.key === 'ArrowUp' || e.key === 'ArrowDown')) {
+        const ids = [...this._side.querySelectorAll<HTMLElement>('[data-room]')].map((b) => b.dataset.room ?? '')
+        if (!ids.length) return
+        const i = ids.indexOf(this._model.current ?? '')
+        const next = ids[(i + (e.key === 'ArrowDown' ? 1 : ids.length - 1)) % ids.length]
+        e.preventDefault()
+        this.open(next)
+      } else if (e.ctrlKey && e.key === 'n') {
+        e.preventDefault()
+        addContactDialog(this._api, () => void this.refresh())
+      }
+    })
+  }
+
+  private _notifyMessage(room: string, from: string, text: string): void {
+    const visible = document.hasFocus() && !document.hidden && this._model.current === room
+    if (visible) return
+    const member = this._model.contacts.find((c) => c.number === from)
+    this._notifier.show(member?.name || formatNumber(from), text, () => this.open(room))
+  }
+
+  private _network(n: NetworkStatus): void {
+    this._model.network = n
+    this._render()
+  }
+
+  private _fileBase(file: string): FileState {
+    return this._model.files.get(file) ?? { file, bytes: 0, total: 0, rate: 0, state: 'downloading' }
+  }
+
+  private _file(file: string, state: FileState): void {
+    this._model.files.set(file, state)
+    this._render()
+  }
+
+  private _download(file: string): void {
+    this._file(file, { ...this._fileBase(file), state: 'downloading' })
+    this._api.call('downloadFile', { file }).catch((err) => {
+      if (err instanceof ApiError && (err.code === 'FILE_PAUSED' || err.code === 'FILE_CANCELLED')) return
+      this._error(err)
+    })
+  }
+
+  /** The shell turns a picked or dropped file into a path the worker can read (see main.ts). */
+  private async _attach(room: string, file: File): Promise<void> {
+    try {
+      const path = await this.filePath(file)
+      await this._api.call('sendFile', { to: room, path })
+    } catch (err) {
+      this._error(err)
+    }
+  }
+
+  filePath: (file: File) => Promise<string> = async () => {
+    throw new Error('This window cannot share files.')
+  }
+
+  private _do(method: string, params: Record<string, unknown>): void {
+    this._api.call(method, params).then(() => this.refresh(), (err) => this._error(err))
+  }
+
+  private _error(err: unknown): void {
+    this._toastText(sentence(err))
+  }
+
+  private _toastText(text: string): void {
+    this._toast.textContent = text
+    this._toast.hidden = false
+    clearTimeout(this._toastTimer)
+    this._toastTimer = setTimeout(() => (this._toast.hidden = true), 6000)
+  }
+
+  private _toastTimer: ReturnType<typeof setTimeout> | undefined
+}

@@ -1,0 +1,58 @@
+import { ApiClient, electronTransport, webSocketTransport } from './api-client'
+import type { ElectronBridge, TextTransport } from './api-client'
+import { App } from './app'
+import { h, replace, sentence } from './dom'
+import type { Me } from './model'
+import { showFirstRun } from './views/first-run'
+
+/** What app/electron/preload.ts puts on window. */
+interface PeerlineWindow {
+  peerline?: ElectronBridge & { pathForFile(file: File): string }
+}
+
+const root = document.getElementById('root') as HTMLElement
+
+/**
+ * Boots the renderer on whichever shell serves it: Electron's preload bridge, or the web shell's
+ * WebSocket with the launch token from the URL fragment (then dropped from the address bar).
+ */
+async function boot(): Promise<void> {
+  const electron = (window as unknown as PeerlineWindow).peerline
+  let transport: TextTransport
+  let filePath: (file: File) => Promise<string>
+  if (electron) {
+    transport = electronTransport(electron)
+    filePath = async (file) => electron.pathForFile(file)
+  } else {
+    const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? sessionStorage.getItem('peerline-token') ?? ''
+    if (!token) throw new Error('This address is missing its key. Open Peerline with `npm start` or `peerline ui`.')
+    sessionStorage.setItem('peerline-token', token)
+    history.replaceState(null, '', location.pathname)
+    transport = await webSocketTransport(token)
+    filePath = (file) => upload(token, file)
+  }
+  const api = new ApiClient(transport)
+  api.onclose = () => replace(root, h('div.first-run', {}, h('div.card', {}, h('h1', {}, 'Peerline stopped'), h('p', {}, 'The Peerline worker is no longer running. Start it again to go on.'))))
+  const me = await api.call<Me>('whoami')
+  const start = (who: Me): void => {
+    const app = new App(api, who)
+    app.filePath = filePath
+    app.start(root).catch((err) => fatal(err))
+  }
+  if (!me.name) showFirstRun(root, api, me, start)
+  else start(me)
+}
+
+/** The web shell keeps sent files in the profile's outbox: browsers do not reveal paths. */
+async function upload(token: string, file: File): Promise<string> {
+  const res = await fetch(`/upload?name=${encodeURIComponent(file.name)}`, { method: 'POST', body: file, headers: { 'X-Peerline-Token': token } })
+  const body = (await res.json()) as { path?: string; error?: string }
+  if (!res.ok || !body.path) throw new Error(body.error ?? 'Could not hand the file to Peerline.')
+  return body.path
+}
+
+function fatal(err: unknown): void {
+  replace(root, h('div.first-run', {}, h('div.card', { role: 'alert' }, h('h1', {}, 'Peerline could not start'), h('p', {}, sentence(err)))))
+}
+
+boot().catch(fatal)

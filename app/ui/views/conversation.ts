@@ -1,0 +1,181 @@
+import { formatNumber, formatSize, formatTime, h, plural, replace } from '../dom'
+import type { FileState, HistoryEntry, Model, RoomSummary } from '../model'
+
+export interface ConversationActions {
+  send(text: string): void
+  edit(id: string, text: string): void
+  remove(id: string): void
+  react(id: string, emoji: string): void
+  download(file: string): void
+  pause(file: string): void
+  attach(file: File): void
+  info(): void
+  setTimer(seconds: number): void
+}
+
+const REACTIONS = ['👍', '❤️', '😂', '😮', '😢']
+export const TIMERS: Array<[number, string]> = [
+  [0, 'Off'],
+  [30, '30 seconds'],
+  [300, '5 minutes'],
+  [3600, '1 hour'],
+  [86400, '1 day'],
+  [604800, '1 week']
+]
+
+/** One conversation: header, messages (edits, deletes, reactions, files) and the composer. */
+export function renderConversation(el: HTMLElement, model: Model, room: RoomSummary, act: ConversationActions): void {
+  const names = new Map<string, string>()
+  for (const m of model.members) names.set(m.number, m.name || formatNumber(m.number))
+  const isAdmin = model.members.some((m) => m.number === model.me.number && m.role === 'admin')
+  const contact = room.kind === 'direct' ? model.contacts.find((c) => c.room === room.room) : undefined
+  const status = contact ? (contact.online ? 'online' : 'offline') : `${plural(room.members, 'member')}, ${model.members.filter((m) => m.online).length} online`
+
+  const list = h('ol.messages', { 'aria-label': 'Messages', 'aria-live': 'polite', tabindex: 0 })
+  for (const m of model.messages) list.appendChild(message(m, model, names, isAdmin, act))
+
+  const input = h('textarea', { id: 'composer', rows: 1, placeholder: room.active ? 'Message' : 'You are no longer a member of this room', 'aria-label': 'Message', disabled: !room.active })
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey) {
+      e.preventDefault()
+      const text = input.value.trim()
+      if (text) act.send(text)
+      input.value = ''
+    }
+  })
+  const picker = h('input', { type: 'file', hidden: true, 'aria-hidden': 'true', tabindex: -1 })
+  picker.addEventListener('change', () => {
+    const file = picker.files?.[0]
+    if (file) act.attach(file)
+    picker.value = ''
+  })
+
+  const timer = h('select', { 'aria-label': 'Disappearing messages', title: 'Disappearing messages', disabled: !isAdmin })
+  for (const [seconds, label] of TIMERS) timer.appendChild(h('option', { value: seconds, selected: seconds === room.timer }, seconds ? `Disappear after ${label}` : 'Messages stay'))
+  timer.addEventListener('change', () => act.setTimer(Number(timer.value)))
+
+  const composer = h(
+    'form.composer',
+    {
+      onsubmit: (e: Event) => {
+        e.preventDefault()
+        const text = input.value.trim()
+        if (text) act.send(text)
+        input.value = ''
+        input.focus()
+      }
+    },
+    h('button', { type: 'button', title: 'Send a file (or drop it here)', disabled: !room.active, onclick: () => picker.click() }, 'Attach'),
+    picker,
+    input,
+    h('button.primary', { type: 'submit', disabled: !room.active }, 'Send')
+  )
+  el.ondragover = (e) => e.preventDefault()
+  el.ondrop = (e) => {
+    e.preventDefault()
+    const file = e.dataTransfer?.files[0]
+    if (file && room.active) act.attach(file)
+  }
+
+  replace(
+    el,
+    h(
+      'header.conv-head',
+      {},
+      h('div', {}, h('h2', { 'data-testid': 'conversation-title' }, room.name || 'Unnamed'), h('span.status', {}, status)),
+      timer,
+      h('button', { type: 'button', onclick: act.info }, room.kind === 'group' ? 'Room info' : 'Contact info')
+    ),
+    list,
+    composer
+  )
+  list.scrollTop = list.scrollHeight
+  if (room.active) input.focus()
+}
+
+function message(m: HistoryEntry, model: Model, names: Map<string, string>, isAdmin: boolean, act: ConversationActions): HTMLElement {
+  const mine = m.from === model.me.number
+  const body = m.deleted
+    ? h('p.text.deleted', {}, 'This message was deleted')
+    : m.file
+      ? fileCard(m.file.id, m.file.name, m.file.size, model.files.get(m.file.id), mine, act)
+      : h('p.text', {}, m.text)
+  const reactions = Object.entries(m.reactions)
+  const tools = m.deleted
+    ? null
+    : h(
+        'div.tools',
+        {},
+        ...REACTIONS.map((e) => h('button.icon', { type: 'button', 'aria-label': `React ${e}`, onclick: () => act.react(m.id, m.reactions[model.me.number] === e ? '' : e) }, e)),
+        mine && !m.file ? h('button.icon', { type: 'button', 'aria-label': 'Edit', title: 'Edit', onclick: () => editInPlace(li, m, act) }, '✎') : null,
+        mine || isAdmin ? h('button.icon', { type: 'button', 'aria-label': 'Delete', title: 'Delete for everyone', onclick: () => act.remove(m.id) }, '🗑') : null
+      )
+  const li = h(
+    `li.message.${mine ? 'mine' : 'theirs'}`,
+    { 'data-id': m.id, tabindex: 0 },
+    mine ? null : h('span.from', {}, names.get(m.from) ?? formatNumber(m.from)),
+    body,
+    h('span.time', {}, formatTime(m.time), m.edited && !m.deleted ? ' · edited' : ''),
+    reactions.length ? h('div.reactions', {}, ...reactions.map(([who, e]) => h('span', { title: names.get(who) ?? formatNumber(who) }, e))) : null,
+    tools
+  )
+  return li
+}
+
+function fileCard(id: string, name: string, size: number, state: FileState | undefined, mine: boolean, act: ConversationActions): HTMLElement {
+  let status: HTMLElement
+  if (mine) status = h('span.hint', {}, 'Sent')
+  else if (state?.state === 'done') status = h('span.hint', { title: state.path ?? '' }, `Saved to ${state.path ?? 'Downloads'}`)
+  else if (state?.state === 'downloading') {
+    status = h(
+      'span.progress-row',
+      {},
+      h('progress', { max: state.total || 1, value: state.bytes, 'aria-label': `Downloading ${name}` }),
+      h('span.hint', {}, `${formatSize(state.bytes)} of ${formatSize(state.total)} · ${formatSize(state.rate)}/s`),
+      h('button', { type: 'button', onclick: () => act.pause(id) }, 'Pause')
+    )
+  } else {
+    status = h(
+      'span.progress-row',
+      {},
+      state?.state === 'failed' ? h('span.error', {}, failure(state.code)) : null,
+      h('button', { type: 'button', onclick: () => act.download(id) }, state ? 'Resume' : 'Download')
+    )
+  }
+  return h('div.file', {}, h('span.file-icon', { 'aria-hidden': 'true' }, '📄'), h('div', {}, h('strong', {}, name), h('span.hint', {}, ' ' + formatSize(size)), h('div', {}, status)))
+}
+
+function failure(code: string | undefined): string {
+  switch (code) {
+    case 'FILE_CORRUPT':
+      return 'The file arrived damaged and was deleted.'
+    case 'FILE_BLOCKED':
+      return 'This file is on your blocklist.'
+    case 'FILE_PAUSED':
+      return 'Paused.'
+    case 'FILE_CANCELLED':
+      return 'Cancelled.'
+    default:
+      return `Download failed (${code ?? 'unknown'}).`
+  }
+}
+
+function editInPlace(li: HTMLElement, m: HistoryEntry, act: ConversationActions): void {
+  const input = h('input', { value: m.text, 'aria-label': 'Edit message' })
+  const form = h(
+    'form.edit',
+    {
+      onsubmit: (e: Event) => {
+        e.preventDefault()
+        if (input.value.trim() && input.value !== m.text) act.edit(m.id, input.value.trim())
+      }
+    },
+    input,
+    h('button', { type: 'submit' }, 'Save')
+  )
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') form.replaceWith(h('p.text', {}, m.text))
+  })
+  li.querySelector('.text')?.replaceWith(form)
+  input.focus()
+}

@@ -1,0 +1,153 @@
+import b4a from 'b4a'
+import type Protomux from 'protomux'
+import type NoiseSecretStream from '@hyperswarm/secret-stream'
+import type { Log } from '../log'
+import { GuardedChannel, message } from '../network/guarded-channel'
+import * as schema from '../wire/schemas'
+import type { CallChat, CallDatagram, CallDecline, CallParticipants, CallRef, CallRing, CallSignal } from '../wire/schemas'
+import { empty } from '../wire/struct'
+
+const SIGNALS_PER_SECOND = 200
+/** Video at a few Mbit/s is a few hundred packets a second per direction; leave room for bursts. */
+const DATAGRAMS_PER_SECOND = 5000
+const MAX_DATAGRAM_BYTES = 4096
+/** First byte of a tunnelled datagram sent with secret-stream's send, then 8 bytes of the call id. */
+const DATAGRAM_TAG = 0xca
+export const DATAGRAM_HEADER = 9
+
+export interface CallLinkHandlers {
+  ring(link: CallLink, m: CallRing): void | Promise<void>
+  accept(link: CallLink, m: CallRef): void
+  decline(link: CallLink, m: CallDecline): void
+  hangup(link: CallLink, m: CallRef): void
+  participants(link: CallLink, m: CallParticipants): void
+  join(link: CallLink, m: CallRef): void | Promise<void>
+  signal(link: CallLink, m: CallSignal): void
+  chat(link: CallLink, m: CallChat): void
+  /** `tag` is the first 8 bytes of the call id (datagrams) */
+  datagram(link: CallLink, tag: string, data: Buffer): void
+  close(link: CallLink): void
+}
+
+/**
+ * The call channels on one authenticated connection: signalling on `peerline/call/1`, and tunnelled
+ * media as secret-stream datagrams (encrypted, unordered, over UDX) or, when the stream is not UDX
+ * or `useChannel` is set, as messages on `peerline/call-media/1`.
+ */
+export class CallLink {
+  readonly id: string
+  readonly publicKey: Buffer
+  opened = false
+  private readonly _conn: NoiseSecretStream
+  private readonly _signal: GuardedChannel<null>
+  private readonly _media: GuardedChannel<null>
+  private readonly _useChannel: boolean
+  private readonly _onmessage: (data: Buffer) => void
+
+  constructor(publicKey: Buffer, mux: Protomux, conn: NoiseSecretStream, log: Log, h: CallLinkHandlers, useChannel = false) {
+    this.publicKey = publicKey
+    this.id = b4a.toString(publicKey, 'hex')
+    this._conn = conn
+    this._useChannel = useChannel || typeof conn.rawStream?.trySend !== 'function'
+    let closed = false
+    const onclose = (): void => {
+      if (closed) return
+      closed = true
+      this.opened = false
+      conn.off('message', this._onmessage)
+      h.close(this)
+    }
+    this._signal = new GuardedChannel<null>(mux, {
+      protocol: schema.CALL_PROTOCOL,
+      handshake: empty,
+      messages: [
+        message(schema.callRing, (m) => h.ring(this, m)),
+        message(schema.callRef, (m) => h.accept(this, m)),
+        message(schema.callDecline, (m) => h.decline(this, m)),
+        message(schema.callRef, (m) => h.hangup(this, m)),
+        message(schema.callParticipants, (m) => h.participants(this, m)),
+        message(schema.callRef, (m) => h.join(this, m)),
+        message(schema.callSignal, (m) => h.signal(this, m)),
+        message(schema.callChat, (m) => h.chat(this, m))
+      ],
+      log,
+      maxFrameBytes: schema.MAX_FRAME_BYTES,
+      maxPerSecond: SIGNALS_PER_SECOND,
+      onopen: () => {
+        this.opened = true
+      },
+      onclose
+    })
+    this._media = new GuardedChannel<null>(mux, {
+      protocol: schema.CALL_MEDIA_PROTOCOL,
+      handshake: empty,
+      messages: [message(schema.callDatagram, (m: CallDatagram) => h.datagram(this, tagOf(m.call), m.data))],
+      log,
+      maxFrameBytes: MAX_DATAGRAM_BYTES,
+      maxPerSecond: DATAGRAMS_PER_SECOND,
+      onopen: () => {}
+    })
+    this._onmessage = (data: Buffer): void => {
+      // Anything else on the connection's datagrams is not ours: ignore it.
+      if (data.byteLength <= DATAGRAM_HEADER || data[0] !== DATAGRAM_TAG) return
+      h.datagram(this, b4a.toString(data, 'hex', 1, DATAGRAM_HEADER), data.subarray(DATAGRAM_HEADER))
+    }
+    conn.on('message', this._onmessage)
+    this._signal.open(null)
+    this._media.open(null)
+  }
+
+  /** Which way tunnelled datagrams travel on this connection. */
+  get route(): 'datagram' | 'channel' {
+    return this._useChannel ? 'channel' : 'datagram'
+  }
+
+  ring(m: CallRing): boolean {
+    return this._signal.send(0, schema.callRing, m)
+  }
+
+  accept(call: Buffer): boolean {
+    return this._signal.send(1, schema.callRef, { call })
+  }
+
+  decline(call: Buffer, reason: schema.DeclineReason): boolean {
+    return this._signal.send(2, schema.callDecline, { call, reason })
+  }
+
+  hangup(call: Buffer): boolean {
+    return this._signal.send(3, schema.callRef, { call })
+  }
+
+  participants(call: Buffer, peers: Buffer[]): boolean {
+    return this._signal.send(4, schema.callParticipants, { call, peers })
+  }
+
+  join(call: Buffer): boolean {
+    return this._signal.send(5, schema.callRef, { call })
+  }
+
+  signal(m: CallSignal): boolean {
+    return this._signal.send(6, schema.callSignal, m)
+  }
+
+  chat(m: CallChat): boolean {
+    return this._signal.send(7, schema.callChat, m)
+  }
+
+  datagram(call: Buffer, data: Buffer): void {
+    if (this._useChannel) {
+      this._media.send(0, schema.callDatagram, { call, data })
+      return
+    }
+    const frame = b4a.allocUnsafe(DATAGRAM_HEADER + data.byteLength)
+    frame[0] = DATAGRAM_TAG
+    frame.set(call.subarray(0, DATAGRAM_HEADER - 1), 1)
+    frame.set(data, DATAGRAM_HEADER)
+    this._conn.trySend(frame)
+  }
+}
+
+/** The 8-byte prefix of a call id that tunnelled datagrams carry, in hex. */
+export function tagOf(call: Buffer): string {
+  return b4a.toString(call, 'hex', 0, DATAGRAM_HEADER - 1)
+}

@@ -1,0 +1,414 @@
+import b4a from 'b4a'
+import crypto from 'hypercore-crypto'
+import ReadyResource from 'ready-resource'
+import UDX from 'udx-native'
+import type NoiseSecretStream from '@hyperswarm/secret-stream'
+import type Protomux from 'protomux'
+import { PeerlineError } from '../errors'
+import type { Log } from '../log'
+import type { Room } from '../rooms/room'
+import type { Rooms } from '../rooms/rooms'
+import * as schema from '../wire/schemas'
+import type { CallChat, CallDecline, CallOutcome, CallParticipants, CallRef, CallRing, CallSignal } from '../wire/schemas'
+import { CallLink, tagOf } from './call-link'
+import type { CallLinkHandlers } from './call-link'
+import { CallTunnel, TUNNEL_HOST } from './tunnel'
+import type { CallChatNote, CallIncoming, CallPeer, CallSignalNote, CallState, CallStateName, CallTunnelInfo, EndReason, Signal } from './call-types'
+
+/** A mesh of 8: each member sends its media to the 7 others. */
+export const MAX_PARTICIPANTS = 8
+const DEFAULT_RING_TIMEOUT = 30_000
+
+export type { CallChatNote, CallIncoming, CallPeer, CallSignalNote, CallState, CallStateName, CallTunnelInfo, EndReason, Signal } from './call-types'
+
+export interface CallManagerOptions {
+  rooms: Rooms
+  self: Buffer
+  log: Log
+  ringTimeout?: number
+  /** Tunnel datagrams on the media channel even on UDX streams (tests of the fallback). */
+  tunnelOverChannel?: boolean
+}
+
+interface Member {
+  number: string
+  name: string
+}
+
+class Call {
+  readonly id: Buffer
+  readonly hex: string
+  readonly room: Room
+  readonly video: boolean
+  readonly group: boolean
+  readonly outgoing: boolean
+  readonly starter: string
+  state: CallStateName
+  answeredAt = 0
+  lastDecline: EndReason = 'missed'
+  timer: ReturnType<typeof setTimeout> | null = null
+  readonly peers = new Map<string, CallTunnel | null>()
+  readonly ringing = new Set<string>()
+  members: Map<string, Member>
+
+  constructor(id: Buffer, room: Room, o: { video: boolean; group: boolean; outgoing: boolean; starter: string; members: Map<string, Member> }) {
+    this.id = id
+    this.hex = b4a.toString(id, 'hex')
+    this.room = room
+    this.video = o.video
+    this.group = o.group
+    this.outgoing = o.outgoing
+    this.starter = o.starter
+    this.state = o.outgoing ? 'calling' : 'ringing'
+    this.members = o.members
+  }
+}
+
+/**
+ * Calls: ringing, answering and hanging up with contacts and room members over each connection's
+ * call channel, WebRTC signalling passed between renderers, in-call chat (never stored), and the
+ * media tunnels. One call at a time: a ring while in a call is answered busy.
+ *
+ * Group calls are a mesh: the starter rings every online member; whoever accepts gets the list
+ * of who is in the call from the starter and joins each of them; the joiner makes the offers.
+ * The caller records how the call went (missed, declined, busy, duration) in the conversation.
+ *
+ * Events: 'incoming' (CallIncoming), 'state' (CallState), 'peer' (CallPeer),
+ * 'signal' (CallSignalNote), 'chat' (CallChatNote).
+ */
+export class CallManager extends ReadyResource {
+  private readonly _o: CallManagerOptions
+  private readonly _self: string
+  private readonly _links = new Map<string, CallLink>()
+  private readonly _calls = new Map<string, Call>()
+  private readonly _byTag = new Map<string, Call>()
+  private readonly _udx = new UDX()
+  private readonly _handlers: CallLinkHandlers
+
+  constructor(opts: CallManagerOptions) {
+    super()
+    this._o = opts
+    this._self = b4a.toString(opts.self, 'hex')
+    this._handlers = {
+      ring: (l, m) => this._onring(l, m),
+      accept: (l, m) => this._onaccept(l, m),
+      decline: (l, m) => this._ondecline(l, m),
+      hangup: (l, m) => this._onhangup(l, m),
+      participants: (l, m) => this._onparticipants(l, m),
+      join: (l, m) => this._onjoin(l, m),
+      signal: (l, m) => this._onsignal(l, m),
+      chat: (l, m) => this._onchat(l, m),
+      datagram: (l, tag, data) => this._byTag.get(tag)?.peers.get(l.id)?.deliver(data),
+      close: (l) => this._onlinkclose(l)
+    }
+  }
+
+  protected override async _open(): Promise<void> {}
+
+  protected override async _close(): Promise<void> {
+    for (const call of [...this._calls.values()]) {
+      for (const key of [...call.peers.keys(), ...call.ringing]) this._links.get(key)?.hangup(call.id)
+      await this._end(call, 'closed')
+    }
+  }
+
+  /** Opens the call channels on an authenticated connection (on 'authenticated', synchronously). */
+  attach(publicKey: Buffer, mux: Protomux, conn: NoiseSecretStream): void {
+    const link = new CallLink(publicKey, mux, conn, (msg) => this._o.log(`call ${link.id.slice(0, 8)}: ${msg}`), this._handlers, this._o.tunnelOverChannel)
+    this._links.set(link.id, link)
+  }
+
+  /** The call in progress (ringing, calling or active), if any. */
+  get current(): Call | null {
+    for (const call of this._calls.values()) return call
+    return null
+  }
+
+  /** Rings the other member of a direct room, or every online member of a group room. */
+  async start(room: Room, video: boolean, group: boolean): Promise<{ call: string }> {
+    if (this.closing) throw PeerlineError.CLOSED()
+    if (this.current) throw new PeerlineError('BUSY', 'You are already in a call: hang up first.')
+    const members = await membersOf(room)
+    const online = [...members.keys()].filter((k) => k !== this._self && this._links.get(k)?.opened)
+    if (online.length === 0) {
+      throw new PeerlineError('NOT_ONLINE', group ? 'Nobody else in this room is online to call.' : 'They are not online right now.')
+    }
+    const call = new Call(crypto.randomBytes(32), room, { video, group, outgoing: true, starter: this._self, members })
+    this._track(call)
+    for (const key of online.slice(0, MAX_PARTICIPANTS - 1)) {
+      const link = this._links.get(key)
+      if (link && link.ring({ call: call.id, room: room.key, video, group })) call.ringing.add(key)
+    }
+    call.timer = setTimeout(() => this._ringTimeout(call), this._ringTimeout_ms)
+    this._state(call)
+    return { call: call.hex }
+  }
+
+  async answer(id: string): Promise<Record<string, never>> {
+    const call = this._get(id)
+    if (call.state !== 'ringing') throw PeerlineError.BAD_REQUEST('That call is not ringing.')
+    const link = this._links.get(call.starter)
+    if (!link || !link.accept(call.id)) {
+      await this._end(call, 'lost')
+      throw new PeerlineError('NO_SUCH_CALL', 'The caller is gone.')
+    }
+    this._clearTimer(call)
+    call.state = 'active'
+    call.answeredAt = Date.now()
+    this._state(call)
+    this._addPeer(call, call.starter, true)
+    return {}
+  }
+
+  async decline(id: string): Promise<Record<string, never>> {
+    const call = this._get(id)
+    if (call.state !== 'ringing') throw PeerlineError.BAD_REQUEST('That call is not ringing: use hangUp.')
+    this._links.get(call.starter)?.decline(call.id, 'declined')
+    await this._end(call, 'declined')
+    return {}
+  }
+
+  async hangUp(id: string): Promise<Record<string, never>> {
+    const call = this._get(id)
+    if (call.state === 'ringing') return this.decline(id)
+    for (const key of [...call.peers.keys(), ...call.ringing]) this._links.get(key)?.hangup(call.id)
+    await this._end(call, 'hangup')
+    return {}
+  }
+
+  /** Passes an offer, answer or ICE candidate from our renderer to one peer's renderer. */
+  signal(id: string, peer: string | undefined, signal: Signal): Record<string, never> {
+    const call = this._get(id)
+    const key = this._peerKey(call, peer)
+    const link = this._links.get(key)
+    if (!link) throw new PeerlineError('NOT_ONLINE', 'That peer is not connected.')
+    const m: CallSignal =
+      signal.type === 'candidate'
+        ? { call: call.id, kind: 'candidate', text: signal.candidate, mid: signal.sdpMid ?? '', mline: signal.sdpMLineIndex === null ? 0 : signal.sdpMLineIndex + 1 }
+        : { call: call.id, kind: signal.type, text: signal.sdp, mid: '', mline: 0 }
+    link.signal(m)
+    return {}
+  }
+
+  /** In-call chat to everyone in the call. Nothing of it is stored, here or there. */
+  chat(id: string, text: string): { time: number } {
+    const call = this._get(id)
+    if (call.state !== 'active') throw PeerlineError.BAD_REQUEST('The call is not active.')
+    if (text.length === 0 || text.length > schema.MAX_TEXT_LENGTH) throw PeerlineError.BAD_REQUEST(`text must be 1..${schema.MAX_TEXT_LENGTH} characters`)
+    const time = Date.now()
+    for (const key of call.peers.keys()) this._links.get(key)?.chat({ call: call.id, text, time })
+    return { time }
+  }
+
+  /** The local tunnel socket for one peer of a call, made on first use. */
+  tunnel(id: string, peer: string | undefined): CallTunnelInfo {
+    const call = this._get(id)
+    const key = this._peerKey(call, peer)
+    const link = this._links.get(key)
+    if (!link) throw new PeerlineError('NOT_ONLINE', 'That peer is not connected.')
+    let tunnel = call.peers.get(key) ?? null
+    if (tunnel === null) {
+      tunnel = new CallTunnel(this._udx.createSocket(), (data) => this._links.get(key)?.datagram(call.id, data))
+      call.peers.set(key, tunnel)
+    }
+    return { host: TUNNEL_HOST, port: tunnel.port, candidate: tunnel.candidate(), route: link.route }
+  }
+
+  /** Datagram counts of a peer's tunnel (tests, bench). */
+  tunnelStats(id: string, peer: string | undefined): { out: number; in: number; dropped: number } | null {
+    const call = this._get(id)
+    return call.peers.get(this._peerKey(call, peer))?.stats ?? null
+  }
+
+  private get _ringTimeout_ms(): number {
+    return this._o.ringTimeout ?? DEFAULT_RING_TIMEOUT
+  }
+
+  private _get(id: string): Call {
+    const call = typeof id === 'string' ? this._calls.get(id.toLowerCase()) : undefined
+    if (!call) throw new PeerlineError('NO_SUCH_CALL', 'There is no such call (it may have ended).')
+    return call
+  }
+
+  private _peerKey(call: Call, peer: string | undefined): string {
+    if (peer === undefined) {
+      if (call.peers.size !== 1) throw PeerlineError.BAD_REQUEST('"peer" is needed in a call with several people')
+      return call.peers.keys().next().value as string
+    }
+    for (const key of call.peers.keys()) if (call.members.get(key)?.number === peer.replace(/[ -]/g, '')) return key
+    throw new PeerlineError('NOT_A_MEMBER', `${peer} is not in this call.`)
+  }
+
+  private _track(call: Call): void {
+    this._calls.set(call.hex, call)
+    this._byTag.set(tagOf(call.id), call)
+  }
+
+  private _clearTimer(call: Call): void {
+    if (call.timer) clearTimeout(call.timer)
+    call.timer = null
+  }
+
+  private _ringTimeout(call: Call): void {
+    call.timer = null
+    if (call.state === 'ringing') return void this._end(call, 'missed')
+    for (const key of call.ringing) this._links.get(key)?.hangup(call.id)
+    call.ringing.clear()
+    if (call.peers.size === 0) void this._end(call, 'missed')
+  }
+
+  private _addPeer(call: Call, key: string, offer: boolean): void {
+    if (call.peers.has(key)) return
+    call.peers.set(key, null)
+    this.emit('peer', { call: call.hex, peer: this._number(call, key), joined: true, offer } satisfies CallPeer)
+  }
+
+  private async _removePeer(call: Call, key: string, reason: EndReason): Promise<void> {
+    // Only someone rung or in the call can leave it.
+    if (!call.ringing.has(key) && !call.peers.has(key)) return
+    call.ringing.delete(key)
+    if (call.peers.has(key)) {
+      const tunnel = call.peers.get(key)
+      call.peers.delete(key)
+      if (tunnel) await tunnel.close()
+      this.emit('peer', { call: call.hex, peer: this._number(call, key), joined: false, offer: false } satisfies CallPeer)
+    }
+    if (call.peers.size === 0 && call.ringing.size === 0) await this._end(call, reason)
+  }
+
+  private _number(call: Call, key: string): string {
+    return call.members.get(key)?.number ?? key
+  }
+
+  private _state(call: Call, extra: Partial<CallState> = {}): void {
+    this.emit('state', { call: call.hex, room: call.room.id, state: call.state, ...extra } satisfies CallState)
+  }
+
+  private async _end(call: Call, reason: EndReason): Promise<void> {
+    if (call.state === 'ended') return
+    this._clearTimer(call)
+    const wasAnswered = call.answeredAt > 0
+    call.state = 'ended'
+    this._calls.delete(call.hex)
+    this._byTag.delete(tagOf(call.id))
+    const tunnels = [...call.peers.values()]
+    call.peers.clear()
+    call.ringing.clear()
+    for (const t of tunnels) if (t) await t.close()
+    const duration = wasAnswered ? Date.now() - call.answeredAt : 0
+    this._state(call, { reason, duration })
+    if (call.outgoing && reason !== 'closed') {
+      const outcome: CallOutcome = wasAnswered ? 'ended' : reason === 'declined' || reason === 'busy' ? reason : 'missed'
+      const record = { call: call.hex, outcome, video: call.video, group: call.group, duration }
+      call.room.recordCall(record).catch((err: Error) => this._o.log(`call ${call.hex.slice(0, 8)}: not recorded: ${err.message}`))
+    }
+  }
+
+  private async _onring(link: CallLink, m: CallRing): Promise<void> {
+    const hex = b4a.toString(m.call, 'hex')
+    if (this._calls.has(hex) || this.closing) return
+    const id = this._o.rooms.idOf(m.room)
+    if (!this._o.rooms.list().some((r) => r.id === id)) return void this._o.log('ring for a room we are not in: ignored')
+    const room = await this._o.rooms.open(id)
+    let members = await membersOf(room)
+    if (!members.has(link.id)) {
+      // Just after a contact accept the room may not have caught up with who is in it yet.
+      await room.base.update()
+      members = await membersOf(room)
+    }
+    // Only members of the room the call belongs to may ring (a direct room's member is a contact).
+    if (!members.has(link.id)) return void this._o.log('ring from someone who is not a member: ignored')
+    if (this._calls.has(hex) || this.current) return void link.decline(m.call, 'busy')
+    const call = new Call(m.call, room, { video: m.video, group: m.group, outgoing: false, starter: link.id, members })
+    this._track(call)
+    call.timer = setTimeout(() => this._ringTimeout(call), this._ringTimeout_ms)
+    const from = members.get(link.id)
+    this.emit('incoming', { call: hex, room: room.id, from: from?.number ?? '', name: from?.name ?? '', video: m.video, group: m.group } satisfies CallIncoming)
+    this._state(call)
+  }
+
+  private _onaccept(link: CallLink, m: CallRef): void {
+    const call = this._calls.get(b4a.toString(m.call, 'hex'))
+    if (!call || !call.ringing.has(link.id)) return
+    call.ringing.delete(link.id)
+    if (call.peers.size >= MAX_PARTICIPANTS - 1) return void link.decline(call.id, 'full')
+    link.participants(call.id, [...call.peers.keys()].map((k) => b4a.from(k, 'hex')))
+    if (call.state === 'calling') {
+      call.state = 'active'
+      call.answeredAt = Date.now()
+      this._state(call)
+    }
+    // 1:1: nobody else was rung. Group: the others may still answer until the ring times out.
+    this._addPeer(call, link.id, false)
+  }
+
+  private _onparticipants(link: CallLink, m: CallParticipants): void {
+    const call = this._calls.get(b4a.toString(m.call, 'hex'))
+    if (!call || call.starter !== link.id || call.state !== 'active') return
+    for (const key of m.peers.map((p) => b4a.toString(p, 'hex'))) {
+      if (key === this._self || call.peers.has(key) || !call.members.has(key)) continue
+      if (call.peers.size >= MAX_PARTICIPANTS - 1) break
+      const peer = this._links.get(key)
+      if (peer && peer.join(call.id)) this._addPeer(call, key, true)
+    }
+  }
+
+  private async _onjoin(link: CallLink, m: CallRef): Promise<void> {
+    const call = this._calls.get(b4a.toString(m.call, 'hex'))
+    if (!call || call.state !== 'active' || !call.group) return
+    // Someone who joined the room after the call began is looked up again.
+    if (!call.members.has(link.id)) call.members = await membersOf(call.room)
+    if (!call.members.has(link.id) || call.state !== 'active') return
+    if (call.peers.size >= MAX_PARTICIPANTS - 1) return void link.decline(call.id, 'full')
+    call.ringing.delete(link.id)
+    this._addPeer(call, link.id, false)
+  }
+
+  private _ondecline(link: CallLink, m: CallDecline): void {
+    const call = this._calls.get(b4a.toString(m.call, 'hex'))
+    if (!call) return
+    const reason: EndReason = m.reason
+    if (call.ringing.has(link.id)) call.lastDecline = reason
+    if (!call.outgoing && link.id === call.starter && call.peers.size <= 1) return void this._end(call, reason)
+    void this._removePeer(call, link.id, call.state === 'active' ? 'remote-hangup' : call.lastDecline)
+  }
+
+  private _onhangup(link: CallLink, m: CallRef): void {
+    const call = this._calls.get(b4a.toString(m.call, 'hex'))
+    if (!call) return
+    // The caller gave up before we answered: a missed call.
+    if (call.state === 'ringing') return void (link.id === call.starter && this._end(call, 'missed'))
+    void this._removePeer(call, link.id, 'remote-hangup')
+  }
+
+  private _onsignal(link: CallLink, m: CallSignal): void {
+    const call = this._calls.get(b4a.toString(m.call, 'hex'))
+    if (!call || !call.peers.has(link.id)) return
+    const signal: Signal =
+      m.kind === 'candidate'
+        ? { type: 'candidate', candidate: m.text, sdpMid: m.mid === '' ? null : m.mid, sdpMLineIndex: m.mline === 0 ? null : m.mline - 1 }
+        : { type: m.kind, sdp: m.text }
+    this.emit('signal', { call: call.hex, peer: this._number(call, link.id), signal } satisfies CallSignalNote)
+  }
+
+  private _onchat(link: CallLink, m: CallChat): void {
+    const call = this._calls.get(b4a.toString(m.call, 'hex'))
+    if (!call || !call.peers.has(link.id) || m.text.length === 0 || m.text.length > schema.MAX_TEXT_LENGTH) return
+    this.emit('chat', { call: call.hex, from: this._number(call, link.id), text: m.text, time: m.time } satisfies CallChatNote)
+  }
+
+  private _onlinkclose(link: CallLink): void {
+    if (this._links.get(link.id) === link) this._links.delete(link.id)
+    for (const call of [...this._calls.values()]) {
+      if (call.state === 'ringing' && call.starter === link.id) void this._end(call, 'lost')
+      else if (call.peers.has(link.id) || call.ringing.has(link.id)) void this._removePeer(call, link.id, 'lost')
+    }
+  }
+}
+
+/** The room's active members by hex key. */
+async function membersOf(room: Room): Promise<Map<string, Member>> {
+  const out = new Map<string, Member>()
+  for (const m of await room.members()) if (m.state === schema.MEMBER_ACTIVE) out.set(b4a.toString(m.publicKey, 'hex'), { number: m.number, name: m.name })
+  return out
+}

@@ -1,0 +1,173 @@
+import fs from 'fs'
+import path from 'path'
+import { chromium } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { Api } from '../../lib/api/api'
+import type { PeerlineOptions } from '../../lib/peerline'
+import { AgentProcess } from '../helpers/agent'
+
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium'
+
+/** The flags MACHINE-NOTES found to work headless with fake media on a loopback-only VM. */
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  '--allow-loopback-in-peer-connection',
+  '--autoplay-policy=no-user-gesture-required'
+]
+
+const ORIGIN = 'http://127.0.0.1:4719'
+// tsc -p app/ui writes the renderer's calls code here (plain ES modules, type imports erased).
+const UI = path.join(__dirname, '..', '..', 'ui', 'app', 'ui')
+
+/**
+ * The test page: call-engine.js as the renderer loads it, and an ApiPort whose calls and
+ * notifications cross into Node through Playwright (a stand-in for the web shell's WebSocket
+ * bridge, so these tests need no server of their own).
+ */
+const PAGE = `<!doctype html><meta charset="utf-8"><title>calls</title><body><script type="module">
+import { CallEngine } from '/calls/call-engine.js'
+const listeners = new Map()
+const api = {
+  async call (method, params) {
+    const r = await window.peerlineCall(method, params ?? {})
+    if (r.error) throw Object.assign(new Error(r.error.message), { code: r.error.code })
+    return r.result
+  },
+  on (event, fn) {
+    if (!listeners.has(event)) listeners.set(event, new Set())
+    listeners.get(event).add(fn)
+    return () => listeners.get(event).delete(fn)
+  }
+}
+window.peerlineNotify = (name, params) => { for (const fn of listeners.get(name) ?? []) fn(params) }
+window.makeEngine = (opts) => {
+  const engine = new CallEngine(api, opts)
+  window.engine = engine
+  window.events = []
+  for (const e of ['incoming', 'state', 'stream', 'left', 'chat', 'local', 'connection']) {
+    engine.on(e, (p) => window.events.push({ event: e, ...Object.fromEntries(Object.entries(p).filter(([, v]) => !(v instanceof MediaStream))) }))
+  }
+  // Like the real UI: remote media plays in elements (Chromium decodes audio only for a sink).
+  engine.on('stream', ({ peer, stream }) => {
+    let v = document.getElementById('peer-' + peer)
+    if (!v) { v = document.createElement('video'); v.id = 'peer-' + peer; v.autoplay = true; v.playsInline = true; document.body.append(v) }
+    if (v.srcObject !== stream) { v.srcObject = stream; v.play().catch(() => {}) }
+  })
+  return true
+}
+window.pageReady = true
+</script></body>`
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: FLAGS })
+}
+
+/** The worker a page talks to: an in-process Api (tests) or a `peerline agent` process (bench). */
+interface WorkerPort {
+  call(method: string, params: Record<string, unknown>): Promise<unknown>
+  subscribe(fn: (name: string, params: unknown) => void): void
+  close(): Promise<unknown>
+}
+
+/** One Peerline with its renderer in a Chromium page. */
+export class BrowserPeer {
+  page!: Page
+  number = ''
+  private readonly _worker: WorkerPort
+  private readonly _api: Api | null
+  private _queue: Promise<unknown> = Promise.resolve()
+
+  constructor(opts: PeerlineOptions | AgentProcess) {
+    if (opts instanceof AgentProcess) {
+      const agent = opts
+      this._api = null
+      this._worker = {
+        call: (method, params) => agent.call(method, params),
+        subscribe: (fn) => (agent.onnotification = fn),
+        close: () => agent.stop()
+      }
+    } else {
+      const api = new Api(opts)
+      this._api = api
+      this._worker = { call: (method, params) => api.call(method, params), subscribe: (fn) => api.on('notification', fn), close: () => api.close() }
+    }
+  }
+
+  /** The in-process Api (tests only). */
+  get api(): Api {
+    if (this._api === null) throw new Error('this peer runs its worker as an agent process')
+    return this._api
+  }
+
+  async open(browser: Browser, engine: Record<string, unknown> = {}): Promise<void> {
+    if (this._api) await this._api.ready()
+    this.number = ((await this._worker.call('whoami', {})) as { number: string }).number
+    const context = await browser.newContext()
+    await context.grantPermissions(['camera', 'microphone'], { origin: ORIGIN })
+    this.page = await context.newPage()
+    await this.page.route(ORIGIN + '/**', (route) => {
+      const url = new URL(route.request().url())
+      if (url.pathname === '/') return route.fulfill({ contentType: 'text/html', body: PAGE })
+      const file = path.join(UI, url.pathname)
+      if (!file.startsWith(UI) || !fs.existsSync(file)) return route.fulfill({ status: 404, body: '' })
+      return route.fulfill({ contentType: 'text/javascript', body: fs.readFileSync(file) })
+    })
+    await this.page.exposeFunction('peerlineCall', async (method: string, params: Record<string, unknown>) => {
+      try {
+        return { result: JSON.parse(JSON.stringify((await this._worker.call(method, params)) ?? {})) }
+      } catch (err) {
+        const e = err as { message: string; code?: string; data?: { code?: string } }
+        return { error: { message: e.message, code: e.code ?? e.data?.code ?? 'INTERNAL' } }
+      }
+    })
+    this._worker.subscribe((name, params) => {
+      const payload = JSON.parse(JSON.stringify(params))
+      // In order, as a transport would deliver them.
+      this._queue = this._queue.then(() => this.page.evaluate(([n, p]) => (globalThis as any).peerlineNotify(n, p), [name, payload] as const)).catch(() => {})
+    })
+    this.page.on('pageerror', (err) => console.error('page error:', err.message))
+    await this.page.goto(ORIGIN + '/')
+    await this.page.waitForFunction(() => (globalThis as any).pageReady === true)
+    await this.page.evaluate((o) => (globalThis as any).makeEngine(o), engine)
+  }
+
+  /** Runs `fn(engine, arg)` in the page. */
+  async run<R, A = undefined>(fn: (engine: any, arg: A) => R | Promise<R>, arg?: A): Promise<R> {
+    return this.page.evaluate(([src, a]) => new Function('engine', 'arg', `return (${src})(engine, arg)`)((globalThis as any).engine, a), [fn.toString(), arg] as const) as Promise<R>
+  }
+
+  /** Waits for an engine event matching `match` (a partial object) and returns it. */
+  async event(match: Record<string, unknown>, timeout = 30_000): Promise<Record<string, unknown>> {
+    const handle = await this.page.waitForFunction(
+      (m) => ((globalThis as any).events as Array<Record<string, unknown>>).find((e) => Object.entries(m).every(([k, v]) => e[k] === v)),
+      match,
+      { timeout, polling: 50 }
+    )
+    return (await handle.jsonValue()) as Record<string, unknown>
+  }
+
+  /** Polls the peer connection's stats until `ok`; returns the last. */
+  async statsUntil(call: string, peer: string, ok: (s: any) => boolean, timeout = 20_000): Promise<any> {
+    const end = Date.now() + timeout
+    for (;;) {
+      // null until the peer connection exists
+      const s = await this.run((e, a: { call: string; peer: string }) => e.stats(a.call, a.peer).catch(() => null), { call, peer })
+      if ((s !== null && ok(s)) || Date.now() > end) return s
+      await new Promise((r) => setTimeout(r, 200))
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.page?.context().close().catch(() => {})
+    await this._worker.close()
+  }
+}

@@ -1,0 +1,70 @@
+import crypto from 'crypto'
+import type { AgentProcess } from './agent'
+import { befriend } from './agent-net'
+import { eventually } from './eventually'
+
+export interface Timeline {
+  /** Every agent answers calls. */
+  ready: number
+  /** Every agent reports lan-only and hears all the others (null when not asked for). */
+  discovered: number | null
+  /** A added B by number, B accepted, and B got A's first message. */
+  firstMessage: number
+  /** A room of all agents made by room key, one message from each, and every view equal. */
+  roomSynced: number
+}
+
+type Status = { state: string; lanPeers: number }
+type Entry = { id: string; from: string; text: string }
+
+/**
+ * The cold-start story the demo prints and the benchmark times: start agents, (wait until they
+ * found each other on the LAN), add by number, first message, a room of everyone in sync.
+ * Times are ms since `t0`. `onstep` hears each step as it happens.
+ */
+export async function coldStart(
+  start: () => Promise<AgentProcess[]>,
+  opts: { lan: boolean; t0?: number; onstep?: (step: keyof Timeline, ms: number, detail: string) => void }
+): Promise<{ agents: AgentProcess[]; timeline: Timeline }> {
+  const t0 = opts.t0 ?? Date.now()
+  const at = (step: keyof Timeline, detail: string): number => {
+    const ms = Date.now() - t0
+    opts.onstep?.(step, ms, detail)
+    return ms
+  }
+  const agents = await start()
+  const ready = at('ready', `${agents.length} agents answer calls`)
+  let discovered: number | null = null
+  if (opts.lan) {
+    await eventually(
+      () => Promise.all(agents.map((a) => a.call<Status>('networkStatus'))),
+      (ss) => ss.every((s) => s.state === 'lan-only' && s.lanPeers === agents.length - 1),
+      30_000
+    )
+    discovered = at('discovered', `every agent is lan-only and hears the ${agents.length - 1} others`)
+  }
+  const [a, b] = agents
+  await befriend(a, b)
+  await a.call('send', { to: b.number, text: 'are you safe?' })
+  await b.waitFor('message', (p) => p.text === 'are you safe?', 30_000)
+  const firstMessage = at('firstMessage', `${a.number} added ${b.number} by number; the first message arrived`)
+
+  const { room, invite } = await a.call<{ room: string; invite: string }>('createRoom', { name: 'Neighbours' })
+  await Promise.all(agents.slice(1).map((x) => x.call('joinRoom', { invite })))
+  await Promise.all(agents.map((x, i) => x.call('send', { to: room, text: `checking in: ${i}` })))
+  const views = await eventually(
+    () => Promise.all(agents.map((x) => viewHash(x, room))),
+    (hs) => hs.every((h) => h === hs[0]) && hs[0].startsWith(agents.length + ':'),
+    60_000
+  )
+  if (!views.every((h) => h === views[0])) throw new Error('room views did not converge: ' + views.join(' '))
+  const roomSynced = at('roomSynced', `a room of ${agents.length}: every view holds the same ${agents.length} messages`)
+  return { agents, timeline: { ready, discovered, firstMessage, roomSynced } }
+}
+
+/** Count and hash of a member's view of a room (ids, authors, texts, in order). */
+export async function viewHash(a: AgentProcess, room: string): Promise<string> {
+  const h = await a.call<Entry[]>('history', { to: room, limit: 1000 })
+  const digest = crypto.createHash('sha256').update(JSON.stringify(h.map((m) => [m.id, m.from, m.text]))).digest('hex')
+  return `${h.length}:${digest.slice(0, 16)}`
+}

@@ -1,0 +1,74 @@
+// The part of Electron's API that app/electron uses. Electron cannot install on the CI machines
+// (its postinstall downloads a binary), so the shell is typechecked against this instead.
+declare module 'electron' {
+  import type { EventEmitter } from 'events'
+
+  interface WebContents extends EventEmitter {
+    send(channel: string, ...args: unknown[]): void
+  }
+
+  interface BrowserWindowOptions {
+    width?: number
+    height?: number
+    title?: string
+    webPreferences?: { preload?: string; sandbox?: boolean; contextIsolation?: boolean; nodeIntegration?: boolean }
+  }
+
+  export class BrowserWindow extends EventEmitter {
+    constructor(opts: BrowserWindowOptions)
+    readonly webContents: WebContents
+    isDestroyed(): boolean
+    loadFile(file: string): Promise<void>
+  }
+
+  interface IpcMainEvent {
+    sender: WebContents
+  }
+
+  export const ipcMain: {
+    on(channel: string, fn: (event: IpcMainEvent, ...args: never[]) => void): void
+  }
+
+  export const app: {
+    readonly isPackaged: boolean
+    setPath(name: 'userData', path: string): void
+    getPath(name: 'userData'): string
+    requestSingleInstanceLock(): boolean
+    whenReady(): Promise<void>
+    quit(): void
+    on(event: 'window-all-closed' | 'before-quit', fn: () => void): void
+  }
+
+  interface DesktopCapturerSource {
+    id: string
+    name: string
+  }
+
+  export const desktopCapturer: {
+    getSources(opts: { types: Array<'screen' | 'window'> }): Promise<DesktopCapturerSource[]>
+  }
+
+  export const session: {
+    defaultSession: {
+      setDisplayMediaRequestHandler(fn: (request: unknown, callback: (streams: { video?: DesktopCapturerSource }) => void) => void): void
+      setPermissionRequestHandler(fn: (webContents: WebContents, permission: string, callback: (granted: boolean) => void) => void): void
+    }
+  }
+
+  interface IpcRendererEvent {
+    sender: unknown
+  }
+
+  export const ipcRenderer: {
+    send(channel: string, ...args: unknown[]): void
+    on(channel: string, fn: (event: IpcRendererEvent, ...args: never[]) => void): void
+  }
+
+  export const contextBridge: {
+    exposeInMainWorld(key: string, api: Record<string, unknown>): void
+  }
+
+  export const webUtils: {
+    getPathForFile(file: File): string
+  }
+}

@@ -97,7 +97,7 @@ export class Download {
     this._n = chunkCount(opts.ref.size, opts.ref.chunkSize)
     this._state = new Uint8Array(this._n)
     this._bits = b4a.alloc(this._n)
-    this._hashes = opts.hashes
+    this._hashes = opts.hashes !== null && opts.hashes.byteLength === this._n * HASH_BYTES ? opts.hashes : null
     this._manifest = b4a.alloc(this._n * HASH_BYTES)
   }
 

@@ -13,24 +13,31 @@ import os from 'os'
 import path from 'path'
 import { AgentProcess } from '../test/helpers/agent'
 import { LanNet } from '../test/helpers/lan-net'
-import { coldStart } from '../test/helpers/lan-scenario'
-import type { Timeline } from '../test/helpers/lan-scenario'
+import { coldStart, warmStart } from '../test/helpers/lan-scenario'
+import type { RestartTimeline, Timeline } from '../test/helpers/lan-scenario'
 import { netnsUnavailable } from '../test/helpers/netns'
 import { localTestnet } from '../test/helpers/testnet'
 
 const COUNT = 5
 
-async function lanRound(): Promise<Timeline> {
+interface Round {
+  cold: Timeline
+  warm: RestartTimeline
+}
+
+async function lanRound(): Promise<Round> {
   const net = new LanNet(COUNT)
   try {
-    const t0 = Date.now()
-    return (await coldStart(() => net.startAll(), { lan: true, t0 })).timeline
+    const { agents, timeline } = await coldStart(() => net.startAll(), { lan: true })
+    await Promise.all(agents.map((a) => a.stop()))
+    const warm = await warmStart(() => net.startAll(), { a: agents[0].number, b: agents[1].number })
+    return { cold: timeline, warm }
   } finally {
     await net.close()
   }
 }
 
-async function loopbackRound(): Promise<Timeline> {
+async function loopbackRound(): Promise<Round> {
   const { testnet, bootstrap } = await localTestnet()
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'peerline-bench-lan-'))
   const agents: AgentProcess[] = []
@@ -42,7 +49,10 @@ async function loopbackRound(): Promise<Timeline> {
       agents.push(...started)
       return started
     }
-    return (await coldStart(start, { lan: false, t0: Date.now() })).timeline
+    const { agents: first, timeline } = await coldStart(start, { lan: false })
+    await Promise.all(first.map((a) => a.stop()))
+    const warm = await warmStart(start, { a: first[0].number, b: first[1].number })
+    return { cold: timeline, warm }
   } finally {
     await Promise.all(agents.map((a) => a.stop()))
     await testnet.destroy()
@@ -72,8 +82,8 @@ async function main(): Promise<void> {
     process.exit(2)
   }
   const runs = Number(process.env.BENCH_RUNS ?? 3)
-  const lan: Timeline[] = []
-  const loop: Timeline[] = []
+  const lan: Round[] = []
+  const loop: Round[] = []
   const starts: number[] = []
   for (let i = 0; i < runs; i++) {
     // Alternate, so background load on the machine hits both alike.
@@ -82,12 +92,16 @@ async function main(): Promise<void> {
     loop.push(await loopbackRound())
     console.error(`round ${i + 1}/${runs}: lan ${JSON.stringify(lan[i])} loopback ${JSON.stringify(loop[i])}`)
   }
-  const rows: Array<[string, (t: Timeline) => number | null]> = [
-    ['spawn -> all 5 agents answer calls', (t) => t.ready],
-    ['spawn -> all 5 see each other on the LAN (lan-only, 4 peers)', (t) => t.discovered],
-    ['spawn -> first delivered message (add by number, accept, send)', (t) => t.firstMessage],
-    ['agents up -> first delivered message', (t) => t.firstMessage - t.ready],
-    ['spawn -> room of 5 synced (room key joins, 5 messages, equal views)', (t) => t.roomSynced]
+  const rows: Array<[string, (r: Round) => number | null]> = [
+    ['fresh profiles: spawn -> all 5 agents answer calls', (r) => r.cold.ready],
+    ['fresh: spawn -> all 5 see each other on the LAN (lan-only, 4 peers)', (r) => r.cold.discovered],
+    ['fresh: spawn -> first delivered message (add by number, accept, send)', (r) => r.cold.firstMessage],
+    ['fresh: agents up -> first delivered message', (r) => r.cold.firstMessage - r.cold.ready],
+    ['fresh: spawn -> room of 5 synced (room key joins, 5 messages, equal views)', (r) => r.cold.roomSynced],
+    ['restart of the 5: spawn -> all answer calls', (r) => r.warm.ready],
+    ['restart: spawn -> A sees contact B online', (r) => r.warm.contactOnline],
+    ['restart: spawn -> first delivered message', (r) => r.warm.firstMessage],
+    ['restart: agents up -> first delivered message', (r) => r.warm.firstMessage - r.warm.ready]
   ]
   console.log(`\nLAN cold start, ${COUNT} agents, median of ${runs} (${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, load ${os.loadavg()[0].toFixed(1)})\n`)
   console.log('| measure | LAN only (namespaces, no bootstrap) | loopback testnet (baseline) | ratio |')
@@ -101,8 +115,14 @@ async function main(): Promise<void> {
     console.log(`| ${name} | ${cell(ma, a)} | ${cell(mb, b)} | ${ma !== null && mb ? (ma / mb).toFixed(2) + 'x' : '-'} |`)
   }
   console.log(`| ${COUNT} x \`peerline --help\` at once (Node start + loading the code, no network) | - | ${(median(starts) / 1000).toFixed(2)} s (${(Math.min(...starts) / 1000).toFixed(2)}-${(Math.max(...starts) / 1000).toFixed(2)}) | - |`)
-  const first = median(lan.map((t) => t.firstMessage))
-  console.log(`\nGoal: <= 3 s from spawn to the first message, LAN only: ${first <= 3000 ? 'met' : 'NOT met'} (${(first / 1000).toFixed(2)} s)`)
+  console.log('')
+  for (const [what, pick] of [
+    ['fresh profiles', (r: Round) => r.cold.firstMessage],
+    ['restart', (r: Round) => r.warm.firstMessage]
+  ] as const) {
+    const first = median(lan.map(pick))
+    console.log(`Goal: <= 3 s from spawn to the first message, LAN only, ${what}: ${first <= 3000 ? 'met' : 'NOT met'} (${(first / 1000).toFixed(2)} s)`)
+  }
 }
 
 main().catch((err: Error) => {

@@ -80,11 +80,10 @@ function browserBinary(): string | null {
 
 function openAppWindow(browser: string, url: string, profile: string): ChildProcess {
   // A profile of its own, so the window is ours alone and closing it ends Peerline.
-  return spawn(
-    browser,
-    [`--app=${url}`, `--user-data-dir=${profile}`, '--no-first-run', '--no-default-browser-check', '--disable-background-networking', '--disable-sync', '--class=Peerline', '--window-size=1100,760'],
-    { stdio: 'ignore' }
-  )
+  const args = [`--app=${url}`, `--user-data-dir=${profile}`, '--no-first-run', '--no-default-browser-check', '--disable-background-networking', '--disable-sync', '--class=Peerline', '--window-size=1100,760']
+  // Chromium refuses to start as root with its sandbox (containers, live USB systems).
+  if (process.getuid?.() === 0) args.push('--no-sandbox')
+  return spawn(browser, args, { stdio: 'ignore' })
 }
 
 function runElectron(bin: string, o: UiOptions): Promise<void> {

@@ -8,6 +8,8 @@ import { joinRoomDialog, newRoomDialog, roomInfoDialog } from './views/room-dial
 import { settingsDialog } from './views/settings'
 import { renderSidebar } from './views/sidebar'
 import { Notifier } from './notifier'
+import { CallEngine } from './calls/call-engine'
+import { CallScreen, callError, endedSentence, incomingCallDialog } from './views/call-view'
 
 const HISTORY_LIMIT = 200
 /** How long a live copy is shown without its durable copy before history alone is trusted. */
@@ -24,6 +26,9 @@ export class App {
   private readonly _main = h('main.chat', { 'aria-label': 'Conversation' })
   private readonly _toast = h('div.toast', { role: 'alert', hidden: true })
   private readonly _notifier = new Notifier()
+  private readonly _engine: CallEngine
+  private _screen: CallScreen | null = null
+  private readonly _ringing = new Map<string, () => void>()
   /**
    * Messages announced live (a `message` notification) that history does not list yet: the
    * durable copy lands a few ms later and sends no second notification, so they are merged in
@@ -36,12 +41,14 @@ export class App {
   constructor(api: ApiPort, me: Me) {
     this._api = api
     this._model = { me, contacts: [], rooms: [], current: null, messages: [], members: [], network: null, files: new Map() }
+    this._engine = new CallEngine(api)
   }
 
   async start(root: HTMLElement): Promise<void> {
     replace(root, h('div.layout', {}, this._side, this._main), this._toast)
     this._placeholder()
     this._listen()
+    this._listenCalls()
     this._keys()
     await this.refresh()
     this._api.call<NetworkStatus>('networkStatus').then((n) => this._network(n), (err) => this._error(err))
@@ -98,7 +105,7 @@ export class App {
       const live = this._live.get(r.room)
       if (!live) continue
       const newest = live[live.length - 1]
-      if (!r.last || r.last.time <= newest.time) r.last = { from: newest.from, text: newest.text, time: newest.time, file: newest.file?.name ?? null }
+      if (!r.last || r.last.time <= newest.time) r.last = { from: newest.from, text: newest.text, time: newest.time, file: newest.file?.name ?? null, call: newest.call !== null }
       // The count itself follows the stored copy (roomUpdate); a live one shows it is not zero.
       if (r.room !== this._model.current && r.unread === 0 && newest.from !== this._model.me.number) r.unread = 1
     }
@@ -147,6 +154,7 @@ export class App {
       pause: (file) => this._do('pauseFile', { file }),
       attach: (file) => void this._attach(room.room, file),
       info: () => roomInfoDialog(this._api, m, room, () => void this.refresh()),
+      call: (video) => void this._startCall(room, video),
       setTimer: (seconds) => this._do('setTimer', { room: room.room, seconds })
     })
     const composer = this._main.querySelector<HTMLTextAreaElement>('#composer')
@@ -184,6 +192,46 @@ export class App {
     api.on('fileProgress', (p) => this._file(p.file, { ...p, state: 'downloading' }))
     api.on('fileDone', (p) => this._file(p.file, { ...this._fileBase(p.file), state: 'done', path: p.path }))
     api.on('fileFailed', (p) => this._file(p.file, { ...this._fileBase(p.file), state: 'failed', code: p.code }))
+  }
+
+  private _listenCalls(): void {
+    const engine = this._engine
+    engine.on('incoming', (c) => {
+      this._notifier.show(c.group ? 'Group call' : 'Incoming call', `${c.name || formatNumber(c.from)} is calling`)
+      this._ringing.set(c.call, incomingCallDialog(engine, c, (err) => this._toastText(callError(err))))
+    })
+    engine.on('state', (s) => {
+      if (s.state === 'ended') {
+        this._ringing.get(s.call)?.()
+        this._ringing.delete(s.call)
+        if (this._screen?.call === s.call) {
+          this._screen.close()
+          this._screen = null
+        }
+        const why = endedSentence(s.reason)
+        if (why) this._toastText(why)
+        void this.refresh()
+      } else if (!this._screen) {
+        this._ringing.delete(s.call)
+        this._openScreen(s.call, s.room)
+      }
+    })
+  }
+
+  private async _startCall(room: RoomSummary, video: boolean): Promise<void> {
+    try {
+      const contact = room.kind === 'direct' ? this._model.contacts.find((c) => c.room === room.room) : undefined
+      const call = contact ? await this._engine.start(contact.number, video) : await this._engine.startRoom(room.room, video)
+      if (!this._screen) this._openScreen(call, room.room)
+    } catch (err) {
+      this._toastText(callError(err))
+    }
+  }
+
+  private _openScreen(call: string, room: string): void {
+    const title = this._model.rooms.find((r) => r.room === room)?.name ?? 'Call'
+    this._screen = new CallScreen(this._engine, call, title, this._model, (err) => this._toastText(callError(err)))
+    document.body.appendChild(this._screen.el)
   }
 
   /** Alt+Up / Alt+Down moves between conversations; Ctrl+N adds a contact. */

@@ -108,6 +108,8 @@ export class Api extends EventEmitter<ApiEvents> {
       startCall: (p) => this.startCall(str(p, 'to'), optBool(p, 'video') ?? true, false),
       startRoomCall: (p) => this.startCall(str(p, 'room'), optBool(p, 'video') ?? true, true),
       answerCall: (p) => this.core.calls.answer(str(p, 'call')),
+      joinCall: (p) => this.core.calls.join(str(p, 'call')),
+      currentCall: async () => this.core.calls.status(),
       declineCall: (p) => this.core.calls.decline(str(p, 'call')),
       hangUp: (p) => this.core.calls.hangUp(str(p, 'call')),
       callSignal: async (p) => this.core.calls.signal(str(p, 'call'), optStr(p, 'peer'), signalParam(p)),

@@ -31,7 +31,7 @@ export interface RoomSummary {
   /** False once we were removed (or left): the room is read-only history. */
   active: boolean
   /** The newest message, for a conversation list. */
-  last: { from: string; text: string; time: number; file: string | null } | null
+  last: { from: string; text: string; time: number; file: string | null; call: boolean } | null
 }
 
 export interface HistoryEntry {
@@ -106,7 +106,7 @@ export class RoomMethods {
       timer: info.timer,
       uploaded: room.uploaded,
       active: members.some((m) => b4a.equals(m.publicKey, self)),
-      last: newest ? { from: newest.from, text: newest.deleted ? '' : newest.text, time: newest.time, file: newest.file && !newest.deleted ? newest.file.name : null } : null
+      last: newest ? { from: newest.from, text: newest.deleted ? '' : newest.text, time: newest.time, file: newest.file && !newest.deleted ? newest.file.name : null, call: newest.call !== null } : null
     }
   }
 

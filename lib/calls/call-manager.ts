@@ -13,13 +13,15 @@ import type { CallChat, CallDecline, CallOutcome, CallParticipants, CallRef, Cal
 import { CallLink, tagOf } from './call-link'
 import type { CallLinkHandlers } from './call-link'
 import { CallTunnel, TUNNEL_HOST } from './tunnel'
-import type { CallChatNote, CallIncoming, CallPeer, CallSignalNote, CallState, CallStateName, CallTunnelInfo, EndReason, Signal } from './call-types'
+import type { CallChatNote, CallIncoming, CallPeer, CallSignalNote, CallState, CallStateName, CallStatus, CallTunnelInfo, EndReason, Signal } from './call-types'
 
 /** A mesh of 8: each member sends its media to the 7 others. */
 export const MAX_PARTICIPANTS = 8
 const DEFAULT_RING_TIMEOUT = 30_000
+/** Group calls remembered for a late joinCall. */
+const MAX_MISSED = 16
 
-export type { CallChatNote, CallIncoming, CallPeer, CallSignalNote, CallState, CallStateName, CallTunnelInfo, EndReason, Signal } from './call-types'
+export type { CallChatNote, CallIncoming, CallPeer, CallSignalNote, CallState, CallStateName, CallStatus, CallTunnelInfo, EndReason, Signal } from './call-types'
 
 export interface CallManagerOptions {
   rooms: Rooms
@@ -82,6 +84,7 @@ export class CallManager extends ReadyResource {
   private readonly _links = new Map<string, CallLink>()
   private readonly _calls = new Map<string, Call>()
   private readonly _byTag = new Map<string, Call>()
+  private readonly _missed = new Map<string, Call>()
   private readonly _udx = new UDX()
   private readonly _handlers: CallLinkHandlers
 
@@ -147,6 +150,30 @@ export class CallManager extends ReadyResource {
   async answer(id: string): Promise<Record<string, never>> {
     const call = this._get(id)
     if (call.state !== 'ringing') throw PeerlineError.BAD_REQUEST('That call is not ringing.')
+    return this._enter(call)
+  }
+
+  /** Joins a group call whose ring was missed or declined, if its starter is still in it. */
+  async join(id: string): Promise<Record<string, never>> {
+    if (this.current) throw new PeerlineError('BUSY', 'You are already in a call: hang up first.')
+    const missed = typeof id === 'string' ? this._missed.get(id.toLowerCase()) : undefined
+    if (!missed) throw new PeerlineError('NO_SUCH_CALL', 'No group call with that id rang here.')
+    this._missed.delete(missed.hex)
+    const call = new Call(missed.id, missed.room, { video: missed.video, group: true, outgoing: false, starter: missed.starter, members: missed.members })
+    this._track(call)
+    return this._enter(call)
+  }
+
+  /** The call in progress, for a renderer that (re)connects. */
+  status(): CallStatus | null {
+    const call = this.current
+    if (!call) return null
+    const peers = [...call.peers.keys()].map((k) => this._number(call, k))
+    return { call: call.hex, room: call.room.id, state: call.state, video: call.video, group: call.group, outgoing: call.outgoing, peers }
+  }
+
+  /** Accepts toward the starter; the joiner makes the offers (starter now, the others on `participants`). */
+  private async _enter(call: Call): Promise<Record<string, never>> {
     const link = this._links.get(call.starter)
     if (!link || !link.accept(call.id)) {
       await this._end(call, 'lost')
@@ -297,6 +324,11 @@ export class CallManager extends ReadyResource {
     for (const t of tunnels) if (t) await t.close()
     const duration = wasAnswered ? Date.now() - call.answeredAt : 0
     this._state(call, { reason, duration })
+    if (call.group && !call.outgoing && !wasAnswered && (reason === 'missed' || reason === 'declined')) {
+      // A group call goes on without us: keep what joinCall needs.
+      this._missed.set(call.hex, call)
+      if (this._missed.size > MAX_MISSED) this._missed.delete(this._missed.keys().next().value as string)
+    }
     if (call.outgoing && reason !== 'closed') {
       const outcome: CallOutcome = wasAnswered ? 'ended' : reason === 'declined' || reason === 'busy' ? reason : 'missed'
       const record = { call: call.hex, outcome, video: call.video, group: call.group, duration }
@@ -329,7 +361,9 @@ export class CallManager extends ReadyResource {
 
   private _onaccept(link: CallLink, m: CallRef): void {
     const call = this._calls.get(b4a.toString(m.call, 'hex'))
-    if (!call || !call.ringing.has(link.id)) return
+    if (!call) return void link.hangup(m.call) // over already: say so, or a late joiner waits
+    const late = call.group && call.state === 'active' && call.members.has(link.id) && !call.peers.has(link.id)
+    if (!call.ringing.has(link.id) && !late) return
     call.ringing.delete(link.id)
     if (call.peers.size >= MAX_PARTICIPANTS - 1) return void link.decline(call.id, 'full')
     link.participants(call.id, [...call.peers.keys()].map((k) => b4a.from(k, 'hex')))

@@ -53,3 +53,15 @@ export interface CallTunnelInfo {
   candidate: string
   route: 'datagram' | 'channel'
 }
+
+/** The call in progress (`currentCall`). */
+export interface CallStatus {
+  call: string
+  room: string
+  state: CallStateName
+  video: boolean
+  group: boolean
+  outgoing: boolean
+  /** numbers of the people connected with us in the call */
+  peers: string[]
+}

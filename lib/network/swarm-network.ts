@@ -61,6 +61,8 @@ export class SwarmNetwork extends ReadyResource {
   private readonly _reach: PublicReach | null
   /** Topics we joined, so they can all be announced again when the reachable DHT changes. */
   private readonly _topics = new Map<string, Buffer>()
+  /** Keys we keep connections to (dial), to retry at once when the DHT we can reach changes. */
+  private readonly _dialed = new Map<string, Buffer>()
   private _refreshTimer: ReturnType<typeof setTimeout> | null = null
   private _statusTimer: ReturnType<typeof setTimeout> | null = null
   private _lastStatus = ''
@@ -92,7 +94,12 @@ export class SwarmNetwork extends ReadyResource {
       // when nobody else is up yet.
       this.dht.once('listening', () => {
         const address = this.dht.address()
-        if (address) (this.dht as unknown as NatSeed)._nat.add(lanHost, address.port)
+        if (!address) return
+        ;(this.dht as unknown as NatSeed)._nat.add(lanHost, address.port)
+        // Queries never ask the node that runs them, and announcements are stored on the others:
+        // with two people on a LAN, each one's record would sit only where the other never looks.
+        // Our own node in the bootstrap list makes every query ask it too.
+        this._bootstrapAdd({ host: lanHost, port: address.port })
       })
       this.lan = new LanDiscovery({ dhtPort: () => this.dht.address()?.port ?? 0, log })
       this.lan.on('peer', (peer: LanPeer) => this._onlanpeer(peer))
@@ -224,7 +231,23 @@ export class SwarmNetwork extends ReadyResource {
         if (discovery) discovery.refresh().catch((err: Error) => this._log('refresh: ' + err.message))
       }
       if (this.swarm.server.listening) this.swarm.server.refresh()
+      this._redial()
     }, REFRESH_DELAY)
+  }
+
+  /**
+   * Hyperswarm gives up on a dialed key after 5 failed attempts (and spaces them out before
+   * that). Contacts dialed at start-up, before any LAN peer was known, would then stay offline
+   * for minutes: start them afresh.
+   */
+  private _redial(): void {
+    const connected = new Set([...this.swarm.connections].map((c) => short(c.remotePublicKey, 64)))
+    for (const [hex, key] of this._dialed) {
+      if (connected.has(hex)) continue
+      const info = this.swarm.peers.get(hex)
+      if (info) info.attempts = 0
+      this.swarm.joinPeer(key)
+    }
   }
 
   /** Be findable on `topic`. Resolves once the announce reached the DHT. */
@@ -263,6 +286,7 @@ export class SwarmNetwork extends ReadyResource {
 
   /** Keep a connection to this key (reconnecting with backoff) without any topic lookup. */
   dial(publicKey: Buffer): void {
+    this._dialed.set(b4a.toString(publicKey, 'hex'), publicKey)
     this.unban(publicKey)
     this.swarm.joinPeer(publicKey)
   }
@@ -278,8 +302,8 @@ export function isLoopback(host: string): boolean {
   return /^127\./.test(host) || host === '::1' || host === 'localhost'
 }
 
-export function short(key: Buffer | null | undefined): string {
-  return key ? b4a.toString(key, 'hex').slice(0, 8) : '?'
+export function short(key: Buffer | null | undefined, length = 8): string {
+  return key ? b4a.toString(key, 'hex').slice(0, length) : '?'
 }
 
 /** Bootstrap entries as addresses; 'ip@name:port' keeps the ip, so no DNS lookup is needed. */

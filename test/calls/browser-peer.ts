@@ -1,54 +1,47 @@
+import esbuild from 'esbuild'
 import fs from 'fs'
+import os from 'os'
 import path from 'path'
 import { chromium } from 'playwright-core'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { Api } from '../../lib/api/api'
 import type { PeerlineOptions } from '../../lib/peerline'
 import { AgentProcess } from '../helpers/agent'
-
-export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium'
-
-/** The flags MACHINE-NOTES found to work headless with fake media on a loopback-only VM. */
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-  '--allow-loopback-in-peer-connection',
-  '--autoplay-policy=no-user-gesture-required'
-]
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/browser'
+import { WebShell } from '../../app/web/web-shell'
 
 const ORIGIN = 'http://127.0.0.1:4719'
-// tsc -p app/ui writes the renderer's calls code here (plain ES modules, type imports erased).
-const UI = path.join(__dirname, '..', '..', 'ui', 'app', 'ui')
+const UI = path.join(__dirname, '..', '..', '..', 'app', 'ui')
 
 /**
- * The test page: call-engine.js as the renderer loads it, and an ApiPort whose calls and
- * notifications cross into Node through Playwright (a stand-in for the web shell's WebSocket
- * bridge, so these tests need no server of their own).
+ * The test page's script: the call engine on an ApiPort. With a token in the URL (the page is
+ * served by the real web shell) that is the renderer's ApiClient over the shell's WebSocket
+ * bridge; without one (a worker in another process) calls and notifications cross into Node
+ * through Playwright.
  */
-const PAGE = `<!doctype html><meta charset="utf-8"><title>calls</title><body><script type="module">
-import { CallEngine } from '/calls/call-engine.js'
-const listeners = new Map()
-const api = {
-  async call (method, params) {
-    const r = await window.peerlineCall(method, params ?? {})
-    if (r.error) throw Object.assign(new Error(r.error.message), { code: r.error.code })
-    return r.result
-  },
-  on (event, fn) {
-    if (!listeners.has(event)) listeners.set(event, new Set())
-    listeners.get(event).add(fn)
-    return () => listeners.get(event).delete(fn)
+const PAGE_JS = `
+import { CallEngine } from './calls/call-engine'
+import { ApiClient, webSocketTransport } from './api-client'
+
+function playwrightPort () {
+  const listeners = new Map()
+  window.peerlineNotify = (name, params) => { for (const fn of listeners.get(name) ?? []) fn(params) }
+  return {
+    async call (method, params) {
+      const r = await window.peerlineCall(method, params ?? {})
+      if (r.error) throw Object.assign(new Error(r.error.message), { code: r.error.code })
+      return r.result
+    },
+    on (event, fn) {
+      if (!listeners.has(event)) listeners.set(event, new Set())
+      listeners.get(event).add(fn)
+      return () => listeners.get(event).delete(fn)
+    }
   }
 }
-window.peerlineNotify = (name, params) => { for (const fn of listeners.get(name) ?? []) fn(params) }
+
+const token = new URLSearchParams(location.hash.slice(1)).get('token')
+const api = token ? new ApiClient(await webSocketTransport(token)) : playwrightPort()
 window.makeEngine = (opts) => {
   const engine = new CallEngine(api, opts)
   window.engine = engine
@@ -65,10 +58,29 @@ window.makeEngine = (opts) => {
   return true
 }
 window.pageReady = true
-</script></body>`
+`
+const PAGE_HTML = '<!doctype html><meta charset="utf-8"><title>calls</title><body><script type="module" src="/page.js"></script></body>'
 
+/** The page script bundled like the renderer (esbuild; type imports erased). */
+let pageBundle: Promise<string> | null = null
+function bundlePage(): Promise<string> {
+  pageBundle ??= esbuild
+    .build({ stdin: { contents: PAGE_JS, resolveDir: UI, loader: 'ts' }, bundle: true, format: 'esm', platform: 'browser', target: 'chrome120', write: false, logLevel: 'warning' })
+    .then((r) => r.outputFiles[0].text)
+  return pageBundle
+}
+
+/** A folder the web shell serves: the test page and its script. */
+async function pageDir(): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'peerline-calls-page-'))
+  fs.writeFileSync(path.join(dir, 'index.html'), PAGE_HTML)
+  fs.writeFileSync(path.join(dir, 'page.js'), await bundlePage())
+  return dir
+}
+
+/** Chromium as the e2e tests launch it; remote media may play without a gesture. */
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: FLAGS })
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'], headless: true })
 }
 
 /** The worker a page talks to: an in-process Api (tests) or a `peerline agent` process (bench). */
@@ -85,6 +97,8 @@ export class BrowserPeer {
   private readonly _worker: WorkerPort
   private readonly _api: Api | null
   private _queue: Promise<unknown> = Promise.resolve()
+  private _shell: WebShell | null = null
+  private _dir: string | null = null
 
   constructor(opts: PeerlineOptions | AgentProcess) {
     if (opts instanceof AgentProcess) {
@@ -98,7 +112,7 @@ export class BrowserPeer {
     } else {
       const api = new Api(opts)
       this._api = api
-      this._worker = { call: (method, params) => api.call(method, params), subscribe: (fn) => api.on('notification', fn), close: () => api.close() }
+      this._worker = { call: (method, params) => api.call(method, params), subscribe: () => {}, close: () => api.close() }
     }
   }
 
@@ -112,14 +126,32 @@ export class BrowserPeer {
     if (this._api) await this._api.ready()
     this.number = ((await this._worker.call('whoami', {})) as { number: string }).number
     const context = await browser.newContext()
-    await context.grantPermissions(['camera', 'microphone'], { origin: ORIGIN })
     this.page = await context.newPage()
+    this.page.on('pageerror', (err) => console.error('page error:', err.message))
+    if (this._api) {
+      // The real web shell: token, origin and Host checks, the renderer's own ApiClient.
+      const dir = await pageDir()
+      this._dir = dir
+      this._shell = new WebShell({ api: this._api, uiDir: dir, log: () => {}, outbox: path.join(dir, 'outbox') })
+      await this._shell.ready()
+      await context.grantPermissions(['camera', 'microphone'], { origin: new URL(this._shell.url).origin })
+      await this.page.goto(this._shell.url)
+    } else {
+      await this._playwrightBridge(context)
+    }
+    await this.page.waitForFunction(() => (globalThis as any).pageReady === true)
+    await this.page.evaluate((o) => (globalThis as any).makeEngine(o), engine)
+  }
+
+  /** For a worker in another process: calls and notifications cross through Playwright. */
+  private async _playwrightBridge(context: BrowserContext): Promise<void> {
+    const script = await bundlePage()
+    await context.grantPermissions(['camera', 'microphone'], { origin: ORIGIN })
     await this.page.route(ORIGIN + '/**', (route) => {
       const url = new URL(route.request().url())
-      if (url.pathname === '/') return route.fulfill({ contentType: 'text/html', body: PAGE })
-      const file = path.join(UI, url.pathname)
-      if (!file.startsWith(UI) || !fs.existsSync(file)) return route.fulfill({ status: 404, body: '' })
-      return route.fulfill({ contentType: 'text/javascript', body: fs.readFileSync(file) })
+      if (url.pathname === '/') return route.fulfill({ contentType: 'text/html', body: PAGE_HTML })
+      if (url.pathname === '/page.js') return route.fulfill({ contentType: 'text/javascript', body: script })
+      return route.fulfill({ status: 404, body: '' })
     })
     await this.page.exposeFunction('peerlineCall', async (method: string, params: Record<string, unknown>) => {
       try {
@@ -134,10 +166,7 @@ export class BrowserPeer {
       // In order, as a transport would deliver them.
       this._queue = this._queue.then(() => this.page.evaluate(([n, p]) => (globalThis as any).peerlineNotify(n, p), [name, payload] as const)).catch(() => {})
     })
-    this.page.on('pageerror', (err) => console.error('page error:', err.message))
     await this.page.goto(ORIGIN + '/')
-    await this.page.waitForFunction(() => (globalThis as any).pageReady === true)
-    await this.page.evaluate((o) => (globalThis as any).makeEngine(o), engine)
   }
 
   /** Runs `fn(engine, arg)` in the page. */
@@ -168,6 +197,8 @@ export class BrowserPeer {
 
   async close(): Promise<void> {
     await this.page?.context().close().catch(() => {})
+    if (this._shell) await this._shell.close()
     await this._worker.close()
+    if (this._dir) fs.rmSync(this._dir, { recursive: true, force: true })
   }
 }

@@ -133,3 +133,22 @@ test('room methods through the Api: admin checks, edit/delete/react with updates
   )
   t.is(left.length, 1, 'A sees B gone')
 })
+
+test('first run: restoreIdentity swaps a fresh profile to the phrase\'s number; refused once it holds contacts or rooms', async (t) => {
+  const { start } = await coreNet(t)
+  const old = await start('old')
+  const { phrase } = (await old.api.call('recoveryPhrase', {})) as { phrase: string }
+  const oldNumber = (await old.api.whoami()).number
+
+  const fresh = await start('fresh')
+  t.is(await errorCode(fresh.api.call('restoreIdentity', { phrase: 'not a phrase' })), 'PHRASE_INVALID', 'a wrong phrase is refused')
+  t.not((await fresh.api.whoami()).number, oldNumber, 'and nothing changed')
+  const restored = (await fresh.api.call('restoreIdentity', { phrase })) as { number: string }
+  t.is(restored.number, oldNumber, 'the profile now has the restored number')
+  t.is((await fresh.api.whoami()).number, oldNumber)
+  await fresh.api.call('setProfile', { name: 'Back' })
+  t.alike(await fresh.api.call('settings', {}), { name: 'Back', contactsOnly: false, alwaysOnPeers: [] }, 'the restarted core answers')
+
+  await fresh.api.call('createRoom', { name: 'mine' })
+  t.is(await errorCode(fresh.api.call('restoreIdentity', { phrase })), 'PROFILE_IN_USE', 'a profile with rooms keeps its identity')
+})

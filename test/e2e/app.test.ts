@@ -2,7 +2,7 @@ import test from 'brittle'
 import { localTestnet } from '../helpers/testnet'
 import { UiInstance } from '../helpers/ui-instance'
 import { hasChromium, launchChromium } from '../helpers/browser'
-import { conversation, firstRun, openPage, screenshot, sendIn } from '../helpers/ui-page'
+import { conversation, firstRun, openPage, screenshot, sendIn, videoPlaying } from '../helpers/ui-page'
 
 const WAIT = { timeout: 30_000 }
 
@@ -51,6 +51,24 @@ test('three people in Chromium: first run, request with safety code, chat both w
   await alice.locator('.message.theirs', { hasText: 'Same here. Shelter B has water' }).waitFor(WAIT)
   t.pass('messages arrive both ways')
   await screenshot(alice, 'conversation')
+
+  // A video call from the conversation: Bob accepts, both decode each other's video.
+  await conversation(alice, 'Bob').click()
+  await alice.click('.conv-head button:has-text("Video call")')
+  await bob.locator('[data-testid=incoming-call]').waitFor(WAIT)
+  t.ok((await bob.textContent('[data-testid=incoming-call]'))?.includes('Alice'), 'Bob is rung by Alice')
+  await bob.click('dialog button:has-text("Accept with video")')
+  await Promise.all([videoPlaying(alice), videoPlaying(bob)])
+  t.pass('both sides play the other\'s video')
+  await alice.fill('.call-side input', 'can you hear me?')
+  await alice.press('.call-side input', 'Enter')
+  await bob.locator('.call-chat li', { hasText: 'can you hear me?' }).waitFor(WAIT)
+  t.pass('in-call chat arrives')
+  await screenshot(alice, 'call')
+  await alice.click('.call-controls button:has-text("Hang up")')
+  await bob.locator('.call-screen').waitFor({ state: 'detached', ...WAIT })
+  await alice.locator('.call-event', { hasText: 'Video call' }).waitFor(WAIT)
+  t.pass('the call ends on both sides and is recorded in the conversation')
 
   // A room: Alice creates it, Carol joins with the key.
   await alice.click('button:has-text("+ Room")')

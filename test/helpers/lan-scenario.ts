@@ -68,3 +68,32 @@ export async function viewHash(a: AgentProcess, room: string): Promise<string> {
   const digest = crypto.createHash('sha256').update(JSON.stringify(h.map((m) => [m.id, m.from, m.text]))).digest('hex')
   return `${h.length}:${digest.slice(0, 16)}`
 }
+
+export interface RestartTimeline {
+  ready: number
+  /** A lists its contact B as online. */
+  contactOnline: number
+  /** B got a direct message from A. */
+  firstMessage: number
+}
+
+/**
+ * The agents of coldStart() stopped and started again on the same profiles: how soon known
+ * contacts are back online and a direct message goes through. Times are ms since spawning.
+ */
+export async function warmStart(start: () => Promise<AgentProcess[]>, numbers: { a: string; b: string }): Promise<RestartTimeline> {
+  const t0 = Date.now()
+  const agents = await start()
+  const ready = Date.now() - t0
+  const [a, b] = agents
+  if (a.number !== numbers.a || b.number !== numbers.b) throw new Error('restarted agents are not the same profiles')
+  await eventually(
+    () => a.call<Array<{ number: string; online: boolean }>>('listContacts'),
+    (l) => l.some((x) => x.number === b.number && x.online),
+    30_000
+  )
+  const contactOnline = Date.now() - t0
+  await a.call('send', { to: b.number, text: 'back online' })
+  await b.waitFor('message', (p) => p.text === 'back online', 30_000)
+  return { ready, contactOnline, firstMessage: Date.now() - t0 }
+}

@@ -40,3 +40,14 @@ export async function sendIn(page: Page, name: string, text: string): Promise<vo
   await page.fill('#composer', text)
   await page.press('#composer', 'Enter')
 }
+
+/** Waits until a remote video tile shows decoded frames (polled from here: the page's CSP forbids eval). */
+export async function videoPlaying(page: Page, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms
+  for (;;) {
+    const frames = await page.$$eval('.tile video', (videos) => videos.map((v) => (v as unknown as { videoWidth: number; currentTime: number })).filter((v) => v.videoWidth > 0 && v.currentTime > 0).length)
+    if (frames > 0) return
+    if (Date.now() > end) throw new Error('no remote video played within ' + ms + ' ms')
+    await page.waitForTimeout(100)
+  }
+}

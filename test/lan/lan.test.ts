@@ -173,3 +173,18 @@ lanTest('the public DHT comes back: agents join it without a restart and are fou
   const got = await agents[2].waitFor('message', (p) => p.text === 'still here')
   t.is(got.from, agents[1].number, 'new contacts on the LAN connect and chat while online')
 })
+
+lanTest('two people alone on a LAN find each other, and again after both restart', async (t) => {
+  const net = new LanNet(2)
+  t.teardown(() => net.close())
+  const [a, b] = await net.startAll()
+  await allLanOnly([a, b])
+  await befriend(a, b)
+  await a.call('send', { to: b.number, text: 'just us' })
+  await b.waitFor('message', (p) => p.text === 'just us')
+  t.pass('with a DHT of two nodes, add by number and chat work')
+  await Promise.all([a.stop(), b.stop()])
+  const [a2, b2] = await net.startAll()
+  const back = await a2.waitFor('presence', (p) => p.number === b2.number && p.online === true, 30_000)
+  t.ok(back.online, 'after both restart, each sees the other online')
+})

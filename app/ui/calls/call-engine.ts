@@ -230,12 +230,21 @@ export class CallEngine {
   }
 
   async answer(id: string, video?: boolean): Promise<void> {
+    return this._enter('answerCall', id, video)
+  }
+
+  /** Joins a group call whose ring was missed or declined (while its starter is still in it). */
+  async join(id: string, video?: boolean): Promise<void> {
+    return this._enter('joinCall', id, video)
+  }
+
+  private async _enter(method: string, id: string, video: boolean | undefined): Promise<void> {
     const incoming = this._incoming.get(id)
     const withVideo = video ?? incoming?.video ?? true
     const local = await this._media(withVideo)
     this._track(id, withVideo, 'active', local)
     try {
-      await this.api.call('answerCall', { call: id })
+      await this.api.call(method, { call: id })
     } catch (err) {
       this._teardown(id)
       throw err
@@ -335,7 +344,7 @@ export class CallEngine {
     const call = this._calls.get(p.call)
     if (call) call.state = p.state
     if (p.state === 'ended') {
-      this._incoming.delete(p.call)
+      if (!this._incoming.get(p.call)?.group) this._incoming.delete(p.call) // group calls can be joined later
       this._teardown(p.call)
     }
     this._emit('state', p)

@@ -1,5 +1,6 @@
 import { formatNumber, formatSize, formatTime, h, plural, replace } from '../dom'
 import type { FileState, HistoryEntry, Model, RoomSummary } from '../model'
+import { callLabel } from './call-view'
 
 export interface ConversationActions {
   send(text: string): void
@@ -11,6 +12,7 @@ export interface ConversationActions {
   attach(file: File): void
   info(): void
   setTimer(seconds: number): void
+  call(video: boolean): void
 }
 
 const REACTIONS = ['👍', '❤️', '😂', '😮', '😢']
@@ -84,6 +86,8 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
       {},
       h('div', {}, h('h2', { 'data-testid': 'conversation-title' }, room.name || 'Unnamed'), h('span.status', {}, status)),
       timer,
+      room.active ? h('button', { type: 'button', onclick: () => act.call(false), title: room.kind === 'group' ? 'Start a group call (up to 8)' : 'Voice call' }, room.kind === 'group' ? 'Group call' : 'Call') : null,
+      room.active ? h('button', { type: 'button', onclick: () => act.call(true) }, 'Video call') : null,
       h('button', { type: 'button', onclick: act.info }, room.kind === 'group' ? 'Room info' : 'Contact info')
     ),
     list,
@@ -95,6 +99,7 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
 
 function message(m: HistoryEntry, model: Model, names: Map<string, string>, isAdmin: boolean, act: ConversationActions): HTMLElement {
   const mine = m.from === model.me.number
+  if (m.call) return h('li.call-event', { 'data-id': m.id }, callLabel(m.call, mine), ' · ', formatTime(m.time))
   const body = m.deleted
     ? h('p.text.deleted', {}, 'This message was deleted')
     : m.file

@@ -50,7 +50,7 @@ function requestCard(c: ContactInfo, act: SidebarActions): HTMLElement {
 
 function conversationItem(r: RoomSummary, model: Model, act: SidebarActions): HTMLElement {
   const contact = r.kind === 'direct' ? model.contacts.find((c) => c.room === r.room) : undefined
-  const last = r.last ? (r.last.file ? `📎 ${r.last.file}` : r.last.text) : r.kind === 'group' ? plural(r.members, 'member') : 'No messages yet'
+  const last = r.last ? (r.last.file ? `📎 ${r.last.file}` : r.last.call ? 'Call' : r.last.text || 'Deleted message') : r.kind === 'group' ? plural(r.members, 'member') : 'No messages yet'
   return h(
     'li',
     {},

@@ -28,6 +28,7 @@ function makeFile(file: string, mb: number): void {
   const fd = fs.openSync(file, 'w')
   const chunk = crypto.randomBytes(4 << 20) // repeated: incompressible enough, and quick to make
   for (let i = 0; i < mb / 4; i++) fs.writeSync(fd, chunk)
+  fs.fsyncSync(fd) // so the kernel's write-back of it does not land on the first run
   fs.closeSync(fd)
 }
 
@@ -120,9 +121,11 @@ async function main(): Promise<void> {
     const ours: Array<Run & { rssA: number; rssB: number }> = []
     const secret: Run[] = []
     const tcp: number[] = []
+    // In turn, and the order flipped every run, so neither side always goes first on a busy machine.
     for (let i = 0; i < RUNS; i++) {
+      if (i % 2 === 1) secret.push(await rawSecretStream(bootstrap, file))
       ours.push(await peerline(bootstrap, file, 'run' + i))
-      secret.push(await rawSecretStream(bootstrap, file))
+      if (i % 2 === 0) secret.push(await rawSecretStream(bootstrap, file))
       tcp.push(await rawTcp(file))
     }
     fs.rmSync(file)

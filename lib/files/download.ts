@@ -9,9 +9,12 @@ import { MANIFEST_PAGE } from './file-server'
 import { chunkCount, HASH_BYTES, manifestRoot } from './manifest'
 import { Sha256 } from './sha256'
 
-/** Chunks per request, and requests in flight per source: 16 MiB in flight, measured best. */
+/**
+ * Chunks per request, and requests in flight per source: 32 MiB in flight. On two busy cores 8
+ * requests kept up with the raw stream where 4 fell behind (0.74-0.81x against 0.40-0.65x).
+ */
 const REQUEST_CHUNKS = 4
-const WINDOW = 4
+const WINDOW = 8
 /** The resume state is saved after this many bytes are written (and on pause, close, failure). */
 const SAVE_EVERY = 16 * 1024 * 1024
 /** Chunks just written are kept this far ahead of the whole-file hash, so it need not re-read them. */
@@ -94,7 +97,7 @@ export class Download {
     this._n = chunkCount(opts.ref.size, opts.ref.chunkSize)
     this._state = new Uint8Array(this._n)
     this._bits = b4a.alloc(this._n)
-    this._hashes = opts.hashes
+    this._hashes = opts.hashes !== null && opts.hashes.byteLength === this._n * HASH_BYTES ? opts.hashes : null
     this._manifest = b4a.alloc(this._n * HASH_BYTES)
   }
 

@@ -87,50 +87,74 @@ export class FileServer {
     ch.none({ id })
   }
 
-  /** Answers the channel's queue in order; one pump per channel. */
+  /**
+   * Answers the channel's queue in order; one pump per channel. The next chunk (of this request or
+   * the next one queued) is read while this one goes out, and files stay open while it runs.
+   */
   private async _pump(ch: FileChannel): Promise<void> {
     const queue = this._queues.get(ch)
-    while (queue !== undefined && queue.length > 0 && !ch.closed) {
-      const { query, request } = queue[0]
-      const id = query ? query.id : request.id
-      try {
-        const file = this._granted.get(ch)?.get(hex(id))
-        if (query) await this._answer(ch, query)
-        else if (file !== undefined) await this._send(ch, request, file)
-      } catch (err) {
-        // Moved, deleted or shortened since: we no longer have it.
-        this._o.log(`files: cannot serve ${hex(id).slice(0, 8)}: ${(err as Error).message}`)
-        this._refuse(ch, id)
-      }
-      queue.shift()
-    }
-    if (this._queues.get(ch) === queue) this._queues.delete(ch)
-  }
-
-  private async _send(ch: FileChannel, req: FileRequest, file: LocalFile): Promise<void> {
-    const { size, chunkSize } = file.ref
-    const fd = await openFile(file.path, 'r')
-    const read = (i: number): Promise<Buffer> => {
-      const length = Math.min(chunkSize, size - i * chunkSize)
-      const p = readAt(fd, length, i * chunkSize).then((buf) => {
-        if (buf.byteLength !== length) throw new Error('the file is shorter than announced')
-        return buf
-      })
-      p.catch(() => {}) // awaited below, or dropped when the channel closes first
-      return p
-    }
-    const end = req.index + req.count
-    let next: Promise<Buffer> | null = read(req.index)
+    const reader = new ChunkReader()
+    let ahead: { file: LocalFile; index: number; data: Promise<Buffer> } | null = null
     try {
-      for (let i = req.index; i < end && next !== null && !ch.closed; i++) {
-        const data: Buffer = await next
-        next = i + 1 < end ? read(i + 1) : null
-        if (!ch.data({ id: req.id, index: i, data })) await ch.drained()
+      while (queue !== undefined && queue.length > 0 && !ch.closed) {
+        const { query, request } = queue[0]
+        const id = query ? query.id : request.id
+        try {
+          const file = request ? this._granted.get(ch)?.get(hex(id)) : undefined
+          if (query) await this._answer(ch, query)
+          else if (file !== undefined) {
+            for (let i = request.index; i < request.index + request.count && !ch.closed; i++) {
+              const data: Buffer = await (ahead !== null && ahead.file === file && ahead.index === i ? ahead.data : reader.read(file, i))
+              ahead = this._ahead(ch, reader, file, request, i)
+              if (!ch.data({ id, index: i, data })) await ch.drained()
+            }
+          }
+        } catch (err) {
+          // Moved, deleted or shortened since: we no longer have it.
+          this._o.log(`files: cannot serve ${hex(id).slice(0, 8)}: ${(err as Error).message}`)
+          this._refuse(ch, id)
+        }
+        queue.shift()
       }
     } finally {
-      if (next !== null) await next.catch(() => {})
-      await closeFile(fd)
+      if (this._queues.get(ch) === queue) this._queues.delete(ch)
+      await reader.close()
     }
+  }
+
+  /** Starts reading the chunk after `index`: in this request, or the first of the next one queued. */
+  private _ahead(ch: FileChannel, reader: ChunkReader, file: LocalFile, req: FileRequest, index: number) {
+    if (index + 1 < req.index + req.count) return { file, index: index + 1, data: reader.read(file, index + 1) }
+    const next = this._queues.get(ch)?.[1]?.request
+    const nextFile = next && this._granted.get(ch)?.get(hex(next.id))
+    return next && nextFile ? { file: nextFile, index: next.index, data: reader.read(nextFile, next.index) } : null
+  }
+}
+
+/** Reads chunks of the files being served, each file opened once while a pump runs. */
+class ChunkReader {
+  private readonly _fds = new Map<string, Promise<number>>()
+  private readonly _reads = new Set<Promise<Buffer>>()
+
+  read(file: LocalFile, index: number): Promise<Buffer> {
+    const { size, chunkSize } = file.ref
+    const length = Math.min(chunkSize, size - index * chunkSize)
+    let fd = this._fds.get(file.path)
+    if (fd === undefined) this._fds.set(file.path, (fd = openFile(file.path, 'r')))
+    const read = fd.then(async (fd) => {
+      const buf = await readAt(fd, length, index * chunkSize)
+      if (buf.byteLength !== length) throw new Error('the file is shorter than announced')
+      return buf
+    })
+    this._reads.add(read)
+    // Awaited by the pump, or dropped when the channel closes first.
+    read.then(() => this._reads.delete(read), () => this._reads.delete(read))
+    return read
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this._reads])
+    for (const fd of this._fds.values()) await fd.then(closeFile, () => {})
   }
 }
 

@@ -5,6 +5,7 @@ import * as schema from '../../lib/wire/schemas'
 import { decodeExact } from '../../lib/wire/struct'
 
 const key = b4a.alloc(32, 5)
+const fileRef = { id: key, root: b4a.alloc(32, 8), name: 'a.jpg', size: 5, sha256: 'ab'.repeat(32), chunkSize: 1048576 }
 
 test('every schema round-trips', (t) => {
   const cases: Array<[string, c.Encoding<any>, unknown]> = [
@@ -25,7 +26,7 @@ test('every schema round-trips', (t) => {
     ['roomEntry', schema.roomEntry, { key, encryptionKey: key, namespace: key, kind: schema.ROOM_GROUP, read: 3, left: false }],
     ['roomOp message', schema.roomOp, { type: schema.OP_MESSAGE, id: 'abc', text: 'héllo ✓', time: 1763700000000 }],
     ['messageRecord', schema.messageRecord, { id: 'abc', publicKey: key, from: '123456789', text: 'x', time: 1, expires: 5, writerKey: key, writerSeq: 3, file: null, call: null }],
-    ['messageRecord with file', schema.messageRecord, { id: 'f', publicKey: key, from: '1', text: '', time: 1, expires: 0, writerKey: key, writerSeq: 0, file: { id: key, root: key, name: 'a.jpg', size: 5, sha256: 'ab'.repeat(32), chunkSize: 4194304 }, call: null }],
+    ['messageRecord with file', schema.messageRecord, { id: 'f', publicKey: key, from: '1', text: '', time: 1, expires: 0, writerKey: key, writerSeq: 0, file: fileRef, call: null }],
     ['messageRecord with call', schema.messageRecord, { id: 'c', publicKey: key, from: '1', text: '', time: 1, expires: 0, writerKey: key, writerSeq: 0, file: null, call: { call: 'ab'.repeat(32), outcome: 'missed' as const, video: true, group: false, duration: 0 } }],
     ['roomOp call', schema.roomOp, { type: schema.OP_CALL, id: 'c', call: { call: 'ab'.repeat(32), outcome: 'ended' as const, video: false, group: true, duration: 61000 }, time: 9 }],
     ['callRing', schema.callRing, { call: key, room: key, video: true, group: false }],
@@ -34,14 +35,20 @@ test('every schema round-trips', (t) => {
     ['callSignal', schema.callSignal, { call: key, kind: 'candidate' as const, text: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', mid: '0', mline: 1 }],
     ['callChat', schema.callChat, { call: key, text: 'hi', time: 5 }],
     ['callDatagram', schema.callDatagram, { call: key, data: b4a.from('rtp') }],
-    ['roomOp file', schema.roomOp, { type: schema.OP_FILE, id: 'f', file: { id: key, root: key, name: 'a.jpg', size: 5, sha256: 'ab'.repeat(32), chunkSize: 4194304 }, time: 9 }],
+    ['roomOp file', schema.roomOp, { type: schema.OP_FILE, id: 'f', file: fileRef, time: 9 }],
     ['editRecord', schema.editRecord, { seq: 4, text: 'y', time: 2, writerKey: key, writerSeq: 9 }],
     [
       'contactRecord',
       schema.contactRecord,
       { publicKey: key, number: '1', name: '', state: 'incoming', roomKey: null, roomEncryptionKey: key, acceptPending: true, added: 5 }
     ],
-    ['settingsRecord', schema.settingsRecord, { name: 'me', contactsOnly: true, alwaysOn: [key] }]
+    ['settingsRecord', schema.settingsRecord, { name: 'me', contactsOnly: true, alwaysOn: [key] }],
+    ['fileQuery', schema.fileQuery, { id: key, first: 16384 }],
+    ['fileManifest', schema.fileManifest, { id: key, first: 0, hashes: b4a.alloc(64, 3) }],
+    ['fileNone', schema.fileNone, { id: key }],
+    ['fileRequest', schema.fileRequest, { id: key, index: 8, count: 4 }],
+    ['fileData', schema.fileData, { id: key, index: 8, data: b4a.from('chunk') }],
+    ['localFile', schema.localFile, { ref: fileRef, room: key, path: '/tmp/a.jpg', complete: true, hashes: b4a.alloc(32, 1) }]
   ]
   for (const [name, enc, value] of cases) {
     const buf = c.encode(enc, value)

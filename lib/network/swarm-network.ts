@@ -186,6 +186,9 @@ export class SwarmNetwork extends ReadyResource {
 
   private _onlangone(peer: LanPeer): void {
     this._bootstrapRemove(peer)
+    // The records that node held are gone with it (a partition, a laptop closed): announce and
+    // look up again on the nodes still here, so the peers left on this side find each other.
+    this._refreshSoon()
   }
 
   private _bootstrapAdd(node: PeerAddress): void {

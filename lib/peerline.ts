@@ -19,7 +19,8 @@ import { AlwaysOnPeers } from './rooms/always-on'
 import { RoomInvites } from './rooms/room-invites'
 import { RoomList } from './rooms/room-list'
 import { Rooms } from './rooms/rooms'
-import { CALL_MEDIA_PROTOCOL, CALL_PROTOCOL, FILE_PROTOCOL, ROOM_GROUP, ROOM_LIVE_PROTOCOL } from './wire/schemas'
+import { CALL_MEDIA_PROTOCOL, CALL_PROTOCOL, FILE_PROTOCOL, MEMBER_ACTIVE, ROOM_GROUP, ROOM_LIVE_PROTOCOL } from './wire/schemas'
+import b4a from 'b4a'
 import type { RoomKind } from './wire/schemas'
 import type { Room } from './rooms/room'
 
@@ -49,6 +50,8 @@ export interface PeerlineOptions {
 const DEFAULT_ANNOUNCE_TIMEOUT = 10_000
 const WRITE_BUFFER_SIZE = 16 * 1024 * 1024
 const DEFAULT_JOIN_TIMEOUT = 30_000
+/** Group rooms up to this many other members keep a direct connection to each (a mesh). */
+const MESH_LIMIT = 32
 
 /**
  * One profile's P2P core: identity, storage, the swarm, contacts and rooms, wired together.
@@ -68,6 +71,11 @@ export class Peerline extends ReadyResource {
   files!: Files
   calls!: CallManager
   private readonly _o: PeerlineOptions
+  private readonly _dialing = new Set<string>()
+  /** Rooms whose members changed while _dialMembers was resting. */
+  private readonly _dialAgain = new Set<string>()
+  /** Active members (besides us) per room at the last _dialMembers, to notice newcomers. */
+  private readonly _memberCount = new Map<string, number>()
 
   constructor(opts: PeerlineOptions) {
     super()
@@ -153,17 +161,22 @@ export class Peerline extends ReadyResource {
       if (kind !== ROOM_GROUP) return
       this.network.joinRoom(room.discoveryKey)
       this.invites.listen(room)
+      this._dialMembers(room)
     }
     for (const entry of this.rooms.list()) meet(await this.rooms.open(entry.id), entry.kind)
     this.rooms.on('joined', meet)
     this.rooms.on('room-update', (id: string) => {
-      // New writers must reach the always-on peers too.
-      this.rooms.open(id).then((room) => this.alwaysOn.mirror(room), () => {})
+      // New writers must reach the always-on peers too, and new members be dialed.
+      this.rooms.open(id).then((room) => {
+        this.alwaysOn.mirror(room)
+        if (this.rooms.list().some((e) => e.id === id && e.kind === ROOM_GROUP)) this._dialMembers(room)
+      }, () => {})
     })
     this.rooms.on('left', (room: Room) => {
       this.alwaysOn.forget(room)
       this.invites.unlisten(room)
       this.network.leaveRoom(room.discoveryKey)
+      this._memberCount.delete(room.id)
     })
     this.contacts.dialAll()
     await this._announce()
@@ -194,6 +207,38 @@ export class Peerline extends ReadyResource {
     // Offline or on a slow DHT: keep going, the swarm goes on announcing in the background.
     if (!done) this.log(`announce of our number is still under way after ${timeout} ms`)
     announced.catch((err: Error) => this.log('announce failed: ' + err.message))
+  }
+
+  /**
+   * Keeps a direct connection to every member of a small group room, by key, as with contacts.
+   * The room topic alone can leave two members unconnected (the DHT answers a lookup with some of
+   * the announcers, and after a partition the records may sit on the other side), and then a file
+   * only one of them holds, or the newest messages, wait for a third member.
+   */
+  private _dialMembers(room: Room): void {
+    if (this.closing) return
+    // At most once a second per room (room-update comes with every batch of stored messages),
+    // but an update inside that second is kept for its end: it may be the one adding a member.
+    if (this._dialing.has(room.id)) return void this._dialAgain.add(room.id)
+    this._dialing.add(room.id)
+    room
+      .members()
+      .then((members) => {
+        const active = members.filter((m) => m.state === MEMBER_ACTIVE && !b4a.equals(m.publicKey, this.identity.publicKey))
+        // A new member: look the room topic up again at once, so we find them (and they us) by
+        // the topic too. Hyperswarm alone would look again only ~10 min later.
+        if (active.length > (this._memberCount.get(room.id) ?? 0)) this.network.refreshRoom(room.discoveryKey)
+        this._memberCount.set(room.id, active.length)
+        if (active.length > MESH_LIMIT || this.closing) return
+        for (const m of active) this.network.dial(m.publicKey)
+      })
+      .catch((err: Error) => this.log(`room ${room.id}: dial members: ${err.message}`))
+      .finally(() => {
+        setTimeout(() => {
+          this._dialing.delete(room.id)
+          if (this._dialAgain.delete(room.id)) this._dialMembers(room)
+        }, 1000).unref()
+      })
   }
 
   private _onconnection(conn: NoiseSecretStream): void {

@@ -72,6 +72,10 @@ export class Peerline extends ReadyResource {
   calls!: CallManager
   private readonly _o: PeerlineOptions
   private readonly _dialing = new Set<string>()
+  /** Rooms whose members changed while _dialMembers was resting. */
+  private readonly _dialAgain = new Set<string>()
+  /** Active members (besides us) per room at the last _dialMembers, to notice newcomers. */
+  private readonly _memberCount = new Map<string, number>()
 
   constructor(opts: PeerlineOptions) {
     super()
@@ -172,6 +176,7 @@ export class Peerline extends ReadyResource {
       this.alwaysOn.forget(room)
       this.invites.unlisten(room)
       this.network.leaveRoom(room.discoveryKey)
+      this._memberCount.delete(room.id)
     })
     this.contacts.dialAll()
     await this._announce()
@@ -211,18 +216,29 @@ export class Peerline extends ReadyResource {
    * only one of them holds, or the newest messages, wait for a third member.
    */
   private _dialMembers(room: Room): void {
-    if (this._dialing.has(room.id) || this.closing) return
+    if (this.closing) return
+    // At most once a second per room (room-update comes with every batch of stored messages),
+    // but an update inside that second is kept for its end: it may be the one adding a member.
+    if (this._dialing.has(room.id)) return void this._dialAgain.add(room.id)
     this._dialing.add(room.id)
     room
       .members()
       .then((members) => {
         const active = members.filter((m) => m.state === MEMBER_ACTIVE && !b4a.equals(m.publicKey, this.identity.publicKey))
+        // A new member: look the room topic up again at once, so we find them (and they us) by
+        // the topic too. Hyperswarm alone would look again only ~10 min later.
+        if (active.length > (this._memberCount.get(room.id) ?? 0)) this.network.refreshRoom(room.discoveryKey)
+        this._memberCount.set(room.id, active.length)
         if (active.length > MESH_LIMIT || this.closing) return
         for (const m of active) this.network.dial(m.publicKey)
       })
       .catch((err: Error) => this.log(`room ${room.id}: dial members: ${err.message}`))
-      // At most once a second per room: room-update comes with every batch of stored messages.
-      .finally(() => setTimeout(() => this._dialing.delete(room.id), 1000).unref())
+      .finally(() => {
+        setTimeout(() => {
+          this._dialing.delete(room.id)
+          if (this._dialAgain.delete(room.id)) this._dialMembers(room)
+        }, 1000).unref()
+      })
   }
 
   private _onconnection(conn: NoiseSecretStream): void {

@@ -64,6 +64,8 @@ export class SwarmNetwork extends ReadyResource {
   /** Keys we keep connections to (dial), to retry at once when the DHT we can reach changes. */
   private readonly _dialed = new Map<string, Buffer>()
   private _refreshTimer: ReturnType<typeof setTimeout> | null = null
+  /** Pending refreshRoom() per topic (hex). */
+  private readonly _roomRefresh = new Map<string, ReturnType<typeof setTimeout>>()
   private _statusTimer: ReturnType<typeof setTimeout> | null = null
   private _lastStatus = ''
   onconnection: (conn: NoiseSecretStream) => void = () => {}
@@ -148,6 +150,7 @@ export class SwarmNetwork extends ReadyResource {
 
   protected override async _close(): Promise<void> {
     if (this._refreshTimer) clearTimeout(this._refreshTimer)
+    for (const timer of this._roomRefresh.values()) clearTimeout(timer)
     if (this._statusTimer) clearTimeout(this._statusTimer)
     if (this._reach) this._reach.stop()
     if (this.lan) await this.lan.close()
@@ -244,9 +247,8 @@ export class SwarmNetwork extends ReadyResource {
    * for minutes: start them afresh.
    */
   private _redial(): void {
-    const connected = new Set([...this.swarm.connections].map((c) => short(c.remotePublicKey, 64)))
     for (const [hex, key] of this._dialed) {
-      if (connected.has(hex)) continue
+      if (this._connectedTo(hex)) continue
       const info = this.swarm.peers.get(hex)
       if (info) info.attempts = 0
       this.swarm.joinPeer(key)
@@ -282,16 +284,48 @@ export class SwarmNetwork extends ReadyResource {
     this.swarm.join(discoveryKey, { server: true, client: true })
   }
 
+  /**
+   * Look the room's topic up (and announce) again now. Hyperswarm does that by itself only every
+   * ~10 min, so a member who joined after our last lookup stays unknown to us, and dialing them
+   * by key alone often fails on a LAN DHT (the handshake relays of their key are not reachable
+   * from every node; the topic record carries their own address as relay, which works). Called
+   * when a room gains members; several updates in a burst make one refresh.
+   */
+  refreshRoom(discoveryKey: Buffer): void {
+    const hex = b4a.toString(discoveryKey, 'hex')
+    if (!this._topics.has(hex) || this._roomRefresh.has(hex) || this.closing) return
+    this._roomRefresh.set(
+      hex,
+      setTimeout(() => {
+        this._roomRefresh.delete(hex)
+        if (this.closing || this.swarm.destroyed) return
+        const discovery = this.swarm.status(discoveryKey)
+        if (discovery) discovery.refresh().catch((err: Error) => this._log('room refresh: ' + err.message))
+      }, REFRESH_DELAY)
+    )
+  }
+
   leaveRoom(discoveryKey: Buffer): void {
     this._topics.delete(b4a.toString(discoveryKey, 'hex'))
     this.swarm.leave(discoveryKey).catch((err: Error) => this._log('leave room topic: ' + err.message))
   }
 
-  /** Keep a connection to this key (reconnecting with backoff) without any topic lookup. */
+  /**
+   * Keep a connection to this key (reconnecting with backoff) without any topic lookup. Dialing
+   * again a key we are not connected to starts afresh: Hyperswarm stops after 5 failed attempts.
+   */
   dial(publicKey: Buffer): void {
-    this._dialed.set(b4a.toString(publicKey, 'hex'), publicKey)
+    const hex = b4a.toString(publicKey, 'hex')
+    this._dialed.set(hex, publicKey)
     this.unban(publicKey)
+    const info = this.swarm.peers.get(hex)
+    if (info && info.attempts >= 5 && !this._connectedTo(hex)) info.attempts = 0
     this.swarm.joinPeer(publicKey)
+  }
+
+  private _connectedTo(hex: string): boolean {
+    for (const c of this.swarm.connections) if (short(c.remotePublicKey, 64) === hex) return true
+    return false
   }
 
   /** Forget an earlier firewall refusal of this key, so it can connect again. */

@@ -12,6 +12,7 @@ import type { AgentProcess } from '../helpers/agent'
 import { RpcError } from '../helpers/agent'
 import { setup } from '../helpers/agent-net'
 import { randomFile, sha256File } from '../helpers/test-files'
+import { eventually } from '../helpers/eventually'
 
 const SIZE = Number(process.env.PEERLINE_TEST_FILE_MB ?? 200) * 1024 * 1024
 
@@ -178,12 +179,14 @@ test('a stranger gets no file, and bad frames on the file channel only close tha
   mallory.send('request', c.encode(schema.fileRequest, { id, index: 0, count: 1 }))
   await mallory.closed
   t.alike(mallory.answers, ['none'], 'a request without a grant got no data')
-  t.ok(a.logs.some((l) => l.includes('request for a file it was not granted')), 'A closed the channel, with a reason')
+  // A's log line comes through its stderr, a moment after the close itself.
+  const logged = (text: string) => eventually(async () => a.logs.some((l) => l.includes(text)), (v) => v, 5000)
+  t.ok(await logged('request for a file it was not granted'), 'A closed the channel, with a reason')
 
   const junk = await stranger(dht, a.publicKey)
   junk.send('data', b4a.from([0xff, 0xff, 0xff]))
   await junk.closed
-  t.ok(a.logs.some((l) => l.includes('peerline/file/1: closing channel: undecodable frame')), 'a junk frame closed the channel, with a reason')
+  t.ok(await logged('peerline/file/1: closing channel: undecodable frame'), 'a junk frame closed the channel, with a reason')
 
   // A still serves its members.
   await b.waitFor('message', (p) => p.id === sent.id)

@@ -1,4 +1,4 @@
-import type { ApiPort, Notifications } from './api-port'
+import type { ApiPort } from './api-port'
 import { ApiError } from './api-client'
 import { formatNumber, h, replace, sentence } from './dom'
 import type { ContactInfo, FileState, HistoryEntry, Me, MemberInfo, Model, NetworkStatus, RoomSummary } from './model'
@@ -12,8 +12,6 @@ import { CallEngine } from './calls/call-engine'
 import { CallScreen, callError, endedSentence, incomingCallDialog } from './views/call-view'
 
 const HISTORY_LIMIT = 200
-/** How long a live copy is shown without its durable copy before history alone is trusted. */
-const LIVE_GRACE = 10_000
 
 /**
  * The messenger once the first run is done: keeps the model in step with the Api's notifications
@@ -29,12 +27,6 @@ export class App {
   private readonly _engine: CallEngine
   private _screen: CallScreen | null = null
   private readonly _ringing = new Map<string, () => void>()
-  /**
-   * Messages announced live (a `message` notification) that history does not list yet: the
-   * durable copy lands a few ms later and sends no second notification, so they are merged in
-   * until it does.
-   */
-  private readonly _live = new Map<string, HistoryEntry[]>()
   private _refreshing: Promise<void> | null = null
   private _again = false
 
@@ -67,7 +59,6 @@ export class App {
         this._model.contacts = contacts
         this._model.rooms = rooms
         if (this._model.current) await this._loadConversation()
-        this._mergeLive()
         this._render()
       } while (this._again)
     })().finally(() => (this._refreshing = null))
@@ -89,39 +80,12 @@ export class App {
       this._api.call<MemberInfo[]>('members', { room })
     ])
     if (room !== this._model.current) return
-    const durable = new Set(messages.map((m) => m.id))
-    const live = (this._live.get(room) ?? []).filter((m) => !durable.has(m.id))
-    if (live.length) this._live.set(room, live)
-    else this._live.delete(room)
-    this._model.messages = [...messages, ...live]
+    // A message announced live shows up here once stored: its roomUpdate refreshes again.
+    this._model.messages = messages
     this._model.members = members
     // history marks the room read on the core; show it read here too.
     const summary = this._model.rooms.find((r) => r.room === room)
     if (summary) summary.unread = 0
-  }
-
-  private _mergeLive(): void {
-    for (const r of this._model.rooms) {
-      const live = this._live.get(r.room)
-      if (!live) continue
-      const newest = live[live.length - 1]
-      if (!r.last || r.last.time <= newest.time) r.last = { from: newest.from, text: newest.text, time: newest.time, file: newest.file?.name ?? null, call: newest.call !== null }
-      // The count itself follows the stored copy (roomUpdate); a live one shows it is not zero.
-      if (r.room !== this._model.current && r.unread === 0 && newest.from !== this._model.me.number) r.unread = 1
-    }
-  }
-
-  private _onMessage(msg: Notifications['message']): void {
-    const entry: HistoryEntry = { id: msg.id, from: msg.from, text: msg.text, time: msg.time, edited: false, deleted: false, reactions: {}, file: msg.file, call: msg.call ?? null }
-    const list = this._live.get(msg.room) ?? []
-    if (!list.some((m) => m.id === msg.id)) list.push(entry)
-    this._live.set(msg.room, list)
-    // Drop it again once history has it (each refresh settles what is durable by now).
-    setTimeout(() => {
-      const rest = (this._live.get(msg.room) ?? []).filter((m) => m.id !== msg.id)
-      if (rest.length) this._live.set(msg.room, rest)
-      else this._live.delete(msg.room)
-    }, LIVE_GRACE)
   }
 
   private _render(): void {
@@ -178,7 +142,6 @@ export class App {
     const api = this._api
     const refresh = (): void => void this.refresh()
     api.on('message', (msg) => {
-      this._onMessage(msg)
       if (msg.from !== this._model.me.number) this._notifyMessage(msg.room, msg.from, msg.file ? `📎 ${msg.file.name}` : msg.text)
       refresh()
     })

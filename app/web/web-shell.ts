@@ -71,10 +71,6 @@ export class WebShell extends ReadyResource {
     return `${this._origin}/#token=${this.token}`
   }
 
-  get origin(): string {
-    return this._origin
-  }
-
   protected override async _open(): Promise<void> {
     for (const name of fs.readdirSync(this._o.uiDir)) {
       if (TYPES[path.extname(name)] !== undefined) this._files.set('/' + name, path.join(this._o.uiDir, name))

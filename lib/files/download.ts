@@ -14,7 +14,7 @@ import { Sha256 } from './sha256'
  * requests kept up with the raw stream where 4 fell behind (0.74-0.81x against 0.40-0.65x).
  */
 const REQUEST_CHUNKS = 4
-const WINDOW = 8
+const IN_FLIGHT = 8
 /** The resume state is saved after this many bytes are written (and on pause, close, failure). */
 const SAVE_EVERY = 16 * 1024 * 1024
 /** Chunks just written are kept this far ahead of the whole-file hash, so it need not re-read them. */
@@ -59,7 +59,7 @@ export interface DownloadOptions {
 
 /**
  * One download: fetches the chunk hashes (checked against the announced root), then keeps
- * WINDOW requests of REQUEST_CHUNKS chunks in flight to every source, checks each chunk's hash as
+ * IN_FLIGHT requests of REQUEST_CHUNKS chunks in flight to every source, checks each chunk's hash as
  * it lands and writes it at its offset, hashes the whole file in order, and saves which chunks it
  * has, so a restart resumes. A source that sends a bad chunk is dropped; with no good source
  * left the download fails with FILE_CORRUPT. Memory: what is in flight, not the file.
@@ -221,12 +221,12 @@ export class Download {
     this._have++
   }
 
-  /** Gives every ready source requests for missing chunks, up to its window. */
+  /** Gives every ready source requests for missing chunks, up to IN_FLIGHT. */
   private _pump(): void {
     if (this._ended || this._hashes === null) return
     for (const s of this._sources.values()) {
       if (!s.ready || s.bad) continue
-      while (s.requests < WINDOW) {
+      while (s.requests < IN_FLIGHT) {
         while (this._cursor < this._n && this._state[this._cursor] !== MISSING) this._cursor++
         if (this._cursor === this._n) return
         const index = this._cursor

@@ -132,6 +132,12 @@ export class Download {
     ch.query({ id: this.ref.id, first: this._hashes === null ? this._manifestHave : this._n })
   }
 
+  /** Is anyone connected who has the file and will give it to us? */
+  hasSource(): boolean {
+    for (const s of this._sources.values()) if (s.ready && !s.bad) return true
+    return false
+  }
+
   /** The source closed, or answered that it does not have the file (or will not give it to us). */
   removeSource(ch: FileChannel): void {
     const s = this._sources.get(ch.id)
@@ -208,6 +214,11 @@ export class Download {
 
   private _length(i: number): number {
     return Math.min(this.ref.chunkSize, this.ref.size - i * this.ref.chunkSize)
+  }
+
+  /** Bytes on disk and checked so far. */
+  bytes(): number {
+    return this._bytes()
   }
 
   private _bytes(): number {

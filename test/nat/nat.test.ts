@@ -1,0 +1,102 @@
+import test from 'brittle'
+import path from 'path'
+import type { AgentProcess } from '../helpers/agent'
+import { RpcError } from '../helpers/agent'
+import { befriend } from '../helpers/agent-net'
+import { eventually } from '../helpers/eventually'
+import { viewHash } from '../helpers/lan-scenario'
+import { NatBox, natBoxUnavailable } from '../helpers/nat-box'
+import { randomFile, sha256File } from '../helpers/test-files'
+
+// The internet in a box (docs/nat.md): a public segment with the bootstrap DHT and one peer with a
+// public address, and home networks behind consistent and randomising NAT routers.
+
+const why = natBoxUnavailable()
+if (why) console.log(`# SKIPPING the NAT tests: ${why}. Run them as root on Linux with iptables (CI does).`)
+const natTest = why ? test.skip : test
+
+type T = Parameters<Parameters<typeof test>[1]>[0]
+
+/** Prints one measured figure as a TAP comment (they feed the table in docs/nat.md). */
+function measured(t: T, what: string, ms: number): void {
+  t.comment(`measured: ${what}: ${ms} ms`)
+}
+
+/** x adds y by number, y accepts, and a message goes each way; returns ms to connect. */
+async function addAndChat(t: T, x: AgentProcess, y: AgentProcess, label: string): Promise<void> {
+  const t0 = Date.now()
+  await befriend(x, y)
+  measured(t, `${label}: add by number until accepted`, Date.now() - t0)
+  await x.call('send', { to: y.number, text: `${label}: hello from ${x.number}` })
+  const there = await y.waitFor('message', (p) => p.text === `${label}: hello from ${x.number}`)
+  await y.call('send', { to: x.number, text: `${label}: hello back` })
+  const back = await x.waitFor('message', (p) => p.text === `${label}: hello back`)
+  t.ok(there.from === x.number && back.from === y.number, `${label}: added by number, a message each way`)
+}
+
+natTest('behind NATs: add by number and chat across every pair that can connect, a room of four, a 20 MB file', async (t) => {
+  const box = new NatBox()
+  t.teardown(() => box.close())
+  const dhtHost = box.addPublicHost('dht', 2)
+  const pubHost = box.addPublicHost('p', 20)
+  const cons1 = box.addRouter('r1', 11, 'consistent', '192.168.1')
+  const rand1 = box.addRouter('r2', 12, 'random', '192.168.2')
+  const cons2 = box.addRouter('r4', 14, 'consistent', '192.168.4')
+  const hosts = [box.addHomeHost(cons1, 'a1', 10), box.addHomeHost(cons1, 'a2', 11), box.addHomeHost(rand1, 'b1', 10), box.addHomeHost(cons2, 'd1', 10), pubHost]
+  await box.startDht(dhtHost)
+  const [a1, a2, b1, d1, p] = await Promise.all(hosts.map((h) => box.startAgent(h, { PEERLINE_LOOKUP_TIMEOUT: '30000' })))
+
+  await addAndChat(t, a1, d1, 'consistent <-> consistent')
+  await addAndChat(t, a1, b1, 'consistent <-> random')
+  await addAndChat(t, a1, a2, 'hairpin (same consistent NAT)')
+  await addAndChat(t, d1, p, 'consistent NAT -> public')
+  await addAndChat(t, p, b1, 'public -> random NAT')
+
+  // A room of four across the three kinds of network.
+  const t0 = Date.now()
+  const { room, invite } = await a1.call<{ room: string; invite: string }>('createRoom', { name: 'Across NATs' })
+  for (const x of [b1, d1, p]) await x.call('joinRoom', { invite })
+  const four = [a1, b1, d1, p]
+  const members = await eventually(() => a1.call<unknown[]>('members', { room }), (m) => m.length === 4, 30_000)
+  t.is(members.length, 4, 'four members: consistent NAT, random NAT, another consistent NAT, public')
+  await Promise.all(four.map((x, i) => x.call('send', { to: room, text: `roll call ${i}` })))
+  const hashes = await eventually(
+    () => Promise.all(four.map((x) => viewHash(x, room))),
+    (hs) => hs.every((h) => h === hs[0]) && hs[0].startsWith('4:'),
+    60_000
+  )
+  t.is(new Set(hashes).size, 1, 'four equal views of the room: ' + hashes[0])
+  measured(t, 'room of four: created, joined, one message each, views equal', Date.now() - t0)
+
+  // 20 MB from behind one NAT to behind the other (consistent -> random).
+  const file = path.join(box.dir, 'big.bin')
+  const sha = randomFile(file, 20 * 1024 * 1024)
+  const sent = await d1.call<{ file: { id: string; sha256: string } }>('sendFile', { to: room, path: file })
+  await b1.waitFor('message', (m) => (m.file as { id?: string } | null)?.id === sent.file.id, 30_000)
+  const t1 = Date.now()
+  const dl = await b1.call<{ path: string }>('downloadFile', { file: sent.file.id, path: path.join(box.dir, 'downloads') })
+  const ms = Date.now() - t1
+  t.is(await sha256File(dl.path), sha, '20 MB crossed from a consistent NAT to a random NAT intact')
+  measured(t, `20 MB file, consistent NAT -> random NAT (${((20 * 1000) / ms).toFixed(1)} MB/s)`, ms)
+})
+
+natTest('two randomising NATs: adding by number ends, within a bound, with a clear reason', async (t) => {
+  const box = new NatBox()
+  t.teardown(() => box.close())
+  const dhtHost = box.addPublicHost('dht', 2)
+  const r2 = box.addRouter('r2', 12, 'random', '192.168.2')
+  const r3 = box.addRouter('r3', 13, 'random', '192.168.3')
+  await box.startDht(dhtHost)
+  const [b1, c1] = await Promise.all([box.startAgent(box.addHomeHost(r2, 'b1', 10)), box.startAgent(box.addHomeHost(r3, 'c1', 10))])
+  const t0 = Date.now()
+  const err = await b1.call('addContact', { number: c1.number }).then(
+    () => null,
+    (e: unknown) => e
+  )
+  measured(t, 'random <-> random: addContact until it gave up', Date.now() - t0)
+  t.ok(err instanceof RpcError, 'addContact failed instead of hanging')
+  const e = err as RpcError
+  t.is(e.data?.code, 'PEER_UNREACHABLE', `the reason is not "wrong number": ${e.message}`)
+  t.ok(/could not connect/i.test(e.message), 'the sentence says we found them but could not connect')
+  t.is(c1.notifications.filter((n) => n.method === 'contactRequest').length, 0, 'nothing reached the other side')
+})

@@ -5,6 +5,7 @@ import os from 'os'
 import path from 'path'
 import readline from 'readline'
 import { AgentProcess } from './agent'
+import { CHROMIUM } from './browser'
 import { IP, ip } from './netns'
 
 const PUBLIC_DHT = path.join(__dirname, 'public-dht-main.js')
@@ -172,10 +173,24 @@ export class NatBox {
       bootstrap: this.bootstrap,
       args: ['--no-lan'],
       wrap: this.exec(host),
-      env
+      // Hole punching toward a randomising NAT can miss and wait out HyperDHT's 20 s between
+      // random punches (randomPunchInterval), so a lookup gets longer than the tests' usual 5 s.
+      env: { PEERLINE_LOOKUP_TIMEOUT: '30000', ...env }
     })
     this._agents.push(agent)
     return agent
+  }
+
+  /**
+   * A Chromium executable that runs inside `host`'s namespace (a wrapper script), so the page's
+   * WebRTC sees that host's network and reaches its worker's tunnel socket on the namespace's
+   * own 127.0.0.1. Playwright drives it over a pipe, which crosses namespaces.
+   */
+  chromiumIn(host: BoxHost): string {
+    const file = path.join(this.dir, `chromium-${host.name}`)
+    const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
+    fs.writeFileSync(file, `#!/bin/sh\nexec ${this.exec(host).map(quote).join(' ')} ${quote(CHROMIUM)} "$@"\n`, { mode: 0o755 })
+    return file
   }
 
   async close(): Promise<void> {

@@ -70,7 +70,17 @@ natTest('behind NATs: add by number and chat across every pair that can connect,
   t.is(new Set(hashes).size, 1, 'four equal views of the room: ' + hashes[0])
   measured(t, 'room of four: created, joined, one message each, views equal', Date.now() - t0)
 
-  // 20 MB from behind one NAT to behind the other (consistent -> random).
+  // 20 MB from behind one NAT to behind the other (consistent -> random). They have not met yet:
+  // the room makes them dial each other, and the random side may first have to wait out
+  // HyperDHT's 20 s between random punches (it just punched to a1 and p).
+  const t2 = Date.now()
+  const met = await eventually(
+    () => b1.call<Array<{ number: string; online: boolean }>>('members', { room }),
+    (m) => m.some((x) => x.number === d1.number && x.online),
+    60_000
+  )
+  t.ok(met.some((x) => x.number === d1.number && x.online), 'the random-NAT member connected to the consistent-NAT member')
+  measured(t, 'room members consistent NAT <-> random NAT: room synced until connected', Date.now() - t2)
   const file = path.join(box.dir, 'big.bin')
   const sha = randomFile(file, 20 * 1024 * 1024)
   const sent = await d1.call<{ file: { id: string; sha256: string } }>('sendFile', { to: room, path: file })

@@ -318,9 +318,9 @@ export class Contacts extends EventEmitter<ContactsEvents> {
       // Not a wrong number: someone announces it and we could not reach them. Say so.
       throw new PeerlineError(
         'PEER_UNREACHABLE',
-        `Found ${scheme.format(number)}, but could not connect: your network and theirs both change ports at random ` +
-          '(strict NATs, common on mobile and corporate networks) and Peerline uses no relay servers. ' +
-          'Try again from another network, such as a phone hotspot or home Wi-Fi.',
+        `Found ${scheme.format(number)}, but could not connect: your network changes ports at random (a strict NAT, ` +
+          'common on mobile and corporate networks), theirs most likely too, and Peerline uses no relay servers. ' +
+          'Try again in a minute, or from another network such as home Wi-Fi or a phone hotspot.',
         { number: scheme.format(number) }
       )
     }

@@ -173,9 +173,9 @@ export class NatBox {
       bootstrap: this.bootstrap,
       args: ['--no-lan'],
       wrap: this.exec(host),
-      // Hole punching toward a randomising NAT can miss and wait out HyperDHT's 20 s between
-      // random punches (randomPunchInterval), so a lookup gets longer than the tests' usual 5 s.
-      env: { PEERLINE_LOOKUP_TIMEOUT: '30000', ...env }
+      // Hole punching with a randomising NAT took up to 11 s here, and may first wait out
+      // HyperDHT's 20 s between random punches (randomPunchInterval): a lookup bound of 45 s.
+      env: { PEERLINE_LOOKUP_TIMEOUT: '45000', ...env }
     })
     this._agents.push(agent)
     return agent

@@ -77,7 +77,7 @@ natTest('behind NATs: add by number and chat across every pair that can connect,
   const met = await eventually(
     () => b1.call<Array<{ number: string; online: boolean }>>('members', { room }),
     (m) => m.some((x) => x.number === d1.number && x.online),
-    60_000
+    90_000
   )
   t.ok(met.some((x) => x.number === d1.number && x.online), 'the random-NAT member connected to the consistent-NAT member')
   measured(t, 'room members consistent NAT <-> random NAT: room synced until connected', Date.now() - t2)

@@ -11,6 +11,7 @@ import { IP, ip } from './netns'
 const PUBLIC_DHT = path.join(__dirname, 'public-dht-main.js')
 /** The "public internet" of the box: a reserved benchmarking range (RFC 2544), never routed. */
 const PUBLIC_NET = '198.18.0'
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']
 
 /** How a home router rewrites source ports: kept when free (most home routers) or random per flow. */
 export type NatKind = 'consistent' | 'random'
@@ -60,17 +61,25 @@ export class NatBox {
   private readonly _agents: AgentProcess[] = []
   private _dht: ChildProcess | null = null
   private readonly _onexit = (): void => this.destroy()
+  /** Ctrl-C or a killed runner skips 'exit': clean up, then die of the same signal. */
+  private readonly _onsignal = (signal: NodeJS.Signals): void => {
+    this.destroy()
+    this._unhook()
+    process.kill(process.pid, signal)
+  }
 
   constructor() {
     this.id = `nb${process.pid.toString(36)}${Math.random().toString(36).slice(2, 4)}`
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'peerline-nat-'))
     process.once('exit', this._onexit)
+    for (const signal of SIGNALS) process.once(signal, this._onsignal)
     try {
       this._pubNs = this._ns('pub')
       ip('-n', this._pubNs, 'link', 'add', 'br0', 'type', 'bridge')
       ip('-n', this._pubNs, 'link', 'set', 'br0', 'up')
     } catch (err) {
       this.destroy()
+      this._unhook()
       throw err
     }
   }
@@ -203,16 +212,21 @@ export class NatBox {
       }
     } finally {
       this.destroy()
-      process.removeListener('exit', this._onexit)
-      fs.rmSync(this.dir, { recursive: true, force: true })
+      this._unhook()
     }
   }
 
-  /** Deletes every namespace made here (veths, bridges and NAT rules go with them). Never throws. */
+  private _unhook(): void {
+    process.removeListener('exit', this._onexit)
+    for (const signal of SIGNALS) process.removeListener(signal, this._onsignal)
+  }
+
+  /** Deletes every namespace made here (veths, bridges and NAT rules go with them) and the profiles. Never throws. */
   destroy(): void {
     if (this._dht !== null && this._dht.exitCode === null) this._dht.kill('SIGKILL')
     for (const a of this._agents) if (a.proc.exitCode === null) a.proc.kill('SIGKILL')
     for (const ns of this._namespaces.reverse()) spawnSync(IP, ['netns', 'del', ns])
     this._namespaces.length = 0
+    fs.rmSync(this.dir, { recursive: true, force: true })
   }
 }

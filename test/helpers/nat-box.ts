@@ -172,15 +172,17 @@ export class NatBox {
   }
 
   /**
-   * A `peerline agent` on `host`, bound to all its interfaces, on the box DHT only (no LAN
-   * discovery: this is the internet path, DHT lookups and hole punching).
+   * A `peerline agent` on `host`, bound to all its interfaces, with the box DHT as bootstrap. By
+   * default with no LAN discovery: the internet path alone, DHT lookups and hole punching. With
+   * `lan: true` it runs as the app does out of the box (LAN discovery and its own DHT node).
    */
-  async startAgent(host: BoxHost, env: Record<string, string> = {}): Promise<AgentProcess> {
+  async startAgent(host: BoxHost, opts: { env?: Record<string, string>; lan?: boolean } = {}): Promise<AgentProcess> {
+    const { env = {}, lan = false } = opts
     const agent = await AgentProcess.start({
       storage: path.join(this.dir, host.name),
       host: null,
       bootstrap: this.bootstrap,
-      args: ['--no-lan'],
+      args: lan ? [] : ['--no-lan'],
       wrap: this.exec(host),
       // Hole punching with a randomising NAT took up to 11 s here, and may first wait out
       // HyperDHT's 20 s between random punches (randomPunchInterval): a lookup bound of 45 s.

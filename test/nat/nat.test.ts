@@ -101,7 +101,7 @@ natTest('two randomising NATs: adding by number ends, within a bound, with a cle
   await box.startDht(dhtHost)
   // The bound a user waits before being told: 10 s here (the app's default is 20 s).
   const bound = { PEERLINE_LOOKUP_TIMEOUT: '10000' }
-  const [b1, c1] = await Promise.all([box.startAgent(box.addHomeHost(r2, 'b1', 10), bound), box.startAgent(box.addHomeHost(r3, 'c1', 10), bound)])
+  const [b1, c1] = await Promise.all([box.startAgent(box.addHomeHost(r2, 'b1', 10), { env: bound }), box.startAgent(box.addHomeHost(r3, 'c1', 10), { env: bound })])
   const t0 = Date.now()
   const err = await b1.call('addContact', { number: c1.number }).then(
     () => null,
@@ -113,6 +113,23 @@ natTest('two randomising NATs: adding by number ends, within a bound, with a cle
   t.is(e.data?.code, 'PEER_UNREACHABLE', `the reason is not "wrong number": ${e.message}`)
   t.ok(/could not connect/i.test(e.message), 'the sentence says we found them but could not connect')
   t.is(c1.notifications.filter((n) => n.method === 'contactRequest').length, 0, 'nothing reached the other side')
+})
+
+// Known failure, kept as a reproduction (run it with: brittle --pick=2 dist/test/nat/nat.test.js, or
+// drop `todo`): with LAN discovery on, as the app runs by default, a peer behind a randomising NAT
+// is often not reached: public -> random ended in NUMBER_NOT_FOUND after 45 s in 2 of 2 runs,
+// consistent -> random in 1 of 2, while with --no-lan both connected 8 of 8. See docs/nat.md.
+test.todo('with LAN discovery on (the app default): a consistent NAT and a public peer reach a peer behind a random NAT', async (t) => {
+  const box = new NatBox()
+  t.teardown(() => box.close())
+  const dhtHost = box.addPublicHost('dht', 2)
+  const pubHost = box.addPublicHost('p', 20)
+  const a1 = box.addHomeHost(box.addRouter('r1', 11, 'consistent', '192.168.1'), 'a1', 10)
+  const b1 = box.addHomeHost(box.addRouter('r2', 12, 'random', '192.168.2'), 'b1', 10)
+  await box.startDht(dhtHost)
+  const [a, b, p] = await Promise.all([a1, b1, pubHost].map((h) => box.startAgent(h, { lan: true })))
+  await addAndChat(t, a, b, 'LAN discovery on: consistent <-> random')
+  await addAndChat(t, p, b, 'LAN discovery on: public -> random NAT')
 })
 
 const callTest = why || !hasChromium() ? test.skip : test

@@ -24,7 +24,7 @@ function measured(t: T, what: string, ms: number): void {
   t.comment(`measured: ${what}: ${ms} ms`)
 }
 
-/** x adds y by number, y accepts, and a message goes each way; returns ms to connect. */
+/** x adds y by number, y accepts (timed), and a message goes each way. */
 async function addAndChat(t: T, x: AgentProcess, y: AgentProcess, label: string): Promise<void> {
   const t0 = Date.now()
   await befriend(x, y)

@@ -31,6 +31,9 @@ export interface LanDHTOptions {
  * of a key we serve ourselves is handled as usual (the record goes) but our server entry stays.
  */
 export class LanDHT extends HyperDHT {
+  /** Our own node's LAN address, once bound. */
+  private _self: HyperDHT.Address | null = null
+
   constructor(opts: LanDHTOptions) {
     const { keyPair, host, lanHost } = opts
     super({ keyPair, bootstrap: [], ephemeral: false, firewalled: false, port: DHT_PORT, ...(host ? { host } : {}) })
@@ -41,8 +44,28 @@ export class LanDHT extends HyperDHT {
       const address = this.address()
       if (!address) return
       internals(this)._nat.add(lanHost, address.port)
-      addBootstrap(this, { host: lanHost, port: address.port })
+      this._self = { host: lanHost, port: address.port }
+      if (this.firewalled === false) addBootstrap(this, this._self)
     })
+  }
+
+  /**
+   * The public DHT answers (true) or is gone (false). Alone on a LAN we are a server of the LAN
+   * DHT: persistent, unfirewalled, asking ourselves too. On the internet we are most likely behind
+   * a NAT, and then we must be a client like any other: firewalled (peers hole-punch to us),
+   * ephemeral (nobody routes through or stores at an address they cannot reach), and no longer our
+   * own bootstrap node (else our announcer names our LAN address as a relay of our key, and
+   * someone on the internet tries to hole-punch through it). Measured in the NAT box: a peer behind
+   * a randomising NAT was reached 0 of 2 times with the LAN setup kept online.
+   */
+  setInternet(online: boolean): void {
+    this.firewalled = online
+    // dht-rpc's own adaptive mode flips these two together (DHT._onwakeup).
+    this.ephemeral = online
+    internals(this).io.ephemeral = online
+    if (this._self === null) return
+    if (online) removeBootstrap(this, this._self)
+    else addBootstrap(this, this._self)
   }
 
   /** dht-rpc calls this for every request that reached us; see the class comment. */
@@ -82,6 +105,7 @@ interface RouteState {
 /** hyperdht internals this class relies on (untyped upstream; test/core/lan-dht.test.ts checks them). */
 interface Internals {
   _nat: { add(host: string, port: number): void }
+  io: { ephemeral: boolean }
   _router: { get(target: Buffer): RouteState | undefined; set(target: Buffer, state: RouteState): void }
 }
 

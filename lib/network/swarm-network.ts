@@ -63,6 +63,8 @@ export class SwarmNetwork extends ReadyResource {
   /** The public (or configured) bootstrap nodes, as IPs (no DNS: it hangs with no internet). */
   private readonly _public: HyperDHT.Address[]
   private readonly _reach: PublicReach | null
+  /** Our LAN DHT node (LAN mode only): switched between LAN server and internet client. */
+  private readonly _lanDht: LanDHT | null
   /** Topics we joined, so they can all be announced again when the reachable DHT changes. */
   private readonly _topics = new Map<string, Buffer>()
   /** Keys we keep connections to (dial), to retry at once when the DHT we can reach changes. */
@@ -85,7 +87,8 @@ export class SwarmNetwork extends ReadyResource {
       // A persistent, unfirewalled node: on a flat LAN everyone reaches everyone, and a persistent
       // node stores announcements for the others, so five laptops form a working DHT with no
       // internet.
-      this.dht = new LanDHT({ keyPair, lanHost: lanAddress(new UDX(), host), ...(host ? { host } : {}) })
+      this._lanDht = new LanDHT({ keyPair, lanHost: lanAddress(new UDX(), host), ...(host ? { host } : {}) })
+      this.dht = this._lanDht
       this.lan = new LanDiscovery({ dhtPort: () => this.dht.address()?.port ?? 0, log })
       this.lan.on('peer', (peer: LanPeer) => this._onlanpeer(peer))
       this.lan.on('gone', (peer: LanPeer) => this._onlangone(peer))
@@ -103,6 +106,7 @@ export class SwarmNetwork extends ReadyResource {
       })
       this.lan = null
       this._reach = null
+      this._lanDht = null
     }
     this.swarm = new Hyperswarm({ keyPair, dht: this.dht, firewall: (key: Buffer) => firewall(key) })
     this.swarm.on('connection', (conn: NoiseSecretStream) => {
@@ -199,10 +203,8 @@ export class SwarmNetwork extends ReadyResource {
 
   private _onreach(ok: boolean): void {
     this._log(`network: public DHT ${ok ? 'reachable' : 'out of reach'}`)
-    // Unfirewalled is true on a flat LAN, not behind a NAT on the internet: there we tell peers
-    // we are firewalled so they hole-punch rather than dial our address directly. Our node keeps
-    // answering DHT requests on its server socket (io.firewalled stays false) for the LAN.
-    this.dht.firewalled = ok
+    // A LAN server alone, an internet client online (see LanDHT.setInternet).
+    this._lanDht?.setInternet(ok)
     if (ok) {
       this._joinPublic().catch((err: Error) => this._log('join public DHT: ' + err.message))
     } else {

@@ -73,19 +73,14 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, view: R
   const author = await authorOf(view, writerKey)
 
   if (op.type === schema.OP_ADD_MEMBER) {
+    if (!(await mayAddMember(view, author, op.writerKey, op.publicKey, writerKey))) return null
     if (author === null) {
-      // The creator's first op registers itself as admin; nobody else adds themselves.
-      if (view.meta.version > 1 || !b4a.equals(op.writerKey, writerKey)) return null
       await addMember(view, host, { ...op, role: schema.ROLE_ADMIN, state: schema.MEMBER_ACTIVE })
       return EVENT_ROOM
     }
     if (op.name.length > schema.MAX_NAME_LENGTH || !/^\d+$/.test(op.number)) return null
-    const existing = await getMember(view, op.publicKey)
-    if (existing && existing.state === schema.MEMBER_ACTIVE) return null
-    const isAdmin = author.role === schema.ROLE_ADMIN
-    // Only an admin may bring back someone an admin removed, or add another admin.
-    if (existing && existing.state === schema.MEMBER_REMOVED && !isAdmin) return null
-    if (op.role === schema.ROLE_ADMIN && !isAdmin) return null
+    // Only an admin adds another admin.
+    if (op.role === schema.ROLE_ADMIN && author.role !== schema.ROLE_ADMIN) return null
     await addMember(view, host, { ...op, state: schema.MEMBER_ACTIVE })
     return EVENT_ROOM
   }
@@ -213,6 +208,25 @@ function validFile(f: schema.FileRef): boolean {
     f.chunkSize <= 4 * 1024 * 1024 &&
     Number.isSafeInteger(f.size)
   )
+}
+
+/**
+ * The Autobase invariants a member record must keep, whoever appended it: a writer core belongs to
+ * one member and is added once (adding an existing writer again would demote or re-key it: an
+ * indexer demoted by a plain member bricks the room), a member keeps the one device writer they
+ * joined with, and someone who was in the room before comes back only through an admin.
+ */
+async function mayAddMember(view: RoomView, author: MemberRecord | null, writerKey: Buffer, publicKey: Buffer, from: Buffer): Promise<boolean> {
+  if (author === null) {
+    // The creator's first op registers itself as admin; nobody else adds themselves.
+    return view.meta.version <= 1 && b4a.equals(writerKey, from)
+  }
+  const owner = await view.meta.get('writer/' + hex(writerKey))
+  if (owner !== null && !b4a.equals(owner.value, publicKey)) return false
+  const existing = await getMember(view, publicKey)
+  if (existing === null) return owner === null
+  if (!b4a.equals(existing.writerKey, writerKey)) return false // re-keying a member
+  return existing.state !== schema.MEMBER_ACTIVE && author.role === schema.ROLE_ADMIN
 }
 
 async function addMember(view: RoomView, host: AutobaseHost, member: MemberRecord): Promise<void> {

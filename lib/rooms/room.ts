@@ -58,7 +58,8 @@ const ANNOUNCED_MEMORY = 4096
  *
  * Events: 'message' (RoomMessage) once per message that appears after the room opened;
  * 'sent' ({id, text, time}) when this device sends one; 'message-update' (MessageState) when a
- * message is edited, deleted or reacted to; 'room-update' () when name, timer or members change.
+ * message is edited, deleted or reacted to; 'room-update' () when name, timer or members change;
+ * 'broken' (reason) once, when its Autobase failed and the room stopped.
  */
 export class Room extends ReadyResource {
   readonly base: Autobase<RoomView>
@@ -76,6 +77,7 @@ export class Room extends ReadyResource {
   private _sweeping = false
   private readonly _pending: Array<{ value: Buffer; resolve: () => void; reject: (err: Error) => void }> = []
   private _appending = false
+  private _broken: string | null = null
 
   constructor(store: Corestore, opts: RoomOptions) {
     super()
@@ -92,7 +94,8 @@ export class Room extends ReadyResource {
       ackInterval: ACK_INTERVAL
     })
     this.base.on('update', () => this._scan())
-    this.base.on('error', (err: Error) => this._log(`room ${this.id}: ${err.message}`))
+    // Autobase closes itself after an error in apply or update: the room stops here, the rest goes on.
+    this.base.on('error', (err: Error) => this._fail(err))
   }
 
   /** The room id the Api uses: the Autobase key in z32. */
@@ -118,6 +121,11 @@ export class Room extends ReadyResource {
 
   get writable(): boolean {
     return this.base.writable
+  }
+
+  /** Why this room stopped working (its Autobase failed), or null while it works. */
+  get broken(): string | null {
+    return this._broken
   }
 
   protected override async _open(): Promise<void> {
@@ -328,6 +336,12 @@ export class Room extends ReadyResource {
       }
       this.base.once('writable', onwritable)
     })
+  }
+
+  private _fail(err: Error): void {
+    if (this._broken !== null) return
+    this._broken = err.message || String(err)
+    this.emit('broken', this._broken)
   }
 
   private async _refreshMembers(): Promise<void> {

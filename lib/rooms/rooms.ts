@@ -32,6 +32,8 @@ export class Rooms extends ReadyResource {
   /** Rooms whose ready() finished, for synchronous lookups on the live path. */
   private readonly _opened = new Map<string, Room>()
   private readonly _live = new Map<string, LiveChannel>()
+  /** Rooms that failed (at open, or their Autobase later), by id: the reason. */
+  private readonly _broken = new Map<string, string>()
 
   constructor(opts: RoomsOptions) {
     super()
@@ -42,7 +44,14 @@ export class Rooms extends ReadyResource {
     await this._o.list.ready()
     for (const e of this._o.list.all()) {
       if (e.left) continue
-      const room = await this._openRoom(e.key, e.encryptionKey, e.namespace)
+      let room: Room
+      try {
+        room = await this._openRoom(e.key, e.encryptionKey, e.namespace)
+      } catch (err) {
+        // One room that does not open must not keep the profile from opening.
+        this._markBroken(e.id, err as Error)
+        continue
+      }
       this.emit('joined', room, e.kind)
     }
   }
@@ -123,9 +132,25 @@ export class Rooms extends ReadyResource {
     return room !== undefined && room.memberKeys.includes(b4a.toString(publicKey, 'hex'))
   }
 
-  /** Rooms this profile is in. */
-  list(): Array<{ id: string; kind: RoomKind; read: number }> {
-    return this._o.list.all().filter((e) => !e.left && this._rooms.has(e.id))
+  /** Rooms this profile is in, broken ones too (with the reason). */
+  list(): Array<{ id: string; kind: RoomKind; read: number; broken: string | null }> {
+    return this._o.list
+      .all()
+      .filter((e) => !e.left && (this._rooms.has(e.id) || this._broken.has(e.id)))
+      .map((e) => ({ ...e, broken: this._broken.get(e.id) ?? null }))
+  }
+
+  /** Why this room stopped working, or null. */
+  brokenReason(id: string): string | null {
+    return this._broken.get(id) ?? null
+  }
+
+  private _markBroken(id: string, err: Error): void {
+    if (this._broken.has(id)) return
+    const reason = err.message || String(err)
+    this._broken.set(id, reason)
+    this._o.log(`room ${id}: broken: ${reason}`)
+    this.emit('room-update', id)
   }
 
   /** Leaves a room: says so in the room (if still a member), then closes and forgets it. */
@@ -178,7 +203,10 @@ export class Rooms extends ReadyResource {
       this._rooms.set(id, room)
       room.then(
         (r) => this._listen(r),
-        () => this._rooms.delete(id)
+        () => {
+          this._rooms.delete(id)
+          r.close().catch(() => {})
+        }
       )
     }
     return room
@@ -197,6 +225,7 @@ export class Rooms extends ReadyResource {
 
   private _listen(room: Room): void {
     this._opened.set(room.id, room)
+    room.on('broken', (reason: string) => this._markBroken(room.id, new Error(reason)))
     room.on('message', (m: RoomMessage) => this.emit('message', m))
     room.on('message-update', (m: MessageState) => this.emit('message-update', room.id, m))
     room.on('room-update', () => this.emit('room-update', room.id))

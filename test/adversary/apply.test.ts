@@ -1,0 +1,61 @@
+import test from 'brittle'
+import b4a from 'b4a'
+import c from 'compact-encoding'
+import Corestore from 'corestore'
+import path from 'path'
+import { RoomList } from '../../lib/rooms/room-list'
+import * as schema from '../../lib/wire/schemas'
+import { converged, groupOfThree, roomsOf, self, transcript, until } from '../helpers/room-net'
+
+test('a member re-adding the admin\'s writer as someone else is skipped everywhere; the admin lives on', async (t) => {
+  const logs: string[] = []
+  const { a, b, c: carol } = await groupOfThree(t, (m) => logs.push(m))
+  const all = [a, b, carol]
+  // B forges a member record whose writer is the admin's (the sole indexer): apply must not demote it.
+  await b.base.append(c.encode(schema.roomOp, { type: schema.OP_ADD_MEMBER, writerKey: a.writerKey, ...self(7), role: schema.ROLE_MEMBER }))
+  await b.send('after the forged op')
+  await converged(all, async (r) => (await transcript(r)).includes('222222222: after the forged op'))
+  await a.send('admin still writes')
+  await converged(all, async (r) => (await transcript(r)).includes('111111111: admin still writes'))
+  t.ok(a.base.isIndexer, 'the admin is still an indexer')
+  t.absent(a.broken, 'the admin\'s room is not broken')
+  for (const r of all) {
+    const members = await r.members()
+    t.is(members.length, 3, 'no member was added')
+    t.absent(members.some((m) => b4a.equals(m.publicKey, self(7).publicKey)), 'the forged member is not there')
+  }
+  t.alike(await transcript(a), await transcript(carol), 'honest members converge')
+})
+
+test('a room that fails inside is marked broken; the profile and its other rooms open and work', async (t) => {
+  const logs: string[] = []
+  const dir = await t.tmp()
+  const store = new Corestore(path.join(dir, 'p'))
+  t.teardown(() => store.close(), { order: 100 })
+  const first = await roomsOf(store, 1)
+  const bad = await first.create(schema.ROOM_GROUP, 'Bad')
+  await bad.send('before the damage')
+  const good = await first.create(schema.ROOM_GROUP, 'Good')
+  await good.send('still fine')
+  await first.close()
+
+  // Damage one room's stored key: its Autobase no longer matches its local cores.
+  const list = new RoomList(store.get({ name: 'rooms' }))
+  await list.ready()
+  const entry = list.get(bad.id)
+  if (entry === null) throw new Error('no entry')
+  await list.put(bad.id, { ...entry, key: b4a.alloc(32, 9) })
+  await list.close()
+
+  const again = await roomsOf(store, 1, (m) => logs.push(m))
+  t.teardown(() => again.close(), { order: 0 })
+  await until(async () => again.brokenReason(bad.id) !== null)
+  const listed = again.list()
+  t.is(listed.length, 2, 'both rooms are listed')
+  t.ok(listed.find((e) => e.id === bad.id)?.broken, 'the damaged room says why it is broken')
+  t.is(listed.find((e) => e.id === good.id)?.broken, null, 'the other room is not')
+  t.ok(logs.some((l) => l.includes(bad.id) && l.includes('broken')), 'the failure is logged')
+  const room = await again.open(good.id)
+  await room.send('after the restart')
+  t.alike((await room.history()).map((m) => m.text), ['still fine', 'after the restart'], 'the other room works')
+})

@@ -23,6 +23,7 @@ import { CALL_MEDIA_PROTOCOL, CALL_PROTOCOL, FILE_PROTOCOL, MEMBER_ACTIVE, ROOM_
 import b4a from 'b4a'
 import type { RoomKind } from './wire/schemas'
 import type { Room } from './rooms/room'
+import { signWith } from './rooms/member-signature'
 
 export interface PeerlineOptions {
   /** The profile directory: identity, Corestore, contacts and settings all live here. */
@@ -96,7 +97,8 @@ export class Peerline extends ReadyResource {
       store: this.store,
       list: new RoomList(this.store.get({ name: 'rooms' })),
       log: this.log,
-      self: () => ({ publicKey: this.identity.publicKey, number: this.identity.number, name: this.book.settings.name })
+      self: () => ({ publicKey: this.identity.publicKey, name: this.book.settings.name, sign: (m) => signWith(this.identity.keyPair.secretKey, m) }),
+      scheme: this.scheme
     })
     await this.rooms.ready()
     this.files = new Files({

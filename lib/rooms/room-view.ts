@@ -6,13 +6,15 @@ import type { AutobaseHost, AutobaseNode, AutoStore } from 'autobase'
 import * as schema from '../wire/schemas'
 import type { EditRecord, InviteRecord, MemberRecord, MessageRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
 import { decodeExact, struct } from '../wire/struct'
+import type { NumberScheme } from '../identity/number-scheme'
+import { verifyMember } from './member-signature'
 
 /**
  * A room's view: state in a Hyperbee (members, name, invites, edits, deletions, reactions) and
  * messages in an append-only core, so message n is block n: new messages are read by index and a
  * reorder shows up as a truncation of that core.
  *
- * Bee keys: `info`, `writer/<writer>` -> member key, `member/<key>`, `invite/<id>`, `id/<msg id>` ->
+ * Bee keys: `info`, `creator` -> public key, `writer/<writer>` -> member key, `member/<key>`, `invite/<id>`, `id/<msg id>` ->
  * seq, `edit/<seq>/<n>` -> edits index, `del/<seq>`, `react/<seq>/<key>` -> emoji, and
  * `exp/<time>/<seq>`: when a message's text must leave local storage (disappearing or deleted).
  * No text is ever written to the bee, so clearing the cores' blocks removes it from disk.
@@ -55,7 +57,13 @@ const timeKey = (ms: number): string => String(ms).padStart(15, '0')
  * Applies room ops. Deterministic and defensive: an op that does not decode or breaks a rule is
  * skipped on every member, never thrown, so one hostile member cannot stall the room.
  */
-export async function applyOps(nodes: AutobaseNode[], view: RoomView, host: AutobaseHost): Promise<void> {
+/** What apply needs besides the ops: the room it is (for member signatures) and how numbers derive. */
+export interface ApplyContext {
+  discoveryKey: () => Buffer
+  scheme: NumberScheme
+}
+
+export async function applyOps(nodes: AutobaseNode[], view: RoomView, host: AutobaseHost, ctx: ApplyContext): Promise<void> {
   for (const node of nodes) {
     if (node.value === null) continue // an ack
     let op: RoomOp
@@ -64,24 +72,27 @@ export async function applyOps(nodes: AutobaseNode[], view: RoomView, host: Auto
     } catch {
       continue
     }
-    const event = await applyOp(op, node.from.key, node.length - 1, view, host)
+    const event = await applyOp(op, node.from.key, node.length - 1, view, host, ctx)
     if (event !== null) await view.events.append(c.encode(c.uint, event))
   }
 }
 
-async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, view: RoomView, host: AutobaseHost): Promise<number | null> {
+async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, view: RoomView, host: AutobaseHost, ctx: ApplyContext): Promise<number | null> {
   const author = await authorOf(view, writerKey)
 
-  if (op.type === schema.OP_ADD_MEMBER) {
+  if (op.type === schema.OP_ADD_MEMBER) return null // unsigned: nobody vouches for the number or name
+  if (op.type === schema.OP_MEMBER) {
+    if (op.name.length > schema.MAX_NAME_LENGTH) return null
     if (!(await mayAddMember(view, author, op.writerKey, op.publicKey, writerKey))) return null
-    if (author === null) {
-      await addMember(view, host, { ...op, role: schema.ROLE_ADMIN, state: schema.MEMBER_ACTIVE })
-      return EVENT_ROOM
-    }
-    if (op.name.length > schema.MAX_NAME_LENGTH || !/^\d+$/.test(op.number)) return null
-    // Only an admin adds another admin.
-    if (op.role === schema.ROLE_ADMIN && author.role !== schema.ROLE_ADMIN) return null
-    await addMember(view, host, { ...op, state: schema.MEMBER_ACTIVE })
+    // Only an admin adds another admin; the creator is the first admin.
+    const role = author === null ? schema.ROLE_ADMIN : op.role
+    if (role === schema.ROLE_ADMIN && author !== null && author.role !== schema.ROLE_ADMIN) return null
+    // The number is what the key derives to, here, on every member; the op's word is not taken.
+    const number = await ctx.scheme.derive(op.publicKey)
+    if (!verifyMember(op.signature, op.publicKey, ctx.discoveryKey(), op.writerKey, number)) return null
+    const { writerKey: device, publicKey, name } = op
+    if (author === null) await view.meta.put('creator', publicKey)
+    await addMember(view, host, { writerKey: device, publicKey, number, name, role, state: schema.MEMBER_ACTIVE })
     return EVENT_ROOM
   }
 
@@ -282,6 +293,12 @@ async function countAdmins(view: RoomView): Promise<number> {
   let n = 0
   for (const m of await listMembers(view)) if (m.state === schema.MEMBER_ACTIVE && m.role === schema.ROLE_ADMIN) n++
   return n
+}
+
+/** Who created the room (their first signed member record), or null if not known yet. */
+export async function getCreator(view: RoomView): Promise<Buffer | null> {
+  const node = await view.meta.get('creator')
+  return node ? node.value : null
 }
 
 export async function getInfo(view: RoomView): Promise<RoomInfoRecord> {

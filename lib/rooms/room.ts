@@ -13,15 +13,27 @@ import type { CallInfo } from '../calls/call-info'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
-import { applyOps, closeView, getInfo, getInvite, dueForClearing, getMember, listMembers, messageAt, messageById, messageWithFile, openView, readMessages } from './room-view'
+import { applyOps, closeView, getCreator, getInfo, getInvite, dueForClearing, getMember, listMembers, messageAt, messageById, messageWithFile, openView, readMessages } from './room-view'
 import { EVENT_ROOM } from './room-view'
-import type { MessageState, RoomView } from './room-view'
+import type { ApplyContext, MessageState, RoomView } from './room-view'
+import type { NumberScheme } from '../identity/number-scheme'
+import { memberSignable } from './member-signature'
 
 /** Who this device is, as recorded in a room's member list. */
 export interface Self {
   publicKey: Buffer
-  number: string
   name: string
+  /** Signs with the identity key (member records). */
+  sign: (message: Buffer) => Buffer
+}
+
+/** A member to add: their own signature vouches for the writer and (derived) number. */
+export interface NewMember {
+  writerKey: Buffer
+  publicKey: Buffer
+  name: string
+  role: schema.Role
+  signature: Buffer
 }
 
 export interface RoomOptions {
@@ -31,6 +43,7 @@ export interface RoomOptions {
   /** Local Corestore namespace for this room's cores: each Autobase needs its own 'local' core. */
   namespace: Buffer
   self: Self
+  scheme: NumberScheme
   log: Log
 }
 
@@ -78,6 +91,8 @@ export class Room extends ReadyResource {
   private readonly _pending: Array<{ value: Buffer; resolve: () => void; reject: (err: Error) => void }> = []
   private _appending = false
   private _broken: string | null = null
+  private readonly _scheme: NumberScheme
+  private readonly _applyContext: ApplyContext
 
   constructor(store: Corestore, opts: RoomOptions) {
     super()
@@ -85,9 +100,13 @@ export class Room extends ReadyResource {
     this._log = opts.log
     this._creating = opts.key === null
     this._store = roomStore(store, opts.namespace)
+    this._scheme = opts.scheme
+    // From the key, not base.discoveryKey: apply may run while the base is still opening.
+    let discoveryKey: Buffer | null = null
+    this._applyContext = { discoveryKey: () => (discoveryKey ??= crypto.discoveryKey(this.key)), scheme: opts.scheme }
     this.base = new Autobase<RoomView>(this._store, opts.key, {
       open: openView,
-      apply: applyOps,
+      apply: (nodes, view, host) => applyOps(nodes, view, host, this._applyContext),
       close: closeView,
       valueEncoding: 'binary',
       encryptionKey: opts.encryptionKey,
@@ -131,7 +150,9 @@ export class Room extends ReadyResource {
   protected override async _open(): Promise<void> {
     await this.base.ready()
     if (this._creating) {
-      await this._append({ type: schema.OP_ADD_MEMBER, writerKey: this.writerKey, ...this._self, role: schema.ROLE_ADMIN })
+      const signature = await signedBy(this._self, this._scheme, this.discoveryKey, this.writerKey)
+      const { publicKey, name } = this._self
+      await this._append({ type: schema.OP_MEMBER, writerKey: this.writerKey, publicKey, name, role: schema.ROLE_ADMIN, signature })
     }
     await this._refreshMembers()
     // Only messages that arrive from now on are news; the rest is history.
@@ -193,15 +214,34 @@ export class Room extends ReadyResource {
     }
   }
 
-  /** Adds a verified person's device as a writer (and indexer, for admins). */
-  async addMember(member: Omit<MemberRecord, 'state'>): Promise<void> {
+  /** Adds a person's device as a writer (and indexer, for admins), under their member signature. */
+  async addMember(member: NewMember): Promise<void> {
     const existing = await getMember(this.base.view, member.publicKey)
     if (existing && existing.state === schema.MEMBER_ACTIVE) return
-    await this._append({ type: schema.OP_ADD_MEMBER, ...member })
+    await this._append({ type: schema.OP_MEMBER, ...member })
+  }
+
+  /** This device's member signature for this room (what a joiner hands the member who adds it). */
+  async memberSignature(): Promise<Buffer> {
+    return signedBy(this._self, this._scheme, this.discoveryKey, this.writerKey)
   }
 
   async members(): Promise<MemberRecord[]> {
     return listMembers(this.base.view)
+  }
+
+  /**
+   * What is wrong with this room as a direct room with `peer`, as far as the view shows yet, or
+   * null: a direct room has only its two people, and the other one created it.
+   */
+  async directProblem(peer: Buffer): Promise<string | null> {
+    const view = this.base.view
+    const creator = await getCreator(view)
+    if (creator !== null && !b4a.equals(creator, peer)) return 'it was created by someone other than the requester'
+    const members = await listMembers(view)
+    const others = members.filter((m) => !b4a.equals(m.publicKey, peer) && !b4a.equals(m.publicKey, this._self.publicKey))
+    if (others.length > 0) return `it has someone other than the two people in it (${members.length} members so far)`
+    return null
   }
 
   async info(): Promise<RoomInfoRecord> {
@@ -249,7 +289,7 @@ export class Room extends ReadyResource {
   }
 
   /** Appends a state-changing op; the rules are checked by apply on every member. */
-  async act(op: Exclude<RoomOp, schema.MessageOp | schema.AddMemberOp | schema.FileOp | schema.CallOp>): Promise<void> {
+  async act(op: Exclude<RoomOp, schema.MessageOp | schema.AddMemberOp | schema.MemberOp | schema.FileOp | schema.CallOp>): Promise<void> {
     if (op.type === schema.OP_EDIT) checkText(op.text)
     await this._waitWritable()
     await this._append(op)
@@ -423,6 +463,11 @@ function checkText(text: string): void {
 function opened(key: Buffer | null): Buffer {
   if (key === null) throw new Error('the room is not open yet')
   return key
+}
+
+/** `self`'s signature for being in the room with this discovery key on this writer. */
+export async function signedBy(self: Self, scheme: NumberScheme, discoveryKey: Buffer, writerKey: Buffer): Promise<Buffer> {
+  return self.sign(memberSignable(discoveryKey, writerKey, await scheme.derive(self.publicKey)))
 }
 
 export function roomStore(store: Corestore, namespace: Buffer): Corestore {

@@ -13,11 +13,14 @@ import { Room } from './room'
 import type { RoomMessage, Self } from './room'
 import type { MessageState } from './room-view'
 import type { RoomList } from './room-list'
+import type { NumberScheme } from '../identity/number-scheme'
+import { signedBy } from './room'
 
 export interface RoomsOptions {
   store: Corestore
   list: RoomList
   self: () => Self
+  scheme: NumberScheme
   log: Log
 }
 
@@ -69,7 +72,7 @@ export class Rooms extends ReadyResource {
   /** A new room with a fresh encryption key; this device is its first writer and admin. */
   async create(kind: RoomKind, name = ''): Promise<Room> {
     const namespace = crypto.randomBytes(32)
-    const room = new Room(this._o.store, { key: null, encryptionKey: crypto.randomBytes(32), namespace, self: this._o.self(), log: this._o.log })
+    const room = new Room(this._o.store, { key: null, encryptionKey: crypto.randomBytes(32), namespace, self: this._o.self(), scheme: this._o.scheme, log: this._o.log })
     await room.ready()
     this._track(room)
     if (name) await room.act({ type: schema.OP_RENAME, name })
@@ -84,6 +87,7 @@ export class Rooms extends ReadyResource {
    */
   async join(key: Buffer, encryptionKey: Buffer, kind: RoomKind, namespace?: Buffer): Promise<Room> {
     const id = this.idOf(key)
+    if (this._broken.has(id)) throw new PeerlineError('NO_SUCH_ROOM', `That conversation is broken: ${this._broken.get(id)}`)
     const known = this._o.list.get(id)
     const ns = known?.namespace ?? namespace ?? crypto.randomBytes(32)
     const room = await this._openRoom(key, encryptionKey, ns)
@@ -93,6 +97,44 @@ export class Rooms extends ReadyResource {
       this.emit('joined', room, kind)
     }
     return room
+  }
+
+  /** This person's member signature for a room (by discovery key) on one of our writer keys. */
+  async memberSignature(discoveryKey: Buffer, writerKey: Buffer): Promise<Buffer> {
+    return signedBy(this._o.self(), this._o.scheme, discoveryKey, writerKey)
+  }
+
+  /** True if this profile has (or had, and left) the room with this key. */
+  has(key: Buffer): boolean {
+    return this._o.list.get(this.idOf(key)) !== null
+  }
+
+  /**
+   * Holds a direct room to what it claims: only `peer` and us, created by `peer`. Checked now and
+   * on every change of the room; a room that breaks it is closed and listed as broken, so nothing
+   * more is written to it.
+   */
+  guardDirect(room: Room, peer: Buffer): void {
+    const check = (): void => {
+      room
+        .directProblem(peer)
+        .then((problem) => {
+          if (problem === null || room.closing) return
+          room.off('room-update', check)
+          this._markBroken(room.id, new Error(`not a direct room: ${problem}`))
+          this._drop(room)
+        })
+        .catch((err: Error) => this._o.log(`room ${room.id}: direct check failed: ${err.message}`))
+    }
+    room.on('room-update', check)
+    check()
+  }
+
+  private _drop(room: Room): void {
+    this._rooms.delete(room.id)
+    this._opened.delete(room.id)
+    this.emit('left', room)
+    room.close().catch(() => {})
   }
 
   /** An open room by key or id; NO_SUCH_ROOM otherwise. */
@@ -198,7 +240,7 @@ export class Rooms extends ReadyResource {
     let room = this._rooms.get(id)
     if (room === undefined) {
       if (this.closing) throw PeerlineError.CLOSED()
-      const r = new Room(this._o.store, { key, encryptionKey, namespace, self: this._o.self(), log: this._o.log })
+      const r = new Room(this._o.store, { key, encryptionKey, namespace, self: this._o.self(), scheme: this._o.scheme, log: this._o.log })
       room = r.ready().then(() => r)
       this._rooms.set(id, room)
       room.then(

@@ -42,10 +42,13 @@ export const contactRequest: Encoding<ContactRequest> = struct<ContactRequest>({
 export interface ContactAccept {
   roomKey: Buffer
   writerKey: Buffer
+  /** The accepter's member signature for the room (see MemberOp). */
+  memberSignature: Buffer
 }
 export const contactAccept: Encoding<ContactAccept> = struct<ContactAccept>({
   roomKey: c.fixed32,
-  writerKey: c.fixed32
+  writerKey: c.fixed32,
+  memberSignature: c.fixed64
 })
 
 export interface ContactDecline {
@@ -149,6 +152,7 @@ export const OP_LEAVE = 10
 export const OP_ADD_INVITE = 11
 export const OP_FILE = 12
 export const OP_CALL = 13
+export const OP_MEMBER = 14
 
 export const ROLE_MEMBER = 0
 export const ROLE_ADMIN = 1
@@ -166,6 +170,22 @@ const role: Encoding<Role> = {
   }
 }
 
+/**
+ * A member record: valid only with `signature`, by `publicKey`, over the room's discovery key,
+ * the device writer key and the number derived from `publicKey` (lib/rooms/member-signature.ts).
+ * apply derives the number itself; no op carries one. One device writer per member for now; linked
+ * devices will be their own signed op, so a person's devices all hang off this record.
+ */
+export interface MemberOp {
+  type: typeof OP_MEMBER
+  writerKey: Buffer
+  publicKey: Buffer
+  name: string
+  role: Role
+  signature: Buffer
+}
+
+/** Unsigned member record of the first rooms: still decodes, never applied. */
 export interface AddMemberOp {
   type: typeof OP_ADD_MEMBER
   writerKey: Buffer
@@ -284,6 +304,7 @@ export type RoomOp =
   | CallOp
   | FileOp
   | AddMemberOp
+  | MemberOp
   | MessageOp
   | SetRoleOp
   | RemoveMemberOp
@@ -310,7 +331,8 @@ const OP_BODIES: { [K in RoomOp['type']]: Body<Extract<RoomOp, { type: K }>> } =
   [OP_LEAVE]: struct<Omit<LeaveOp, 'type'>>({}),
   [OP_ADD_INVITE]: struct<Omit<AddInviteOp, 'type'>>({ id: c.fixed32, publicKey: c.fixed32, expires: c.uint }),
   [OP_FILE]: struct<Omit<FileOp, 'type'>>({ id: c.string, file: fileRef, time: c.uint }),
-  [OP_CALL]: struct<Omit<CallOp, 'type'>>({ id: c.string, call: callRecord, time: c.uint })
+  [OP_CALL]: struct<Omit<CallOp, 'type'>>({ id: c.string, call: callRecord, time: c.uint }),
+  [OP_MEMBER]: struct<Omit<MemberOp, 'type'>>({ writerKey: c.fixed32, publicKey: c.fixed32, name: c.string, role, signature: c.fixed64 })
 }
 
 function bodyOf(type: number): Encoding<object> {
@@ -465,12 +487,15 @@ export interface JoinRequest {
   publicKey: Buffer
   name: string
   signature: Buffer
+  /** The joiner's member signature for the room (see MemberOp). */
+  memberSignature: Buffer
 }
 export const joinRequest: Encoding<JoinRequest> = struct<JoinRequest>({
   writerKey: c.fixed32,
   publicKey: c.fixed32,
   name: c.string,
-  signature: c.fixed64
+  signature: c.fixed64,
+  memberSignature: c.fixed64
 })
 
 export const ROOM_DIRECT = 0

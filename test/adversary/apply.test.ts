@@ -5,18 +5,22 @@ import Corestore from 'corestore'
 import path from 'path'
 import { RoomList } from '../../lib/rooms/room-list'
 import * as schema from '../../lib/wire/schemas'
-import { converged, groupOfThree, roomsOf, self, transcript, until } from '../helpers/room-net'
+import { signedBy } from '../../lib/rooms/room'
+import { converged, groupOfThree, numberOf, roomsOf, scheme, self, transcript, until } from '../helpers/room-net'
 
 test('a member re-adding the admin\'s writer as someone else is skipped everywhere; the admin lives on', async (t) => {
   const logs: string[] = []
   const { a, b, c: carol } = await groupOfThree(t, (m) => logs.push(m))
   const all = [a, b, carol]
   // B forges a member record whose writer is the admin's (the sole indexer): apply must not demote it.
-  await b.base.append(c.encode(schema.roomOp, { type: schema.OP_ADD_MEMBER, writerKey: a.writerKey, ...self(7), role: schema.ROLE_MEMBER }))
+  // A validly signed record (person 7 is B's puppet) that names the admin's writer.
+  const puppet = self(7)
+  const signature = await signedBy(puppet, scheme, a.discoveryKey, a.writerKey)
+  await b.base.append(c.encode(schema.roomOp, { type: schema.OP_MEMBER, writerKey: a.writerKey, publicKey: puppet.publicKey, name: 'P7', role: schema.ROLE_MEMBER, signature }))
   await b.send('after the forged op')
-  await converged(all, async (r) => (await transcript(r)).includes('222222222: after the forged op'))
+  await converged(all, async (r) => (await transcript(r)).includes((await numberOf(2)) + ': after the forged op'))
   await a.send('admin still writes')
-  await converged(all, async (r) => (await transcript(r)).includes('111111111: admin still writes'))
+  await converged(all, async (r) => (await transcript(r)).includes((await numberOf(1)) + ': admin still writes'))
   t.ok(a.base.isIndexer, 'the admin is still an indexer')
   t.absent(a.broken, 'the admin\'s room is not broken')
   for (const r of all) {

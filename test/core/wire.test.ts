@@ -11,9 +11,10 @@ test('every schema round-trips', (t) => {
   const cases: Array<[string, c.Encoding<any>, unknown]> = [
     ['hello', schema.hello, { number: '012345678', name: 'Ana' }],
     ['contactRequest', schema.contactRequest, { name: 'Ana', roomKey: key, roomEncryptionKey: b4a.alloc(32, 6) }],
-    ['contactAccept', schema.contactAccept, { roomKey: key, writerKey: b4a.alloc(32, 7) }],
+    ['contactAccept', schema.contactAccept, { roomKey: key, writerKey: b4a.alloc(32, 7), memberSignature: b4a.alloc(64, 2) }],
     ['contactDecline', schema.contactDecline, { reason: 'no' }],
     ['roomOp add', schema.roomOp, { type: schema.OP_ADD_MEMBER, writerKey: key, publicKey: key, number: '123456789', name: 'B', role: schema.ROLE_ADMIN }],
+    ['roomOp member', schema.roomOp, { type: schema.OP_MEMBER, writerKey: key, publicKey: key, name: 'B', role: schema.ROLE_MEMBER, signature: b4a.alloc(64, 3) }],
     ['roomOp role', schema.roomOp, { type: schema.OP_SET_ROLE, publicKey: key, role: schema.ROLE_MEMBER }],
     ['roomOp remove', schema.roomOp, { type: schema.OP_REMOVE_MEMBER, publicKey: key }],
     ['roomOp rename', schema.roomOp, { type: schema.OP_RENAME, name: 'Shelter 4' }],

@@ -17,6 +17,7 @@ import path from 'path'
 import crypto from 'hypercore-crypto'
 import { Rooms } from '../lib/rooms/rooms'
 import { signWith } from '../lib/rooms/member-signature'
+import { openSealedKey } from '../lib/rooms/epoch-keys'
 import { NumberScheme } from '../lib/identity/number-scheme'
 import { RoomList } from '../lib/rooms/room-list'
 import type { Room } from '../lib/rooms/room'
@@ -31,7 +32,7 @@ const TOTAL = WRITERS * PER_WRITER
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'peerline-bench-rooms-'))
 const self = (n: number) => {
   const keyPair = crypto.keyPair(b4a.alloc(32, n + 1))
-  return { publicKey: keyPair.publicKey, name: 'W' + n, sign: (m: Buffer) => signWith(keyPair.secretKey, m) }
+  return { publicKey: keyPair.publicKey, name: 'W' + n, sign: (m: Buffer) => signWith(keyPair.secretKey, m), openSealed: (box: Buffer) => openSealedKey(keyPair.secretKey, box) }
 }
 /** Cheap numbers: this measures rooms, not Argon2. */
 const scheme = new NumberScheme({ opslimit: 1, memlimit: 8192, digits: 9 })

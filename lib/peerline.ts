@@ -24,6 +24,7 @@ import b4a from 'b4a'
 import type { RoomKind } from './wire/schemas'
 import type { Room } from './rooms/room'
 import { signWith } from './rooms/member-signature'
+import { openSealedKey } from './rooms/epoch-keys'
 
 export interface PeerlineOptions {
   /** The profile directory: identity, Corestore, contacts and settings all live here. */
@@ -97,7 +98,12 @@ export class Peerline extends ReadyResource {
       store: this.store,
       list: new RoomList(this.store.get({ name: 'rooms' })),
       log: this.log,
-      self: () => ({ publicKey: this.identity.publicKey, name: this.book.settings.name, sign: (m) => signWith(this.identity.keyPair.secretKey, m) }),
+      self: () => ({
+        publicKey: this.identity.publicKey,
+        name: this.book.settings.name,
+        sign: (m) => signWith(this.identity.keyPair.secretKey, m),
+        openSealed: (box) => openSealedKey(this.identity.keyPair.secretKey, box)
+      }),
       scheme: this.scheme
     })
     await this.rooms.ready()

@@ -13,11 +13,12 @@ import type { CallInfo } from '../calls/call-info'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
-import { applyOps, closeView, getCreator, getInfo, getInvite, dueForClearing, getMember, listMembers, messageAt, messageById, messageWithFile, openView, readMessages } from './room-view'
+import { applyOps, closeView, currentEpoch, getCreator, getInfo, sealedEpochKey, getInvite, dueForClearing, getMember, listMembers, messageAt, messageById, messageWithFile, openView, readMessages } from './room-view'
 import { EVENT_ROOM } from './room-view'
 import type { ApplyContext, MessageState, RoomView } from './room-view'
 import type { NumberScheme } from '../identity/number-scheme'
 import { memberSignable } from './member-signature'
+import { newEpochKey, sealKeyTo, sealText } from './epoch-keys'
 
 /** Who this device is, as recorded in a room's member list. */
 export interface Self {
@@ -25,6 +26,8 @@ export interface Self {
   name: string
   /** Signs with the identity key (member records). */
   sign: (message: Buffer) => Buffer
+  /** Opens an epoch key sealed to the identity key, or null. */
+  openSealed: (box: Buffer) => Buffer | null
 }
 
 /** A member to add: their own signature vouches for the writer and (derived) number. */
@@ -218,7 +221,12 @@ export class Room extends ReadyResource {
   async addMember(member: NewMember): Promise<void> {
     const existing = await getMember(this.base.view, member.publicKey)
     if (existing && existing.state === schema.MEMBER_ACTIVE) return
-    await this._append({ type: schema.OP_MEMBER, ...member })
+    const ops: RoomOp[] = [{ type: schema.OP_MEMBER, ...member }]
+    // After a removal, a joiner gets the current epoch's key with its record, in the same batch.
+    const key = await this._epochKey().catch(() => null)
+    const box = key === null ? null : sealKeyTo(member.publicKey, key.key)
+    if (key !== null && box !== null) ops.push({ type: schema.OP_EPOCH_GRANT, epoch: key.epoch, publicKey: member.publicKey, box })
+    await this._appendAll(ops)
   }
 
   /** This device's member signature for this room (what a joiner hands the member who adds it). */
@@ -264,8 +272,10 @@ export class Room extends ReadyResource {
     const time = Date.now()
     // Online members get a live copy now, not after the durable op's append, replication and apply.
     this._remember(id)
+    const key = await this._epochKey()
     this.emit('sent', { id, text, time })
-    await this._append({ type: schema.OP_MESSAGE, id, text, time })
+    if (key === null) await this._append({ type: schema.OP_MESSAGE, id, text, time })
+    else await this._append({ type: schema.OP_SEALED_MESSAGE, id, text: { epoch: key.epoch, ...sealText(key.key, text) }, time })
     return { id, time }
   }
 
@@ -292,7 +302,45 @@ export class Room extends ReadyResource {
   async act(op: Exclude<RoomOp, schema.MessageOp | schema.AddMemberOp | schema.MemberOp | schema.FileOp | schema.CallOp>): Promise<void> {
     if (op.type === schema.OP_EDIT) checkText(op.text)
     await this._waitWritable()
+    if (op.type === schema.OP_EDIT) {
+      const key = await this._epochKey()
+      if (key !== null) return this._append({ type: schema.OP_SEALED_EDIT, id: op.id, text: { epoch: key.epoch, ...sealText(key.key, op.text) }, time: op.time })
+    }
+    if (op.type === schema.OP_REMOVE_MEMBER) return this._removeAndRekey(op)
     await this._append(op)
+  }
+
+  /**
+   * Removes a member and, in the same batch, starts a new epoch whose key is sealed to every
+   * remaining member, so what is written from now on is unreadable to the one removed.
+   */
+  private async _removeAndRekey(op: schema.RemoveMemberOp): Promise<void> {
+    const view = this.base.view
+    const target = await getMember(view, op.publicKey)
+    const me = await this.me()
+    if (target === null || target.state !== schema.MEMBER_ACTIVE || me === null || me.role !== schema.ROLE_ADMIN) return this._append(op)
+    const key = newEpochKey()
+    const keys: schema.EpochKey[] = []
+    for (const m of await listMembers(view)) {
+      if (m.state !== schema.MEMBER_ACTIVE || b4a.equals(m.publicKey, op.publicKey)) continue
+      const box = sealKeyTo(m.publicKey, key)
+      if (box !== null) keys.push({ publicKey: m.publicKey, box })
+    }
+    const epoch = (await currentEpoch(view)) + 1
+    await this._appendAll([op, { type: schema.OP_EPOCH, epoch, keys }])
+    await this.base.update()
+    await this._refreshMembers()
+  }
+
+  /** The current epoch's key, or null in epoch 0 (texts go as they are: the room key protects them). */
+  private async _epochKey(): Promise<{ epoch: number; key: Buffer } | null> {
+    const view = this.base.view
+    const epoch = await currentEpoch(view)
+    if (epoch === 0) return null
+    if (!view.keys.has(epoch)) await this._refreshMembers()
+    const key = view.keys.get(epoch)
+    if (key === undefined) throw new PeerlineError('NOT_WRITABLE', 'This conversation has a new key that no member has passed to you yet. Try again when they are online.')
+    return { epoch, key }
   }
 
   /** The last `limit` messages, oldest first, as they read now. */
@@ -338,10 +386,19 @@ export class Room extends ReadyResource {
    * Autobase batch, one write), so a burst costs a few appends instead of one each.
    */
   private _append(op: RoomOp): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this._pending.push({ value: c.encode(schema.roomOp, op), resolve, reject })
-      if (!this._appending) void this._drain()
-    })
+    return this._appendAll([op])
+  }
+
+  /** Ops that must land in one batch (a record and the key that goes with it) are queued together. */
+  private async _appendAll(ops: RoomOp[]): Promise<void> {
+    const done = ops.map(
+      (op) =>
+        new Promise<void>((resolve, reject) => {
+          this._pending.push({ value: c.encode(schema.roomOp, op), resolve, reject })
+        })
+    )
+    if (!this._appending) void this._drain()
+    await Promise.all(done)
   }
 
   private async _drain(): Promise<void> {
@@ -385,9 +442,18 @@ export class Room extends ReadyResource {
   }
 
   private async _refreshMembers(): Promise<void> {
+    const view = this.base.view
     const members = new Map<string, MemberRecord>()
-    for (const m of await listMembers(this.base.view)) members.set(b4a.toString(m.publicKey, 'hex'), m)
+    for (const m of await listMembers(view)) members.set(b4a.toString(m.publicKey, 'hex'), m)
     this._members = members
+    // Open the epoch keys sealed to us that we do not hold yet.
+    const current = await currentEpoch(view)
+    for (let epoch = 1; epoch <= current; epoch++) {
+      if (view.keys.has(epoch)) continue
+      const box = await sealedEpochKey(view, epoch, this._self.publicKey)
+      const key = box === null ? null : this._self.openSealed(box)
+      if (key !== null) view.keys.set(epoch, key)
+    }
   }
 
   private _scan(): void {

@@ -6,6 +6,7 @@ import path from 'path'
 import { signedBy } from '../../lib/rooms/room'
 import type { NewMember, Room } from '../../lib/rooms/room'
 import { signWith } from '../../lib/rooms/member-signature'
+import { openSealedKey } from '../../lib/rooms/epoch-keys'
 import { NumberScheme } from '../../lib/identity/number-scheme'
 import { Rooms } from '../../lib/rooms/rooms'
 import { RoomList } from '../../lib/rooms/room-list'
@@ -20,7 +21,7 @@ export const scheme = new NumberScheme({ opslimit: 1, memlimit: 8192, digits: 9 
 /** Test person n: a real Ed25519 key pair from a fixed seed, signing as Self does. */
 export function self(n: number) {
   const keyPair = crypto.keyPair(b4a.alloc(32, n))
-  return { publicKey: keyPair.publicKey, secretKey: keyPair.secretKey, name: 'P' + n, sign: (m: Buffer) => signWith(keyPair.secretKey, m) }
+  return { publicKey: keyPair.publicKey, secretKey: keyPair.secretKey, name: 'P' + n, sign: (m: Buffer) => signWith(keyPair.secretKey, m), openSealed: (box: Buffer) => openSealedKey(keyPair.secretKey, box) }
 }
 
 /** Person n's number, as apply derives it. */

@@ -171,7 +171,8 @@ export class Peerline extends ReadyResource {
       this.invites.listen(room)
       this._dialMembers(room)
     }
-    for (const entry of this.rooms.list()) meet(await this.rooms.open(entry.id), entry.kind)
+    // A broken room is listed (with its reason) but not open: nothing to meet.
+    for (const entry of this.rooms.list()) if (entry.broken === null) meet(await this.rooms.open(entry.id), entry.kind)
     this.rooms.on('joined', meet)
     this.rooms.on('room-update', (id: string) => {
       // New writers must reach the always-on peers too, and new members be dialed.

@@ -2,6 +2,9 @@ import test from 'brittle'
 import b4a from 'b4a'
 import c from 'compact-encoding'
 import Corestore from 'corestore'
+import CoreStorage from 'hypercore-storage'
+import { STORE_DIR } from '../../lib/identity/identity'
+import { coreNet } from '../helpers/core-api'
 import path from 'path'
 import { RoomList } from '../../lib/rooms/room-list'
 import * as schema from '../../lib/wire/schemas'
@@ -62,4 +65,29 @@ test('a room that fails inside is marked broken; the profile and its other rooms
   const room = await again.open(good.id)
   await room.send('after the restart')
   t.alike((await room.history()).map((m) => m.text), ['still fine', 'after the restart'], 'the other room works')
+})
+
+test('through the Api: a profile with a broken room starts, lists it with the reason, and the rest works', async (t) => {
+  const { dir, start } = await coreNet(t)
+  const first = await start('p')
+  const bad = (await first.api.call('createRoom', { name: 'Bad' })) as { room: string }
+  const good = (await first.api.call('createRoom', { name: 'Good' })) as { room: string }
+  await first.api.close()
+
+  const store = new Corestore(new CoreStorage(path.join(dir, 'p', STORE_DIR)))
+  const list = new RoomList(store.get({ name: 'rooms' }))
+  await list.ready()
+  const entry = list.get(bad.room)
+  if (entry === null) throw new Error('no entry')
+  await list.put(bad.room, { ...entry, key: b4a.alloc(32, 9) })
+  await list.close()
+  await store.close()
+
+  const again = await start('p')
+  const rooms = (await again.api.call('listRooms', {})) as Array<{ room: string; broken: string | null; name: string }>
+  t.ok(rooms.find((r) => r.room === bad.room)?.broken, 'listed as broken, with a reason')
+  t.is(rooms.find((r) => r.room === good.room)?.broken, null)
+  t.is(rooms.find((r) => r.room === good.room)?.name, 'Good')
+  await again.api.call('send', { to: good.room, text: 'the good room works' })
+  t.alike(((await again.api.call('history', { to: good.room })) as Array<{ text: string }>).map((m) => m.text), ['the good room works'])
 })

@@ -34,6 +34,16 @@ test('a member re-adding the admin\'s writer as someone else is skipped everywhe
   t.alike(await transcript(a), await transcript(carol), 'honest members converge')
 })
 
+/** Damages one room's stored key: its Autobase no longer matches its local cores, so it fails to open. */
+async function damageRoomKey(store: Corestore, id: string): Promise<void> {
+  const list = new RoomList(store.get({ name: 'rooms' }))
+  await list.ready()
+  const entry = list.get(id)
+  if (entry === null) throw new Error('no entry')
+  await list.put(id, { ...entry, key: b4a.alloc(32, 9) })
+  await list.close()
+}
+
 test('a room that fails inside is marked broken; the profile and its other rooms open and work', async (t) => {
   const logs: string[] = []
   const dir = await t.tmp()
@@ -46,13 +56,7 @@ test('a room that fails inside is marked broken; the profile and its other rooms
   await good.send('still fine')
   await first.close()
 
-  // Damage one room's stored key: its Autobase no longer matches its local cores.
-  const list = new RoomList(store.get({ name: 'rooms' }))
-  await list.ready()
-  const entry = list.get(bad.id)
-  if (entry === null) throw new Error('no entry')
-  await list.put(bad.id, { ...entry, key: b4a.alloc(32, 9) })
-  await list.close()
+  await damageRoomKey(store, bad.id)
 
   const again = await roomsOf(store, 1, (m) => logs.push(m))
   t.teardown(() => again.close(), { order: 0 })
@@ -75,12 +79,7 @@ test('through the Api: a profile with a broken room starts, lists it with the re
   await first.api.close()
 
   const store = new Corestore(new CoreStorage(path.join(dir, 'p', STORE_DIR)))
-  const list = new RoomList(store.get({ name: 'rooms' }))
-  await list.ready()
-  const entry = list.get(bad.room)
-  if (entry === null) throw new Error('no entry')
-  await list.put(bad.room, { ...entry, key: b4a.alloc(32, 9) })
-  await list.close()
+  await damageRoomKey(store, bad.room)
   await store.close()
 
   const again = await start('p')

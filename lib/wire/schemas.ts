@@ -525,15 +525,6 @@ export const contactRecord: Encoding<ContactRecord> = struct<ContactRecord>({
   added: c.uint
 })
 
-/** A field added at the end of a stored record: records written before it decode as null. */
-function trailing<T>(enc: Encoding<T | null>): Encoding<T | null> {
-  return {
-    preencode: (state, v) => enc.preencode(state, v),
-    encode: (state, v) => enc.encode(state, v),
-    decode: (state) => (state.start < state.end ? enc.decode(state) : null)
-  }
-}
-
 function optional<T>(enc: Encoding<T>): Encoding<T | null> {
   return {
     preencode(state, v) {
@@ -550,6 +541,14 @@ function optional<T>(enc: Encoding<T>): Encoding<T | null> {
   }
 }
 
+/** A field added at the end of a stored record: records written before it decode as null. */
+function trailing<T>(enc: Encoding<T | null>): Encoding<T | null> {
+  return {
+    preencode: (state, v) => enc.preencode(state, v),
+    encode: (state, v) => enc.encode(state, v),
+    decode: (state) => (state.start < state.end ? enc.decode(state) : null)
+  }
+}
 
 // Join request: the userData of a blind-pairing request. The signature, by the joiner's identity
 // key over the invite id and writer key, proves the identity it claims.

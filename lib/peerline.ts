@@ -173,6 +173,12 @@ export class Peerline extends ReadyResource {
     }
     // A broken room is listed (with its reason) but not open: nothing to meet.
     for (const entry of this.rooms.list()) if (entry.broken === null) meet(await this.rooms.open(entry.id), entry.kind)
+    // Direct rooms stay what they claim across restarts: only the two people in them.
+    for (const r of this.book.all()) {
+      if (r.state !== 'accepted' || r.roomKey === null) continue
+      const room = await this.rooms.open(r.roomKey).catch(() => null)
+      if (room) this.rooms.guardDirect(room, r.publicKey)
+    }
     this.rooms.on('joined', meet)
     this.rooms.on('room-update', (id: string) => {
       // New writers must reach the always-on peers too, and new members be dialed.

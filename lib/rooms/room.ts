@@ -94,6 +94,7 @@ export class Room extends ReadyResource {
   private readonly _pending: Array<{ value: Buffer; resolve: () => void; reject: (err: Error) => void }> = []
   private _appending = false
   private _broken: string | null = null
+  private _directPeer: Buffer | null = null
   private readonly _scheme: NumberScheme
   private readonly _applyContext: ApplyContext
 
@@ -245,7 +246,10 @@ export class Room extends ReadyResource {
   async directProblem(peer: Buffer): Promise<string | null> {
     const view = this.base.view
     const creator = await getCreator(view)
-    if (creator !== null && !b4a.equals(creator, peer)) return 'it was created by someone other than the requester'
+    // Only we can sign as us, so a room created by us is one we made for this contact.
+    if (creator !== null && !b4a.equals(creator, peer) && !b4a.equals(creator, this._self.publicKey)) {
+      return 'it was created by someone other than the requester'
+    }
     const members = await listMembers(view)
     const others = members.filter((m) => !b4a.equals(m.publicKey, peer) && !b4a.equals(m.publicKey, this._self.publicKey))
     if (others.length > 0) return `it has someone other than the two people in it (${members.length} members so far)`
@@ -415,7 +419,13 @@ export class Room extends ReadyResource {
     this._appending = false
   }
 
+  /** Marks this room as a direct room with `peer`: nothing is written to it while it breaks that. */
+  holdDirect(peer: Buffer): void {
+    this._directPeer = peer
+  }
+
   private async _waitWritable(): Promise<void> {
+    await this._checkDirect()
     if (this.base.writable) return
     const me = await this.me()
     if (me && me.state !== schema.MEMBER_ACTIVE) {
@@ -433,6 +443,12 @@ export class Room extends ReadyResource {
       }
       this.base.once('writable', onwritable)
     })
+    await this._checkDirect() // what made us writable may have shown who else is in it
+  }
+
+  private async _checkDirect(): Promise<void> {
+    const problem = this._directPeer === null ? null : await this.directProblem(this._directPeer)
+    if (problem !== null) throw new PeerlineError('NOT_ALLOWED', `This is not a direct conversation: ${problem}.`)
   }
 
   private _fail(err: Error): void {

@@ -110,11 +110,12 @@ export class Rooms extends ReadyResource {
   }
 
   /**
-   * Holds a direct room to what it claims: only `peer` and us, created by `peer`. Checked now and
-   * on every change of the room; a room that breaks it is closed and listed as broken, so nothing
-   * more is written to it.
+   * Holds a direct room to what it claims: only `peer` and us, created by `peer` (or us). Checked
+   * now, before every write, and on every change of the room; a room that breaks it is closed and
+   * listed as broken.
    */
   guardDirect(room: Room, peer: Buffer): void {
+    room.holdDirect(peer)
     const check = (): void => {
       room
         .directProblem(peer)

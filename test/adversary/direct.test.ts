@@ -4,7 +4,7 @@ import type { PeerSession } from '../../lib/contacts/peer-session'
 import { coreNet, errorCode } from '../helpers/core-api'
 import { eventually } from '../helpers/eventually'
 import { meshOfStores, roomsOf, self, until } from '../helpers/room-net'
-import { ROOM_DIRECT } from '../../lib/wire/schemas'
+import { OP_RENAME, ROOM_DIRECT } from '../../lib/wire/schemas'
 
 type Started = Awaited<ReturnType<Awaited<ReturnType<typeof coreNet>>['start']>>
 interface Summary { room: string; kind: string; broken: string | null }
@@ -77,4 +77,17 @@ test('a direct room created by someone other than the requester is refused', asy
   t.ok(victim.brokenReason(room.id)?.includes('created by someone other than the requester'))
   t.ok(logs.some((l) => l.includes(room.id) && l.includes('not a direct room')), 'logged')
   t.ok(room.closed, 'closed: nothing more is written to it')
+})
+
+test('a direct room refuses every write while its view shows it is not one', async (t) => {
+  const [s1, s3] = meshOfStores(t, await t.tmp(), 2)
+  const victim = await roomsOf(s1, 1)
+  const third = await roomsOf(s3, 3)
+  t.teardown(() => Promise.all([victim.close(), third.close()]), { order: 0 })
+  const made = await third.create(ROOM_DIRECT)
+  const room = await victim.join(made.key, made.encryptionKey, ROOM_DIRECT)
+  room.holdDirect(self(2).publicKey) // what guardDirect does first, before its check closes the room
+  await until(async () => (await room.members()).length > 0)
+  await t.exception(room.send('meant for #2 alone'), /not a direct conversation/)
+  await t.exception(room.act({ type: OP_RENAME, name: 'x' }), /not a direct conversation/)
 })

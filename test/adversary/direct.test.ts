@@ -64,14 +64,19 @@ test('a contact request naming a group is refused: one we are in at accept, one 
   await a.next('message', (p) => p.text === 'still here')
 })
 
-test('a direct room created by someone other than the requester is refused', async (t) => {
-  const logs: string[] = []
+/** A "direct" room made by #3 and handed to the victim (#1) as if it came from #2. */
+async function roomFromAThirdPerson(t: Parameters<Parameters<typeof test>[1]>[0], logs: string[] = []) {
   const [s1, s3] = meshOfStores(t, await t.tmp(), 2)
   const victim = await roomsOf(s1, 1, (m) => logs.push(m))
   const third = await roomsOf(s3, 3)
   t.teardown(() => Promise.all([victim.close(), third.close()]), { order: 0 })
-  const made = await third.create(ROOM_DIRECT) // by #3, handed to the victim as if from #2
-  const room = await victim.join(made.key, made.encryptionKey, ROOM_DIRECT)
+  const made = await third.create(ROOM_DIRECT)
+  return { victim, room: await victim.join(made.key, made.encryptionKey, ROOM_DIRECT) }
+}
+
+test('a direct room created by someone other than the requester is refused', async (t) => {
+  const logs: string[] = []
+  const { victim, room } = await roomFromAThirdPerson(t, logs)
   victim.guardDirect(room, self(2).publicKey)
   await until(async () => victim.brokenReason(room.id) !== null)
   t.ok(victim.brokenReason(room.id)?.includes('created by someone other than the requester'))
@@ -80,12 +85,7 @@ test('a direct room created by someone other than the requester is refused', asy
 })
 
 test('a direct room refuses every write while its view shows it is not one', async (t) => {
-  const [s1, s3] = meshOfStores(t, await t.tmp(), 2)
-  const victim = await roomsOf(s1, 1)
-  const third = await roomsOf(s3, 3)
-  t.teardown(() => Promise.all([victim.close(), third.close()]), { order: 0 })
-  const made = await third.create(ROOM_DIRECT)
-  const room = await victim.join(made.key, made.encryptionKey, ROOM_DIRECT)
+  const { room } = await roomFromAThirdPerson(t)
   room.holdDirect(self(2).publicKey) // what guardDirect does first, before its check closes the room
   await until(async () => (await room.members()).length > 0)
   await t.exception(room.send('meant for #2 alone'), /not a direct conversation/)

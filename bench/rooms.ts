@@ -14,7 +14,11 @@ import b4a from 'b4a'
 import fs from 'fs'
 import os from 'os'
 import path from 'path'
+import crypto from 'hypercore-crypto'
 import { Rooms } from '../lib/rooms/rooms'
+import { signWith } from '../lib/rooms/member-signature'
+import { openSealedKey } from '../lib/rooms/epoch-keys'
+import { NumberScheme } from '../lib/identity/number-scheme'
 import { RoomList } from '../lib/rooms/room-list'
 import type { Room } from '../lib/rooms/room'
 import { ROLE_ADMIN, ROLE_MEMBER, ROOM_GROUP } from '../lib/wire/schemas'
@@ -26,7 +30,12 @@ const PER_WRITER = Number(process.env.BENCH_PER_WRITER ?? 100)
 const TOTAL = WRITERS * PER_WRITER
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'peerline-bench-rooms-'))
-const self = (n: number) => ({ publicKey: b4a.alloc(32, n + 1), number: String(100000000 + n), name: 'W' + n })
+const self = (n: number) => {
+  const keyPair = crypto.keyPair(b4a.alloc(32, n + 1))
+  return { publicKey: keyPair.publicKey, name: 'W' + n, sign: (m: Buffer) => signWith(keyPair.secretKey, m), openSealed: (box: Buffer) => openSealedKey(keyPair.secretKey, box) }
+}
+/** Cheap numbers: this measures rooms, not Argon2. */
+const scheme = new NumberScheme({ opslimit: 1, memlimit: 8192, digits: 9 })
 
 function star(stores: Corestore[]): Array<{ destroy: () => void }> {
   const streams: Array<{ destroy: () => void }> = []
@@ -52,7 +61,7 @@ async function peerlineRooms(): Promise<number> {
   const streams = star(stores)
   const rooms = await Promise.all(
     stores.map(async (store, i) => {
-      const r = new Rooms({ store, list: new RoomList(store.get({ name: 'rooms' })), self: () => self(i), log: () => {} })
+      const r = new Rooms({ store, list: new RoomList(store.get({ name: 'rooms' })), self: () => self(i), scheme, log: () => {} })
       await r.ready()
       return r
     })
@@ -61,7 +70,11 @@ async function peerlineRooms(): Promise<number> {
   const members: Room[] = [first]
   for (let i = 1; i < WRITERS; i++) members.push(await rooms[i].join(first.key, first.encryptionKey, ROOM_GROUP))
   // A few admins index; the rest are members, as in a real group.
-  for (let i = 1; i < WRITERS; i++) await first.addMember({ writerKey: members[i].writerKey, ...self(i), role: i < 3 ? ROLE_ADMIN : ROLE_MEMBER })
+  for (let i = 1; i < WRITERS; i++) {
+    const { publicKey, name } = self(i)
+    const signature = await members[i].memberSignature()
+    await first.addMember({ writerKey: members[i].writerKey, publicKey, name, signature, role: i < 3 ? ROLE_ADMIN : ROLE_MEMBER })
+  }
   await until(() => members.every((m) => m.writable))
 
   const t0 = process.hrtime.bigint()

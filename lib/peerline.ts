@@ -25,6 +25,8 @@ import { CALL_MEDIA_PROTOCOL, CALL_PROTOCOL, FILE_PROTOCOL, MEMBER_ACTIVE, ROOM_
 import b4a from 'b4a'
 import type { RoomKind } from './wire/schemas'
 import type { Room } from './rooms/room'
+import { signWith } from './rooms/member-signature'
+import { openSealedKey } from './rooms/epoch-keys'
 
 export interface PeerlineOptions {
   /** The profile directory: identity, Corestore, contacts and settings all live here. */
@@ -107,7 +109,13 @@ export class Peerline extends ReadyResource {
       store: this.store,
       list: new RoomList(this.store.get({ name: 'rooms' })),
       log: this.log,
-      self: () => ({ publicKey: this.identity.publicKey, number: this.identity.number, name: this.book.settings.name })
+      self: () => ({
+        publicKey: this.identity.publicKey,
+        name: this.book.settings.name,
+        sign: (m) => signWith(this.identity.keyPair.secretKey, m),
+        openSealed: (box) => openSealedKey(this.identity.keyPair.secretKey, box)
+      }),
+      scheme: this.scheme
     })
     await this.rooms.ready()
     this.files = new Files({
@@ -182,7 +190,14 @@ export class Peerline extends ReadyResource {
       this.invites.listen(room)
       this._dialMembers(room)
     }
-    for (const entry of this.rooms.list()) meet(await this.rooms.open(entry.id), entry.kind)
+    // A broken room is listed (with its reason) but not open: nothing to meet.
+    for (const entry of this.rooms.list()) if (entry.broken === null) meet(await this.rooms.open(entry.id), entry.kind)
+    // Direct rooms stay what they claim across restarts: only the two people in them.
+    for (const r of this.book.all()) {
+      if (r.state !== 'accepted' || r.roomKey === null) continue
+      const room = await this.rooms.open(r.roomKey).catch(() => null)
+      if (room) this.rooms.guardDirect(room, r.publicKey)
+    }
     this.rooms.on('joined', meet)
     this.rooms.on('room-update', (id: string) => {
       // New writers must reach the always-on peers too, and new members be dialed.

@@ -14,11 +14,13 @@ const files = (dir) =>
     ? fs.readdirSync(path.join(dist, dir)).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join('dist', 'test', dir, f))
     : []
 
-const only = process.argv[2] // optional: core | bare | agent | lan | e2e | calls | nat
+const only = process.argv[2] // optional: core | bare | agent | adversary | lan | nat | e2e | calls
 const suites = [
   { name: 'core on node', key: 'core', cmd: process.execPath, args: [path.join(root, 'node_modules', 'brittle', 'cmd.js'), ...files('core')] },
   { name: 'core on bare', key: 'bare', cmd: bin('bare'), args: [path.join(root, 'node_modules', 'brittle', 'cmd.js'), ...files('core')] },
   { name: 'agents on node', key: 'agent', cmd: process.execPath, args: [path.join(root, 'node_modules', 'brittle', 'cmd.js'), '--timeout', '120000', ...files('agent')] },
+  // A malicious member against honest ones, in process: forged records, floods, hostile payloads.
+  { name: 'adversary on node', key: 'adversary', cmd: process.execPath, args: [path.join(root, 'node_modules', 'brittle', 'cmd.js'), '--timeout', '120000', ...files('adversary')] },
   { name: 'lan (network namespaces)', key: 'lan', cmd: process.execPath, args: [path.join(root, 'node_modules', 'brittle', 'cmd.js'), '--timeout', '300000', ...files('lan')] },
   { name: 'app in chromium', key: 'e2e', cmd: process.execPath, args: [path.join(root, 'node_modules', 'brittle', 'cmd.js'), '--timeout', '300000', ...files('e2e')] },
   // WebRTC calls in Chromium (fake camera and microphone).

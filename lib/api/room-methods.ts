@@ -30,6 +30,8 @@ export interface RoomSummary {
   uploaded: boolean
   /** False once we were removed (or left): the room is read-only history. */
   active: boolean
+  /** Why the room stopped working (a failure inside it; other rooms go on), or null. */
+  broken: string | null
   /** The newest message, for a conversation list. */
   last: { from: string; text: string; time: number; file: string | null; call: boolean } | null
 }
@@ -89,6 +91,10 @@ export class RoomMethods {
   async summary(id: string): Promise<RoomSummary> {
     const entry = this._core.rooms.list().find((e) => e.id === id)
     if (!entry) throw new PeerlineError('NO_SUCH_ROOM', 'There is no such conversation here.')
+    const kind = entry.kind === schema.ROOM_DIRECT ? 'direct' : 'group'
+    if (entry.broken !== null) {
+      return { room: entry.id, name: '', kind, members: 0, unread: 0, timer: 0, uploaded: false, active: false, broken: entry.broken, last: null }
+    }
     const room = await this._core.rooms.open(entry.id)
     const info = await room.info()
     const members = (await room.members()).filter((m) => m.state === schema.MEMBER_ACTIVE)
@@ -106,6 +112,7 @@ export class RoomMethods {
       timer: info.timer,
       uploaded: room.uploaded,
       active: members.some((m) => b4a.equals(m.publicKey, self)),
+      broken: null,
       last: newest ? { from: newest.from, text: newest.deleted ? '' : newest.text, time: newest.time, file: newest.file && !newest.deleted ? newest.file.name : null, call: newest.call !== null } : null
     }
   }

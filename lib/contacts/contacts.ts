@@ -6,9 +6,10 @@ import type { NumberScheme } from '../identity/number-scheme'
 import { safetyCode } from '../identity/safety-code'
 import type { Log } from '../log'
 import type { SwarmNetwork } from '../network/swarm-network'
+import type { Room } from '../rooms/room'
 import type { Rooms } from '../rooms/rooms'
 import { ROLE_ADMIN, ROOM_DIRECT } from '../wire/schemas'
-import type { ContactRecord, ContactState } from '../wire/schemas'
+import type { ContactAccept, ContactRecord, ContactState } from '../wire/schemas'
 import type { ContactBook } from './contact-book'
 import type { PeerSession } from './peer-session'
 import { NumberSearches } from './number-search'
@@ -155,7 +156,7 @@ export class Contacts extends EventEmitter<ContactsEvents> {
     if (previous && previous !== session) previous.destroy()
 
     session.on('request', (req) => this._onrequest(session, req.name, req.roomKey, req.roomEncryptionKey).catch(this._fail(session)))
-    session.on('accept', (acc) => this._onaccept(session, acc.roomKey, acc.writerKey).catch(this._fail(session)))
+    session.on('accept', (acc) => this._onaccept(session, acc).catch(this._fail(session)))
     session.on('decline', () => this._ondecline(session).catch(this._fail(session)))
     session.on('close', () => {
       if (this._sessions.get(id) !== session) return
@@ -333,13 +334,20 @@ export class Contacts extends EventEmitter<ContactsEvents> {
     if (!r) throw PeerlineError.NOT_A_CONTACT(this._o.scheme.format(number))
     if (r.state === 'accepted') return this.info(r)
     if (!r.roomKey || !r.roomEncryptionKey) throw new Error('request without a room')
+    // A direct room is new to us: a request naming a room we have (a group, or one we left) would
+    // route this chat into it, or overwrite its stored key.
+    if (this._o.rooms.has(r.roomKey)) {
+      this._o.log(`contact ${r.number}: refused: the request names a room this profile already has`)
+      throw new PeerlineError('NOT_ALLOWED', 'That request names a conversation you already have; it is not a new direct chat.')
+    }
     const room = await this._o.rooms.join(r.roomKey, r.roomEncryptionKey, ROOM_DIRECT)
+    this._o.rooms.guardDirect(room, r.publicKey)
     const record: ContactRecord = { ...r, state: 'accepted', acceptPending: true }
     await this._o.book.put(record)
     this._o.network.dial(r.publicKey)
     this._o.network.unban(r.publicKey)
     const session = this._sessions.get(b4a.toString(r.publicKey, 'hex'))
-    if (session) await this._sendAccept(session, record, room.writerKey)
+    if (session) await this._sendAccept(session, record, room)
     return this.info(record)
   }
 
@@ -441,7 +449,7 @@ export class Contacts extends EventEmitter<ContactsEvents> {
     if (r.state === 'outgoing') this._sendRequest(session, r)
     if (r.state === 'accepted' && r.acceptPending && r.roomKey && r.roomEncryptionKey) {
       const room = await this._o.rooms.join(r.roomKey, r.roomEncryptionKey, ROOM_DIRECT)
-      await this._sendAccept(session, r, room.writerKey)
+      await this._sendAccept(session, r, room)
     }
   }
 
@@ -450,9 +458,10 @@ export class Contacts extends EventEmitter<ContactsEvents> {
     session.sendRequest({ name: this._o.book.settings.name, roomKey: r.roomKey, roomEncryptionKey: r.roomEncryptionKey })
   }
 
-  private async _sendAccept(session: PeerSession, r: ContactRecord, writerKey: Buffer): Promise<void> {
+  private async _sendAccept(session: PeerSession, r: ContactRecord, room: Room): Promise<void> {
     if (!r.roomKey) return
-    if (session.sendAccept({ roomKey: r.roomKey, writerKey })) {
+    // Our member signature goes with our writer: the requester's room adds us only with it.
+    if (session.sendAccept({ roomKey: r.roomKey, writerKey: room.writerKey, memberSignature: await room.memberSignature() })) {
       await this._o.book.put({ ...r, acceptPending: false })
     }
   }
@@ -466,7 +475,7 @@ export class Contacts extends EventEmitter<ContactsEvents> {
       if (existing.state === 'accepted' && existing.roomKey && b4a.equals(existing.roomKey, roomKey)) {
         // They did not hear our accept (or lost it): say it again.
         const room = await this._o.rooms.join(roomKey, roomEncryptionKey, ROOM_DIRECT)
-        return this._sendAccept(session, existing, room.writerKey)
+        return this._sendAccept(session, existing, room)
       }
       if (existing.state === 'outgoing' && existing.roomKey) {
         // Both asked at once: the room with the smaller key wins, on both sides.
@@ -491,13 +500,13 @@ export class Contacts extends EventEmitter<ContactsEvents> {
     this.emit('request', this.info(record))
   }
 
-  private async _onaccept(session: PeerSession, roomKey: Buffer, writerKey: Buffer): Promise<void> {
+  private async _onaccept(session: PeerSession, acc: ContactAccept): Promise<void> {
     const r = this._o.book.get(session.publicKey)
-    if (!r || !r.roomKey || !b4a.equals(r.roomKey, roomKey)) return
+    if (!r || !r.roomKey || !b4a.equals(r.roomKey, acc.roomKey)) return
     if (r.state !== 'outgoing' && r.state !== 'accepted') return
     const room = await this._o.rooms.open(r.roomKey)
     // Both people in a direct room are admins, so both index it.
-    await room.addMember({ writerKey, publicKey: r.publicKey, number: r.number, name: r.name, role: ROLE_ADMIN })
+    await room.addMember({ writerKey: acc.writerKey, publicKey: r.publicKey, name: r.name, role: ROLE_ADMIN, signature: acc.memberSignature })
     if (r.state === 'outgoing') {
       const record: ContactRecord = { ...r, state: 'accepted', name: r.name || session.name }
       await this._o.book.put(record)

@@ -108,7 +108,8 @@ export class RoomInvites extends ReadyResource {
     await local.close()
     if (writerKey === null) throw new Error('local writer core has no key')
 
-    const userData = c.encode(schema.joinRequest, this._signedRequest(decoded.id, writerKey))
+    const memberSignature = await this._o.rooms.memberSignature(decoded.discoveryKey, writerKey)
+    const userData = c.encode(schema.joinRequest, { ...this._signedRequest(decoded.id, writerKey), memberSignature })
     const candidate = this._pairing.addCandidate({ invite, userData })
     let timer: ReturnType<typeof setTimeout> | null = null
     try {
@@ -127,7 +128,7 @@ export class RoomInvites extends ReadyResource {
     }
   }
 
-  private _signedRequest(inviteId: Buffer, writerKey: Buffer): JoinRequest {
+  private _signedRequest(inviteId: Buffer, writerKey: Buffer): Omit<JoinRequest, 'memberSignature'> {
     const signature = b4a.alloc(sodium.crypto_sign_BYTES)
     sodium.crypto_sign_detached(signature, signable(inviteId, writerKey), this._o.identity.keyPair.secretKey)
     return { writerKey, publicKey: this._o.identity.publicKey, name: this._o.name(), signature }
@@ -153,9 +154,10 @@ export class RoomInvites extends ReadyResource {
       this._o.log(`room ${room.id}: a join request whose identity signature does not verify`)
       return request.deny({ status: 1 })
     }
-    const number = await this._o.scheme.derive(join.publicKey)
     const name = join.name.slice(0, schema.MAX_NAME_LENGTH)
-    await room.addMember({ writerKey: join.writerKey, publicKey: join.publicKey, number, name, role: schema.ROLE_MEMBER })
+    // apply checks the member signature on every member; an invalid one would add nobody.
+    const { writerKey, publicKey, memberSignature: signature } = join
+    await room.addMember({ writerKey, publicKey, name, role: schema.ROLE_MEMBER, signature })
     request.confirm({ key: room.key, encryptionKey: room.encryptionKey })
   }
 }

@@ -6,13 +6,20 @@ import type { AutobaseHost, AutobaseNode, AutoStore } from 'autobase'
 import * as schema from '../wire/schemas'
 import type { EditRecord, InviteRecord, MemberRecord, MessageRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
 import { decodeExact, struct } from '../wire/struct'
+import type { NumberScheme } from '../identity/number-scheme'
+import { verifyMember } from './member-signature'
+import { openText, SEALED_KEY_BYTES } from './epoch-keys'
+
+/** A sealed text's box: the longest text in UTF-8 (up to 4 bytes a character) and its MAC. */
+const MAX_SEALED_BYTES = schema.MAX_TEXT_LENGTH * 4 + 16
 
 /**
  * A room's view: state in a Hyperbee (members, name, invites, edits, deletions, reactions) and
  * messages in an append-only core, so message n is block n: new messages are read by index and a
  * reorder shows up as a truncation of that core.
  *
- * Bee keys: `info`, `writer/<writer>` -> member key, `member/<key>`, `invite/<id>`, `id/<msg id>` ->
+ * Bee keys: `info`, `creator` -> public key, `epoch` -> current epoch, `epochkey/<epoch>/<member>` ->
+ * that epoch's key sealed to the member, `writer/<writer>` -> member key, `member/<key>`, `invite/<id>`, `id/<msg id>` ->
  * seq, `edit/<seq>/<n>` -> edits index, `del/<seq>`, `react/<seq>/<key>` -> emoji, and
  * `exp/<time>/<seq>`: when a message's text must leave local storage (disappearing or deleted).
  * No text is ever written to the bee, so clearing the cores' blocks removes it from disk.
@@ -27,6 +34,8 @@ export interface RoomView {
    * edited, deleted or reacted to. Readers follow it by index instead of diffing the bee.
    */
   events: Hypercore<Buffer>
+  /** Epoch keys this member holds (opened locally from the view, never written to it). */
+  keys: Map<number, Buffer>
 }
 
 export const EVENT_ROOM = 0
@@ -36,7 +45,8 @@ export function openView(store: AutoStore): RoomView {
     meta: new Hyperbee<string, Buffer>(store.get('meta'), { keyEncoding: 'utf-8', valueEncoding: 'binary', extension: false }),
     messages: store.get('messages'),
     edits: store.get('edits'),
-    events: store.get('events')
+    events: store.get('events'),
+    keys: new Map()
   }
 }
 
@@ -55,7 +65,13 @@ const timeKey = (ms: number): string => String(ms).padStart(15, '0')
  * Applies room ops. Deterministic and defensive: an op that does not decode or breaks a rule is
  * skipped on every member, never thrown, so one hostile member cannot stall the room.
  */
-export async function applyOps(nodes: AutobaseNode[], view: RoomView, host: AutobaseHost): Promise<void> {
+/** What apply needs besides the ops: the room it is (for member signatures) and how numbers derive. */
+export interface ApplyContext {
+  discoveryKey: () => Buffer
+  scheme: NumberScheme
+}
+
+export async function applyOps(nodes: AutobaseNode[], view: RoomView, host: AutobaseHost, ctx: ApplyContext): Promise<void> {
   for (const node of nodes) {
     if (node.value === null) continue // an ack
     let op: RoomOp
@@ -64,29 +80,27 @@ export async function applyOps(nodes: AutobaseNode[], view: RoomView, host: Auto
     } catch {
       continue
     }
-    const event = await applyOp(op, node.from.key, node.length - 1, view, host)
+    const event = await applyOp(op, node.from.key, node.length - 1, view, host, ctx)
     if (event !== null) await view.events.append(c.encode(c.uint, event))
   }
 }
 
-async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, view: RoomView, host: AutobaseHost): Promise<number | null> {
+async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, view: RoomView, host: AutobaseHost, ctx: ApplyContext): Promise<number | null> {
   const author = await authorOf(view, writerKey)
 
-  if (op.type === schema.OP_ADD_MEMBER) {
-    if (author === null) {
-      // The creator's first op registers itself as admin; nobody else adds themselves.
-      if (view.meta.version > 1 || !b4a.equals(op.writerKey, writerKey)) return null
-      await addMember(view, host, { ...op, role: schema.ROLE_ADMIN, state: schema.MEMBER_ACTIVE })
-      return EVENT_ROOM
-    }
-    if (op.name.length > schema.MAX_NAME_LENGTH || !/^\d+$/.test(op.number)) return null
-    const existing = await getMember(view, op.publicKey)
-    if (existing && existing.state === schema.MEMBER_ACTIVE) return null
-    const isAdmin = author.role === schema.ROLE_ADMIN
-    // Only an admin may bring back someone an admin removed, or add another admin.
-    if (existing && existing.state === schema.MEMBER_REMOVED && !isAdmin) return null
-    if (op.role === schema.ROLE_ADMIN && !isAdmin) return null
-    await addMember(view, host, { ...op, state: schema.MEMBER_ACTIVE })
+  if (op.type === schema.OP_ADD_MEMBER) return null // unsigned: nobody vouches for the number or name
+  if (op.type === schema.OP_MEMBER) {
+    if (op.name.length > schema.MAX_NAME_LENGTH) return null
+    if (!(await mayAddMember(view, author, op.writerKey, op.publicKey, writerKey))) return null
+    // Only an admin adds another admin; the creator is the first admin.
+    const role = author === null ? schema.ROLE_ADMIN : op.role
+    if (role === schema.ROLE_ADMIN && author !== null && author.role !== schema.ROLE_ADMIN) return null
+    // The number is what the key derives to, here, on every member; the op's word is not taken.
+    const number = await ctx.scheme.derive(op.publicKey)
+    if (!verifyMember(op.signature, op.publicKey, ctx.discoveryKey(), op.writerKey, number)) return null
+    const { writerKey: device, publicKey, name } = op
+    if (author === null) await view.meta.put('creator', publicKey)
+    await addMember(view, host, { writerKey: device, publicKey, number, name, role, state: schema.MEMBER_ACTIVE })
     return EVENT_ROOM
   }
 
@@ -97,6 +111,21 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, view: R
       if (!validText(op.text) || !validId(op.id)) return null
       await appendMessage(view, author, writerKey, writerSeq, op.id, op.text, op.time, {})
       return null
+    case schema.OP_SEALED_MESSAGE:
+      if (!validId(op.id) || !(await validSealed(view, op.text))) return null
+      await appendMessage(view, author, writerKey, writerSeq, op.id, '', op.time, { sealed: op.text })
+      return null
+    case schema.OP_EPOCH_GRANT: {
+      // Any member may pass the current key to a member who has none (a joiner): a bad box only
+      // leaves that member unable to read, as not granting would.
+      const target = await getMember(view, op.publicKey)
+      if (op.epoch !== (await currentEpoch(view)) || op.box.byteLength !== SEALED_KEY_BYTES) return null
+      if (target === null || target.state !== schema.MEMBER_ACTIVE) return null
+      const key = epochKeyKey(op.epoch, op.publicKey)
+      if ((await view.meta.get(key)) !== null) return null
+      await view.meta.put(key, op.box)
+      return EVENT_ROOM
+    }
     case schema.OP_FILE:
       if (!validId(op.id) || !validFile(op.file)) return null
       await appendMessage(view, author, writerKey, writerSeq, op.id, '', op.time, { file: op.file })
@@ -105,11 +134,15 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, view: R
       if (!validId(op.id) || !validCall(op.call)) return null
       await appendMessage(view, author, writerKey, writerSeq, op.id, '', op.time, { call: op.call })
       return null
-    case schema.OP_EDIT: {
+    case schema.OP_EDIT:
+    case schema.OP_SEALED_EDIT: {
       const target = await findMessage(view, op.id)
-      if (target === null || !validText(op.text) || !b4a.equals(target.record.publicKey, author.publicKey)) return null
+      if (target === null || !b4a.equals(target.record.publicKey, author.publicKey)) return null
+      if (op.type === schema.OP_EDIT ? !validText(op.text) : !(await validSealed(view, op.text))) return null
       if ((await view.meta.get('del/' + seqKey(target.seq))) !== null) return null
-      const edit: EditRecord = { seq: target.seq, text: op.text, time: op.time, writerKey, writerSeq }
+      const text = op.type === schema.OP_EDIT ? op.text : ''
+      const sealed = op.type === schema.OP_SEALED_EDIT ? op.text : null
+      const edit: EditRecord = { seq: target.seq, text, time: op.time, writerKey, writerSeq, sealed }
       await view.meta.put('edit/' + seqKey(target.seq) + '/' + seqKey(view.edits.length), c.encode(c.uint, view.edits.length))
       await view.edits.append(c.encode(schema.editRecord, edit))
       return target.seq + 1
@@ -171,7 +204,19 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, view: R
       await view.meta.put('info', c.encode(schema.roomInfoRecord, { ...info, timer: op.seconds }))
       return EVENT_ROOM
     }
+    case schema.OP_EPOCH: {
+      // The next epoch only, with one key for every active member and nobody else.
+      if (op.epoch !== (await currentEpoch(view)) + 1) return null
+      const active = (await listMembers(view)).filter((m) => m.state === schema.MEMBER_ACTIVE).map((m) => hex(m.publicKey))
+      const named = new Set(op.keys.map((k) => hex(k.publicKey)))
+      if (named.size !== op.keys.length || named.size !== active.length || !active.every((k) => named.has(k))) return null
+      if (op.keys.some((k) => k.box.byteLength !== SEALED_KEY_BYTES)) return null
+      for (const k of op.keys) await view.meta.put(epochKeyKey(op.epoch, k.publicKey), k.box)
+      await view.meta.put('epoch', c.encode(c.uint, op.epoch))
+      return EVENT_ROOM
+    }
   }
+  return null
 }
 
 async function appendMessage(
@@ -182,7 +227,7 @@ async function appendMessage(
   id: string,
   text: string,
   time: number,
-  attached: { file?: schema.FileRef; call?: schema.CallRecord }
+  attached: { file?: schema.FileRef; call?: schema.CallRecord; sealed?: schema.SealedText }
 ): Promise<void> {
   const file = attached.file ?? null
   if ((await view.meta.get('id/' + id)) !== null) return // ids are unique
@@ -190,7 +235,7 @@ async function appendMessage(
   // The timer in force when the message is applied; the time is the sender's.
   const expires = timer > 0 ? time + timer * 1000 : 0
   const seq = view.messages.length
-  const record: MessageRecord = { id, publicKey: author.publicKey, from: author.number, text, time, expires, writerKey, writerSeq, file, call: attached.call ?? null }
+  const record: MessageRecord = { id, publicKey: author.publicKey, from: author.number, text, time, expires, writerKey, writerSeq, file, call: attached.call ?? null, sealed: attached.sealed ?? null }
   await view.meta.put('id/' + id, c.encode(messageRef, { seq, publicKey: author.publicKey }))
   if (file !== null) await view.meta.put('file/' + hex(file.id), c.encode(c.uint, seq))
   if (expires > 0) {
@@ -215,6 +260,25 @@ function validFile(f: schema.FileRef): boolean {
   )
 }
 
+/**
+ * The Autobase invariants a member record must keep, whoever appended it: a writer core belongs to
+ * one member and is added once (adding an existing writer again would demote or re-key it: an
+ * indexer demoted by a plain member bricks the room), a member keeps the one device writer they
+ * joined with, and someone who was in the room before comes back only through an admin.
+ */
+async function mayAddMember(view: RoomView, author: MemberRecord | null, writerKey: Buffer, publicKey: Buffer, from: Buffer): Promise<boolean> {
+  if (author === null) {
+    // The creator's first op registers itself as admin; nobody else adds themselves.
+    return view.meta.version <= 1 && b4a.equals(writerKey, from)
+  }
+  const owner = await view.meta.get('writer/' + hex(writerKey))
+  if (owner !== null && !b4a.equals(owner.value, publicKey)) return false
+  const existing = await getMember(view, publicKey)
+  if (existing === null) return owner === null
+  if (!b4a.equals(existing.writerKey, writerKey)) return false // re-keying a member
+  return existing.state !== schema.MEMBER_ACTIVE && author.role === schema.ROLE_ADMIN
+}
+
 async function addMember(view: RoomView, host: AutobaseHost, member: MemberRecord): Promise<void> {
   await host.addWriter(member.writerKey, { indexer: member.role === schema.ROLE_ADMIN })
   await view.meta.put('writer/' + hex(member.writerKey), member.publicKey)
@@ -232,6 +296,25 @@ async function endMembership(view: RoomView, host: AutobaseHost, member: MemberR
 
 async function putMember(view: RoomView, member: MemberRecord): Promise<void> {
   await view.meta.put('member/' + hex(member.publicKey), c.encode(schema.memberRecord, member))
+}
+
+/** A sealed text of an epoch that has begun (not 0: epoch 0 is the room key's), of a sane size. */
+async function validSealed(view: RoomView, sealed: schema.SealedText): Promise<boolean> {
+  return sealed.epoch >= 1 && sealed.epoch <= (await currentEpoch(view)) && sealed.box.byteLength <= MAX_SEALED_BYTES
+}
+
+/** The epoch in force: 0 until the first removal's new key. */
+export async function currentEpoch(view: RoomView): Promise<number> {
+  const node = await view.meta.get('epoch')
+  return node ? c.decode(c.uint, node.value) : 0
+}
+
+const epochKeyKey = (epoch: number, publicKey: Buffer): string => 'epochkey/' + seqKey(epoch) + '/' + hex(publicKey)
+
+/** The epoch key sealed to this member, or null. */
+export async function sealedEpochKey(view: RoomView, epoch: number, publicKey: Buffer): Promise<Buffer | null> {
+  const node = await view.meta.get(epochKeyKey(epoch, publicKey))
+  return node ? node.value : null
 }
 
 function validText(text: string): boolean {
@@ -268,6 +351,12 @@ async function countAdmins(view: RoomView): Promise<number> {
   let n = 0
   for (const m of await listMembers(view)) if (m.state === schema.MEMBER_ACTIVE && m.role === schema.ROLE_ADMIN) n++
   return n
+}
+
+/** Who created the room (their first signed member record), or null if not known yet. */
+export async function getCreator(view: RoomView): Promise<Buffer | null> {
+  const node = await view.meta.get('creator')
+  return node ? node.value : null
 }
 
 export async function getInfo(view: RoomView): Promise<RoomInfoRecord> {
@@ -343,13 +432,23 @@ export async function readMessages(view: RoomView, from: number, to: number, now
     if (block === null) continue
     const seq = seqs[i]
     const record = c.decode(schema.messageRecord, block)
+    const original = textOf(view, record)
+    if (original === null) continue // sealed in an epoch this member has no key for
     const isDeleted = deleted.has(seq)
     const editIndex = isDeleted ? undefined : lastEdit.get(seq)
     const editBlock = editIndex === undefined ? null : await readBlock(view.edits, editIndex, true)
-    const text = isDeleted ? '' : editBlock ? c.decode(schema.editRecord, editBlock).text : record.text
+    const edited = editBlock ? textOf(view, c.decode(schema.editRecord, editBlock)) : null
+    const text = isDeleted ? '' : edited ?? original
     out.push({ ...record, text, seq, edited: editIndex !== undefined, deleted: isDeleted, reactions: reactions.get(seq) ?? {} })
   }
   return out
+}
+
+/** A record's text, opened with the member's epoch key if it is sealed; null if it cannot be. */
+function textOf(view: RoomView, record: { text: string; sealed: schema.SealedText | null }): string | null {
+  if (record.sealed === null) return record.text
+  const key = view.keys.get(record.sealed.epoch)
+  return key ? openText(key, record.sealed.nonce, record.sealed.box) : null
 }
 
 /** How long a history read waits for a view block that is not local yet. */

@@ -13,15 +13,30 @@ import type { CallInfo } from '../calls/call-info'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
-import { applyOps, closeView, getInfo, getInvite, dueForClearing, getMember, listMembers, messageAt, messageById, messageWithFile, openView, readMessages } from './room-view'
+import { applyOps, closeView, currentEpoch, getCreator, getInfo, sealedEpochKey, getInvite, dueForClearing, getMember, listMembers, messageAt, messageById, messageWithFile, openView, readMessages } from './room-view'
 import { EVENT_ROOM } from './room-view'
-import type { MessageState, RoomView } from './room-view'
+import type { ApplyContext, MessageState, RoomView } from './room-view'
+import type { NumberScheme } from '../identity/number-scheme'
+import { memberSignable } from './member-signature'
+import { newEpochKey, sealKeyTo, sealText } from './epoch-keys'
 
 /** Who this device is, as recorded in a room's member list. */
 export interface Self {
   publicKey: Buffer
-  number: string
   name: string
+  /** Signs with the identity key (member records). */
+  sign: (message: Buffer) => Buffer
+  /** Opens an epoch key sealed to the identity key, or null. */
+  openSealed: (box: Buffer) => Buffer | null
+}
+
+/** A member to add: their own signature vouches for the writer and (derived) number. */
+export interface NewMember {
+  writerKey: Buffer
+  publicKey: Buffer
+  name: string
+  role: schema.Role
+  signature: Buffer
 }
 
 export interface RoomOptions {
@@ -31,6 +46,7 @@ export interface RoomOptions {
   /** Local Corestore namespace for this room's cores: each Autobase needs its own 'local' core. */
   namespace: Buffer
   self: Self
+  scheme: NumberScheme
   log: Log
 }
 
@@ -58,7 +74,8 @@ const ANNOUNCED_MEMORY = 4096
  *
  * Events: 'message' (RoomMessage) once per message that appears after the room opened;
  * 'sent' ({id, text, time}) when this device sends one; 'message-update' (MessageState) when a
- * message is edited, deleted or reacted to; 'room-update' () when name, timer or members change.
+ * message is edited, deleted or reacted to; 'room-update' () when name, timer or members change;
+ * 'broken' (reason) once, when its Autobase failed and the room stopped.
  */
 export class Room extends ReadyResource {
   readonly base: Autobase<RoomView>
@@ -76,6 +93,10 @@ export class Room extends ReadyResource {
   private _sweeping = false
   private readonly _pending: Array<{ value: Buffer; resolve: () => void; reject: (err: Error) => void }> = []
   private _appending = false
+  private _broken: string | null = null
+  private _directPeer: Buffer | null = null
+  private readonly _scheme: NumberScheme
+  private readonly _applyContext: ApplyContext
 
   constructor(store: Corestore, opts: RoomOptions) {
     super()
@@ -83,16 +104,21 @@ export class Room extends ReadyResource {
     this._log = opts.log
     this._creating = opts.key === null
     this._store = roomStore(store, opts.namespace)
+    this._scheme = opts.scheme
+    // From the key, not base.discoveryKey: apply may run while the base is still opening.
+    let discoveryKey: Buffer | null = null
+    this._applyContext = { discoveryKey: () => (discoveryKey ??= crypto.discoveryKey(this.key)), scheme: opts.scheme }
     this.base = new Autobase<RoomView>(this._store, opts.key, {
       open: openView,
-      apply: applyOps,
+      apply: (nodes, view, host) => applyOps(nodes, view, host, this._applyContext),
       close: closeView,
       valueEncoding: 'binary',
       encryptionKey: opts.encryptionKey,
       ackInterval: ACK_INTERVAL
     })
     this.base.on('update', () => this._scan())
-    this.base.on('error', (err: Error) => this._log(`room ${this.id}: ${err.message}`))
+    // Autobase closes itself after an error in apply or update: the room stops here, the rest goes on.
+    this.base.on('error', (err: Error) => this._fail(err))
   }
 
   /** The room id the Api uses: the Autobase key in z32. */
@@ -120,10 +146,17 @@ export class Room extends ReadyResource {
     return this.base.writable
   }
 
+  /** Why this room stopped working (its Autobase failed), or null while it works. */
+  get broken(): string | null {
+    return this._broken
+  }
+
   protected override async _open(): Promise<void> {
     await this.base.ready()
     if (this._creating) {
-      await this._append({ type: schema.OP_ADD_MEMBER, writerKey: this.writerKey, ...this._self, role: schema.ROLE_ADMIN })
+      const signature = await signedBy(this._self, this._scheme, this.discoveryKey, this.writerKey)
+      const { publicKey, name } = this._self
+      await this._append({ type: schema.OP_MEMBER, writerKey: this.writerKey, publicKey, name, role: schema.ROLE_ADMIN, signature })
     }
     await this._refreshMembers()
     // Only messages that arrive from now on are news; the rest is history.
@@ -185,15 +218,42 @@ export class Room extends ReadyResource {
     }
   }
 
-  /** Adds a verified person's device as a writer (and indexer, for admins). */
-  async addMember(member: Omit<MemberRecord, 'state'>): Promise<void> {
+  /** Adds a person's device as a writer (and indexer, for admins), under their member signature. */
+  async addMember(member: NewMember): Promise<void> {
     const existing = await getMember(this.base.view, member.publicKey)
     if (existing && existing.state === schema.MEMBER_ACTIVE) return
-    await this._append({ type: schema.OP_ADD_MEMBER, ...member })
+    const ops: RoomOp[] = [{ type: schema.OP_MEMBER, ...member }]
+    // After a removal, a joiner gets the current epoch's key with its record, in the same batch.
+    const key = await this._epochKey().catch(() => null)
+    const box = key === null ? null : sealKeyTo(member.publicKey, key.key)
+    if (key !== null && box !== null) ops.push({ type: schema.OP_EPOCH_GRANT, epoch: key.epoch, publicKey: member.publicKey, box })
+    await this._appendAll(ops)
+  }
+
+  /** This device's member signature for this room (what a joiner hands the member who adds it). */
+  async memberSignature(): Promise<Buffer> {
+    return signedBy(this._self, this._scheme, this.discoveryKey, this.writerKey)
   }
 
   async members(): Promise<MemberRecord[]> {
     return listMembers(this.base.view)
+  }
+
+  /**
+   * What is wrong with this room as a direct room with `peer`, as far as the view shows yet, or
+   * null: a direct room has only its two people, and the other one created it.
+   */
+  async directProblem(peer: Buffer): Promise<string | null> {
+    const view = this.base.view
+    const creator = await getCreator(view)
+    // Only we can sign as us, so a room created by us is one we made for this contact.
+    if (creator !== null && !b4a.equals(creator, peer) && !b4a.equals(creator, this._self.publicKey)) {
+      return 'it was created by someone other than the requester'
+    }
+    const members = await listMembers(view)
+    const others = members.filter((m) => !b4a.equals(m.publicKey, peer) && !b4a.equals(m.publicKey, this._self.publicKey))
+    if (others.length > 0) return `it has someone other than the two people in it (${members.length} members so far)`
+    return null
   }
 
   async info(): Promise<RoomInfoRecord> {
@@ -216,8 +276,10 @@ export class Room extends ReadyResource {
     const time = Date.now()
     // Online members get a live copy now, not after the durable op's append, replication and apply.
     this._remember(id)
+    const key = await this._epochKey()
     this.emit('sent', { id, text, time })
-    await this._append({ type: schema.OP_MESSAGE, id, text, time })
+    if (key === null) await this._append({ type: schema.OP_MESSAGE, id, text, time })
+    else await this._append({ type: schema.OP_SEALED_MESSAGE, id, text: { epoch: key.epoch, ...sealText(key.key, text) }, time })
     return { id, time }
   }
 
@@ -241,10 +303,48 @@ export class Room extends ReadyResource {
   }
 
   /** Appends a state-changing op; the rules are checked by apply on every member. */
-  async act(op: Exclude<RoomOp, schema.MessageOp | schema.AddMemberOp | schema.FileOp | schema.CallOp>): Promise<void> {
+  async act(op: Exclude<RoomOp, schema.MessageOp | schema.AddMemberOp | schema.MemberOp | schema.FileOp | schema.CallOp>): Promise<void> {
     if (op.type === schema.OP_EDIT) checkText(op.text)
     await this._waitWritable()
+    if (op.type === schema.OP_EDIT) {
+      const key = await this._epochKey()
+      if (key !== null) return this._append({ type: schema.OP_SEALED_EDIT, id: op.id, text: { epoch: key.epoch, ...sealText(key.key, op.text) }, time: op.time })
+    }
+    if (op.type === schema.OP_REMOVE_MEMBER) return this._removeAndRekey(op)
     await this._append(op)
+  }
+
+  /**
+   * Removes a member and, in the same batch, starts a new epoch whose key is sealed to every
+   * remaining member, so what is written from now on is unreadable to the one removed.
+   */
+  private async _removeAndRekey(op: schema.RemoveMemberOp): Promise<void> {
+    const view = this.base.view
+    const target = await getMember(view, op.publicKey)
+    const me = await this.me()
+    if (target === null || target.state !== schema.MEMBER_ACTIVE || me === null || me.role !== schema.ROLE_ADMIN) return this._append(op)
+    const key = newEpochKey()
+    const keys: schema.EpochKey[] = []
+    for (const m of await listMembers(view)) {
+      if (m.state !== schema.MEMBER_ACTIVE || b4a.equals(m.publicKey, op.publicKey)) continue
+      const box = sealKeyTo(m.publicKey, key)
+      if (box !== null) keys.push({ publicKey: m.publicKey, box })
+    }
+    const epoch = (await currentEpoch(view)) + 1
+    await this._appendAll([op, { type: schema.OP_EPOCH, epoch, keys }])
+    await this.base.update()
+    await this._refreshMembers()
+  }
+
+  /** The current epoch's key, or null in epoch 0 (texts go as they are: the room key protects them). */
+  private async _epochKey(): Promise<{ epoch: number; key: Buffer } | null> {
+    const view = this.base.view
+    const epoch = await currentEpoch(view)
+    if (epoch === 0) return null
+    if (!view.keys.has(epoch)) await this._refreshMembers()
+    const key = view.keys.get(epoch)
+    if (key === undefined) throw new PeerlineError('NOT_WRITABLE', 'This conversation has a new key that no member has passed to you yet. Try again when they are online.')
+    return { epoch, key }
   }
 
   /** The last `limit` messages, oldest first, as they read now. */
@@ -290,10 +390,19 @@ export class Room extends ReadyResource {
    * Autobase batch, one write), so a burst costs a few appends instead of one each.
    */
   private _append(op: RoomOp): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this._pending.push({ value: c.encode(schema.roomOp, op), resolve, reject })
-      if (!this._appending) void this._drain()
-    })
+    return this._appendAll([op])
+  }
+
+  /** Ops that must land in one batch (a record and the key that goes with it) are queued together. */
+  private async _appendAll(ops: RoomOp[]): Promise<void> {
+    const done = ops.map(
+      (op) =>
+        new Promise<void>((resolve, reject) => {
+          this._pending.push({ value: c.encode(schema.roomOp, op), resolve, reject })
+        })
+    )
+    if (!this._appending) void this._drain()
+    await Promise.all(done)
   }
 
   private async _drain(): Promise<void> {
@@ -310,7 +419,13 @@ export class Room extends ReadyResource {
     this._appending = false
   }
 
+  /** Marks this room as a direct room with `peer`: nothing is written to it while it breaks that. */
+  holdDirect(peer: Buffer): void {
+    this._directPeer = peer
+  }
+
   private async _waitWritable(): Promise<void> {
+    await this._checkDirect()
     if (this.base.writable) return
     const me = await this.me()
     if (me && me.state !== schema.MEMBER_ACTIVE) {
@@ -328,12 +443,33 @@ export class Room extends ReadyResource {
       }
       this.base.once('writable', onwritable)
     })
+    await this._checkDirect() // what made us writable may have shown who else is in it
+  }
+
+  private async _checkDirect(): Promise<void> {
+    const problem = this._directPeer === null ? null : await this.directProblem(this._directPeer)
+    if (problem !== null) throw new PeerlineError('NOT_ALLOWED', `This is not a direct conversation: ${problem}.`)
+  }
+
+  private _fail(err: Error): void {
+    if (this._broken !== null) return
+    this._broken = err.message || String(err)
+    this.emit('broken', this._broken)
   }
 
   private async _refreshMembers(): Promise<void> {
+    const view = this.base.view
     const members = new Map<string, MemberRecord>()
-    for (const m of await listMembers(this.base.view)) members.set(b4a.toString(m.publicKey, 'hex'), m)
+    for (const m of await listMembers(view)) members.set(b4a.toString(m.publicKey, 'hex'), m)
     this._members = members
+    // Open the epoch keys sealed to us that we do not hold yet.
+    const current = await currentEpoch(view)
+    for (let epoch = 1; epoch <= current; epoch++) {
+      if (view.keys.has(epoch)) continue
+      const box = await sealedEpochKey(view, epoch, this._self.publicKey)
+      const key = box === null ? null : this._self.openSealed(box)
+      if (key !== null) view.keys.set(epoch, key)
+    }
   }
 
   private _scan(): void {
@@ -409,6 +545,11 @@ function checkText(text: string): void {
 function opened(key: Buffer | null): Buffer {
   if (key === null) throw new Error('the room is not open yet')
   return key
+}
+
+/** `self`'s signature for being in the room with this discovery key on this writer. */
+export async function signedBy(self: Self, scheme: NumberScheme, discoveryKey: Buffer, writerKey: Buffer): Promise<Buffer> {
+  return self.sign(memberSignable(discoveryKey, writerKey, await scheme.derive(self.publicKey)))
 }
 
 export function roomStore(store: Corestore, namespace: Buffer): Corestore {

@@ -13,11 +13,14 @@ import { Room } from './room'
 import type { RoomMessage, Self } from './room'
 import type { MessageState } from './room-view'
 import type { RoomList } from './room-list'
+import type { NumberScheme } from '../identity/number-scheme'
+import { signedBy } from './room'
 
 export interface RoomsOptions {
   store: Corestore
   list: RoomList
   self: () => Self
+  scheme: NumberScheme
   log: Log
 }
 
@@ -32,6 +35,8 @@ export class Rooms extends ReadyResource {
   /** Rooms whose ready() finished, for synchronous lookups on the live path. */
   private readonly _opened = new Map<string, Room>()
   private readonly _live = new Map<string, LiveChannel>()
+  /** Rooms that failed (at open, or their Autobase later), by id: the reason. */
+  private readonly _broken = new Map<string, string>()
 
   constructor(opts: RoomsOptions) {
     super()
@@ -42,7 +47,14 @@ export class Rooms extends ReadyResource {
     await this._o.list.ready()
     for (const e of this._o.list.all()) {
       if (e.left) continue
-      const room = await this._openRoom(e.key, e.encryptionKey, e.namespace)
+      let room: Room
+      try {
+        room = await this._openRoom(e.key, e.encryptionKey, e.namespace)
+      } catch (err) {
+        // One room that does not open must not keep the profile from opening.
+        this._markBroken(e.id, err as Error)
+        continue
+      }
       this.emit('joined', room, e.kind)
     }
   }
@@ -60,7 +72,7 @@ export class Rooms extends ReadyResource {
   /** A new room with a fresh encryption key; this device is its first writer and admin. */
   async create(kind: RoomKind, name = ''): Promise<Room> {
     const namespace = crypto.randomBytes(32)
-    const room = new Room(this._o.store, { key: null, encryptionKey: crypto.randomBytes(32), namespace, self: this._o.self(), log: this._o.log })
+    const room = new Room(this._o.store, { key: null, encryptionKey: crypto.randomBytes(32), namespace, self: this._o.self(), scheme: this._o.scheme, log: this._o.log })
     await room.ready()
     this._track(room)
     if (name) await room.act({ type: schema.OP_RENAME, name })
@@ -75,6 +87,7 @@ export class Rooms extends ReadyResource {
    */
   async join(key: Buffer, encryptionKey: Buffer, kind: RoomKind, namespace?: Buffer): Promise<Room> {
     const id = this.idOf(key)
+    if (this._broken.has(id)) throw new PeerlineError('NO_SUCH_ROOM', `That conversation is broken: ${this._broken.get(id)}`)
     const known = this._o.list.get(id)
     const ns = known?.namespace ?? namespace ?? crypto.randomBytes(32)
     const room = await this._openRoom(key, encryptionKey, ns)
@@ -84,6 +97,45 @@ export class Rooms extends ReadyResource {
       this.emit('joined', room, kind)
     }
     return room
+  }
+
+  /** This person's member signature for a room (by discovery key) on one of our writer keys. */
+  async memberSignature(discoveryKey: Buffer, writerKey: Buffer): Promise<Buffer> {
+    return signedBy(this._o.self(), this._o.scheme, discoveryKey, writerKey)
+  }
+
+  /** True if this profile has (or had, and left) the room with this key. */
+  has(key: Buffer): boolean {
+    return this._o.list.get(this.idOf(key)) !== null
+  }
+
+  /**
+   * Holds a direct room to what it claims: only `peer` and us, created by `peer` (or us). Checked
+   * now, before every write, and on every change of the room; a room that breaks it is closed and
+   * listed as broken.
+   */
+  guardDirect(room: Room, peer: Buffer): void {
+    room.holdDirect(peer)
+    const check = (): void => {
+      room
+        .directProblem(peer)
+        .then((problem) => {
+          if (problem === null || room.closing) return
+          room.off('room-update', check)
+          this._markBroken(room.id, new Error(`not a direct room: ${problem}`))
+          this._drop(room)
+        })
+        .catch((err: Error) => this._o.log(`room ${room.id}: direct check failed: ${err.message}`))
+    }
+    room.on('room-update', check)
+    check()
+  }
+
+  private _drop(room: Room): void {
+    this._rooms.delete(room.id)
+    this._opened.delete(room.id)
+    this.emit('left', room)
+    room.close().catch(() => {})
   }
 
   /** An open room by key or id; NO_SUCH_ROOM otherwise. */
@@ -123,9 +175,25 @@ export class Rooms extends ReadyResource {
     return room !== undefined && room.memberKeys.includes(b4a.toString(publicKey, 'hex'))
   }
 
-  /** Rooms this profile is in. */
-  list(): Array<{ id: string; kind: RoomKind; read: number }> {
-    return this._o.list.all().filter((e) => !e.left && this._rooms.has(e.id))
+  /** Rooms this profile is in, broken ones too (with the reason). */
+  list(): Array<{ id: string; kind: RoomKind; read: number; broken: string | null }> {
+    return this._o.list
+      .all()
+      .filter((e) => !e.left && (this._rooms.has(e.id) || this._broken.has(e.id)))
+      .map((e) => ({ ...e, broken: this._broken.get(e.id) ?? null }))
+  }
+
+  /** Why this room stopped working, or null. */
+  brokenReason(id: string): string | null {
+    return this._broken.get(id) ?? null
+  }
+
+  private _markBroken(id: string, err: Error): void {
+    if (this._broken.has(id)) return
+    const reason = err.message || String(err)
+    this._broken.set(id, reason)
+    this._o.log(`room ${id}: broken: ${reason}`)
+    this.emit('room-update', id)
   }
 
   /** Leaves a room: says so in the room (if still a member), then closes and forgets it. */
@@ -173,12 +241,15 @@ export class Rooms extends ReadyResource {
     let room = this._rooms.get(id)
     if (room === undefined) {
       if (this.closing) throw PeerlineError.CLOSED()
-      const r = new Room(this._o.store, { key, encryptionKey, namespace, self: this._o.self(), log: this._o.log })
+      const r = new Room(this._o.store, { key, encryptionKey, namespace, self: this._o.self(), scheme: this._o.scheme, log: this._o.log })
       room = r.ready().then(() => r)
       this._rooms.set(id, room)
       room.then(
         (r) => this._listen(r),
-        () => this._rooms.delete(id)
+        () => {
+          this._rooms.delete(id)
+          r.close().catch(() => {})
+        }
       )
     }
     return room
@@ -197,6 +268,7 @@ export class Rooms extends ReadyResource {
 
   private _listen(room: Room): void {
     this._opened.set(room.id, room)
+    room.on('broken', (reason: string) => this._markBroken(room.id, new Error(reason)))
     room.on('message', (m: RoomMessage) => this.emit('message', m))
     room.on('message-update', (m: MessageState) => this.emit('message-update', room.id, m))
     room.on('room-update', () => this.emit('room-update', room.id))

@@ -42,10 +42,13 @@ export const contactRequest: Encoding<ContactRequest> = struct<ContactRequest>({
 export interface ContactAccept {
   roomKey: Buffer
   writerKey: Buffer
+  /** The accepter's member signature for the room (see MemberOp). */
+  memberSignature: Buffer
 }
 export const contactAccept: Encoding<ContactAccept> = struct<ContactAccept>({
   roomKey: c.fixed32,
-  writerKey: c.fixed32
+  writerKey: c.fixed32,
+  memberSignature: c.fixed64
 })
 
 export interface ContactDecline {
@@ -149,6 +152,11 @@ export const OP_LEAVE = 10
 export const OP_ADD_INVITE = 11
 export const OP_FILE = 12
 export const OP_CALL = 13
+export const OP_MEMBER = 14
+export const OP_EPOCH = 15
+export const OP_EPOCH_GRANT = 16
+export const OP_SEALED_MESSAGE = 17
+export const OP_SEALED_EDIT = 18
 
 export const ROLE_MEMBER = 0
 export const ROLE_ADMIN = 1
@@ -166,6 +174,66 @@ const role: Encoding<Role> = {
   }
 }
 
+/**
+ * A member record: valid only with `signature`, by `publicKey`, over the room's discovery key,
+ * the device writer key and the number derived from `publicKey` (lib/rooms/member-signature.ts).
+ * apply derives the number itself; no op carries one. One device writer per member for now; linked
+ * devices will be their own signed op, so a person's devices all hang off this record.
+ */
+export interface MemberOp {
+  type: typeof OP_MEMBER
+  writerKey: Buffer
+  publicKey: Buffer
+  name: string
+  role: Role
+  signature: Buffer
+}
+
+/** A text sealed with the key of an epoch (lib/rooms/epoch-keys.ts); epoch 0 is never sealed. */
+export interface SealedText {
+  epoch: number
+  nonce: Buffer
+  box: Buffer
+}
+export const sealedText: Encoding<SealedText> = struct<SealedText>({ epoch: c.uint, nonce: c.fixed(24), box: c.buffer })
+
+export interface EpochKey {
+  publicKey: Buffer
+  /** The epoch key sealed to publicKey's identity. */
+  box: Buffer
+}
+const epochKey: Encoding<EpochKey> = struct<EpochKey>({ publicKey: c.fixed32, box: c.buffer })
+
+/** Starts epoch `epoch` (an admin, after a removal): its key sealed to each remaining member. */
+export interface EpochOp {
+  type: typeof OP_EPOCH
+  epoch: number
+  keys: EpochKey[]
+}
+
+/** Gives the current epoch's key to a member who joined after it began. */
+export interface EpochGrantOp {
+  type: typeof OP_EPOCH_GRANT
+  epoch: number
+  publicKey: Buffer
+  box: Buffer
+}
+
+export interface SealedMessageOp {
+  type: typeof OP_SEALED_MESSAGE
+  id: string
+  text: SealedText
+  time: number
+}
+
+export interface SealedEditOp {
+  type: typeof OP_SEALED_EDIT
+  id: string
+  text: SealedText
+  time: number
+}
+
+/** Unsigned member record of the first rooms: still decodes, never applied. */
 export interface AddMemberOp {
   type: typeof OP_ADD_MEMBER
   writerKey: Buffer
@@ -284,6 +352,11 @@ export type RoomOp =
   | CallOp
   | FileOp
   | AddMemberOp
+  | MemberOp
+  | EpochOp
+  | EpochGrantOp
+  | SealedMessageOp
+  | SealedEditOp
   | MessageOp
   | SetRoleOp
   | RemoveMemberOp
@@ -310,7 +383,12 @@ const OP_BODIES: { [K in RoomOp['type']]: Body<Extract<RoomOp, { type: K }>> } =
   [OP_LEAVE]: struct<Omit<LeaveOp, 'type'>>({}),
   [OP_ADD_INVITE]: struct<Omit<AddInviteOp, 'type'>>({ id: c.fixed32, publicKey: c.fixed32, expires: c.uint }),
   [OP_FILE]: struct<Omit<FileOp, 'type'>>({ id: c.string, file: fileRef, time: c.uint }),
-  [OP_CALL]: struct<Omit<CallOp, 'type'>>({ id: c.string, call: callRecord, time: c.uint })
+  [OP_CALL]: struct<Omit<CallOp, 'type'>>({ id: c.string, call: callRecord, time: c.uint }),
+  [OP_MEMBER]: struct<Omit<MemberOp, 'type'>>({ writerKey: c.fixed32, publicKey: c.fixed32, name: c.string, role, signature: c.fixed64 }),
+  [OP_EPOCH]: struct<Omit<EpochOp, 'type'>>({ epoch: c.uint, keys: c.array(epochKey) }),
+  [OP_EPOCH_GRANT]: struct<Omit<EpochGrantOp, 'type'>>({ epoch: c.uint, publicKey: c.fixed32, box: c.buffer }),
+  [OP_SEALED_MESSAGE]: struct<Omit<SealedMessageOp, 'type'>>({ id: c.string, text: sealedText, time: c.uint }),
+  [OP_SEALED_EDIT]: struct<Omit<SealedEditOp, 'type'>>({ id: c.string, text: sealedText, time: c.uint })
 }
 
 function bodyOf(type: number): Encoding<object> {
@@ -383,6 +461,8 @@ export interface MessageRecord {
   file: FileRef | null
   /** A call event (missed, declined, how long it lasted) shown in the conversation. */
   call: CallRecord | null
+  /** After a removal, the text is here, sealed with the epoch key, and `text` is ''. */
+  sealed: SealedText | null
 }
 export const messageRecord: Encoding<MessageRecord> = struct<MessageRecord>({
   id: c.string,
@@ -394,7 +474,8 @@ export const messageRecord: Encoding<MessageRecord> = struct<MessageRecord>({
   writerKey: c.fixed32,
   writerSeq: c.uint,
   file: optional(fileRef),
-  call: optional(callRecord)
+  call: optional(callRecord),
+  sealed: trailing(optional(sealedText))
 })
 
 export interface EditRecord {
@@ -404,13 +485,16 @@ export interface EditRecord {
   time: number
   writerKey: Buffer
   writerSeq: number
+  /** As in MessageRecord. */
+  sealed: SealedText | null
 }
 export const editRecord: Encoding<EditRecord> = struct<EditRecord>({
   seq: c.uint,
   text: c.string,
   time: c.uint,
   writerKey: c.fixed32,
-  writerSeq: c.uint
+  writerSeq: c.uint,
+  sealed: trailing(optional(sealedText))
 })
 
 // Local profile records (a Hyperbee in the profile's Corestore; never replicated).
@@ -464,6 +548,14 @@ function optional<T>(enc: Encoding<T>): Encoding<T | null> {
   }
 }
 
+/** A field added at the end of a stored record: records written before it decode as null. */
+function trailing<T>(enc: Encoding<T | null>): Encoding<T | null> {
+  return {
+    preencode: (state, v) => enc.preencode(state, v),
+    encode: (state, v) => enc.encode(state, v),
+    decode: (state) => (state.start < state.end ? enc.decode(state) : null)
+  }
+}
 
 // Join request: the userData of a blind-pairing request. The signature, by the joiner's identity
 // key over the invite id and writer key, proves the identity it claims.
@@ -472,12 +564,15 @@ export interface JoinRequest {
   publicKey: Buffer
   name: string
   signature: Buffer
+  /** The joiner's member signature for the room (see MemberOp). */
+  memberSignature: Buffer
 }
 export const joinRequest: Encoding<JoinRequest> = struct<JoinRequest>({
   writerKey: c.fixed32,
   publicKey: c.fixed32,
   name: c.string,
-  signature: c.fixed64
+  signature: c.fixed64,
+  memberSignature: c.fixed64
 })
 
 export const ROOM_DIRECT = 0

@@ -1,11 +1,7 @@
 import test from 'brittle'
 import b4a from 'b4a'
-import Corestore from 'corestore'
-import path from 'path'
-import { Room } from '../../lib/rooms/room'
-import type { RoomMessage } from '../../lib/rooms/room'
-import { Rooms } from '../../lib/rooms/rooms'
-import { RoomList } from '../../lib/rooms/room-list'
+import type { Room, RoomMessage } from '../../lib/rooms/room'
+import { converged, groupOfThree, meshOfStores, memberOf, numberOf, roomPair, roomsOf, self, until } from '../helpers/room-net'
 import {
   MEMBER_ACTIVE,
   MEMBER_REMOVED,
@@ -18,62 +14,12 @@ import {
   OP_SET_TIMER,
   ROLE_ADMIN,
   ROLE_MEMBER,
-  ROOM_DIRECT,
-  ROOM_GROUP
+  ROOM_DIRECT
 } from '../../lib/wire/schemas'
-
-type T = Parameters<Parameters<typeof test>[1]>[0]
-
-async function twoStores(t: T): Promise<[Corestore, Corestore]> {
-  const dir = await t.tmp()
-  const a = new Corestore(path.join(dir, 'a'))
-  const b = new Corestore(path.join(dir, 'b'))
-  const sa = a.replicate(true)
-  const sb = b.replicate(false)
-  sa.pipe(sb).pipe(sa)
-  t.teardown(async () => {
-    sa.destroy()
-    sb.destroy()
-    await a.close()
-    await b.close()
-  }, { order: 100 })
-  return [a, b]
-}
-
-function self(n: number) {
-  return { publicKey: b4a.alloc(32, n), number: String(n).repeat(9), name: 'P' + n }
-}
-
-const silent = (): void => {}
-
-async function roomsOf(store: Corestore, n: number): Promise<Rooms> {
-  const rooms = new Rooms({ store, list: new RoomList(store.get({ name: 'rooms' })), self: () => self(n), log: silent })
-  await rooms.ready()
-  return rooms
-}
-
-async function until(fn: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!(await fn())) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
-
-/** Two profiles with a direct room: A created it, B joined by key (not yet a writer). */
-async function roomPair(t: T): Promise<{ ra: Rooms; rb: Rooms; a: Room; b: Room }> {
-  const [sa, sb] = await twoStores(t)
-  const ra = await roomsOf(sa, 1)
-  const rb = await roomsOf(sb, 2)
-  t.teardown(() => Promise.all([ra.close(), rb.close()]), { order: 0 })
-  const a = await ra.create(ROOM_DIRECT)
-  const b = await rb.join(a.key, a.encryptionKey, ROOM_DIRECT)
-  return { ra, rb, a, b }
-}
 
 /** A adds B as a writer and waits until B can write and sees both members. */
 async function admit(a: Room, b: Room): Promise<void> {
-  await a.addMember({ writerKey: b.writerKey, ...self(2), role: ROLE_ADMIN })
+  await a.addMember(await memberOf(2, b, ROLE_ADMIN))
   await until(async () => b.writable && b.memberKeys.length === 2)
 }
 
@@ -93,13 +39,14 @@ test('a direct room: both write, both see the same history in the same order', a
   const ha = await a.history()
   const hb = await b.history()
   t.alike(ha.map((m) => m.id), hb.map((m) => m.id), 'same order on both')
-  t.alike(ha.map((m) => m.from).sort(), ['111111111', '111111111', '222222222'])
-  t.ok(seenByB.some((m) => m.text === 'hello from 1' && m.from === '111111111' && m.room === a.id), 'B was told of A\'s message')
+  const [n1, n2] = [await numberOf(1), await numberOf(2)]
+  t.alike(ha.map((m) => m.from).sort(), [n1, n1, n2].sort())
+  t.ok(seenByB.some((m) => m.text === 'hello from 1' && m.from === n1 && m.room === a.id), 'B was told of A\'s message')
   t.is((await a.members()).length, 2)
 })
 
 test('room cores are encrypted at rest and on the wire', async (t) => {
-  const [sa] = await twoStores(t)
+  const [sa] = meshOfStores(t, await t.tmp(), 1)
   const rooms = await roomsOf(sa, 1)
   t.teardown(() => rooms.close(), { order: 0 })
   const room = await rooms.create(ROOM_DIRECT)
@@ -137,43 +84,14 @@ test('a live copy is shown once, only from a member, and the durable op is not a
   await until(async () => (await b.history()).length === 1)
   await new Promise((r) => setTimeout(r, 100))
   t.is(seen.filter((m) => m.id === sent.id).length, 1, 'announced once, though it arrived twice')
-  t.is(seen[0].from, '111111111', 'from is the member\'s number')
+  t.is(seen[0].from, await numberOf(1), 'from is the member\'s number')
   t.is(seen.length, 1)
 })
-
-/** Three profiles, replicating all ways, in one group room made by #1 (admin). */
-async function groupOfThree(t: T): Promise<{ a: Room; b: Room; c: Room }> {
-  const dir = await t.tmp()
-  const stores = [1, 2, 3].map((n) => new Corestore(path.join(dir, 's' + n)))
-  const streams: Array<{ destroy: () => void }> = []
-  for (const [i, j] of [[0, 1], [0, 2], [1, 2]]) {
-    const x = stores[i].replicate(true)
-    const y = stores[j].replicate(false)
-    x.pipe(y).pipe(x)
-    streams.push(x, y)
-  }
-  const [ra, rb, rc] = await Promise.all(stores.map((s, i) => roomsOf(s, i + 1)))
-  t.teardown(async () => {
-    await Promise.all([ra.close(), rb.close(), rc.close()])
-    for (const s of streams) s.destroy()
-    for (const s of stores) await s.close()
-  }, { order: 0 })
-  const a = await ra.create(ROOM_GROUP, 'Shelter')
-  const b = await rb.join(a.key, a.encryptionKey, ROOM_GROUP)
-  const c = await rc.join(a.key, a.encryptionKey, ROOM_GROUP)
-  await a.addMember({ writerKey: b.writerKey, ...self(2), role: ROLE_MEMBER })
-  await a.addMember({ writerKey: c.writerKey, ...self(3), role: ROLE_MEMBER })
-  await until(async () => b.writable && c.writable && c.memberKeys.length === 3 && b.memberKeys.length === 3)
-  return { a, b, c }
-}
-
-async function converged(rooms: Room[], check: (r: Room) => Promise<boolean>): Promise<void> {
-  await until(async () => (await Promise.all(rooms.map(check))).every(Boolean))
-}
 
 test('group room: only admins moderate, and apply ignores a non-admin\'s moderation on every member', async (t) => {
   const { a, b, c } = await groupOfThree(t)
   const all = [a, b, c]
+  const [n2, n3] = [await numberOf(2), await numberOf(3)]
   t.is((await a.info()).name, 'Shelter')
 
   // B is a member, not an admin: rename, promote itself and remove C are all ignored by apply.
@@ -186,15 +104,15 @@ test('group room: only admins moderate, and apply ignores a non-admin\'s moderat
     t.is((await r.info()).name, 'Shelter', 'name unchanged')
     const members = await r.members()
     t.is(members.filter((m) => m.state === MEMBER_ACTIVE).length, 3, 'nobody removed')
-    t.is(members.find((m) => m.number === '222222222')?.role, ROLE_MEMBER, 'B is still a member, not admin')
+    t.is(members.find((m) => m.number === n2)?.role, ROLE_MEMBER, 'B is still a member, not admin')
   }
 
   // The admin renames, promotes C, and removes B.
   await a.act({ type: OP_RENAME, name: 'Shelter 4' })
   await a.act({ type: OP_SET_ROLE, publicKey: self(3).publicKey, role: ROLE_ADMIN })
   await a.act({ type: OP_REMOVE_MEMBER, publicKey: self(2).publicKey })
-  await converged(all, async (r) => (await r.info()).name === 'Shelter 4' && (await r.members()).some((m) => m.number === '222222222' && m.state === MEMBER_REMOVED))
-  t.is((await c.members()).find((m) => m.number === '333333333')?.role, ROLE_ADMIN, 'C promoted')
+  await converged(all, async (r) => (await r.info()).name === 'Shelter 4' && (await r.members()).some((m) => m.number === n2 && m.state === MEMBER_REMOVED))
+  t.is((await c.members()).find((m) => m.number === n3)?.role, ROLE_ADMIN, 'C promoted')
   await until(async () => !b.writable)
   t.absent(b.writable, 'B lost its writer')
   await t.exception(b.send('am I still here?'), /no longer a member/)

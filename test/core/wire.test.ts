@@ -11,9 +11,10 @@ test('every schema round-trips', (t) => {
   const cases: Array<[string, c.Encoding<any>, unknown]> = [
     ['hello', schema.hello, { number: '012345678', name: 'Ana' }],
     ['contactRequest', schema.contactRequest, { name: 'Ana', roomKey: key, roomEncryptionKey: b4a.alloc(32, 6) }],
-    ['contactAccept', schema.contactAccept, { roomKey: key, writerKey: b4a.alloc(32, 7) }],
+    ['contactAccept', schema.contactAccept, { roomKey: key, writerKey: b4a.alloc(32, 7), memberSignature: b4a.alloc(64, 2) }],
     ['contactDecline', schema.contactDecline, { reason: 'no' }],
     ['roomOp add', schema.roomOp, { type: schema.OP_ADD_MEMBER, writerKey: key, publicKey: key, number: '123456789', name: 'B', role: schema.ROLE_ADMIN }],
+    ['roomOp member', schema.roomOp, { type: schema.OP_MEMBER, writerKey: key, publicKey: key, name: 'B', role: schema.ROLE_MEMBER, signature: b4a.alloc(64, 3) }],
     ['roomOp role', schema.roomOp, { type: schema.OP_SET_ROLE, publicKey: key, role: schema.ROLE_MEMBER }],
     ['roomOp remove', schema.roomOp, { type: schema.OP_REMOVE_MEMBER, publicKey: key }],
     ['roomOp rename', schema.roomOp, { type: schema.OP_RENAME, name: 'Shelter 4' }],
@@ -25,9 +26,9 @@ test('every schema round-trips', (t) => {
     ['roomOp invite', schema.roomOp, { type: schema.OP_ADD_INVITE, id: key, publicKey: key, expires: 1763700000000 }],
     ['roomEntry', schema.roomEntry, { key, encryptionKey: key, namespace: key, kind: schema.ROOM_GROUP, read: 3, left: false }],
     ['roomOp message', schema.roomOp, { type: schema.OP_MESSAGE, id: 'abc', text: 'héllo ✓', time: 1763700000000 }],
-    ['messageRecord', schema.messageRecord, { id: 'abc', publicKey: key, from: '123456789', text: 'x', time: 1, expires: 5, writerKey: key, writerSeq: 3, file: null, call: null }],
-    ['messageRecord with file', schema.messageRecord, { id: 'f', publicKey: key, from: '1', text: '', time: 1, expires: 0, writerKey: key, writerSeq: 0, file: fileRef, call: null }],
-    ['messageRecord with call', schema.messageRecord, { id: 'c', publicKey: key, from: '1', text: '', time: 1, expires: 0, writerKey: key, writerSeq: 0, file: null, call: { call: 'ab'.repeat(32), outcome: 'missed' as const, video: true, group: false, duration: 0 } }],
+    ['messageRecord', schema.messageRecord, { id: 'abc', publicKey: key, from: '123456789', text: 'x', time: 1, expires: 5, writerKey: key, writerSeq: 3, file: null, call: null, sealed: null }],
+    ['messageRecord with file', schema.messageRecord, { id: 'f', publicKey: key, from: '1', text: '', time: 1, expires: 0, writerKey: key, writerSeq: 0, file: fileRef, call: null, sealed: null }],
+    ['messageRecord with call', schema.messageRecord, { id: 'c', publicKey: key, from: '1', text: '', time: 1, expires: 0, writerKey: key, writerSeq: 0, file: null, call: { call: 'ab'.repeat(32), outcome: 'missed' as const, video: true, group: false, duration: 0 }, sealed: null }],
     ['roomOp call', schema.roomOp, { type: schema.OP_CALL, id: 'c', call: { call: 'ab'.repeat(32), outcome: 'ended' as const, video: false, group: true, duration: 61000 }, time: 9 }],
     ['callRing', schema.callRing, { call: key, room: key, video: true, group: false }],
     ['callDecline', schema.callDecline, { call: key, reason: 'busy' as const }],
@@ -36,7 +37,12 @@ test('every schema round-trips', (t) => {
     ['callChat', schema.callChat, { call: key, text: 'hi', time: 5 }],
     ['callDatagram', schema.callDatagram, { call: key, data: b4a.from('rtp') }],
     ['roomOp file', schema.roomOp, { type: schema.OP_FILE, id: 'f', file: fileRef, time: 9 }],
-    ['editRecord', schema.editRecord, { seq: 4, text: 'y', time: 2, writerKey: key, writerSeq: 9 }],
+    ['editRecord', schema.editRecord, { seq: 4, text: 'y', time: 2, writerKey: key, writerSeq: 9, sealed: null }],
+    ['editRecord sealed', schema.editRecord, { seq: 4, text: '', time: 2, writerKey: key, writerSeq: 9, sealed: { epoch: 2, nonce: b4a.alloc(24, 1), box: b4a.alloc(20, 2) } }],
+    ['roomOp epoch', schema.roomOp, { type: schema.OP_EPOCH, epoch: 1, keys: [{ publicKey: key, box: b4a.alloc(80, 4) }] }],
+    ['roomOp epoch grant', schema.roomOp, { type: schema.OP_EPOCH_GRANT, epoch: 1, publicKey: key, box: b4a.alloc(80, 4) }],
+    ['roomOp sealed message', schema.roomOp, { type: schema.OP_SEALED_MESSAGE, id: 'abc', text: { epoch: 1, nonce: b4a.alloc(24, 1), box: b4a.alloc(30, 2) }, time: 5 }],
+    ['roomOp sealed edit', schema.roomOp, { type: schema.OP_SEALED_EDIT, id: 'abc', text: { epoch: 1, nonce: b4a.alloc(24, 1), box: b4a.alloc(30, 2) }, time: 5 }],
     [
       'contactRecord',
       schema.contactRecord,
@@ -65,4 +71,13 @@ test('truncated, trailing, oversized and unknown frames are refused', (t) => {
   t.exception(() => decodeExact(schema.roomOp, b4a.from([schema.OP_SET_ROLE, ...key, 7]), 1024), /bad role/)
   t.exception(() => decodeExact(schema.contactRecord, b4a.alloc(40, 0xff), 1024))
   t.exception(() => decodeExact(schema.callDecline, b4a.from([...key, 9]), 1024), /unknown value/)
+})
+
+test('message and edit records stored before sealed texts still decode', (t) => {
+  const old = b4a.concat([c.encode(c.string, 'abc'), key, c.encode(c.string, '1'), c.encode(c.string, 'hi'), c.encode(c.uint, 1), c.encode(c.uint, 0), key, c.encode(c.uint, 3), c.encode(c.bool, false), c.encode(c.bool, false)])
+  const m = c.decode(schema.messageRecord, old)
+  t.is(m.text, 'hi')
+  t.is(m.sealed, null)
+  const oldEdit = b4a.concat([c.encode(c.uint, 4), c.encode(c.string, 'y'), c.encode(c.uint, 2), key, c.encode(c.uint, 9)])
+  t.is(c.decode(schema.editRecord, oldEdit).sealed, null)
 })

@@ -1,0 +1,107 @@
+import type test from 'brittle'
+import b4a from 'b4a'
+import Corestore from 'corestore'
+import crypto from 'hypercore-crypto'
+import path from 'path'
+import { signedBy } from '../../lib/rooms/room'
+import type { NewMember, Room } from '../../lib/rooms/room'
+import { signWith } from '../../lib/rooms/member-signature'
+import { openSealedKey } from '../../lib/rooms/epoch-keys'
+import { NumberScheme } from '../../lib/identity/number-scheme'
+import { Rooms } from '../../lib/rooms/rooms'
+import { RoomList } from '../../lib/rooms/room-list'
+import { ROLE_MEMBER, ROOM_DIRECT, ROOM_GROUP } from '../../lib/wire/schemas'
+import type { Role } from '../../lib/wire/schemas'
+
+type T = Parameters<Parameters<typeof test>[1]>[0]
+
+/** Nine-digit numbers at a test cost (the real parameters take 0.1-0.3 s per key). */
+export const scheme = new NumberScheme({ opslimit: 1, memlimit: 8192, digits: 9 })
+
+/** Test person n: a real Ed25519 key pair from a fixed seed, signing as Self does. */
+export function self(n: number) {
+  const keyPair = crypto.keyPair(b4a.alloc(32, n))
+  return { publicKey: keyPair.publicKey, secretKey: keyPair.secretKey, name: 'P' + n, sign: (m: Buffer) => signWith(keyPair.secretKey, m), openSealed: (box: Buffer) => openSealedKey(keyPair.secretKey, box) }
+}
+
+/** Person n's number, as apply derives it. */
+export function numberOf(n: number): Promise<string> {
+  return scheme.derive(self(n).publicKey)
+}
+
+/** Person n's member record for a room: their own signature over (room, writer, number). */
+export async function memberOf(n: number, room: Room, role: Role = ROLE_MEMBER): Promise<NewMember> {
+  const p = self(n)
+  const signature = await signedBy(p, scheme, room.discoveryKey, room.writerKey)
+  return { writerKey: room.writerKey, publicKey: p.publicKey, name: p.name, role, signature }
+}
+
+export const silent = (): void => {}
+
+export async function roomsOf(store: Corestore, n: number, log: (msg: string) => void = silent): Promise<Rooms> {
+  const rooms = new Rooms({ store, list: new RoomList(store.get({ name: 'rooms' })), self: () => self(n), scheme, log })
+  await rooms.ready()
+  return rooms
+}
+
+export async function until(fn: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!(await fn())) {
+    if (Date.now() > end) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+/** n Corestores in `dir`, replicating all ways; closed at teardown (after the rooms). */
+export function meshOfStores(t: T, dir: string, n: number): Corestore[] {
+  const stores = Array.from({ length: n }, (_, i) => new Corestore(path.join(dir, 's' + (i + 1))))
+  const streams: Array<{ destroy: () => void }> = []
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const x = stores[i].replicate(true)
+      const y = stores[j].replicate(false)
+      x.pipe(y).pipe(x)
+      streams.push(x, y)
+    }
+  }
+  t.teardown(async () => {
+    for (const s of streams) s.destroy()
+    for (const s of stores) await s.close()
+  }, { order: 100 })
+  return stores
+}
+
+/** Three profiles (1 admin, 2 and 3 members), replicating all ways, in one group room made by #1. */
+export async function groupOfThree(t: T, log: (msg: string) => void = silent): Promise<{ a: Room; b: Room; c: Room; rooms: Rooms[] }> {
+  const stores = meshOfStores(t, await t.tmp(), 3)
+  const rooms = await Promise.all(stores.map((s, i) => roomsOf(s, i + 1, log)))
+  t.teardown(() => Promise.all(rooms.map((r) => r.close())), { order: 0 })
+  const [ra, rb, rc] = rooms
+  const a = await ra.create(ROOM_GROUP, 'Shelter')
+  const b = await rb.join(a.key, a.encryptionKey, ROOM_GROUP)
+  const c = await rc.join(a.key, a.encryptionKey, ROOM_GROUP)
+  await a.addMember(await memberOf(2, b))
+  await a.addMember(await memberOf(3, c))
+  await until(async () => b.writable && c.writable && c.memberKeys.length === 3 && b.memberKeys.length === 3)
+  return { a, b, c, rooms }
+}
+
+export async function converged(rooms: Room[], check: (r: Room) => Promise<boolean>): Promise<void> {
+  await until(async () => (await Promise.all(rooms.map(check))).every(Boolean))
+}
+
+/** Two profiles with a direct room: A (#1) created it, B (#2) joined by key (not yet a writer). */
+export async function roomPair(t: T): Promise<{ ra: Rooms; rb: Rooms; a: Room; b: Room }> {
+  const [sa, sb] = meshOfStores(t, await t.tmp(), 2)
+  const ra = await roomsOf(sa, 1)
+  const rb = await roomsOf(sb, 2)
+  t.teardown(() => Promise.all([ra.close(), rb.close()]), { order: 0 })
+  const a = await ra.create(ROOM_DIRECT)
+  const b = await rb.join(a.key, a.encryptionKey, ROOM_DIRECT)
+  return { ra, rb, a, b }
+}
+
+/** The room's history as "number: text" lines, for comparing members' views. */
+export async function transcript(room: Room): Promise<string[]> {
+  return (await room.history()).map((m) => m.from + ': ' + m.text)
+}

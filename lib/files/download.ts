@@ -6,7 +6,7 @@ import type { FileData, FileManifest, FileRef } from '../wire/schemas'
 import type { FileChannel } from './file-channel'
 import { closeFile, openFile, readAt, truncate, writeAt } from './file-io'
 import { MANIFEST_PAGE } from './file-server'
-import { chunkCount, HASH_BYTES, manifestRoot } from './manifest'
+import { chunkCount, HASH_BYTES, hashOpenFile, manifestRoot } from './manifest'
 import { Sha256 } from './sha256'
 
 /**
@@ -74,7 +74,8 @@ export class Download {
   private readonly _bits: Buffer
   private readonly _sources = new Map<string, Source>()
   private _hashes: Buffer | null
-  private readonly _manifest: Buffer
+  /** pages of chunk hashes as they arrive: memory follows what peers sent, not what was announced */
+  private _pages: Buffer[] = []
   private _manifestHave = 0
   private _fd = -1
   private _cursor = 0
@@ -98,7 +99,6 @@ export class Download {
     this._state = new Uint8Array(this._n)
     this._bits = b4a.alloc(this._n)
     this._hashes = opts.hashes !== null && opts.hashes.byteLength === this._n * HASH_BYTES ? opts.hashes : null
-    this._manifest = b4a.alloc(this._n * HASH_BYTES)
   }
 
   /** Opens the `.part` file and reads what an earlier run left; call before adding sources. */
@@ -115,7 +115,7 @@ export class Download {
       for (let i = 0; i < this._n; i++) if (earlier[i] === 1) this._setEarlier(i)
     }
     this.resumed = Math.min(this.ref.size, this._have * this.ref.chunkSize)
-    if (this._hashes === null && this._n === 0) this._hashes = this._manifest
+    if (this._hashes === null && this._n === 0) this._hashes = b4a.alloc(0)
     if (this._hashes !== null) this._advance()
   }
 
@@ -151,15 +151,17 @@ export class Download {
       if (!Number.isInteger(count) || count === 0 || m.first + count > this._n || (count < MANIFEST_PAGE && m.first + count < this._n)) {
         return this._bad(s, 'sent chunk hashes that do not fit the file')
       }
-      this._manifest.set(m.hashes, m.first * HASH_BYTES)
+      this._pages.push(b4a.from(m.hashes)) // a copy: the frame's buffer is the connection's
       this._manifestHave += count
       if (this._manifestHave < this._n) return void ch.query({ id: this.ref.id, first: this._manifestHave })
-      if (!b4a.equals(manifestRoot(this._manifest), this.ref.root)) {
+      const manifest = this._pages.length === 1 ? this._pages[0] : b4a.concat(this._pages)
+      this._pages = []
+      if (!b4a.equals(manifestRoot(manifest), this.ref.root)) {
         this._manifestHave = 0
         return this._bad(s, 'sent chunk hashes that do not match the announced root')
       }
-      this._hashes = this._manifest
-      this._o.onmanifest(this._manifest).catch((err: Error) => this._o.log('files: could not save chunk hashes: ' + err.message))
+      this._hashes = manifest
+      this._o.onmanifest(manifest).catch((err: Error) => this._o.log('files: could not save chunk hashes: ' + err.message))
       this._advance()
     }
     this._pump()
@@ -319,30 +321,38 @@ export class Download {
 
   private _finish(): void {
     if (this._whole.digest() !== this.ref.sha256) {
-      return this._end(new PeerlineError('FILE_CORRUPT', `${this.ref.name} did not match its SHA-256 and was deleted.`), true)
+      return this._end(corrupt(this.ref.name, 'as received'), true)
     }
     this._end(null, true)
   }
 
   /** Ends the run once: waits for writes in flight, saves or deletes the resume state, closes. */
-  private _end(err: PeerlineError | null, discard = false): void {
+  private _end(reason: PeerlineError | null, discard = false): void {
     if (this._ended) return
     this._ended = true
     this._held.clear()
+    this._pages = []
     const settle = this._settle
-    const close = async (): Promise<void> => {
+    const close = async (): Promise<PeerlineError | null> => {
+      let err = reason
       await Promise.allSettled([...this._writes])
       if (this._saving) await this._saving
-      // A `.part` left by another file of the same name may be longer than this one.
-      if (err === null) await truncate(this._fd, this.ref.size)
+      if (err === null) {
+        // A `.part` left by an earlier run may be longer than this file.
+        await truncate(this._fd, this.ref.size)
+        // What counts is what is on disk, not what we meant to write: read it all back once.
+        const onDisk = await hashOpenFile(this._fd, this.ref.size, this.ref.chunkSize)
+        if (onDisk.sha256 !== this.ref.sha256) err = corrupt(this.ref.name, 'on disk')
+      }
       if (this._fd !== -1) await closeFile(this._fd)
       if (discard || err === null) fs.rmSync(this._o.bits, { force: true })
       if (discard && err !== null) fs.rmSync(this._o.part, { force: true })
       else if (err !== null) await this._write()
+      return err
     }
     close().then(
-      () => (err ? settle?.reject(err) : settle?.resolve()),
-      (closeErr: Error) => settle?.reject(err ?? closeErr)
+      (err) => (err ? settle?.reject(err) : settle?.resolve()),
+      (closeErr: Error) => settle?.reject(reason ?? closeErr)
     )
   }
 
@@ -362,4 +372,8 @@ export class Download {
     await new Promise<void>((resolve, reject) => fs.writeFile(tmp, b4a.from(this._bits), (e) => (e ? reject(e) : resolve())))
     await new Promise<void>((resolve, reject) => fs.rename(tmp, this._o.bits, (e) => (e ? reject(e) : resolve())))
   }
+}
+
+function corrupt(name: string, where: string): PeerlineError {
+  return new PeerlineError('FILE_CORRUPT', `${name} did not match its SHA-256 (${where}) and was deleted.`)
 }

@@ -132,7 +132,19 @@ export class Download {
     ch.query({ id: this.ref.id, first: this._hashes === null ? this._manifestHave : this._n })
   }
 
-  /** The source closed, or answered that it does not have the file (or will not give it to us). */
+  /**
+   * The source answered "none". Before it granted the file that means "not mine to give": it is
+   * simply not a source. After, it had the file and now refuses it (its copy changed since it was
+   * shared, or was moved): a source lost like a lying one, so with none left the download fails.
+   */
+  refused(ch: FileChannel): void {
+    const s = this._sources.get(ch.id)
+    if (s === undefined || s.bad) return
+    if (s.ready) this._bad(s, 'no longer has it as announced')
+    else this.removeSource(ch)
+  }
+
+  /** The source's channel closed: its chunks go back to be asked of someone else. */
   removeSource(ch: FileChannel): void {
     const s = this._sources.get(ch.id)
     if (s === undefined) return
@@ -276,7 +288,10 @@ export class Download {
   /** Once a source lied and no honest one is left, the file as announced cannot be had. */
   private _checkSources(): void {
     if (!this._sawBad || [...this._sources.values()].some((s) => !s.bad)) return
-    this._end(new PeerlineError('FILE_CORRUPT', `${this.ref.name}: the member who has it sends bytes that do not match it; the partial file was deleted.`), true)
+    this._end(
+      new PeerlineError('FILE_CORRUPT', `${this.ref.name}: the member who has it sends bytes that do not match it, or changed it since sharing it; the partial file was deleted.`),
+      true
+    )
   }
 
   /** Hashes the whole file in chunk order, as chunks are written (or were, before a restart). */

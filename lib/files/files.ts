@@ -224,7 +224,7 @@ export class Files extends EventEmitter<FilesEvents> {
         onquery: (ch, m) => this._server.onquery(ch, m),
         onrequest: (ch, m) => this._server.onrequest(ch, m),
         onmanifest: (ch, m) => active(m.id)?.onmanifest(ch, m),
-        onnone: (ch, m) => active(m.id)?.removeSource(ch),
+        onnone: (ch, m) => active(m.id)?.refused(ch),
         ondata: (ch, m) => active(m.id)?.ondata(ch, m)
       },
       log

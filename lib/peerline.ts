@@ -45,6 +45,10 @@ export interface PeerlineOptions {
   ringTimeout?: number
   /** Tunnel call media on a protomux channel even where secret-stream datagrams work (tests). */
   tunnelOverChannel?: boolean
+  /** Unanswered contact requests kept at most (default 200; the oldest gives way). */
+  maxRequests?: number
+  /** How long an unanswered contact request is kept (ms, default 30 days). */
+  requestTtl?: number
 }
 
 const DEFAULT_ANNOUNCE_TIMEOUT = 10_000
@@ -134,7 +138,9 @@ export class Peerline extends ReadyResource {
       rooms: this.rooms,
       log: this.log,
       alsoAllow: (key) => this.rooms.knows(key),
-      ...(lookupTimeout ? { lookupTimeout } : {})
+      ...(lookupTimeout ? { lookupTimeout } : {}),
+      ...(this._o.maxRequests ? { maxRequests: this._o.maxRequests } : {}),
+      ...(this._o.requestTtl ? { requestTtl: this._o.requestTtl } : {})
     })
     this.network.onconnection = (conn) => this._onconnection(conn)
     await this.network.ready()
@@ -243,6 +249,8 @@ export class Peerline extends ReadyResource {
 
   private _onconnection(conn: NoiseSecretStream): void {
     if (this.closing) return void conn.destroy()
+    // The firewall refuses blocked keys; this catches one blocked while its handshake ran.
+    if (conn.remotePublicKey && this.book.isBlocked(conn.remotePublicKey)) return void conn.destroy()
     this.store.replicate(conn)
     const session = new PeerSession(conn, {
       scheme: this.scheme,

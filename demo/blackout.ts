@@ -4,12 +4,14 @@
 import { LanNet } from '../test/helpers/lan-net'
 import { netnsUnavailable } from '../test/helpers/netns'
 import { coldStart } from '../test/helpers/lan-scenario'
+import type { Timeline } from '../test/helpers/lan-scenario'
 
-const LABELS = {
+const LABELS: Record<keyof Timeline, string> = {
   ready: 'started',
   discovered: 'discovery',
   firstMessage: 'first message',
-  roomSynced: 'room synced'
+  roomSynced: 'room synced',
+  mesh: 'full mesh'
 }
 
 async function main(): Promise<void> {

@@ -14,7 +14,7 @@ import { NumberScheme } from './identity/number-scheme'
 import type { Log } from './log'
 import { silent } from './log'
 import { SwarmNetwork } from './network/swarm-network'
-import type { PeerAddress } from './network/swarm-network'
+import type { NetworkStatus, PeerAddress } from './network/swarm-network'
 import { AlwaysOnPeers } from './rooms/always-on'
 import { RoomInvites } from './rooms/room-invites'
 import { RoomList } from './rooms/room-list'
@@ -129,7 +129,15 @@ export class Peerline extends ReadyResource {
       ...(host ? { host } : {}),
       ...(this._o.lan !== undefined ? { lan: this._o.lan } : {})
     })
-    this.network.onstatus = (status) => this.emit('network', status)
+    let lastStatus: NetworkStatus | null = null
+    this.network.onstatus = (status) => {
+      // More of the network is reachable than before: numbers nobody answered on may answer now.
+      if (lastStatus !== null && (status.lanPeers > lastStatus.lanPeers || (status.state !== lastStatus.state && status.state !== 'offline'))) {
+        this.contacts.wakeSearches()
+      }
+      lastStatus = status
+      this.emit('network', status)
+    }
     this.contacts = new Contacts({
       identity: this.identity,
       scheme: this.scheme,
@@ -185,6 +193,7 @@ export class Peerline extends ReadyResource {
       this._memberCount.delete(room.id)
     })
     this.contacts.dialAll()
+    await this.contacts.ready()
     await this._announce()
   }
 
@@ -193,6 +202,7 @@ export class Peerline extends ReadyResource {
     if (this.calls) await this.calls.close()
     if (this.alwaysOn) await this.alwaysOn.close()
     if (this.invites) await this.invites.close()
+    if (this.contacts) await this.contacts.close()
     if (this.network) await this.network.close()
     if (this.files) await this.files.close()
     if (this.rooms) await this.rooms.close()

@@ -57,6 +57,12 @@ declare module 'hyperdht' {
       filterNode?(node: Address): boolean
     }
 
+    /** The parts of an incoming dht-rpc request that a subclass's onrequest() reads. */
+    interface Request {
+      command: number
+      target: Buffer | null
+    }
+
     type RelayThrough = Buffer | Buffer[] | null
 
     /** Firewall values are HyperDHT.FIREWALL constants; return false to abort hole punching. */
@@ -253,6 +259,8 @@ declare module 'hyperdht' {
     localAddress(): HyperDHT.Address | null
     remoteAddress(): HyperDHT.Address | null
     addNode(node: HyperDHT.Address): void
+    /** dht-rpc's dispatcher for every request that reaches this node; true when handled. */
+    onrequest(req: HyperDHT.Request): boolean
     /** Resolves with the reply; rejects on timeout (after retries unless retry: false). */
     ping(node: HyperDHT.Address, opts?: { retry?: boolean; size?: number }): Promise<HyperDHT.Reply>
     /** A query for the nodes closest to target (what bootstrapping and refresh run). */

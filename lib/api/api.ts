@@ -4,7 +4,7 @@ import path from 'path'
 import b4a from 'b4a'
 import z32 from 'z32'
 import { PeerlineError } from '../errors'
-import type { ContactInfo, KeyMismatch } from '../contacts/contacts'
+import type { ContactInfo, ContactSearch, KeyMismatch } from '../contacts/contacts'
 import { Peerline } from '../peerline'
 import type { PeerlineOptions } from '../peerline'
 import type { RoomMessage } from '../rooms/room'
@@ -33,6 +33,7 @@ export interface Notifications {
   contactAccepted: { number: string }
   contactDeclined: { number: string }
   keyMismatch: KeyMismatch
+  contactSearch: ContactSearch
   message: RoomMessage
   presence: { number: string; online: boolean }
   roomUpdate: RoomSummary
@@ -82,6 +83,7 @@ export class Api extends EventEmitter<ApiEvents> {
       addContact: (p) => this.addContact(str(p, 'number'), optStr(p, 'publicKey')),
       acceptContact: (p) => this.core.contacts.accept(str(p, 'number')),
       declineContact: (p) => this.core.contacts.decline(str(p, 'number')),
+      cancelContact: async (p) => ({ cancelled: await this.core.contacts.cancel(str(p, 'number')) }),
       listContacts: async () => this.listContacts(),
       listRequests: async () => this.core.contacts.requests(),
       blockContact: (p) => this.core.contacts.block(str(p, 'number')),
@@ -138,6 +140,7 @@ export class Api extends EventEmitter<ApiEvents> {
     core.contacts.on('declined', (c) => this._notify('contactDeclined', { number: c.number }))
     core.contacts.on('presence', (p) => this._notify('presence', p))
     core.contacts.on('key-mismatch', (k) => this._notify('keyMismatch', k))
+    core.contacts.on('search', (k) => this._notify('contactSearch', k))
     core.rooms.on('message', (m: RoomMessage) => this._notify('message', m))
     core.on('network', (s: NetworkStatus) => this._notify('network', s))
     core.files.on('progress', (p) => this._notify('fileProgress', p))

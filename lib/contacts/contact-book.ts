@@ -4,12 +4,13 @@ import c from 'compact-encoding'
 import type { Encoding } from 'compact-encoding'
 import type Hypercore from 'hypercore'
 import ReadyResource from 'ready-resource'
-import { contactRecord, settingsRecord } from '../wire/schemas'
-import type { ContactRecord, SettingsRecord } from '../wire/schemas'
+import { contactRecord, searchRecord, settingsRecord } from '../wire/schemas'
+import type { ContactRecord, SearchRecord, SettingsRecord } from '../wire/schemas'
 
 const CONTACT_PREFIX = 'contact/'
 /** Blocked keys, each with the contact record it had when blocked (what unblock brings back). */
 const BLOCKED_PREFIX = 'blocked/'
+const SEARCH_PREFIX = 'search/'
 const SETTINGS_KEY = 'settings'
 const DEFAULT_SETTINGS: SettingsRecord = { name: '', contactsOnly: false, alwaysOn: [] }
 
@@ -30,6 +31,7 @@ export class ContactBook extends ReadyResource {
   private readonly _bee: Hyperbee<string, Buffer>
   private readonly _byKey = new Map<string, ContactRecord>()
   private readonly _blocked = new Map<string, ContactRecord>()
+  private readonly _searches = new Map<string, SearchRecord>()
   settings: SettingsRecord = { ...DEFAULT_SETTINGS }
 
   constructor(core: Hypercore) {
@@ -46,6 +48,10 @@ export class ContactBook extends ReadyResource {
     for await (const { value } of this._bee.createReadStream({ gt: BLOCKED_PREFIX, lt: BLOCKED_PREFIX + '~' })) {
       const record = decode(contactRecord, value)
       if (record) this._blocked.set(b4a.toString(record.publicKey, 'hex'), record)
+    }
+    for await (const { value } of this._bee.createReadStream({ gt: SEARCH_PREFIX, lt: SEARCH_PREFIX + '~' })) {
+      const record = decode(searchRecord, value)
+      if (record) this._searches.set(record.number, record)
     }
     const settings = await this._bee.get(SETTINGS_KEY)
     if (settings) this.settings = decode(settingsRecord, settings.value) ?? this.settings
@@ -117,6 +123,21 @@ export class ContactBook extends ReadyResource {
     const dropped = [...expired, ...over]
     for (const r of dropped) await this.remove(r.publicKey)
     return dropped
+  }
+
+  /** Numbers addContact keeps looking for, oldest first. */
+  searches(): SearchRecord[] {
+    return [...this._searches.values()].sort((a, b) => a.added - b.added)
+  }
+
+  async putSearch(record: SearchRecord): Promise<void> {
+    this._searches.set(record.number, record)
+    await this._bee.put(SEARCH_PREFIX + record.number, c.encode(searchRecord, record))
+  }
+
+  async removeSearch(number: string): Promise<void> {
+    if (!this._searches.delete(number)) return
+    await this._bee.del(SEARCH_PREFIX + number)
   }
 
   async setSettings(patch: Partial<SettingsRecord>): Promise<void> {

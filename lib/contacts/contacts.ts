@@ -11,6 +11,8 @@ import { ROLE_ADMIN, ROOM_DIRECT } from '../wire/schemas'
 import type { ContactRecord, ContactState } from '../wire/schemas'
 import type { ContactBook } from './contact-book'
 import type { PeerSession } from './peer-session'
+import { NumberSearches } from './number-search'
+import type { AttemptResult } from './number-search'
 
 /** After the first valid peer turns up, how long a lookup keeps listening for a second key. */
 const SECOND_KEY_GRACE = 1500
@@ -26,7 +28,8 @@ const DEFAULT_MAX_REQUESTS = 200
 /** ...and each for this long, unanswered. */
 const DEFAULT_REQUEST_TTL = 30 * 24 * 3600 * 1000
 
-export type PublicState = 'pending' | 'incoming' | 'accepted' | 'declined'
+/** `searching`: nobody answered on the number yet; we keep looking (see NumberSearches). */
+export type PublicState = 'searching' | 'pending' | 'incoming' | 'accepted' | 'declined'
 
 export interface ContactInfo {
   number: string
@@ -60,6 +63,17 @@ export interface Candidate {
   safetyCode: string
 }
 
+/** How a background search for a number is going. */
+export interface ContactSearch {
+  number: string
+  state: 'searching' | 'found' | 'choose' | 'failed'
+  /** state 'choose': the keys that answered, for the person to pick with addContact {publicKey} */
+  candidates?: Candidate[]
+  /** state 'failed' */
+  code?: string
+  message?: string
+}
+
 export interface ContactsOptions {
   identity: Identity
   scheme: NumberScheme
@@ -68,6 +82,8 @@ export interface ContactsOptions {
   rooms: Rooms
   log: Log
   lookupTimeout?: number
+  /** Waits between background lookups of a number nobody answered on (tests shorten them). */
+  searchBackoff?: number[]
   /** Keys the firewall lets in although they are not contacts (members of our rooms). */
   alsoAllow?: (publicKey: Buffer) => boolean
   /** Pending requests kept at most (the oldest gives way to a new one). */
@@ -100,6 +116,7 @@ export interface ContactsEvents {
   declined: [ContactInfo]
   presence: [{ number: string; online: boolean }]
   'key-mismatch': [KeyMismatch]
+  search: [ContactSearch]
 }
 
 export class Contacts extends EventEmitter<ContactsEvents> {
@@ -107,10 +124,31 @@ export class Contacts extends EventEmitter<ContactsEvents> {
   private readonly _sessions = new Map<string, PeerSession>()
   private readonly _lookups = new Set<Lookup>()
   private readonly _candidates = new Map<string, Map<string, PeerSession>>()
+  private readonly _searches: NumberSearches
 
   constructor(opts: ContactsOptions) {
     super()
     this._o = opts
+    this._searches = new NumberSearches({
+      book: opts.book,
+      log: opts.log,
+      attempt: (number) => this._attempt(number),
+      ...(opts.searchBackoff ? { backoff: opts.searchBackoff } : {})
+    })
+  }
+
+  /** Resumes the searches of an earlier run. */
+  async ready(): Promise<void> {
+    await this._searches.ready()
+  }
+
+  async close(): Promise<void> {
+    await this._searches.close()
+  }
+
+  /** The network changed in a way that may make searched numbers findable now. */
+  wakeSearches(): void {
+    this._searches.wake()
   }
 
   /** Reconnect every known contact by key (no topic lookup). */
@@ -163,11 +201,12 @@ export class Contacts extends EventEmitter<ContactsEvents> {
   }
 
   list(): ContactInfo[] {
-    return this._o.book
+    const known = this._o.book
       .all()
       .filter((r) => !this._expired(r))
       .sort((a, b) => a.added - b.added)
       .map((r) => this.info(r))
+    return [...known, ...this._o.book.searches().map((r) => searchInfo(r.number))]
   }
 
   /** Unanswered requests, those from strangers (message requests) apart. */
@@ -249,11 +288,56 @@ export class Contacts extends EventEmitter<ContactsEvents> {
    * Finds `number` on the DHT, checks the key derives to it, pins it and sends a request.
    * With `publicKey`, picks that one of several keys a previous call reported.
    */
-  async add(input: string, publicKey?: string): Promise<ContactInfo | { number: string; state: 'choose'; candidates: Candidate[] }> {
+  async add(input: string, publicKey?: string): Promise<ContactInfo | Choice> {
     const number = this._o.scheme.parse(input)
     if (number === this._o.identity.number) {
       throw new PeerlineError('NUMBER_IS_YOURS', 'That is your own number.')
     }
+    try {
+      const added = await this._add(number, publicKey)
+      await this._searches.cancel(number)
+      return added
+    } catch (err) {
+      if ((err as PeerlineError).code !== 'NUMBER_NOT_FOUND' || publicKey !== undefined) throw err
+    }
+    // Nobody answered: they may be offline, or the number is mistyped. Keep looking.
+    await this._searches.start(number)
+    this.emit('search', { number, state: 'searching' })
+    return searchInfo(number)
+  }
+
+  /**
+   * Stops looking for a number, or withdraws a request they have not accepted yet. False if
+   * there was neither.
+   */
+  async cancel(input: string): Promise<boolean> {
+    const number = this._o.scheme.parse(input)
+    let cancelled = await this._searches.cancel(number)
+    for (const r of this._o.book.byNumber(number)) {
+      if (r.state !== 'outgoing') continue
+      await this._o.book.remove(r.publicKey)
+      if (r.roomKey) await this._o.rooms.leave(this._o.rooms.idOf(r.roomKey)).catch((err: Error) => this._o.log('cancel request: ' + err.message))
+      cancelled = true
+    }
+    return cancelled
+  }
+
+  /** One background lookup of a searched number. */
+  private async _attempt(number: string): Promise<AttemptResult> {
+    try {
+      const added = await this._add(number)
+      if (added.state === 'choose') this.emit('search', { number, state: 'choose', candidates: added.candidates })
+      else this.emit('search', { number, state: 'found' })
+      return 'found'
+    } catch (err) {
+      const e = err as PeerlineError
+      if (e.code === 'NUMBER_NOT_FOUND') return 'not-found'
+      this.emit('search', { number, state: 'failed', code: e.code ?? 'INTERNAL', message: e.message })
+      return 'stop'
+    }
+  }
+
+  private async _add(number: string, publicKey?: string): Promise<ContactInfo | Choice> {
     const pinned = this._o.book.byNumber(number).filter((r) => r.state !== 'declined' || r.roomKey !== null)
 
     let session: PeerSession | undefined
@@ -518,6 +602,17 @@ export class Contacts extends EventEmitter<ContactsEvents> {
   private _fail(session: PeerSession): (err: Error) => void {
     return (err) => this._o.log(`contact ${session.number ?? session.id.slice(0, 8)}: ${err.message}`)
   }
+}
+
+export interface Choice {
+  number: string
+  state: 'choose'
+  candidates: Candidate[]
+}
+
+/** A searched number, as listContacts shows it: nothing is known but the number. */
+function searchInfo(number: string): ContactInfo {
+  return { number, publicKey: '', name: '', safetyCode: '', state: 'searching', online: false, room: null, messageRequest: false }
 }
 
 function publicState(s: ContactState): PublicState {

@@ -9,6 +9,7 @@ import type { Log } from '../log'
 import { LanDiscovery } from './lan-discovery'
 import type { LanPeer } from './lan-discovery'
 import { PublicReach } from './public-reach'
+import { LanDHT, addBootstrap, lanAddress, removeBootstrap } from './lan-dht'
 
 export interface PeerAddress {
   host: string
@@ -43,8 +44,6 @@ export interface NetworkStatus {
   peers: number
 }
 
-/** HyperDHT's default port; in LAN mode we keep it when free so LAN nodes have stable addresses. */
-const DHT_PORT = 49737
 /** Re-announce this long after the last LAN peer showed up (several often come at once). */
 const REFRESH_DELAY = 100
 /** Status notifications are coalesced over this long (node counts move in bursts). */
@@ -78,31 +77,10 @@ export class SwarmNetwork extends ReadyResource {
     const lan = opts.lan ?? !(host && isLoopback(host))
     this._public = bootstrapAddresses(bootstrap ?? HyperDHT.BOOTSTRAP)
     if (lan) {
-      // A persistent, unfirewalled node, like a testnet's bootstrapper: on a flat LAN everyone
-      // reaches everyone, and a persistent node stores announcements for the others, so five
-      // laptops form a working DHT with no internet. Its id is made from its LAN address.
-      const udx = new UDX()
-      const lanHost = lanAddress(udx, host)
-      this.dht = new HyperDHT({
-        keyPair,
-        bootstrap: [],
-        ephemeral: false,
-        firewalled: false,
-        port: DHT_PORT,
-        ...(host ? { host } : {})
-      })
-      // What HyperDHT.bootstrapper() does, but on the port actually bound: seed the NAT sampler
-      // with our LAN address before the first bootstrap round, so the node turns persistent even
-      // when nobody else is up yet.
-      this.dht.once('listening', () => {
-        const address = this.dht.address()
-        if (!address) return
-        ;(this.dht as unknown as NatSeed)._nat.add(lanHost, address.port)
-        // Queries never ask the node that runs them, and announcements are stored on the others:
-        // with two people on a LAN, each one's record would sit only where the other never looks.
-        // Our own node in the bootstrap list makes every query ask it too.
-        this._bootstrapAdd({ host: lanHost, port: address.port })
-      })
+      // A persistent, unfirewalled node: on a flat LAN everyone reaches everyone, and a persistent
+      // node stores announcements for the others, so five laptops form a working DHT with no
+      // internet.
+      this.dht = new LanDHT({ keyPair, lanHost: lanAddress(new UDX(), host), ...(host ? { host } : {}) })
       this.lan = new LanDiscovery({ dhtPort: () => this.dht.address()?.port ?? 0, log })
       this.lan.on('peer', (peer: LanPeer) => this._onlanpeer(peer))
       this.lan.on('gone', (peer: LanPeer) => this._onlangone(peer))
@@ -195,14 +173,11 @@ export class SwarmNetwork extends ReadyResource {
   }
 
   private _bootstrapAdd(node: PeerAddress): void {
-    const nodes = this.dht.bootstrapNodes
-    if (!nodes.some((n) => n.host === node.host && n.port === node.port)) nodes.push({ host: node.host, port: node.port })
+    addBootstrap(this.dht, node)
   }
 
   private _bootstrapRemove(node: PeerAddress): void {
-    const nodes = this.dht.bootstrapNodes
-    const i = nodes.findIndex((n) => n.host === node.host && n.port === node.port)
-    if (i !== -1) nodes.splice(i, 1)
+    removeBootstrap(this.dht, node)
   }
 
   private _onreach(ok: boolean): void {
@@ -350,18 +325,6 @@ export function bootstrapAddresses(nodes: Array<string | PeerAddress>): PeerAddr
     const i = n.lastIndexOf(':')
     return { host: n.slice(0, i).split('@')[0], port: Number(n.slice(i + 1)) }
   })
-}
-
-/** Our address on the LAN: the bind host if one was given, else the first LAN IPv4. */
-function lanAddress(udx: UDX, host: string | undefined): string {
-  if (host && host !== '0.0.0.0') return host
-  const lan = udx.networkInterfaces().find((i) => i.family === 4 && !i.internal)
-  return lan ? lan.host : '127.0.0.1'
-}
-
-/** dht-rpc's NAT sampler, which HyperDHT.bootstrapper() seeds the same way (not typed: internal). */
-interface NatSeed {
-  _nat: { add(host: string, port: number): void }
 }
 
 /** Parses `host:port[,host:port]`. */

@@ -441,6 +441,13 @@ export const contactRecord: Encoding<ContactRecord> = struct<ContactRecord>({
   added: c.uint
 })
 
+/** A number we keep looking for: addContact found nobody (offline, or a mistyped number). */
+export interface SearchRecord {
+  number: string
+  added: number
+}
+export const searchRecord: Encoding<SearchRecord> = struct<SearchRecord>({ number: c.string, added: c.uint })
+
 function optional<T>(enc: Encoding<T>): Encoding<T | null> {
   return {
     preencode(state, v) {

@@ -12,9 +12,11 @@ export interface Timeline {
   firstMessage: number
   /** A room of all agents made by room key, one message from each, and every view equal. */
   roomSynced: number
+  /** Every agent holds a connection to every other (a full mesh). */
+  mesh: number
 }
 
-type Status = { state: string; lanPeers: number }
+type Status = { state: string; lanPeers: number; peers: number }
 type Entry = { id: string; from: string; text: string }
 
 /**
@@ -25,7 +27,7 @@ type Entry = { id: string; from: string; text: string }
 export async function coldStart(
   start: () => Promise<AgentProcess[]>,
   opts: { lan: boolean; t0?: number; onstep?: (step: keyof Timeline, ms: number, detail: string) => void }
-): Promise<{ agents: AgentProcess[]; timeline: Timeline }> {
+): Promise<{ agents: AgentProcess[]; room: string; timeline: Timeline }> {
   const t0 = opts.t0 ?? Date.now()
   const at = (step: keyof Timeline, detail: string): number => {
     const ms = Date.now() - t0
@@ -59,7 +61,15 @@ export async function coldStart(
   )
   if (!views.every((h) => h === views[0])) throw new Error('room views did not converge: ' + views.join(' '))
   const roomSynced = at('roomSynced', `a room of ${agents.length}: every view holds the same ${agents.length} messages`)
-  return { agents, timeline: { ready, discovered, firstMessage, roomSynced } }
+  // Members of a small room dial each other by key: everyone should end up connected to everyone.
+  const peers = await eventually(
+    () => Promise.all(agents.map((a) => a.call<Status>('networkStatus'))),
+    (ss) => ss.every((s) => s.peers >= agents.length - 1),
+    60_000
+  )
+  if (!peers.every((s) => s.peers >= agents.length - 1)) throw new Error('no full mesh, connections per agent: ' + peers.map((s) => s.peers).join(' '))
+  const mesh = at('mesh', `every agent is connected to the ${agents.length - 1} others`)
+  return { agents, room, timeline: { ready, discovered, firstMessage, roomSynced, mesh } }
 }
 
 /** Count and hash of a member's view of a room (ids, authors, texts, in order). */

@@ -168,8 +168,12 @@ lanTest('the public DHT comes back: agents join it without a restart and are fou
   const added = await outsider.call<{ state: string }>('addContact', { number: agents[0].number })
   t.is(added.state, 'pending', 'an agent on the public DHT only found a LAN agent by its number')
   await agents[0].waitFor('contactRequest', (p) => p.number === outsider.number)
-  // Not asserted here: two LAN agents that first meet once the public DHT answers (and so call
-  // themselves firewalled) connect only some of the time (NUMBER_NOT_FOUND in 1 of 2 runs).
+
+  // Online now (so the agents say they are firewalled): two LAN agents still meet and chat.
+  await befriend(agents[1], agents[2])
+  await agents[1].call('send', { to: agents[2].number, text: 'still here' })
+  const got = await agents[2].waitFor('message', (p) => p.text === 'still here')
+  t.is(got.from, agents[1].number, 'new contacts on the LAN connect and chat while online')
 })
 
 lanTest('two people alone on a LAN find each other, and again after both restart', async (t) => {

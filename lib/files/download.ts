@@ -17,8 +17,6 @@ const REQUEST_CHUNKS = 4
 const IN_FLIGHT = 8
 /** The resume state is saved after this many bytes are written (and on pause, close, failure). */
 const SAVE_EVERY = 16 * 1024 * 1024
-/** Chunks just written are kept this far ahead of the whole-file hash, so it need not re-read them. */
-const HELD_CHUNKS = 32
 
 // What we know of each chunk.
 const MISSING = 0
@@ -26,7 +24,7 @@ const ASKED = 1
 const WRITING = 2
 /** written and checked in this run */
 const STORED = 3
-/** on disk from an earlier run, checked when the whole-file hash reaches it */
+/** on disk from an earlier run, read back and checked when the in-order walk reaches it */
 const EARLIER = 4
 
 interface Request {
@@ -60,8 +58,8 @@ export interface DownloadOptions {
 /**
  * One download: fetches the chunk hashes (checked against the announced root), then keeps
  * IN_FLIGHT requests of REQUEST_CHUNKS chunks in flight to every source, checks each chunk's hash as
- * it lands and writes it at its offset, hashes the whole file in order, and saves which chunks it
- * has, so a restart resumes. A source that sends a bad chunk is dropped; with no good source
+ * it lands and writes it at its offset, and saves which chunks it has, so a restart resumes. The
+ * SHA-256 of the whole file is taken once, at the end, from what is on disk. A source that sends a bad chunk is dropped; with no good source
  * left the download fails with FILE_CORRUPT. Memory: what is in flight, not the file.
  */
 export class Download {
@@ -83,8 +81,7 @@ export class Download {
   private _unsaved = 0
   private _saving: Promise<void> | null = null
   private _writes = new Set<Promise<void>>()
-  private readonly _held = new Map<number, Buffer>()
-  private readonly _whole = new Sha256()
+  /** chunks 0.._hashed-1 are on disk and checked (this run's on arrival, earlier ones read back) */
   private _hashed = 0
   private _hashing = false
   private _sawBad = false
@@ -198,7 +195,6 @@ export class Download {
         this._have++
         if (this._ended) return // a pause: it is on disk, and the .bits saved next says so
         this._unsaved += m.data.byteLength
-        if (m.index < this._hashed + HELD_CHUNKS) this._held.set(m.index, m.data)
         if (--req.left === 0) s.requests--
         this._o.onprogress(this._bytes())
         if (this._unsaved >= SAVE_EVERY) this._save()
@@ -294,7 +290,7 @@ export class Download {
     )
   }
 
-  /** Hashes the whole file in chunk order, as chunks are written (or were, before a restart). */
+  /** Walks the file in chunk order as chunks are written, checking those an earlier run left. */
   private _advance(): void {
     if (this._hashing || this._ended || this._hashes === null) return
     this._hashing = true
@@ -318,26 +314,24 @@ export class Download {
       const i = this._hashed
       const state = this._state[i]
       if (state !== STORED && state !== EARLIER) return
-      const data = this._held.get(i) ?? (await readAt(this._fd, this._length(i), i * this.ref.chunkSize))
-      this._held.delete(i)
-      if (this._ended) return
-      if (state === EARLIER && !b4a.equals(Sha256.of(data), hashes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES))) {
-        // Not what an earlier run recorded (say the machine crashed before it reached the disk).
-        this._bits[i] = 0
-        this._have--
-        this._missing(i)
-        this._pump()
-        return
+      if (state === EARLIER) {
+        const data = await readAt(this._fd, this._length(i), i * this.ref.chunkSize)
+        if (this._ended) return
+        if (!b4a.equals(Sha256.of(data), hashes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES))) {
+          // Not what an earlier run recorded (say the machine crashed before it reached the disk).
+          this._bits[i] = 0
+          this._have--
+          this._missing(i)
+          this._pump()
+          return
+        }
       }
-      this._whole.update(data)
       this._hashed++
     }
   }
 
+  /** Every chunk is here and checked; _end reads the file back for its SHA-256. */
   private _finish(): void {
-    if (this._whole.digest() !== this.ref.sha256) {
-      return this._end(corrupt(this.ref.name, 'as received'), true)
-    }
     this._end(null, true)
   }
 
@@ -345,7 +339,6 @@ export class Download {
   private _end(reason: PeerlineError | null, discard = false): void {
     if (this._ended) return
     this._ended = true
-    this._held.clear()
     this._pages = []
     const settle = this._settle
     const close = async (): Promise<PeerlineError | null> => {
@@ -357,7 +350,7 @@ export class Download {
         await truncate(this._fd, this.ref.size)
         // What counts is what is on disk, not what we meant to write: read it all back once.
         const onDisk = await hashOpenFile(this._fd, this.ref.size, this.ref.chunkSize)
-        if (onDisk.sha256 !== this.ref.sha256) err = corrupt(this.ref.name, 'on disk')
+        if (onDisk.sha256 !== this.ref.sha256) err = corrupt(this.ref.name)
       }
       if (this._fd !== -1) await closeFile(this._fd)
       if (discard || err === null) fs.rmSync(this._o.bits, { force: true })
@@ -389,6 +382,6 @@ export class Download {
   }
 }
 
-function corrupt(name: string, where: string): PeerlineError {
-  return new PeerlineError('FILE_CORRUPT', `${name} did not match its SHA-256 (${where}) and was deleted.`)
+function corrupt(name: string): PeerlineError {
+  return new PeerlineError('FILE_CORRUPT', `${name} did not match its SHA-256 (read back from disk) and was deleted.`)
 }

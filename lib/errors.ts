@@ -3,6 +3,7 @@ export type ErrorCode =
   | 'BAD_REQUEST'
   | 'NUMBER_INVALID'
   | 'NUMBER_NOT_FOUND'
+  | 'PEER_UNREACHABLE'
   | 'NUMBER_IS_YOURS'
   | 'KEY_MISMATCH'
   | 'NOT_A_CONTACT'

@@ -11,6 +11,8 @@ import { Blocklist } from './files/blocklist'
 import { Files } from './files/files'
 import { Identity, STORE_DIR } from './identity/identity'
 import { NumberScheme } from './identity/number-scheme'
+import { NumberVerifier } from './identity/number-verifier'
+import { ConnectionGate } from './network/connection-gate'
 import type { Log } from './log'
 import { silent } from './log'
 import { SwarmNetwork } from './network/swarm-network'
@@ -75,6 +77,12 @@ export class Peerline extends ReadyResource {
   files!: Files
   calls!: CallManager
   private readonly _o: PeerlineOptions
+  private readonly _gate = new ConnectionGate()
+  private _verifier!: NumberVerifier
+  /** Connections turned away at the gate since the last log line (logged at most once a second). */
+  private _refused = 0
+  private _refusedReason = ''
+  private _refusedTimer: ReturnType<typeof setTimeout> | null = null
   private readonly _dialing = new Set<string>()
   /** Rooms whose members changed while _dialMembers was resting. */
   private readonly _dialAgain = new Set<string>()
@@ -96,6 +104,9 @@ export class Peerline extends ReadyResource {
     await this.store.ready()
     this.book = new ContactBook(this.store.get({ name: 'profile' }))
     await this.book.ready()
+    // Contacts' numbers were checked when they were pinned: their hellos cost no derivation.
+    this._verifier = new NumberVerifier(this.scheme)
+    for (const r of this.book.all()) this._verifier.remember(r.publicKey, r.number)
     this.rooms = new Rooms({
       store: this.store,
       list: new RoomList(this.store.get({ name: 'rooms' })),
@@ -199,6 +210,7 @@ export class Peerline extends ReadyResource {
 
   protected override async _close(): Promise<void> {
     // Calls first (their peers hear the hang-up), then the swarm, so no new connection opens a core while the stores close.
+    if (this._refusedTimer) clearTimeout(this._refusedTimer)
     if (this.calls) await this.calls.close()
     if (this.alwaysOn) await this.alwaysOn.close()
     if (this.invites) await this.invites.close()
@@ -259,20 +271,39 @@ export class Peerline extends ReadyResource {
 
   private _onconnection(conn: NoiseSecretStream): void {
     if (this.closing) return void conn.destroy()
+    const key = conn.remotePublicKey as Buffer
     // The firewall refuses blocked keys; this catches one blocked while its handshake ran.
-    if (conn.remotePublicKey && this.book.isBlocked(conn.remotePublicKey)) return void conn.destroy()
+    if (this.book.isBlocked(key)) return void conn.destroy()
+    const known = this.book.get(key) !== null || this.rooms.knows(key)
+    const decision = this._gate.admit(conn, known)
+    if (!decision.admitted) return this._refuse(conn, decision.reason ?? '')
     this.store.replicate(conn)
     const session = new PeerSession(conn, {
-      scheme: this.scheme,
+      verifier: this._verifier,
       log: this.log,
       self: { number: this.identity.number, name: this.book.settings.name },
       laterProtocols: [ROOM_LIVE_PROTOCOL, FILE_PROTOCOL, CALL_PROTOCOL, CALL_MEDIA_PROTOCOL]
     })
     session.once('authenticated', () => {
+      this._gate.verified(conn)
       this.rooms.attachLive(session.publicKey, session.mux)
       this.files.attach(session.publicKey, session.mux)
       this.calls.attach(session.publicKey, session.mux, conn)
     })
     session.once('verified', () => this.contacts.attach(session))
+  }
+
+  /** Drops a connection the gate turned away; a flood makes one log line a second, not thousands. */
+  private _refuse(conn: NoiseSecretStream, reason: string): void {
+    conn.on('error', () => {})
+    conn.destroy()
+    this._refused++
+    this._refusedReason = reason
+    if (this._refusedTimer) return
+    this._refusedTimer = setTimeout(() => {
+      this._refusedTimer = null
+      this.log(`turned away ${this._refused} connection(s) from unknown keys: ${this._refusedReason}`)
+      this._refused = 0
+    }, 1000)
   }
 }

@@ -14,7 +14,7 @@ const files = (dir) =>
     ? fs.readdirSync(path.join(dist, dir)).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join('dist', 'test', dir, f))
     : []
 
-const only = process.argv[2] // optional: core | bare | agent | lan | e2e
+const only = process.argv[2] // optional: core | bare | agent | lan | e2e | calls | nat
 const suites = [
   { name: 'core on node', key: 'core', cmd: process.execPath, args: [path.join(root, 'node_modules', 'brittle', 'cmd.js'), ...files('core')] },
   { name: 'core on bare', key: 'bare', cmd: bin('bare'), args: [path.join(root, 'node_modules', 'brittle', 'cmd.js'), ...files('core')] },
@@ -22,7 +22,9 @@ const suites = [
   { name: 'lan (network namespaces)', key: 'lan', cmd: process.execPath, args: [path.join(root, 'node_modules', 'brittle', 'cmd.js'), '--timeout', '300000', ...files('lan')] },
   { name: 'app in chromium', key: 'e2e', cmd: process.execPath, args: [path.join(root, 'node_modules', 'brittle', 'cmd.js'), '--timeout', '300000', ...files('e2e')] },
   // WebRTC calls in Chromium (fake camera and microphone).
-  { name: 'calls in chromium', key: 'calls', cmd: process.execPath, args: [path.join(root, 'node_modules', 'brittle', 'cmd.js'), '--timeout', '180000', ...files('calls')] }
+  { name: 'calls in chromium', key: 'calls', cmd: process.execPath, args: [path.join(root, 'node_modules', 'brittle', 'cmd.js'), '--timeout', '180000', ...files('calls')] },
+  // The internet in a box: NAT routers in network namespaces (root and iptables, else skipped).
+  { name: 'nat (routers in network namespaces)', key: 'nat', cmd: process.execPath, args: [path.join(root, 'node_modules', 'brittle', 'cmd.js'), '--timeout', '180000', ...files('nat')] }
 ].filter((s) => !only || s.key === only)
 
 function run(suite) {

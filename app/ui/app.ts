@@ -152,7 +152,7 @@ export class App {
     })
     api.on('keyMismatch', (k) => this._toastText(`Warning: ${formatNumber(k.number)} answered with a different key than before. Peerline refused it. Check their safety code before trusting them again.`))
     api.on('network', (n) => this._network(n))
-    api.on('fileProgress', (p) => this._file(p.file, { ...p, state: 'downloading' }))
+    api.on('fileProgress', (p) => this._file(p.file, { ...p, state: p.state === 'waiting' ? 'waiting' : 'downloading' }))
     api.on('fileDone', (p) => this._file(p.file, { ...this._fileBase(p.file), state: 'done', path: p.path }))
     api.on('fileFailed', (p) => this._file(p.file, { ...this._fileBase(p.file), state: 'failed', code: p.code }))
   }

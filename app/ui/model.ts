@@ -13,7 +13,8 @@ export interface Me {
 }
 
 
-export type FileState = FileProgress & { state: 'downloading' | 'done' | 'failed'; path?: string; code?: string }
+/** `waiting`: nobody online has the file; it goes on by itself when someone who has it connects. */
+export type FileState = Omit<FileProgress, 'state' | 'code'> & { state: 'downloading' | 'waiting' | 'done' | 'failed'; path?: string; code?: string }
 
 /** Everything the views show; the App changes it and re-renders. */
 export interface Model {

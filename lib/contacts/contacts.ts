@@ -331,7 +331,8 @@ export class Contacts extends EventEmitter<ContactsEvents> {
       return 'found'
     } catch (err) {
       const e = err as PeerlineError
-      if (e.code === 'NUMBER_NOT_FOUND') return 'not-found'
+      // Unreachable (two randomising NATs) may pass: a NAT mapping or a network changes.
+      if (e.code === 'NUMBER_NOT_FOUND' || e.code === 'PEER_UNREACHABLE') return 'not-found'
       this.emit('search', { number, state: 'failed', code: e.code ?? 'INTERNAL', message: e.message })
       return 'stop'
     }
@@ -471,14 +472,26 @@ export class Contacts extends EventEmitter<ContactsEvents> {
       (err: Error) => this._o.log(`lookup of ${number}: ${err.message}`)
     )
     const timeout = setTimeout(settle, this._o.lookupTimeout ?? DEFAULT_LOOKUP_TIMEOUT)
+    let unreachable = false
     try {
       await settled
+      unreachable = found.size === 0 && this._triedButUnreachable(scheme.topic(number))
     } finally {
       clearTimeout(timeout)
       if (graceTimer) clearTimeout(graceTimer)
       if (retry) clearInterval(retry)
       this._lookups.delete(lookup)
       search.stop().catch(() => {})
+    }
+    if (unreachable) {
+      // Not a wrong number: someone announces it and we could not reach them. Say so.
+      throw new PeerlineError(
+        'PEER_UNREACHABLE',
+        `Found ${scheme.format(number)}, but could not connect: your network changes ports at random (a strict NAT, ` +
+          'common on mobile and corporate networks), theirs most likely too, and Peerline uses no relay servers. ' +
+          'Try again in a minute, or from another network such as home Wi-Fi or a phone hotspot.',
+        { number: scheme.format(number) }
+      )
     }
     if (found.size === 0) {
       throw new PeerlineError(
@@ -487,6 +500,20 @@ export class Contacts extends EventEmitter<ContactsEvents> {
       )
     }
     return found
+  }
+
+  /**
+   * Our NAT gives every flow a random port and a peer announced on `topic` was tried and never
+   * connected: hole punching between two randomising NATs is refused by HyperDHT
+   * (HOLEPUNCH_DOUBLE_RANDOMIZED_NATS), and a relay is the only way through.
+   */
+  private _triedButUnreachable(topic: Buffer): boolean {
+    const { dht, swarm } = this._o.network
+    if (!dht.randomized) return false
+    for (const peer of swarm.peers.values()) {
+      if (peer.attempts > 0 && !peer.proven && peer.topics.some((t) => b4a.equals(t, topic))) return true
+    }
+    return false
   }
 
   private async _onverified(session: PeerSession): Promise<void> {

@@ -2,10 +2,11 @@ import Protomux from 'protomux'
 import type NoiseSecretStream from '@hyperswarm/secret-stream'
 import EventEmitter from 'bare-events'
 import b4a from 'b4a'
-import type { NumberScheme } from '../identity/number-scheme'
+import type { NumberVerifier } from '../identity/number-verifier'
 import type { Log } from '../log'
 import { GuardedChannel, message } from '../network/guarded-channel'
 import { short } from '../network/swarm-network'
+import { sourceOf } from '../network/connection-gate'
 import * as schema from '../wire/schemas'
 import { empty } from '../wire/struct'
 import type { ContactAccept, ContactDecline, ContactRequest, Hello } from '../wire/schemas'
@@ -14,7 +15,8 @@ const HELLO_TIMEOUT = 10_000
 const CONTACT_MESSAGES_PER_SECOND = 20
 
 export interface PeerSessionOptions {
-  scheme: NumberScheme
+  /** Checks the hello's number against the key, within the budget for new keys. */
+  verifier: NumberVerifier
   self: Hello
   log: Log
   /** Protocols other parts open once the hello checks out (on 'authenticated'). */
@@ -113,9 +115,9 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
 
   private async _onhello(remote: Hello): Promise<void> {
     if (remote.name.length > schema.MAX_NAME_LENGTH) remote.name = remote.name.slice(0, schema.MAX_NAME_LENGTH)
-    if (!/^\d+$/.test(remote.number) || !(await this._opts.scheme.verify(this.publicKey, remote.number))) {
-      return this._drop(`hello claims number ${remote.number}, which its key does not derive to`)
-    }
+    const result = /^\d+$/.test(remote.number) ? await this._opts.verifier.verify(this.publicKey, remote.number, sourceOf(this.conn)) : 'invalid'
+    if (result === 'busy') return this._drop('too many new keys are being checked right now; turned away')
+    if (result === 'invalid') return this._drop(`hello claims number ${remote.number}, which its key does not derive to`)
     if (this.closed) return
     clearTimeout(this._timer)
     this.number = remote.number

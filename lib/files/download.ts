@@ -129,6 +129,12 @@ export class Download {
     ch.query({ id: this.ref.id, first: this._hashes === null ? this._manifestHave : this._n })
   }
 
+  /** Is anyone connected who has the file and will give it to us? */
+  hasSource(): boolean {
+    for (const s of this._sources.values()) if (s.ready && !s.bad) return true
+    return false
+  }
+
   /**
    * The source answered "none". Before it granted the file that means "not mine to give": it is
    * simply not a source. After, it had the file and now refuses it (its copy changed since it was
@@ -218,6 +224,11 @@ export class Download {
 
   private _length(i: number): number {
     return Math.min(this.ref.chunkSize, this.ref.size - i * this.ref.chunkSize)
+  }
+
+  /** Bytes on disk and checked so far. */
+  bytes(): number {
+    return this._bytes()
   }
 
   private _bytes(): number {

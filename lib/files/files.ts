@@ -23,6 +23,9 @@ import { CHUNK_SIZE, hashFile, oversize } from './manifest'
 
 /** At most this many progress events a second per download. */
 const PROGRESS_PER_SECOND = 4
+/** With nobody connected who has the file for this long, the download says it is waiting. */
+const UNAVAILABLE_AFTER = 8_000
+const UNAVAILABLE_CHECK = 2_000
 
 export interface FileProgress {
   file: string
@@ -30,6 +33,13 @@ export interface FileProgress {
   total: number
   /** bytes per second fetched in this run of the download */
   rate: number
+  /**
+   * `waiting`: nobody online has the file (code FILE_UNAVAILABLE); the download goes on by itself
+   * when someone who has it connects.
+   */
+  state: 'fetching' | 'waiting'
+  code?: 'FILE_UNAVAILABLE'
+  message?: string
 }
 
 export interface FilesEvents {
@@ -175,6 +185,7 @@ export class Files extends EventEmitter<FilesEvents> {
     const opened = download.open()
     const running = opened.then(() => download.run())
     this._active.set(id, { download, room, ended: running.catch(() => {}) })
+    const watch = this._watchSources(id, ref, download)
     try {
       await opened
       for (const ch of this._channels.values()) if (this._o.isMember(room, ch.publicKey)) download.addSource(ch)
@@ -191,9 +202,42 @@ export class Files extends EventEmitter<FilesEvents> {
       this.emit('failed', { file: id, code, message: (err as Error).message })
       throw err
     } finally {
+      clearInterval(watch)
       this._active.delete(id)
       this._parts.delete(part)
     }
+  }
+
+  /**
+   * A download never waits in silence: with nobody connected who has the file for a while, it
+   * says so (state 'waiting', FILE_UNAVAILABLE), and says 'fetching' again once a source is back.
+   */
+  private _watchSources(id: string, ref: FileRef, download: Download): ReturnType<typeof setInterval> {
+    let since = Date.now()
+    let waiting = false
+    const timer = setInterval(() => {
+      if (download.hasSource()) {
+        since = Date.now()
+        if (!waiting) return
+        waiting = false
+        this._o.log(`files: a source of ${ref.name} is back`)
+        this.emit('progress', { file: id, bytes: download.bytes(), total: ref.size, rate: 0, state: 'fetching' })
+        return
+      }
+      if (waiting || Date.now() - since < UNAVAILABLE_AFTER) return
+      waiting = true
+      this._o.log(`files: nobody online has ${ref.name}; waiting`)
+      this.emit('progress', {
+        file: id,
+        bytes: download.bytes(),
+        total: ref.size,
+        rate: 0,
+        state: 'waiting',
+        code: 'FILE_UNAVAILABLE',
+        message: `Waiting for someone who has ${ref.name} to come online. It goes on by itself then.`
+      })
+    }, UNAVAILABLE_CHECK)
+    return timer
   }
 
   pause(id: string): boolean {
@@ -246,7 +290,7 @@ export class Files extends EventEmitter<FilesEvents> {
       if (now - last < 1000 / PROGRESS_PER_SECOND && bytes < total) return
       last = now
       const rate = Math.round((bytes - resumed) / Math.max(0.001, (now - started) / 1000))
-      this.emit('progress', { file, bytes, total, rate })
+      this.emit('progress', { file, bytes, total, rate, state: 'fetching' })
     }
   }
 

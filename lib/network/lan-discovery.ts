@@ -81,6 +81,12 @@ export class LanDiscovery extends ReadyResource {
     this._port = opts.port ?? LAN_PORT
   }
 
+  /** Is this peer (id, address) still the live one? */
+  has(peer: LanPeer): boolean {
+    const p = this._peers.get(peer.id)
+    return p !== undefined && p.host === peer.host && p.port === peer.port
+  }
+
   /** Live peers (heard within the last 21 s). */
   peers(): LanPeer[] {
     return [...this._peers.values()].map(({ id, host, port, seen }) => ({ id, host, port, seen }))
@@ -189,6 +195,13 @@ export class LanDiscovery extends ReadyResource {
     if (!crypto.verify(signable(body), beacon.signature, beacon.key)) return 'bad signature'
     const known = this._peers.get(id)
     if (known && beacon.time <= known.time) return 'replayed'
+    // One peer per address: a host that restarts (or rotates keys) replaces its earlier entry, so
+    // one machine can never become many DHT nodes of ours.
+    for (const [other, peer] of this._peers) {
+      if (other === id || peer.host !== beacon.host) continue
+      this._peers.delete(other)
+      if (peer.port !== beacon.port) this.emit('gone', peer)
+    }
     if (!known && this._peers.size >= MAX_SENDERS) return 'too many senders'
     const moved = !known || known.host !== beacon.host || known.port !== beacon.port
     this._peers.set(id, { id, host: beacon.host, port: beacon.port, seen: Date.now(), time: beacon.time })

@@ -44,6 +44,11 @@ export interface NetworkStatus {
   peers: number
 }
 
+/** A LAN node that does not answer a ping is asked again this often, this many times. */
+const LAN_PING_RETRY = 2000
+const LAN_PING_TRIES = 5
+/** LAN nodes in our bootstrap list at most (a LAN of laptops is small; a flood is not). */
+const MAX_LAN_BOOTSTRAP = 16
 /** Re-announce this long after the last LAN peer showed up (several often come at once). */
 const REFRESH_DELAY = 100
 /** Status notifications are coalesced over this long (node counts move in bursts). */
@@ -157,12 +162,24 @@ export class SwarmNetwork extends ReadyResource {
     }, STATUS_DELAY)
   }
 
-  private _onlanpeer(peer: LanPeer): void {
-    this._log(`lan: DHT node ${peer.host}:${peer.port}`)
-    this.dht.addNode({ host: peer.host, port: peer.port })
-    // Queries on a small table start from the bootstrap list, so LAN nodes belong in it.
-    this._bootstrapAdd(peer)
-    this._refreshSoon()
+  private _onlanpeer(peer: LanPeer, tries = 0): void {
+    // A beacon is only a claim: the node must answer a DHT ping before we route through it.
+    this.dht.ping({ host: peer.host, port: peer.port }).then(
+      () => {
+        if (this.closing || !this.lan?.has(peer)) return
+        this._log(`lan: DHT node ${peer.host}:${peer.port}`)
+        this.dht.addNode({ host: peer.host, port: peer.port })
+        // Queries on a small table start from the bootstrap list, so LAN nodes belong in it.
+        if (this.dht.bootstrapNodes.length < MAX_LAN_BOOTSTRAP + this._public.length + 1) this._bootstrapAdd(peer)
+        this._refreshSoon()
+      },
+      () => {
+        if (this.closing || !this.lan?.has(peer)) return
+        // It may still be starting: ask again while it keeps sending beacons.
+        if (tries < LAN_PING_TRIES) return void setTimeout(() => this._onlanpeer(peer, tries + 1), LAN_PING_RETRY).unref()
+        this._log(`lan: ${peer.host}:${peer.port} sends beacons but its DHT node does not answer; not used`)
+      }
+    )
   }
 
   private _onlangone(peer: LanPeer): void {

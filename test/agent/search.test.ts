@@ -1,6 +1,7 @@
 import test from 'brittle'
 import { execFileSync } from 'child_process'
 import path from 'path'
+import { SHORT_LOOKUP } from '../helpers/agent'
 import { setup } from '../helpers/agent-net'
 
 const MAIN = path.join(__dirname, '..', '..', 'app', 'cli', 'main.js')
@@ -14,7 +15,7 @@ function numberOf(storage: string): string {
 
 test('adding someone who is offline: the request waits, keeps looking, and reaches them when they come online', async (t) => {
   const { start, dir } = await setup(t)
-  const a = await start('a')
+  const a = await start('a', SHORT_LOOKUP)
   const bNumber = numberOf(path.join(dir, 'b'))
 
   const added = await a.call<Contact>('addContact', { number: bNumber })
@@ -41,12 +42,12 @@ test('adding someone who is offline: the request waits, keeps looking, and reach
 
 test('a search survives a restart, and can be cancelled', async (t) => {
   const { start, dir } = await setup(t)
-  const a = await start('a')
+  const a = await start('a', SHORT_LOOKUP)
   const missing = numberOf(path.join(dir, 'nobody'))
   t.is((await a.call<Contact>('addContact', { number: missing })).state, 'searching')
   await a.stop()
 
-  const again = await start('a')
+  const again = await start('a', SHORT_LOOKUP)
   t.ok((await again.call<Contact[]>('listContacts')).some((c) => c.number === missing && c.state === 'searching'), 'after a restart the search is still there')
   const cancelled = await again.call<{ cancelled: boolean }>('cancelContact', { number: missing })
   t.ok(cancelled.cancelled, 'cancelContact stopped it')

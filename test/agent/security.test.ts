@@ -12,7 +12,7 @@ import { NumberScheme, INSECURE_TEST_PARAMS } from '../../lib/identity/number-sc
 import { keyPairFromSeed } from '../../lib/identity/identity'
 import { seedToPhrase } from '../../lib/identity/recovery-phrase'
 import * as schema from '../../lib/wire/schemas'
-import { RpcError } from '../helpers/agent'
+import { RpcError, SHORT_LOOKUP } from '../helpers/agent'
 import type { AgentProcess } from '../helpers/agent'
 import { befriend, setup } from '../helpers/agent-net'
 
@@ -33,7 +33,7 @@ async function rpcError(p: Promise<unknown>): Promise<RpcError> {
 
 test('agent answers bad JSON-RPC input with errors and keeps running', async (t) => {
   const { start } = await setup(t)
-  const a = await start('a')
+  const a = await start('a', SHORT_LOOKUP)
   a.writeLine('{ this is not json')
   a.writeLine('[]')
   a.writeLine('{"jsonrpc":"2.0","id":7}')
@@ -76,7 +76,7 @@ async function forger(t: T, bootstrap: string, number: string, hello: Buffer): P
 
 test('peers on someone\'s topic with a key that does not derive to the number, or with junk, are dropped', async (t) => {
   const { start, bootstrap } = await setup(t)
-  const a = await start('a')
+  const a = await start('a', SHORT_LOOKUP)
   const victim = execFileSync(process.execPath, [MAIN, 'id', '--storage', path.join(await t.tmp(), 'v')]).toString().trim()
   const number = victim.replace(/ /g, '')
 
@@ -116,7 +116,7 @@ test('contacts-only mode: a stranger cannot reach you, contacts still can', asyn
   await befriend(friend, b)
   await b.call('setContactsOnly', { enabled: true })
 
-  const stranger = await start('stranger')
+  const stranger = await start('stranger', SHORT_LOOKUP)
   const added = await stranger.call<{ state: string }>('addContact', { number: b.number })
   t.is(added.state, 'searching', 'the stranger is refused before connecting: to them B looks offline')
   t.ok(b.logs.some((l) => l.includes('contacts-only: refused ' + stranger.publicKey.slice(0, 8))), 'B\'s firewall refused the stranger')

@@ -78,9 +78,12 @@ async function pageDir(): Promise<string> {
   return dir
 }
 
-/** Chromium as the e2e tests launch it; remote media may play without a gesture. */
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'], headless: true })
+/**
+ * Chromium as the e2e tests launch it; remote media may play without a gesture. `executablePath`
+ * may be a wrapper, e.g. one that starts Chromium inside a network namespace.
+ */
+export async function launchBrowser(executablePath = CHROMIUM): Promise<Browser> {
+  return chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'], headless: true })
 }
 
 /** The worker a page talks to: an in-process Api (tests) or a `peerline agent` process (bench). */

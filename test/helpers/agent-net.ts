@@ -5,7 +5,8 @@ import { localTestnet } from './testnet'
 
 type T = Parameters<Parameters<typeof test>[1]>[0]
 
-export async function setup(t: T) {
+/** A testnet and a way to start agents on it; `env` goes to every agent (start's own env wins). */
+export async function setup(t: T, env: Record<string, string> = {}) {
   const { testnet, bootstrap } = await localTestnet()
   t.teardown(() => testnet.destroy(), { order: 1000 })
   const dir = await t.tmp()
@@ -13,8 +14,9 @@ export async function setup(t: T) {
   t.teardown(async () => {
     for (const a of agents) await a.stop()
   })
-  const start = async (name: string, env?: Record<string, string>): Promise<AgentProcess> => {
-    const a = await AgentProcess.start({ storage: path.join(dir, name), bootstrap, ...(env ? { env } : {}) })
+  const defaults = env
+  const start = async (name: string, own?: Record<string, string>): Promise<AgentProcess> => {
+    const a = await AgentProcess.start({ storage: path.join(dir, name), bootstrap, env: { ...defaults, ...(own ?? {}) } })
     agents.push(a)
     return a
   }

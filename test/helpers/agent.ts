@@ -4,6 +4,14 @@ import path from 'path'
 import readline from 'readline'
 
 const MAIN = path.join(__dirname, '..', '..', 'app', 'cli', 'main.js')
+/**
+ * Lookups and room-key joins give up after this long in tests (the app waits 20-30 s). Long enough
+ * for a join on two cores busy with other work; tests that wait on purpose for nobody to answer
+ * pass a shorter one.
+ */
+export const LOOKUP_TIMEOUT = 15_000
+/** For tests that wait on purpose for a lookup nobody answers. */
+export const SHORT_LOOKUP = { PEERLINE_LOOKUP_TIMEOUT: '5000' }
 
 export interface AgentOptions {
   storage: string
@@ -67,7 +75,7 @@ export class AgentProcess {
     this.proc = spawn(
       wrap.length ? wrap[0] : argv[0],
       [...wrap.slice(1), ...(wrap.length ? argv : argv.slice(1))],
-      { env: { ...process.env, PEERLINE_LOOKUP_TIMEOUT: '5000', ...(opts.env ?? {}) } }
+      { env: { ...process.env, PEERLINE_LOOKUP_TIMEOUT: String(LOOKUP_TIMEOUT), ...(opts.env ?? {}) } }
     )
     this.exited = new Promise((resolve) => this.proc.once('exit', (code) => resolve(code)))
     readline.createInterface({ input: this.proc.stdout }).on('line', (line) => this._online(line))

@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from 'child_process'
 import fs from 'fs'
 
-const IP = fs.existsSync('/usr/sbin/ip') ? '/usr/sbin/ip' : 'ip'
+export const IP = fs.existsSync('/usr/sbin/ip') ? '/usr/sbin/ip' : 'ip'
 
-function ip(...args: string[]): void {
+export function ip(...args: string[]): void {
   execFileSync(IP, args, { stdio: ['ignore', 'ignore', 'pipe'] })
 }
 

@@ -1,5 +1,5 @@
 // A stand-in for the public HyperDHT, run inside a network namespace: three persistent nodes on
-// `host`. Prints {"bootstrap":"host:port"} once they are up; exits when stdin closes or on SIGTERM.
+// `host` (all bound to it). Prints {"bootstrap":"host:port"} once they are up; exits when stdin closes or on SIGTERM.
 import HyperDHT from 'hyperdht'
 
 async function main(host: string): Promise<void> {
@@ -7,7 +7,7 @@ async function main(host: string): Promise<void> {
   await first.fullyBootstrapped()
   const nodes = [first]
   for (let i = 0; i < 2; i++) {
-    const node = new HyperDHT({ ephemeral: false, firewalled: false, bootstrap: [{ host, port: 49737 }] })
+    const node = new HyperDHT({ ephemeral: false, firewalled: false, host, bootstrap: [{ host, port: 49737 }] })
     await node.fullyBootstrapped()
     nodes.push(node)
   }

@@ -131,7 +131,14 @@ function fileCard(id: string, name: string, size: number, state: FileState | und
   let status: HTMLElement
   if (mine) status = h('span.hint', {}, 'Sent')
   else if (state?.state === 'done') status = h('span.hint', { title: state.path ?? '' }, `Saved to ${state.path ?? 'Downloads'}`)
-  else if (state?.state === 'downloading') {
+  else if (state?.state === 'waiting') {
+    status = h(
+      'span.progress-row',
+      {},
+      h('span.hint', { role: 'status' }, `Waiting for someone who has this file to come online (${formatSize(state.bytes)} of ${formatSize(state.total)} here).`),
+      h('button', { type: 'button', onclick: () => act.pause(id) }, 'Pause')
+    )
+  } else if (state?.state === 'downloading') {
     status = h(
       'span.progress-row',
       {},

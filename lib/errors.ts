@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'FILE_NOT_FOUND'
   | 'FILE_BLOCKED'
   | 'FILE_CORRUPT'
+  | 'FILE_TOO_LARGE'
   | 'FILE_PAUSED'
   | 'FILE_CANCELLED'
   | 'NO_SUCH_FILE'

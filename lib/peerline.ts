@@ -49,6 +49,10 @@ export interface PeerlineOptions {
   ringTimeout?: number
   /** Tunnel call media on a protomux channel even where secret-stream datagrams work (tests). */
   tunnelOverChannel?: boolean
+  /** Unanswered contact requests kept at most (default 200; the oldest gives way). */
+  maxRequests?: number
+  /** How long an unanswered contact request is kept (ms, default 30 days). */
+  requestTtl?: number
 }
 
 const DEFAULT_ANNOUNCE_TIMEOUT = 10_000
@@ -161,7 +165,9 @@ export class Peerline extends ReadyResource {
       rooms: this.rooms,
       log: this.log,
       alsoAllow: (key) => this.rooms.knows(key),
-      ...(lookupTimeout ? { lookupTimeout } : {})
+      ...(lookupTimeout ? { lookupTimeout } : {}),
+      ...(this._o.maxRequests ? { maxRequests: this._o.maxRequests } : {}),
+      ...(this._o.requestTtl ? { requestTtl: this._o.requestTtl } : {})
     })
     this.network.onconnection = (conn) => this._onconnection(conn)
     await this.network.ready()
@@ -281,6 +287,8 @@ export class Peerline extends ReadyResource {
   private _onconnection(conn: NoiseSecretStream): void {
     if (this.closing) return void conn.destroy()
     const key = conn.remotePublicKey as Buffer
+    // The firewall refuses blocked keys; this catches one blocked while its handshake ran.
+    if (this.book.isBlocked(key)) return void conn.destroy()
     const known = this.book.get(key) !== null || this.rooms.knows(key)
     const decision = this._gate.admit(conn, known)
     if (!decision.admitted) return this._refuse(conn, decision.reason ?? '')

@@ -28,7 +28,8 @@ const DEFAULT_INVITE_SECONDS = 7 * 24 * 3600
 /** Names and payloads of everything the Api pushes to its clients. */
 export interface Notifications {
   ready: { number: string; publicKey: string }
-  contactRequest: { number: string; publicKey: string; name: string; safetyCode: string }
+  /** messageRequest: from someone we share no room with (a stranger) */
+  contactRequest: { number: string; publicKey: string; name: string; safetyCode: string; messageRequest: boolean }
   contactAccepted: { number: string }
   contactDeclined: { number: string }
   keyMismatch: KeyMismatch
@@ -84,6 +85,10 @@ export class Api extends EventEmitter<ApiEvents> {
       declineContact: (p) => this.core.contacts.decline(str(p, 'number')),
       cancelContact: async (p) => ({ cancelled: await this.core.contacts.cancel(str(p, 'number')) }),
       listContacts: async () => this.listContacts(),
+      listRequests: async () => this.core.contacts.requests(),
+      blockContact: (p) => this.core.contacts.block(str(p, 'number')),
+      unblockContact: (p) => this.core.contacts.unblock(str(p, 'number')),
+      listBlocked: async () => this.core.contacts.blocked(),
       send: (p) => this.send(str(p, 'to'), str(p, 'text')),
       history: (p) => this.history(str(p, 'to'), optInt(p, 'limit')),
       createRoom: (p) => this.createRoom(str(p, 'name')),
@@ -129,7 +134,7 @@ export class Api extends EventEmitter<ApiEvents> {
     const core = this.core
     await core.ready()
     core.contacts.on('request', (c) =>
-      this._notify('contactRequest', { number: c.number, publicKey: c.publicKey, name: c.name, safetyCode: c.safetyCode })
+      this._notify('contactRequest', { number: c.number, publicKey: c.publicKey, name: c.name, safetyCode: c.safetyCode, messageRequest: c.messageRequest })
     )
     core.contacts.on('accepted', (c) => this._notify('contactAccepted', { number: c.number }))
     core.contacts.on('declined', (c) => this._notify('contactDeclined', { number: c.number }))

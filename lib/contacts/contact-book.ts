@@ -8,9 +8,20 @@ import { contactRecord, searchRecord, settingsRecord } from '../wire/schemas'
 import type { ContactRecord, SearchRecord, SettingsRecord } from '../wire/schemas'
 
 const CONTACT_PREFIX = 'contact/'
+/** Blocked keys, each with the contact record it had when blocked (what unblock brings back). */
+const BLOCKED_PREFIX = 'blocked/'
 const SEARCH_PREFIX = 'search/'
 const SETTINGS_KEY = 'settings'
 const DEFAULT_SETTINGS: SettingsRecord = { name: '', contactsOnly: false, alwaysOn: [] }
+
+/** What prunePending keeps: requests younger than `ttl`, at most `max - room` of them. */
+export interface PendingLimits {
+  now: number
+  ttl: number
+  max: number
+  /** how many new requests to make room for */
+  room: number
+}
 
 /**
  * The profile's own records: contacts (with their pinned keys) and settings. Kept in a local
@@ -19,6 +30,7 @@ const DEFAULT_SETTINGS: SettingsRecord = { name: '', contactsOnly: false, always
 export class ContactBook extends ReadyResource {
   private readonly _bee: Hyperbee<string, Buffer>
   private readonly _byKey = new Map<string, ContactRecord>()
+  private readonly _blocked = new Map<string, ContactRecord>()
   private readonly _searches = new Map<string, SearchRecord>()
   settings: SettingsRecord = { ...DEFAULT_SETTINGS }
 
@@ -32,6 +44,10 @@ export class ContactBook extends ReadyResource {
     for await (const { value } of this._bee.createReadStream({ gt: CONTACT_PREFIX, lt: CONTACT_PREFIX + '~' })) {
       const record = decode(contactRecord, value)
       if (record) this._byKey.set(b4a.toString(record.publicKey, 'hex'), record)
+    }
+    for await (const { value } of this._bee.createReadStream({ gt: BLOCKED_PREFIX, lt: BLOCKED_PREFIX + '~' })) {
+      const record = decode(contactRecord, value)
+      if (record) this._blocked.set(b4a.toString(record.publicKey, 'hex'), record)
     }
     for await (const { value } of this._bee.createReadStream({ gt: SEARCH_PREFIX, lt: SEARCH_PREFIX + '~' })) {
       const record = decode(searchRecord, value)
@@ -68,6 +84,45 @@ export class ContactBook extends ReadyResource {
     const hex = b4a.toString(publicKey, 'hex')
     this._byKey.delete(hex)
     await this._bee.del(CONTACT_PREFIX + hex)
+  }
+
+  isBlocked(publicKey: Buffer): boolean {
+    return this._blocked.has(b4a.toString(publicKey, 'hex'))
+  }
+
+  blocked(): ContactRecord[] {
+    return [...this._blocked.values()]
+  }
+
+  async block(record: ContactRecord): Promise<void> {
+    const hex = b4a.toString(record.publicKey, 'hex')
+    this._blocked.set(hex, record)
+    await this._bee.put(BLOCKED_PREFIX + hex, c.encode(contactRecord, record))
+  }
+
+  async unblock(publicKey: Buffer): Promise<void> {
+    const hex = b4a.toString(publicKey, 'hex')
+    this._blocked.delete(hex)
+    await this._bee.del(BLOCKED_PREFIX + hex)
+  }
+
+  /** Requests waiting for an answer (not ones we accepted and still have to tell them about). */
+  pending(): ContactRecord[] {
+    return this.all().filter((r) => r.state === 'incoming' && !r.acceptPending)
+  }
+
+  /**
+   * Removes pending requests older than `ttl`, then the oldest ones until `room` more fit under
+   * `max`, and returns what it removed: strangers cannot fill the profile without limit.
+   */
+  async prunePending({ now, ttl, max, room }: PendingLimits): Promise<ContactRecord[]> {
+    const pending = this.pending().sort((a, b) => a.added - b.added)
+    const expired = pending.filter((r) => now - r.added > ttl)
+    const live = pending.filter((r) => now - r.added <= ttl)
+    const over = live.slice(0, Math.max(0, live.length - Math.max(0, max - room)))
+    const dropped = [...expired, ...over]
+    for (const r of dropped) await this.remove(r.publicKey)
+    return dropped
   }
 
   /** Numbers addContact keeps looking for, oldest first. */

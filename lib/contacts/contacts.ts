@@ -24,6 +24,10 @@ const SECOND_KEY_GRACE = 1500
 const AFTER_FLUSH_GRACE = 150
 const LOOKUP_RETRY = 2000
 const DEFAULT_LOOKUP_TIMEOUT = 20_000
+/** Requests waiting for an answer: at most this many are kept (the oldest gives way)... */
+const DEFAULT_MAX_REQUESTS = 200
+/** ...and each for this long, unanswered. */
+const DEFAULT_REQUEST_TTL = 30 * 24 * 3600 * 1000
 
 /** `searching`: nobody answered on the number yet; we keep looking (see NumberSearches). */
 export type PublicState = 'searching' | 'pending' | 'incoming' | 'accepted' | 'declined'
@@ -36,6 +40,22 @@ export interface ContactInfo {
   state: PublicState
   online: boolean
   room: string | null
+  /** an unanswered request from someone we share no room with: shown apart, as a message request */
+  messageRequest: boolean
+}
+
+export interface BlockedInfo {
+  number: string
+  publicKey: string
+  name: string
+  safetyCode: string
+}
+
+export interface Requests {
+  /** from people we share a room with */
+  requests: ContactInfo[]
+  /** from strangers */
+  messageRequests: ContactInfo[]
 }
 
 export interface Candidate {
@@ -67,6 +87,10 @@ export interface ContactsOptions {
   searchBackoff?: number[]
   /** Keys the firewall lets in although they are not contacts (members of our rooms). */
   alsoAllow?: (publicKey: Buffer) => boolean
+  /** Pending requests kept at most (the oldest gives way to a new one). */
+  maxRequests?: number
+  /** How long an unanswered request is kept (ms). */
+  requestTtl?: number
 }
 
 /** A number being looked up: told of every verified peer while it lasts. */
@@ -139,6 +163,10 @@ export class Contacts extends EventEmitter<ContactsEvents> {
 
   /** The swarm firewall: true refuses the key before any connection. */
   firewall(remotePublicKey: Buffer): boolean {
+    if (this._o.book.isBlocked(remotePublicKey)) {
+      this._o.log(`blocked: refused ${b4a.toString(remotePublicKey, 'hex').slice(0, 8)} before connecting`)
+      return true
+    }
     if (!this._o.book.settings.contactsOnly) return false
     if (this._lookups.size > 0) return false // we are dialling someone new: their key is unknown yet
     const r = this._o.book.get(remotePublicKey)
@@ -176,9 +204,64 @@ export class Contacts extends EventEmitter<ContactsEvents> {
   list(): ContactInfo[] {
     const known = this._o.book
       .all()
+      .filter((r) => !this._expired(r))
       .sort((a, b) => a.added - b.added)
       .map((r) => this.info(r))
     return [...known, ...this._o.book.searches().map((r) => searchInfo(r.number))]
+  }
+
+  /** Unanswered requests, those from strangers (message requests) apart. */
+  requests(): Requests {
+    const pending = this._o.book
+      .pending()
+      .filter((r) => !this._expired(r))
+      .sort((a, b) => a.added - b.added)
+      .map((r) => this.info(r))
+    return { requests: pending.filter((r) => !r.messageRequest), messageRequests: pending.filter((r) => r.messageRequest) }
+  }
+
+  blocked(): BlockedInfo[] {
+    return this._o.book.blocked().map((r) => ({
+      number: r.number,
+      publicKey: b4a.toString(r.publicKey, 'hex'),
+      name: r.name,
+      safetyCode: safetyCode(this._o.identity.publicKey, r.publicKey)
+    }))
+  }
+
+  /**
+   * Blocks every key we know on this number: its record moves aside, its connections close, and
+   * the swarm firewall refuses it from now on (it never learns our address again).
+   */
+  async block(input: string): Promise<{ number: string; blocked: number }> {
+    const number = this._o.scheme.parse(input)
+    const records = this._o.book.byNumber(number)
+    const already = this._o.book.blocked().filter((r) => r.number === number)
+    if (records.length === 0 && already.length === 0) throw PeerlineError.NOT_A_CONTACT(this._o.scheme.format(number))
+    for (const r of records) {
+      await this._o.book.block(r)
+      await this._o.book.remove(r.publicKey)
+      this._sessions.get(b4a.toString(r.publicKey, 'hex'))?.destroy()
+      // Connections not (yet) verified as a session close too.
+      for (const conn of this._o.network.swarm.connections) {
+        if (conn.remotePublicKey && b4a.equals(conn.remotePublicKey, r.publicKey)) conn.destroy()
+      }
+      this._o.log(`blocked ${number} (${b4a.toString(r.publicKey, 'hex').slice(0, 8)})`)
+    }
+    return { number, blocked: records.length + already.length }
+  }
+
+  /** Brings a blocked number back as it was; it may connect again. */
+  async unblock(input: string): Promise<{ number: string; blocked: number }> {
+    const number = this._o.scheme.parse(input)
+    const records = this._o.book.blocked().filter((r) => r.number === number)
+    if (records.length === 0) throw PeerlineError.NOT_A_CONTACT(this._o.scheme.format(number))
+    for (const r of records) {
+      await this._o.book.put(r)
+      await this._o.book.unblock(r.publicKey)
+      this._o.network.unban(r.publicKey)
+    }
+    return { number, blocked: 0 }
   }
 
   info(r: ContactRecord): ContactInfo {
@@ -189,7 +272,8 @@ export class Contacts extends EventEmitter<ContactsEvents> {
       safetyCode: safetyCode(this._o.identity.publicKey, r.publicKey),
       state: publicState(r.state),
       online: this.isOnline(r.publicKey),
-      room: r.roomKey ? this._o.rooms.idOf(r.roomKey) : null
+      room: r.roomKey ? this._o.rooms.idOf(r.roomKey) : null,
+      messageRequest: r.state === 'incoming' && !(this._o.alsoAllow?.(r.publicKey) ?? false)
     }
   }
 
@@ -468,13 +552,22 @@ export class Contacts extends EventEmitter<ContactsEvents> {
 
   private async _onrequest(session: PeerSession, name: string, roomKey: Buffer, roomEncryptionKey: Buffer): Promise<void> {
     const number = session.number as string
+    if (this._o.book.isBlocked(session.publicKey)) return session.destroy()
     const existing = this._o.book.get(session.publicKey)
+    if (existing && this._expired(existing)) {
+      await this._o.book.remove(existing.publicKey)
+      return this._onrequest(session, name, roomKey, roomEncryptionKey)
+    }
     if (existing) {
       if (existing.state === 'declined') return void session.sendDecline({ reason: '' })
       if (existing.state === 'incoming') return // already waiting for the person to decide
-      if (existing.state === 'accepted' && existing.roomKey && b4a.equals(existing.roomKey, roomKey)) {
-        // They did not hear our accept (or lost it): say it again.
-        const room = await this._o.rooms.join(roomKey, roomEncryptionKey, ROOM_DIRECT)
+      if (existing.state === 'accepted') {
+        // Already a contact: never downgraded to a request, never moved to another room. Either
+        // they did not hear our accept, or they lost their records and ask with a new room; our
+        // accept for the room we have is the answer to both.
+        if (!existing.roomKey || !existing.roomEncryptionKey) return
+        if (!b4a.equals(existing.roomKey, roomKey)) this._o.log(`contact ${number}: already a contact; ignored a request for another room`)
+        const room = await this._o.rooms.join(existing.roomKey, existing.roomEncryptionKey, ROOM_DIRECT)
         return this._sendAccept(session, existing, room)
       }
       if (existing.state === 'outgoing' && existing.roomKey) {
@@ -482,6 +575,7 @@ export class Contacts extends EventEmitter<ContactsEvents> {
         if (b4a.compare(existing.roomKey, roomKey) < 0) return
       }
     }
+    if (!existing) await this._makeRoomForRequest()
     const record: ContactRecord = {
       publicKey: session.publicKey,
       number,
@@ -498,6 +592,24 @@ export class Contacts extends EventEmitter<ContactsEvents> {
       return
     }
     this.emit('request', this.info(record))
+  }
+
+  /** A new request is coming: drop expired ones, and the oldest if the cap is reached. */
+  private async _makeRoomForRequest(): Promise<void> {
+    const dropped = await this._o.book.prunePending({ now: Date.now(), ttl: this._ttl(), max: this._o.maxRequests ?? DEFAULT_MAX_REQUESTS, room: 1 })
+    for (const r of dropped) {
+      const why = this._expired(r) ? 'it expired' : `${this._o.maxRequests ?? DEFAULT_MAX_REQUESTS} are waiting`
+      this._o.log(`contacts: dropped the oldest request (from ${r.number}): ${why}`)
+    }
+  }
+
+  private _ttl(): number {
+    return this._o.requestTtl ?? DEFAULT_REQUEST_TTL
+  }
+
+  /** An unanswered request past its time. */
+  private _expired(r: ContactRecord): boolean {
+    return r.state === 'incoming' && !r.acceptPending && Date.now() - r.added > this._ttl()
   }
 
   private async _onaccept(session: PeerSession, acc: ContactAccept): Promise<void> {
@@ -536,7 +648,7 @@ export interface Choice {
 
 /** A searched number, as listContacts shows it: nothing is known but the number. */
 function searchInfo(number: string): ContactInfo {
-  return { number, publicKey: '', name: '', safetyCode: '', state: 'searching', online: false, room: null }
+  return { number, publicKey: '', name: '', safetyCode: '', state: 'searching', online: false, room: null, messageRequest: false }
 }
 
 function publicState(s: ContactState): PublicState {

@@ -1,5 +1,7 @@
 import fs from 'fs'
 import path from 'path'
+import b4a from 'b4a'
+import { writeDurable } from '../storage/durable-file'
 
 const FILE = 'blocklist.txt'
 
@@ -26,7 +28,8 @@ export class Blocklist {
 
   set(hashes: string[]): void {
     this._hashes = parse(hashes.join('\n'))
-    fs.writeFileSync(this._file, this.list().join('\n') + '\n')
+    // Replaced whole (temp file, fsync, rename): a crash never leaves half a list.
+    writeDurable(this._file, b4a.from(this.list().join('\n') + '\n'))
   }
 }
 

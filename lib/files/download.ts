@@ -6,7 +6,7 @@ import type { FileData, FileManifest, FileRef } from '../wire/schemas'
 import type { FileChannel } from './file-channel'
 import { closeFile, openFile, readAt, truncate, writeAt } from './file-io'
 import { MANIFEST_PAGE } from './file-server'
-import { chunkCount, HASH_BYTES, manifestRoot } from './manifest'
+import { chunkCount, HASH_BYTES, hashOpenFile, manifestRoot } from './manifest'
 import { Sha256 } from './sha256'
 
 /**
@@ -17,8 +17,6 @@ const REQUEST_CHUNKS = 4
 const IN_FLIGHT = 8
 /** The resume state is saved after this many bytes are written (and on pause, close, failure). */
 const SAVE_EVERY = 16 * 1024 * 1024
-/** Chunks just written are kept this far ahead of the whole-file hash, so it need not re-read them. */
-const HELD_CHUNKS = 32
 
 // What we know of each chunk.
 const MISSING = 0
@@ -26,7 +24,7 @@ const ASKED = 1
 const WRITING = 2
 /** written and checked in this run */
 const STORED = 3
-/** on disk from an earlier run, checked when the whole-file hash reaches it */
+/** on disk from an earlier run, read back and checked when the in-order walk reaches it */
 const EARLIER = 4
 
 interface Request {
@@ -60,8 +58,8 @@ export interface DownloadOptions {
 /**
  * One download: fetches the chunk hashes (checked against the announced root), then keeps
  * IN_FLIGHT requests of REQUEST_CHUNKS chunks in flight to every source, checks each chunk's hash as
- * it lands and writes it at its offset, hashes the whole file in order, and saves which chunks it
- * has, so a restart resumes. A source that sends a bad chunk is dropped; with no good source
+ * it lands and writes it at its offset, and saves which chunks it has, so a restart resumes. The
+ * SHA-256 of the whole file is taken once, at the end, from what is on disk. A source that sends a bad chunk is dropped; with no good source
  * left the download fails with FILE_CORRUPT. Memory: what is in flight, not the file.
  */
 export class Download {
@@ -74,7 +72,8 @@ export class Download {
   private readonly _bits: Buffer
   private readonly _sources = new Map<string, Source>()
   private _hashes: Buffer | null
-  private readonly _manifest: Buffer
+  /** pages of chunk hashes as they arrive: memory follows what peers sent, not what was announced */
+  private _pages: Buffer[] = []
   private _manifestHave = 0
   private _fd = -1
   private _cursor = 0
@@ -82,8 +81,7 @@ export class Download {
   private _unsaved = 0
   private _saving: Promise<void> | null = null
   private _writes = new Set<Promise<void>>()
-  private readonly _held = new Map<number, Buffer>()
-  private readonly _whole = new Sha256()
+  /** chunks 0.._hashed-1 are on disk and checked (this run's on arrival, earlier ones read back) */
   private _hashed = 0
   private _hashing = false
   private _sawBad = false
@@ -98,7 +96,6 @@ export class Download {
     this._state = new Uint8Array(this._n)
     this._bits = b4a.alloc(this._n)
     this._hashes = opts.hashes !== null && opts.hashes.byteLength === this._n * HASH_BYTES ? opts.hashes : null
-    this._manifest = b4a.alloc(this._n * HASH_BYTES)
   }
 
   /** Opens the `.part` file and reads what an earlier run left; call before adding sources. */
@@ -115,7 +112,7 @@ export class Download {
       for (let i = 0; i < this._n; i++) if (earlier[i] === 1) this._setEarlier(i)
     }
     this.resumed = Math.min(this.ref.size, this._have * this.ref.chunkSize)
-    if (this._hashes === null && this._n === 0) this._hashes = this._manifest
+    if (this._hashes === null && this._n === 0) this._hashes = b4a.alloc(0)
     if (this._hashes !== null) this._advance()
   }
 
@@ -138,7 +135,19 @@ export class Download {
     return false
   }
 
-  /** The source closed, or answered that it does not have the file (or will not give it to us). */
+  /**
+   * The source answered "none". Before it granted the file that means "not mine to give": it is
+   * simply not a source. After, it had the file and now refuses it (its copy changed since it was
+   * shared, or was moved): a source lost like a lying one, so with none left the download fails.
+   */
+  refused(ch: FileChannel): void {
+    const s = this._sources.get(ch.id)
+    if (s === undefined || s.bad) return
+    if (s.ready) this._bad(s, 'no longer has it as announced')
+    else this.removeSource(ch)
+  }
+
+  /** The source's channel closed: its chunks go back to be asked of someone else. */
   removeSource(ch: FileChannel): void {
     const s = this._sources.get(ch.id)
     if (s === undefined) return
@@ -157,15 +166,17 @@ export class Download {
       if (!Number.isInteger(count) || count === 0 || m.first + count > this._n || (count < MANIFEST_PAGE && m.first + count < this._n)) {
         return this._bad(s, 'sent chunk hashes that do not fit the file')
       }
-      this._manifest.set(m.hashes, m.first * HASH_BYTES)
+      this._pages.push(b4a.from(m.hashes)) // a copy: the frame's buffer is the connection's
       this._manifestHave += count
       if (this._manifestHave < this._n) return void ch.query({ id: this.ref.id, first: this._manifestHave })
-      if (!b4a.equals(manifestRoot(this._manifest), this.ref.root)) {
+      const manifest = this._pages.length === 1 ? this._pages[0] : b4a.concat(this._pages)
+      this._pages = []
+      if (!b4a.equals(manifestRoot(manifest), this.ref.root)) {
         this._manifestHave = 0
         return this._bad(s, 'sent chunk hashes that do not match the announced root')
       }
-      this._hashes = this._manifest
-      this._o.onmanifest(this._manifest).catch((err: Error) => this._o.log('files: could not save chunk hashes: ' + err.message))
+      this._hashes = manifest
+      this._o.onmanifest(manifest).catch((err: Error) => this._o.log('files: could not save chunk hashes: ' + err.message))
       this._advance()
     }
     this._pump()
@@ -190,7 +201,6 @@ export class Download {
         this._have++
         if (this._ended) return // a pause: it is on disk, and the .bits saved next says so
         this._unsaved += m.data.byteLength
-        if (m.index < this._hashed + HELD_CHUNKS) this._held.set(m.index, m.data)
         if (--req.left === 0) s.requests--
         this._o.onprogress(this._bytes())
         if (this._unsaved >= SAVE_EVERY) this._save()
@@ -285,10 +295,13 @@ export class Download {
   /** Once a source lied and no honest one is left, the file as announced cannot be had. */
   private _checkSources(): void {
     if (!this._sawBad || [...this._sources.values()].some((s) => !s.bad)) return
-    this._end(new PeerlineError('FILE_CORRUPT', `${this.ref.name}: the member who has it sends bytes that do not match it; the partial file was deleted.`), true)
+    this._end(
+      new PeerlineError('FILE_CORRUPT', `${this.ref.name}: the member who has it sends bytes that do not match it, or changed it since sharing it; the partial file was deleted.`),
+      true
+    )
   }
 
-  /** Hashes the whole file in chunk order, as chunks are written (or were, before a restart). */
+  /** Walks the file in chunk order as chunks are written, checking those an earlier run left. */
   private _advance(): void {
     if (this._hashing || this._ended || this._hashes === null) return
     this._hashing = true
@@ -312,48 +325,53 @@ export class Download {
       const i = this._hashed
       const state = this._state[i]
       if (state !== STORED && state !== EARLIER) return
-      const data = this._held.get(i) ?? (await readAt(this._fd, this._length(i), i * this.ref.chunkSize))
-      this._held.delete(i)
-      if (this._ended) return
-      if (state === EARLIER && !b4a.equals(Sha256.of(data), hashes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES))) {
-        // Not what an earlier run recorded (say the machine crashed before it reached the disk).
-        this._bits[i] = 0
-        this._have--
-        this._missing(i)
-        this._pump()
-        return
+      if (state === EARLIER) {
+        const data = await readAt(this._fd, this._length(i), i * this.ref.chunkSize)
+        if (this._ended) return
+        if (!b4a.equals(Sha256.of(data), hashes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES))) {
+          // Not what an earlier run recorded (say the machine crashed before it reached the disk).
+          this._bits[i] = 0
+          this._have--
+          this._missing(i)
+          this._pump()
+          return
+        }
       }
-      this._whole.update(data)
       this._hashed++
     }
   }
 
+  /** Every chunk is here and checked; _end reads the file back for its SHA-256. */
   private _finish(): void {
-    if (this._whole.digest() !== this.ref.sha256) {
-      return this._end(new PeerlineError('FILE_CORRUPT', `${this.ref.name} did not match its SHA-256 and was deleted.`), true)
-    }
     this._end(null, true)
   }
 
   /** Ends the run once: waits for writes in flight, saves or deletes the resume state, closes. */
-  private _end(err: PeerlineError | null, discard = false): void {
+  private _end(reason: PeerlineError | null, discard = false): void {
     if (this._ended) return
     this._ended = true
-    this._held.clear()
+    this._pages = []
     const settle = this._settle
-    const close = async (): Promise<void> => {
+    const close = async (): Promise<PeerlineError | null> => {
+      let err = reason
       await Promise.allSettled([...this._writes])
       if (this._saving) await this._saving
-      // A `.part` left by another file of the same name may be longer than this one.
-      if (err === null) await truncate(this._fd, this.ref.size)
+      if (err === null) {
+        // A `.part` left by an earlier run may be longer than this file.
+        await truncate(this._fd, this.ref.size)
+        // What counts is what is on disk, not what we meant to write: read it all back once.
+        const onDisk = await hashOpenFile(this._fd, this.ref.size, this.ref.chunkSize)
+        if (onDisk.sha256 !== this.ref.sha256) err = corrupt(this.ref.name)
+      }
       if (this._fd !== -1) await closeFile(this._fd)
       if (discard || err === null) fs.rmSync(this._o.bits, { force: true })
       if (discard && err !== null) fs.rmSync(this._o.part, { force: true })
       else if (err !== null) await this._write()
+      return err
     }
     close().then(
-      () => (err ? settle?.reject(err) : settle?.resolve()),
-      (closeErr: Error) => settle?.reject(err ?? closeErr)
+      (err) => (err ? settle?.reject(err) : settle?.resolve()),
+      (closeErr: Error) => settle?.reject(reason ?? closeErr)
     )
   }
 
@@ -373,4 +391,8 @@ export class Download {
     await new Promise<void>((resolve, reject) => fs.writeFile(tmp, b4a.from(this._bits), (e) => (e ? reject(e) : resolve())))
     await new Promise<void>((resolve, reject) => fs.rename(tmp, this._o.bits, (e) => (e ? reject(e) : resolve())))
   }
+}
+
+function corrupt(name: string): PeerlineError {
+  return new PeerlineError('FILE_CORRUPT', `${name} did not match its SHA-256 (read back from disk) and was deleted.`)
 }

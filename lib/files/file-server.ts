@@ -4,6 +4,7 @@ import type { FileQuery, FileRequest, LocalFile } from '../wire/schemas'
 import type { FileChannel } from './file-channel'
 import { closeFile, openFile, readAt } from './file-io'
 import { chunkCount, HASH_BYTES } from './manifest'
+import { Sha256 } from './sha256'
 
 /** Chunk hashes per manifest frame: 512 KiB, a 16 GiB file's worth. */
 export const MANIFEST_PAGE = 16384
@@ -35,6 +36,8 @@ export class FileServer {
   private readonly _o: FileServerOptions
   private readonly _granted = new Map<FileChannel, Map<string, LocalFile>>()
   private readonly _queues = new Map<FileChannel, Job[]>()
+  /** ids of files whose bytes no longer match what was announced: refused from then on */
+  private readonly _changed = new Set<string>()
 
   constructor(opts: FileServerOptions) {
     this._o = opts
@@ -68,7 +71,8 @@ export class FileServer {
 
   /** Grants the file if the peer may have it, and sends a page of its chunk hashes. */
   private async _answer(ch: FileChannel, m: FileQuery): Promise<void> {
-    const file = this._o.find(m.id)
+    const found = this._o.find(m.id)
+    const file = found !== null && !this._changed.has(hex(m.id)) ? found : null
     const allowed = file !== null && (await this._o.mayFetch(file.room, m.id, ch.publicKey))
     if (ch.closed) return
     if (file !== null && !allowed) this._o.log(`files: refused ${file.ref.name} to ${ch.id.slice(0, 8)}: not a member of the room it was announced in`)
@@ -110,7 +114,8 @@ export class FileServer {
             }
           }
         } catch (err) {
-          // Moved, deleted or shortened since: we no longer have it.
+          // Moved, deleted, shortened or edited since: we no longer have it.
+          if (err instanceof ChangedError) this._changed.add(hex(id))
           this._o.log(`files: cannot serve ${hex(id).slice(0, 8)}: ${(err as Error).message}`)
           this._refuse(ch, id)
         }
@@ -131,6 +136,13 @@ export class FileServer {
   }
 }
 
+/** A chunk's bytes are not the ones announced: the file was edited after it was shared. */
+class ChangedError extends Error {
+  constructor(file: LocalFile, index: number) {
+    super(`${file.ref.name} changed since it was shared (chunk ${index}); refusing it`)
+  }
+}
+
 /** Reads chunks of the files being served, each file opened once while a pump runs. */
 class ChunkReader {
   private readonly _fds = new Map<string, Promise<number>>()
@@ -144,6 +156,8 @@ class ChunkReader {
     const read = fd.then(async (fd) => {
       const buf = await readAt(fd, length, index * chunkSize)
       if (buf.byteLength !== length) throw new Error('the file is shorter than announced')
+      // Served from where it was shared: an edit since then must be refused, never sent.
+      if (!b4a.equals(Sha256.of(buf), file.hashes.subarray(index * HASH_BYTES, (index + 1) * HASH_BYTES))) throw new ChangedError(file, index)
       return buf
     })
     this._reads.add(read)

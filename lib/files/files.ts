@@ -16,9 +16,10 @@ import type { Blocklist } from './blocklist'
 import { Download } from './download'
 import type { StopReason } from './download'
 import { FileChannel } from './file-channel'
-import { pathInFolder, sanitizeFileName } from './file-name'
+import { reserveDownload } from './download-name'
+import { sanitizeFileName } from './file-name'
 import { FileServer } from './file-server'
-import { CHUNK_SIZE, hashFile } from './manifest'
+import { CHUNK_SIZE, hashFile, oversize } from './manifest'
 
 /** At most this many progress events a second per download. */
 const PROGRESS_PER_SECOND = 4
@@ -77,6 +78,8 @@ export class Files extends EventEmitter<FilesEvents> {
   private readonly _local = new Map<string, LocalFile>()
   private readonly _channels = new Map<string, FileChannel>()
   private readonly _active = new Map<string, Active>()
+  /** `.part` files of the downloads running now: never handed to a second one */
+  private readonly _parts = new Set<string>()
   private readonly _server: FileServer
 
   constructor(opts: FilesOptions) {
@@ -129,6 +132,8 @@ export class Files extends EventEmitter<FilesEvents> {
     } catch {
       throw new PeerlineError('FILE_NOT_FOUND', `Cannot read ${filePath}: no such file, or not allowed.`)
     }
+    const over = oversize(size, CHUNK_SIZE)
+    if (over !== null) throw new PeerlineError('FILE_TOO_LARGE', `${filePath} is too large to share: ${over}.`)
     let manifest
     try {
       manifest = await hashFile(filePath, size, CHUNK_SIZE)
@@ -158,10 +163,15 @@ export class Files extends EventEmitter<FilesEvents> {
       throw new PeerlineError('FILE_BLOCKED', `${ref.name} is on your blocklist and was not downloaded.`)
     }
     if (this._active.has(id)) throw PeerlineError.BAD_REQUEST('that file is already downloading')
+    // Checked before anything is sized from the announcement.
+    const over = oversize(ref.size, ref.chunkSize)
+    if (over !== null) throw new PeerlineError('FILE_TOO_LARGE', `${sanitizeFileName(ref.name)} was announced with ${over}; not downloading it.`)
     fs.mkdirSync(folder, { recursive: true })
-    const target = freeName(pathInFolder(folder, ref.name))
-    const part = target + '.part'
     const earlier = this._local.get(hex(ref.id))
+    const { target, part } = reserveDownload(folder, ref.name, earlier && !earlier.complete ? earlier.path : null, this._parts)
+    this._parts.add(part)
+    // Remember the `.part` now, so a pause before the chunk hashes arrive still resumes into it.
+    if (earlier === undefined || !earlier.complete) await this._put({ ref, room, path: part, complete: false, hashes: earlier?.hashes ?? b4a.alloc(0) })
     const download = new Download({
       ref,
       part,
@@ -194,6 +204,7 @@ export class Files extends EventEmitter<FilesEvents> {
     } finally {
       clearInterval(watch)
       this._active.delete(id)
+      this._parts.delete(part)
     }
   }
 
@@ -257,7 +268,7 @@ export class Files extends EventEmitter<FilesEvents> {
         onquery: (ch, m) => this._server.onquery(ch, m),
         onrequest: (ch, m) => this._server.onrequest(ch, m),
         onmanifest: (ch, m) => active(m.id)?.onmanifest(ch, m),
-        onnone: (ch, m) => active(m.id)?.removeSource(ch),
+        onnone: (ch, m) => active(m.id)?.refused(ch),
         ondata: (ch, m) => active(m.id)?.ondata(ch, m)
       },
       log
@@ -298,17 +309,4 @@ export class Files extends EventEmitter<FilesEvents> {
 
 function hex(id: Buffer): string {
   return b4a.toString(id, 'hex')
-}
-
-/** `name.ext`, or `name (1).ext`, ... if taken. */
-function freeName(file: string): string {
-  // A `.part` of the same name is an earlier attempt at this file: it is resumed, not kept aside.
-  if (!fs.existsSync(file)) return file
-  const dot = file.lastIndexOf('.')
-  const slash = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'))
-  const [base, ext] = dot > slash + 1 ? [file.slice(0, dot), file.slice(dot)] : [file, '']
-  for (let n = 1; ; n++) {
-    const candidate = `${base} (${n})${ext}`
-    if (!fs.existsSync(candidate)) return candidate
-  }
 }

@@ -3,6 +3,7 @@ import path from 'path'
 import b4a from 'b4a'
 import sodium from 'sodium-universal'
 import { PeerlineError } from '../errors'
+import { commitStaged, stageDurable, writeDurable } from '../storage/durable-file'
 import { NumberScheme } from './number-scheme'
 import { phraseToSeed, seedToPhrase } from './recovery-phrase'
 
@@ -82,10 +83,15 @@ export class Identity {
    * a profile that holds nothing yet (the Api checks); the Corestore must be closed.
    */
   static async replace(dir: string, phrase: string, scheme: NumberScheme): Promise<Identity> {
-    phraseToSeed(phrase)
-    fs.rmSync(path.join(dir, SEED_FILE), { force: true })
+    const seed = phraseToSeed(phrase)
+    const file = path.join(dir, SEED_FILE)
+    // The new seed is on disk (fsynced, under a temp name) before anything old is deleted; a
+    // crash before the rename leaves the old seed, after it the new one.
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+    const staged = stageDurable(file, seed, { mode: 0o600 })
     fs.rmSync(path.join(dir, STORE_DIR), { recursive: true, force: true })
-    return Identity.restore(dir, phrase, scheme)
+    commitStaged(staged, file)
+    return Identity.fromSeed(seed, scheme)
   }
 }
 
@@ -98,9 +104,6 @@ export function keyPairFromSeed(seed: Buffer): KeyPair {
 
 function writeSecret(dir: string, file: string, seed: Buffer): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
-  // Write to a temp name first so a crash never leaves a half-written seed.
-  const tmp = file + '.tmp'
-  fs.writeFileSync(tmp, seed, { mode: 0o600 })
-  fs.chmodSync(tmp, 0o600)
-  fs.renameSync(tmp, file)
+  writeDurable(file, seed, { mode: 0o600 })
 }
+

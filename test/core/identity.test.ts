@@ -65,3 +65,26 @@ test('safety code is the same both ways round and differs per pair', (t) => {
   t.not(safetyCode(a, b), safetyCode(a, c))
   t.ok(/^\d{5} \d{5} \d{5} \d{5}$/.test(safetyCode(a, b)), safetyCode(a, b))
 })
+
+test('replace keeps the old seed when the new one cannot be written', async (t) => {
+  const dir = path.join(await t.tmp(), 'profile')
+  const old = await Identity.open(dir, scheme)
+  const file = path.join(dir, 'identity.seed')
+  // Anything in the way of the temp file makes the write fail, as a full disk or a crash would.
+  fs.mkdirSync(file + '.tmp')
+  const phrase = seedToPhrase(b4a.alloc(32, 7))
+  try {
+    await Identity.replace(dir, phrase, scheme)
+    t.fail('replaced without writing the new seed')
+  } catch {
+    t.pass('the write failed')
+  }
+  t.alike(b4a.from(fs.readFileSync(file)), old.seed, 'the old seed is still there')
+  t.alike((await Identity.open(dir, scheme)).publicKey, old.publicKey, 'and opens')
+  fs.rmdirSync(file + '.tmp')
+  const replaced = await Identity.replace(dir, phrase, scheme)
+  t.alike(replaced.seed, b4a.alloc(32, 7), 'replaced once the way is clear')
+  t.alike(b4a.from(fs.readFileSync(file)), b4a.alloc(32, 7))
+  t.absent(fs.existsSync(file + '.tmp'), 'no temp file left')
+  t.is(fs.statSync(file).mode & 0o777, 0o600, 'still owner-only')
+})

@@ -245,10 +245,12 @@ export class App {
 
   /** The shell turns a picked or dropped file into a path the worker can read (see main.ts). */
   private async _attach(room: string, file: File): Promise<void> {
+    let path = ''
     try {
-      const path = await this.filePath(file)
+      path = await this.filePath(file)
       await this._api.call('sendFile', { to: room, path })
     } catch (err) {
+      if (path) this.discardFile(path)
       this._error(err)
     }
   }
@@ -256,6 +258,9 @@ export class App {
   filePath: (file: File) => Promise<string> = async () => {
     throw new Error('This window cannot share files.')
   }
+
+  /** Forgets a file handed over for sending that could not be sent (the web shell's outbox). */
+  discardFile: (path: string) => void = () => {}
 
   private _do(method: string, params: Record<string, unknown>): void {
     this._api.call(method, params).then(() => this.refresh(), (err) => this._error(err))

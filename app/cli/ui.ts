@@ -29,7 +29,9 @@ export async function ui(o: UiOptions): Promise<void> {
   if (electron !== null) return runElectron(electron, o)
 
   const api = new Api(o.peerline)
-  const shell = new WebShell({ api, uiDir: UI_DIR, outbox: path.join(o.peerline.storage, 'outbox'), log: o.log, port: o.port })
+  // PEERLINE_MAX_UPLOAD (bytes) lowers the upload cap, for tests and small disks.
+  const maxUpload = Number(process.env.PEERLINE_MAX_UPLOAD) || undefined
+  const shell = new WebShell({ api, uiDir: UI_DIR, outbox: path.join(o.peerline.storage, 'outbox'), log: o.log, port: o.port, maxUpload })
   let window: ChildProcess | null = null
   let stopping: Promise<void> | null = null
   const stop = (why: string): Promise<void> => {

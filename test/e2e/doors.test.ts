@@ -1,5 +1,6 @@
 import test from 'brittle'
 import fs from 'fs'
+import http from 'http'
 import net from 'net'
 import os from 'os'
 import path from 'path'
@@ -88,4 +89,41 @@ test('the launch secret is never on a command line; the bridge wants the session
   const host = new URL(shell.origin).host
   t.is(await dial(`ws://${host}/bridge`, { Origin: shell.origin }), '403', 'a forged Origin with no cookie is refused')
   t.is(await dial(`ws://${host}/bridge`, { Origin: shell.origin, Cookie: 'peerline=' + '0'.repeat(64) }), '403', 'a wrong cookie is refused')
+})
+
+test('uploads are capped, and a refused or unsent upload leaves nothing in the outbox', { timeout: 120_000 }, async (t) => {
+  const { testnet, bootstrap } = await localTestnet()
+  const shell = new UiInstance('upload', bootstrap, { env: { PEERLINE_MAX_UPLOAD: String(64 * 1024) } })
+  t.teardown(async () => {
+    await shell.stop()
+    await testnet.destroy()
+  })
+  await shell.start()
+  const Cookie = await shell.sessionCookie()
+  const outbox = path.join(shell.storage, 'outbox')
+  const headers = { Origin: shell.origin, Cookie }
+  const files = (): string[] => (fs.existsSync(outbox) ? fs.readdirSync(outbox) : [])
+
+  const big = await fetch(`${shell.origin}/upload?name=big.bin`, { method: 'POST', body: Buffer.alloc(65 * 1024), headers })
+  t.is(big.status, 413, 'over the cap (Content-Length): 413')
+  t.ok(((await big.json()) as { error: string }).error.startsWith('That file is too large to send'), 'with a plain sentence')
+
+  // No Content-Length: the cap is counted as the bytes arrive.
+  const streamed = await new Promise<number | string>((resolve) => {
+    const req = http.request(`${shell.origin}/upload?name=stream.bin`, { method: 'POST', headers }, (res) => resolve(res.statusCode ?? 0))
+    req.on('error', (err) => resolve(err.message))
+    for (let i = 0; i < 40; i++) req.write(Buffer.alloc(4096))
+    req.end()
+  })
+  t.ok(streamed === 413 || typeof streamed === 'string', `over the cap (streamed): refused (${streamed})`)
+  t.alike(files(), [], 'nothing kept of refused uploads')
+
+  const ok = await fetch(`${shell.origin}/upload?name=small.txt`, { method: 'POST', body: 'hello', headers })
+  const { path: kept } = (await ok.json()) as { path: string }
+  t.is(fs.readFileSync(kept, 'utf8'), 'hello', 'a small upload is kept whole')
+  const gone = await fetch(`${shell.origin}/upload?path=${encodeURIComponent(kept)}`, { method: 'DELETE', headers })
+  t.is(gone.status, 204, 'the page can discard an upload it could not send')
+  t.alike(files(), [], 'and the outbox is empty again')
+  const outside = await fetch(`${shell.origin}/upload?path=${encodeURIComponent(path.join(shell.storage, 'x', 'y'))}`, { method: 'DELETE', headers })
+  t.is(outside.status, 404, 'nothing outside the outbox can be discarded')
 })

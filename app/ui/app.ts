@@ -3,7 +3,7 @@ import { ApiError } from './api-client'
 import { formatNumber, h, replace, sentence } from './dom'
 import type { ContactInfo, FileState, HistoryEntry, Me, MemberInfo, Model, NetworkStatus, RoomSummary } from './model'
 import { addContactDialog } from './views/add-contact'
-import { renderConversation } from './views/conversation'
+import { listPosition, renderConversation } from './views/conversation'
 import { joinRoomDialog, newRoomDialog, roomInfoDialog } from './views/room-dialogs'
 import { settingsDialog } from './views/settings'
 import { renderSidebar } from './views/sidebar'
@@ -20,6 +20,7 @@ const HISTORY_LIMIT = 200
 export class App {
   private readonly _api: ApiPort
   private readonly _model: Model
+  private readonly _layout: HTMLElement
   private readonly _side = h('aside.sidebar', { 'aria-label': 'Conversations' })
   private readonly _main = h('main.chat', { 'aria-label': 'Conversation' })
   private readonly _toast = h('div.toast', { role: 'alert', hidden: true })
@@ -34,10 +35,12 @@ export class App {
     this._api = api
     this._model = { me, contacts: [], rooms: [], current: null, messages: [], members: [], network: null, files: new Map() }
     this._engine = new CallEngine(api)
+    // data-pane picks the pane a narrow window shows (styles.css); wide windows show both.
+    this._layout = h('div.layout', { 'data-pane': 'list' }, this._side, this._main)
   }
 
   async start(root: HTMLElement): Promise<void> {
-    replace(root, h('div.layout', {}, this._side, this._main), this._toast)
+    replace(root, this._layout, this._toast)
     this._placeholder()
     this._listen()
     this._listenCalls()
@@ -66,10 +69,20 @@ export class App {
   }
 
   open(room: string): void {
+    this._layout.dataset.pane = 'chat'
     this._model.current = room
     this._model.messages = []
     this._model.members = []
     void this.refresh()
+  }
+
+  /** Closes the open conversation: the list alone in a narrow window, the welcome beside it in a wide one. */
+  close(): void {
+    this._model.current = null
+    this._model.messages = []
+    this._model.members = []
+    this._layout.dataset.pane = 'list'
+    this._render()
   }
 
   private async _loadConversation(): Promise<void> {
@@ -109,6 +122,8 @@ export class App {
     if (!room) return this._placeholder()
     const active = document.activeElement
     const draft = active instanceof HTMLTextAreaElement && active.id === 'composer' ? active.value : ''
+    const keep = this._main.dataset.room === room.room ? listPosition(this._main) : null
+    this._main.dataset.room = room.room
     renderConversation(this._main, m, room, {
       send: (text) => this._do('send', { to: room.room, text }),
       edit: (id, text) => this._do('edit', { room: room.room, id, text }),
@@ -119,13 +134,18 @@ export class App {
       attach: (file) => void this._attach(room.room, file),
       info: () => roomInfoDialog(this._api, m, room, () => void this.refresh()),
       call: (video) => void this._startCall(room, video),
-      setTimer: (seconds) => this._do('setTimer', { room: room.room, seconds })
-    })
+      setTimer: (seconds) => this._do('setTimer', { room: room.room, seconds }),
+      back: () => {
+        this.close()
+        this._side.querySelector<HTMLElement>(`[data-room="${CSS.escape(room.room)}"]`)?.focus()
+      }
+    }, keep)
     const composer = this._main.querySelector<HTMLTextAreaElement>('#composer')
     if (composer && draft) composer.value = draft
   }
 
   private _placeholder(): void {
+    delete this._main.dataset.room
     replace(
       this._main,
       h(

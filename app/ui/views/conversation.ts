@@ -13,6 +13,8 @@ export interface ConversationActions {
   info(): void
   setTimer(seconds: number): void
   call(video: boolean): void
+  /** Narrow windows: back to the conversation list. */
+  back(): void
 }
 
 const REACTIONS = ['👍', '❤️', '😂', '😮', '😢']
@@ -26,7 +28,22 @@ export const TIMERS: Array<[number, string]> = [
 ]
 
 /** One conversation: header, messages (edits, deletes, reactions, files) and the composer. */
-export function renderConversation(el: HTMLElement, model: Model, room: RoomSummary, act: ConversationActions): void {
+/** Where the message list was before a re-render of the same conversation. */
+export interface ListPosition {
+  top: number
+  atBottom: boolean
+  /** False when the reader was elsewhere (say, in a dialog): do not move focus to the composer. */
+  focus: boolean
+}
+
+/** Reads a rendered conversation's list position, to keep it across a re-render. */
+export function listPosition(el: HTMLElement): ListPosition | null {
+  const list = el.querySelector<HTMLElement>('.messages')
+  if (!list) return null
+  return { top: list.scrollTop, atBottom: list.scrollHeight - list.scrollTop - list.clientHeight < 40, focus: el.contains(document.activeElement) || document.activeElement === document.body }
+}
+
+export function renderConversation(el: HTMLElement, model: Model, room: RoomSummary, act: ConversationActions, keep: ListPosition | null = null): void {
   const names = new Map<string, string>()
   for (const m of model.members) names.set(m.number, m.name || formatNumber(m.number))
   const isAdmin = model.members.some((m) => m.number === model.me.number && m.role === 'admin')
@@ -84,17 +101,26 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
     h(
       'header.conv-head',
       {},
+      h('button.icon.back', { type: 'button', 'aria-label': 'Back', title: 'Conversations', onclick: act.back }, '‹'),
       h('div', {}, h('h2', { 'data-testid': 'conversation-title' }, room.name || 'Unnamed'), h('span.status', {}, status)),
       timer,
       room.active ? h('button', { type: 'button', onclick: () => act.call(false), title: room.kind === 'group' ? 'Start a group call (up to 8)' : 'Voice call' }, room.kind === 'group' ? 'Group call' : 'Call') : null,
-      room.active ? h('button', { type: 'button', onclick: () => act.call(true) }, 'Video call') : null,
-      h('button', { type: 'button', onclick: act.info }, room.kind === 'group' ? 'Room info' : 'Contact info')
+      room.active ? h('button', { type: 'button', onclick: () => act.call(true) }, 'Video', h('span.wide', {}, ' call')) : null,
+      // Narrow windows show the short label (styles.css hides span.wide there, span.narrow elsewhere).
+      h('button', { type: 'button', onclick: act.info, 'aria-label': room.kind === 'group' ? 'Room info' : 'Contact info' }, h('span.wide', {}, room.kind === 'group' ? 'Room info' : 'Contact info'), h('span.narrow', {}, 'Info'))
     ),
     list,
     composer
   )
-  list.scrollTop = list.scrollHeight
-  if (room.active) input.focus()
+  // Re-rendered in place: stay where the reader was, or at the newest message if they were there.
+  list.scrollTop = keep?.atBottom === false ? keep.top : list.scrollHeight
+  // The window resizing (narrow <-> wide) keeps the newest message in view when it was.
+  let atBottom = true
+  list.addEventListener('scroll', () => (atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40))
+  new ResizeObserver(() => {
+    if (atBottom) list.scrollTop = list.scrollHeight
+  }).observe(list)
+  if (room.active && keep?.focus !== false) input.focus()
 }
 
 function message(m: HistoryEntry, model: Model, names: Map<string, string>, isAdmin: boolean, act: ConversationActions): HTMLElement {

@@ -4,6 +4,7 @@ import { formatNumber, h, replace, sentence } from './dom'
 import type { ContactInfo, FileState, HistoryEntry, Me, MemberInfo, Model, NetworkStatus, RoomSummary } from './model'
 import { addContactDialog } from './views/add-contact'
 import { listPosition, renderConversation } from './views/conversation'
+import type { Editing } from './views/conversation'
 import { joinRoomDialog, newRoomDialog, roomInfoDialog } from './views/room-dialogs'
 import { settingsDialog } from './views/settings'
 import { renderSidebar } from './views/sidebar'
@@ -12,6 +13,8 @@ import { CallEngine } from './calls/call-engine'
 import { CallScreen, callError, endedSentence, incomingCallDialog } from './views/call-view'
 
 const HISTORY_LIMIT = 200
+/** The core's limit on a message's text (MAX_TEXT_LENGTH in lib/wire/schemas.ts; the renderer imports no core module). */
+const MAX_TEXT_LENGTH = 16 * 1024
 
 /**
  * The messenger once the first run is done: keeps the model in step with the Api's notifications
@@ -29,6 +32,9 @@ export class App {
   private _screen: CallScreen | null = null
   private readonly _ringing = new Map<string, () => void>()
   private _refreshing: Promise<void> | null = null
+  /** What is typed in each conversation's composer and not yet sent. */
+  private readonly _drafts = new Map<string, string>()
+  private _editing: Editing | null = null
   private _again = false
 
   constructor(api: ApiPort, me: Me) {
@@ -70,6 +76,7 @@ export class App {
 
   open(room: string): void {
     this._layout.dataset.pane = 'chat'
+    if (room !== this._model.current) this._editing = null
     this._model.current = room
     this._model.messages = []
     this._model.members = []
@@ -120,13 +127,14 @@ export class App {
     })
     const room = m.rooms.find((r) => r.room === m.current)
     if (!room) return this._placeholder()
-    const active = document.activeElement
-    const draft = active instanceof HTMLTextAreaElement && active.id === 'composer' ? active.value : ''
     const keep = this._main.dataset.room === room.room ? listPosition(this._main) : null
     this._main.dataset.room = room.room
     renderConversation(this._main, m, room, {
-      send: (text) => this._do('send', { to: room.room, text }),
-      edit: (id, text) => this._do('edit', { room: room.room, id, text }),
+      send: (text) => this._send(room.room, text),
+      edit: (id, text) => (tooLong(text) ? this._fail(tooLong(text)) : this._try('edit', { room: room.room, id, text })),
+      draft: (text) => (text ? this._drafts.set(room.room, text) : this._drafts.delete(room.room)),
+      editing: this._editing,
+      setEditing: (e) => (this._editing = e),
       remove: (id) => this._do('delete', { room: room.room, id }),
       react: (id, emoji) => this._do('react', { room: room.room, id, emoji }),
       download: (file) => this._download(file),
@@ -139,9 +147,33 @@ export class App {
         this.close()
         this._side.querySelector<HTMLElement>(`[data-room="${CSS.escape(room.room)}"]`)?.focus()
       }
-    }, keep)
-    const composer = this._main.querySelector<HTMLTextAreaElement>('#composer')
-    if (composer && draft) composer.value = draft
+    }, keep, this._drafts.get(room.room) ?? '')
+  }
+
+  /** Sends; answers whether it went (the composer keeps the text otherwise). */
+  private _send(room: string, text: string): Promise<boolean> {
+    const why = tooLong(text)
+    if (why) return this._fail(why)
+    return this._try('send', { to: room, text })
+  }
+
+  /** Calls the Api; on failure says why and answers false. Refreshes either way. */
+  private _try(method: string, params: Record<string, unknown>): Promise<boolean> {
+    return this._api.call(method, params).then(
+      () => {
+        void this.refresh()
+        return true
+      },
+      (err) => {
+        this._error(err)
+        return false
+      }
+    )
+  }
+
+  private async _fail(why: string): Promise<false> {
+    this._toastText(why)
+    return false
   }
 
   private _placeholder(): void {
@@ -298,4 +330,10 @@ export class App {
   }
 
   private _toastTimer: ReturnType<typeof setTimeout> | undefined
+}
+
+/** A sentence when `text` is over the core's limit, else ''. */
+function tooLong(text: string): string {
+  if (text.length <= MAX_TEXT_LENGTH) return ''
+  return `This message is too long: ${text.length.toLocaleString('en-US')} characters; the limit is ${MAX_TEXT_LENGTH.toLocaleString('en-US')}.`
 }

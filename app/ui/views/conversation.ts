@@ -3,8 +3,15 @@ import type { FileState, HistoryEntry, Model, RoomSummary } from '../model'
 import { callLabel } from './call-view'
 
 export interface ConversationActions {
-  send(text: string): void
-  edit(id: string, text: string): void
+  /** Resolves true once sent; the composer is cleared only then. */
+  send(text: string): Promise<boolean>
+  /** Resolves true once saved; the editor stays open otherwise. */
+  edit(id: string, text: string): Promise<boolean>
+  /** The composer's text, kept by the app across re-renders until it is sent. */
+  draft(text: string): void
+  /** The message being edited and its unsaved text, kept across re-renders like the draft. */
+  editing: Editing | null
+  setEditing(e: Editing | null): void
   remove(id: string): void
   react(id: string, emoji: string): void
   download(file: string): void
@@ -28,6 +35,11 @@ export const TIMERS: Array<[number, string]> = [
 ]
 
 /** One conversation: header, messages (edits, deletes, reactions, files) and the composer. */
+export interface Editing {
+  id: string
+  text: string
+}
+
 /** Where the message list was before a re-render of the same conversation. */
 export interface ListPosition {
   top: number
@@ -43,7 +55,7 @@ export function listPosition(el: HTMLElement): ListPosition | null {
   return { top: list.scrollTop, atBottom: list.scrollHeight - list.scrollTop - list.clientHeight < 40, focus: el.contains(document.activeElement) || document.activeElement === document.body }
 }
 
-export function renderConversation(el: HTMLElement, model: Model, room: RoomSummary, act: ConversationActions, keep: ListPosition | null = null): void {
+export function renderConversation(el: HTMLElement, model: Model, room: RoomSummary, act: ConversationActions, keep: ListPosition | null = null, draft = ''): void {
   const names = new Map<string, string>()
   for (const m of model.members) names.set(m.number, m.name || formatNumber(m.number))
   const isAdmin = model.members.some((m) => m.number === model.me.number && m.role === 'admin')
@@ -54,12 +66,23 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
   for (const m of model.messages) list.appendChild(message(m, model, names, isAdmin, act))
 
   const input = h('textarea', { id: 'composer', rows: 1, placeholder: room.active ? 'Message' : 'You are no longer a member of this room', 'aria-label': 'Message', disabled: !room.active })
+  input.value = draft
+  input.addEventListener('input', () => act.draft(input.value))
+  // Cleared only once the message is sent: a failed send keeps every character.
+  const submit = (): void => {
+    const text = input.value.trim()
+    if (!text) return
+    void act.send(text).then((sent) => {
+      if (sent && input.value.trim() === text) {
+        input.value = ''
+        act.draft('')
+      }
+    })
+  }
   input.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' && !e.shiftKey) {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault()
-      const text = input.value.trim()
-      if (text) act.send(text)
-      input.value = ''
+      submit()
     }
   })
   const picker = h('input', { type: 'file', hidden: true, 'aria-hidden': 'true', tabindex: -1 })
@@ -78,9 +101,7 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
     {
       onsubmit: (e: Event) => {
         e.preventDefault()
-        const text = input.value.trim()
-        if (text) act.send(text)
-        input.value = ''
+        submit()
         input.focus()
       }
     },
@@ -138,7 +159,7 @@ function message(m: HistoryEntry, model: Model, names: Map<string, string>, isAd
         'div.tools',
         {},
         ...REACTIONS.map((e) => h('button.icon', { type: 'button', 'aria-label': `React ${e}`, onclick: () => act.react(m.id, m.reactions[model.me.number] === e ? '' : e) }, e)),
-        mine && !m.file ? h('button.icon', { type: 'button', 'aria-label': 'Edit', title: 'Edit', onclick: () => editInPlace(li, m, act) }, '✎') : null,
+        mine && !m.file ? h('button.icon', { type: 'button', 'aria-label': 'Edit', title: 'Edit', onclick: () => editInPlace(li, m, act, m.text) }, '✎') : null,
         mine || isAdmin ? h('button.icon', { type: 'button', 'aria-label': 'Delete', title: 'Delete for everyone', onclick: () => act.remove(m.id) }, '🗑') : null
       )
   const li = h(
@@ -150,6 +171,7 @@ function message(m: HistoryEntry, model: Model, names: Map<string, string>, isAd
     reactions.length ? h('div.reactions', {}, ...reactions.map(([who, e]) => h('span', { title: names.get(who) ?? formatNumber(who) }, e))) : null,
     tools
   )
+  if (act.editing?.id === m.id && !m.deleted) editInPlace(li, m, act, act.editing.text)
   return li
 }
 
@@ -191,22 +213,43 @@ function failure(code: string | undefined): string {
   }
 }
 
-function editInPlace(li: HTMLElement, m: HistoryEntry, act: ConversationActions): void {
-  const input = h('input', { value: m.text, 'aria-label': 'Edit message' })
+function editInPlace(li: HTMLElement, m: HistoryEntry, act: ConversationActions, text: string): void {
+  // Multi-line like the composer: Enter saves, Shift+Enter starts a new line, Escape cancels.
+  const input = h('textarea', { 'aria-label': 'Edit message', rows: Math.min(8, text.split('\n').length + 1) })
+  input.value = text
+  act.setEditing({ id: m.id, text })
+  input.addEventListener('input', () => act.setEditing({ id: m.id, text: input.value }))
+  const save = (): void => {
+    const text = input.value.trim()
+    if (!text || text === m.text) return cancel()
+    void act.edit(m.id, text).then((saved) => {
+      // A failed edit leaves the editor open with the text; a saved one re-renders the list.
+      if (saved) cancel()
+    })
+  }
+  const cancel = (): void => {
+    act.setEditing(null)
+    form.replaceWith(h('p.text', {}, m.text))
+  }
   const form = h(
     'form.edit',
     {
       onsubmit: (e: Event) => {
         e.preventDefault()
-        if (input.value.trim() && input.value !== m.text) act.edit(m.id, input.value.trim())
+        save()
       }
     },
     input,
-    h('button', { type: 'submit' }, 'Save')
+    h('div.row', {}, h('button.primary', { type: 'submit' }, 'Save'), h('button', { type: 'button', onclick: cancel }, 'Cancel'))
   )
   input.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') form.replaceWith(h('p.text', {}, m.text))
+    if (e.key === 'Escape') cancel()
+    else if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault()
+      save()
+    }
   })
   li.querySelector('.text')?.replaceWith(form)
-  input.focus()
+  // After the list is in the page (a re-render builds it detached).
+  queueMicrotask(() => input.focus())
 }

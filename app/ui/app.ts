@@ -67,7 +67,8 @@ export class App {
         const [contacts, rooms] = await Promise.all([this._api.call<ContactInfo[]>('listContacts'), this._api.call<RoomSummary[]>('listRooms')])
         this._model.contacts = contacts
         this._model.rooms = rooms
-        if (this._model.current) await this._loadConversation()
+        // A room just joined may not be listed yet (its roomUpdate refreshes again); one we left is gone.
+        if (this._model.current && rooms.some((r) => r.room === this._model.current)) await this._loadConversation()
         this._render()
       } while (this._again)
     })().finally(() => (this._refreshing = null))
@@ -140,7 +141,11 @@ export class App {
       download: (file) => this._download(file),
       pause: (file) => this._do('pauseFile', { file }),
       attach: (file) => void this._attach(room.room, file),
-      info: () => roomInfoDialog(this._api, m, room, () => void this.refresh()),
+      info: () =>
+        roomInfoDialog(this._api, m, room, () => void this.refresh(), () => {
+          this.close()
+          void this.refresh()
+        }),
       call: (video) => void this._startCall(room, video),
       setTimer: (seconds) => this._do('setTimer', { room: room.room, seconds }),
       back: () => {

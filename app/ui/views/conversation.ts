@@ -1,4 +1,4 @@
-import { formatNumber, formatSize, formatTime, h, plural, replace } from '../dom'
+import { confirmAction, formatNumber, formatSize, formatTime, h, plural, replace } from '../dom'
 import type { FileState, HistoryEntry, Model, RoomSummary } from '../model'
 import { callLabel } from './call-view'
 
@@ -160,7 +160,7 @@ function message(m: HistoryEntry, model: Model, names: Map<string, string>, isAd
         {},
         ...REACTIONS.map((e) => h('button.icon', { type: 'button', 'aria-label': `React ${e}`, onclick: () => act.react(m.id, m.reactions[model.me.number] === e ? '' : e) }, e)),
         mine && !m.file ? h('button.icon', { type: 'button', 'aria-label': 'Edit', title: 'Edit', onclick: () => editInPlace(li, m, act, m.text) }, '✎') : null,
-        mine || isAdmin ? h('button.icon', { type: 'button', 'aria-label': 'Delete', title: 'Delete for everyone', onclick: () => act.remove(m.id) }, '🗑') : null
+        mine || isAdmin ? h('button.icon', { type: 'button', 'aria-label': 'Delete', title: 'Delete for everyone', onclick: () => void confirmAction('Delete this message for everyone?', 'It is removed from every member\'s screen. This cannot be undone.', 'Delete').then((yes) => yes && act.remove(m.id)) }, '🗑') : null
       )
   const li = h(
     `li.message.${mine ? 'mine' : 'theirs'}`,

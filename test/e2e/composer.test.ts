@@ -1,28 +1,12 @@
 import test from 'brittle'
-import { localTestnet } from '../helpers/testnet'
-import { UiInstance } from '../helpers/ui-instance'
-import { hasChromium, launchChromium } from '../helpers/browser'
-import { BridgeClient } from '../helpers/bridge-client'
-import { conversation, firstRun, openPage, screenshot } from '../helpers/ui-page'
+import { hasChromium } from '../helpers/browser'
+import { conversation, screenshot } from '../helpers/ui-page'
+import { people } from '../helpers/ui-people'
 
 const WAIT = { timeout: 30_000 }
 
 test('a send that fails keeps its text; edit keeps line breaks', { skip: !hasChromium(), timeout: 180_000 }, async (t) => {
-  const { testnet, bootstrap } = await localTestnet()
-  const alice = new UiInstance('alice', bootstrap)
-  const browser = await launchChromium()
-  let api: BridgeClient | null = null
-  t.teardown(async () => {
-    api?.close()
-    await browser.close()
-    await alice.stop()
-    await testnet.destroy()
-  })
-  await alice.start()
-  const page = await openPage(browser, alice.url)
-  await firstRun(page, 'Alice')
-  const cookie = (await page.context().cookies()).find((c) => c.name === 'peerline')
-  api = await BridgeClient.open(alice.origin, `peerline=${cookie?.value}`)
+  const { page, aliceApi: api } = await people(t, { bob: false })
   await api.call('createRoom', { name: 'Notes' })
   await conversation(page, 'Notes').click()
   await page.waitForSelector('[data-testid=conversation-title]:has-text("Notes")')

@@ -1,29 +1,14 @@
 import test from 'brittle'
-import { localTestnet } from '../helpers/testnet'
-import { UiInstance } from '../helpers/ui-instance'
-import { hasChromium, launchChromium } from '../helpers/browser'
-import { BridgeClient } from '../helpers/bridge-client'
-import { conversation, firstRun, openPage, screenshot, sendIn } from '../helpers/ui-page'
+import { hasChromium } from '../helpers/browser'
+import type { BridgeClient } from '../helpers/bridge-client'
+import { conversation, screenshot, sendIn } from '../helpers/ui-page'
+import { people } from '../helpers/ui-people'
 
 const WAIT = { timeout: 30_000 }
 
 test('delete, remove and leave ask first; leaving closes the conversation; a room key opens it again', { skip: !hasChromium(), timeout: 240_000 }, async (t) => {
-  const { testnet, bootstrap } = await localTestnet()
-  const alice = new UiInstance('alice', bootstrap)
-  const bob = new UiInstance('bob', bootstrap)
-  const browser = await launchChromium()
-  let bobApi: BridgeClient | null = null
-  t.teardown(async () => {
-    bobApi?.close()
-    await browser.close()
-    await Promise.all([alice.stop(), bob.stop()])
-    await testnet.destroy()
-  })
-  await Promise.all([alice.start(), bob.start()])
-  const page = await openPage(browser, alice.url)
-  await firstRun(page, 'Alice')
-  bobApi = await BridgeClient.open(bob.origin, await bob.sessionCookie())
-  await bobApi.call('setProfile', { name: 'Bob' })
+  const { page, bobApi: bob } = await people(t)
+  const bobApi = bob as BridgeClient
 
   // Alice makes a room; Bob joins it with the key.
   await page.click('button:has-text("+ Room")')

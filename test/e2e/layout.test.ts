@@ -1,10 +1,9 @@
 import test from 'brittle'
 import type { Page } from 'playwright-core'
-import { localTestnet } from '../helpers/testnet'
-import { UiInstance } from '../helpers/ui-instance'
-import { hasChromium, launchChromium } from '../helpers/browser'
-import { BridgeClient } from '../helpers/bridge-client'
-import { conversation, firstRun, openPage, screenshot } from '../helpers/ui-page'
+import { hasChromium } from '../helpers/browser'
+import type { BridgeClient } from '../helpers/bridge-client'
+import { conversation, screenshot } from '../helpers/ui-page'
+import { people } from '../helpers/ui-people'
 
 const WAIT = { timeout: 60_000 }
 const COUNT = 300
@@ -46,26 +45,8 @@ function geometry(page: Page): Promise<Geometry> {
 }
 
 test('a 300-message conversation: only the message list scrolls; under 700 px one pane at a time with Back', { skip: !hasChromium(), timeout: 300_000 }, async (t) => {
-  const { testnet, bootstrap } = await localTestnet()
-  const alice = new UiInstance('alice', bootstrap)
-  const bob = new UiInstance('bob', bootstrap)
-  const browser = await launchChromium()
-  let bobApi: BridgeClient | null = null
-  let aliceApi: BridgeClient | null = null
-  t.teardown(async () => {
-    aliceApi?.close()
-    bobApi?.close()
-    await browser.close()
-    await Promise.all([alice.stop(), bob.stop()])
-    await testnet.destroy()
-  })
-  await Promise.all([alice.start(), bob.start()])
-  const page = await openPage(browser, alice.url)
-  await firstRun(page, 'Alice')
-  const cookie = (await page.context().cookies()).find((c) => c.name === 'peerline')
-  aliceApi = await BridgeClient.open(alice.origin, `peerline=${cookie?.value}`)
-  bobApi = await BridgeClient.open(bob.origin, await bob.sessionCookie())
-  await bobApi.call('setProfile', { name: 'Bob' })
+  const { page, aliceApi, bobApi: bob } = await people(t)
+  const bobApi = bob as BridgeClient
   const bobNumber = (await bobApi.call<{ number: string }>('whoami')).number
   const aliceNumber = (await aliceApi.call<{ number: string }>('whoami')).number
   await aliceApi.call('addContact', { number: bobNumber })

@@ -36,6 +36,7 @@ export class App {
   private readonly _drafts = new Map<string, string>()
   private _editing: Editing | null = null
   private _again = false
+  private _lists = false
 
   constructor(api: ApiPort, me: Me) {
     this._api = api
@@ -55,8 +56,12 @@ export class App {
     this._api.call<NetworkStatus>('networkStatus').then((n) => this._network(n), (err) => this._error(err))
   }
 
-  /** Reloads contacts, rooms and the open conversation; overlapping calls fold into one more run. */
-  refresh(): Promise<void> {
+  /**
+   * Reloads the open conversation, and with `lists` (the default) contacts and rooms too;
+   * overlapping calls fold into one more run.
+   */
+  refresh(lists = true): Promise<void> {
+    if (lists) this._lists = true
     if (this._refreshing) {
       this._again = true
       return this._refreshing
@@ -64,11 +69,14 @@ export class App {
     this._refreshing = (async () => {
       do {
         this._again = false
-        const [contacts, rooms] = await Promise.all([this._api.call<ContactInfo[]>('listContacts'), this._api.call<RoomSummary[]>('listRooms')])
-        this._model.contacts = contacts
-        this._model.rooms = rooms
+        if (this._lists) {
+          this._lists = false
+          const [contacts, rooms] = await Promise.all([this._api.call<ContactInfo[]>('listContacts'), this._api.call<RoomSummary[]>('listRooms')])
+          this._model.contacts = contacts
+          this._model.rooms = rooms
+        }
         // A room just joined may not be listed yet (its roomUpdate refreshes again); one we left is gone.
-        if (this._model.current && rooms.some((r) => r.room === this._model.current)) await this._loadConversation()
+        if (this._model.current && this._model.rooms.some((r) => r.room === this._model.current)) await this._loadConversation()
         this._render()
       } while (this._again)
     })().finally(() => (this._refreshing = null))
@@ -198,11 +206,33 @@ export class App {
   private _listen(): void {
     const api = this._api
     const refresh = (): void => void this.refresh()
+    // Notifications carry what changed: apply it, and reload only the open conversation when it changed.
     api.on('message', (msg) => {
       if (msg.from !== this._model.me.number) this._notifyMessage(msg.room, msg.from, msg.file ? `📎 ${msg.file.name}` : msg.text)
-      refresh()
+      if (msg.room === this._model.current) void this.refresh(false)
     })
-    for (const name of ['messageUpdate', 'roomUpdate', 'contactAccepted', 'contactDeclined', 'presence'] as const) api.on(name, refresh)
+    api.on('roomUpdate', (summary) => {
+      const rooms = this._model.rooms
+      const i = rooms.findIndex((r) => r.room === summary.room)
+      if (i === -1) rooms.push(summary)
+      else rooms[i] = summary
+      if (summary.room === this._model.current) void this.refresh(false)
+      else this._render()
+    })
+    api.on('messageUpdate', (entry) => {
+      if (entry.room !== this._model.current) return
+      const i = this._model.messages.findIndex((m) => m.id === entry.id)
+      if (i === -1) return void this.refresh(false)
+      const { room: _room, ...message } = entry
+      this._model.messages[i] = message
+      this._render()
+    })
+    api.on('presence', (p) => {
+      for (const c of this._model.contacts) if (c.number === p.number) c.online = p.online
+      for (const m of this._model.members) if (m.number === p.number) m.online = p.online
+      this._render()
+    })
+    for (const name of ['contactAccepted', 'contactDeclined'] as const) api.on(name, refresh)
     api.on('contactRequest', (c) => {
       this._notifier.show('Contact request', `${c.name || formatNumber(c.number)} wants to chat`)
       refresh()

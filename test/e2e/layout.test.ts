@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core'
 import { hasChromium } from '../helpers/browser'
 import type { BridgeClient } from '../helpers/bridge-client'
 import { conversation, screenshot } from '../helpers/ui-page'
-import { people } from '../helpers/ui-people'
+import { befriend, people } from '../helpers/ui-people'
 
 const WAIT = { timeout: 60_000 }
 const COUNT = 300
@@ -47,11 +47,7 @@ function geometry(page: Page): Promise<Geometry> {
 test('a 300-message conversation: only the message list scrolls; under 700 px one pane at a time with Back', { skip: !hasChromium(), timeout: 300_000 }, async (t) => {
   const { page, aliceApi, bobApi: bob } = await people(t)
   const bobApi = bob as BridgeClient
-  const bobNumber = (await bobApi.call<{ number: string }>('whoami')).number
-  const aliceNumber = (await aliceApi.call<{ number: string }>('whoami')).number
-  await aliceApi.call('addContact', { number: bobNumber })
-  while (!(await bobApi.call<Array<{ number: string; state: string }>>('listContacts')).some((c) => c.number === aliceNumber && c.state === 'incoming')) await page.waitForTimeout(100)
-  await bobApi.call('acceptContact', { number: aliceNumber })
+  const { aliceNumber, bobNumber } = await befriend(aliceApi, bobApi)
   await conversation(page, 'Bob').waitFor(WAIT)
 
   for (let i = 0; i < COUNT; i++) {
@@ -83,9 +79,14 @@ test('a 300-message conversation: only the message list scrolls; under 700 px on
   t.is(g.headerTop, 0, 'the header stays put')
   t.is(g.composerBottom, g.innerHeight, 'the composer stays put')
 
-  // A narrow window: one pane at a time.
+  // Back to the newest message; a narrow window keeps it in view, one pane at a time.
+  await page.locator('.messages').press('End')
+  while (!(await page.evaluate(`(() => { const l = document.querySelector('.messages'); return l.scrollHeight - l.scrollTop - l.clientHeight < 2 })()`))) await page.waitForTimeout(50)
   await page.setViewportSize({ width: 420, height: 800 })
-  await page.locator('.message', { hasText: `(${COUNT})` }).waitFor(WAIT)
+  // The list re-pins on its resize callback: give it that callback, then look.
+  await page.evaluate(`new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))`)
+  const last = await page.locator('.message', { hasText: `(${COUNT})` }).boundingBox()
+  t.ok(last !== null && last.y + last.height <= 800 && last.y > 0, 'the newest message is still in view after the window narrows')
   g = await geometry(page)
   t.ok(g.scrollWidth <= g.innerWidth, `no horizontal scroll at 420 px (${g.scrollWidth} <= ${g.innerWidth})`)
   t.is(g.scrollHeight, g.innerHeight, 'no vertical page scroll at 420 px')

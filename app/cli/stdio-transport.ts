@@ -46,6 +46,11 @@ export class StdioTransport {
       this.close()
     })
     input.once('close', () => this.close())
+    // The client went away (EPIPE): nobody is left to answer.
+    output.on('error', (err) => {
+      log('stdio: output failed: ' + err.message)
+      this.close()
+    })
     output.on('drain', () => {
       if (!this._closed) input.resume()
     })

@@ -1,6 +1,7 @@
 import test from 'brittle'
 import fs from 'fs'
 import { setup } from '../helpers/agent-net'
+import { eventually } from '../helpers/eventually'
 
 const MIB = 1024 * 1024
 const LINE_MIB = 100
@@ -38,4 +39,48 @@ test('a 100 MiB line on the agent\'s stdin is refused without being buffered, an
   t.ok(a.logs.some((l) => /line over 1048576 bytes/.test(l)), 'and a logged reason')
   t.comment(`RSS before ${(before / MIB).toFixed(1)} MiB, peak ${(peak / MIB).toFixed(1)} MiB`)
   t.ok(peak - before < LINE_MIB * MIB, `RSS grew by ${((peak - before) / MIB).toFixed(1)} MiB, less than the line itself: never held whole`)
+})
+
+test('the agent stops reading requests while its answers go unread, and answers them all once read', { timeout: 120_000 }, async (t) => {
+  const { start } = await setup(t)
+  const a = await start('a', INSECURE)
+  const pid = a.proc.pid as number
+  await a.call('whoami')
+  const before = rss(pid)
+  let peak = before
+  const sampler = setInterval(() => (peak = Math.max(peak, rss(pid))), 5)
+
+  // 3,000 answers of 10 KB each (an unknown method's error echoes its name): 30 MB unread.
+  a.proc.stdout.pause()
+  const name = 'x'.repeat(10_000)
+  const n = 3000
+  for (let i = 0; i < n; i++) a.writeLine(JSON.stringify({ jsonrpc: '2.0', id: 100_000 + i, method: name }))
+  // Requests back up on our side: the agent stopped reading them (one that read on would drain them).
+  const backedUp = await eventually(async () => a.proc.stdin.writableLength, (bytes) => bytes > MIB)
+  t.ok(backedUp > MIB, `the agent stopped reading (${(backedUp / MIB).toFixed(1)} MiB of requests wait on our side)`)
+  const stalled = Math.max(peak, rss(pid))
+  a.proc.stdout.resume()
+  t.is((await a.call<{ number: string }>('whoami')).number, a.number, 'the agent answers again once read')
+  clearInterval(sampler)
+
+  const answered = a.raw.filter((m) => typeof m.id === 'number' && m.id >= 100_000).length
+  t.is(answered, n, 'every request was answered once the client read again')
+  t.comment(`RSS before ${(before / MIB).toFixed(1)} MiB, while unread ${(stalled / MIB).toFixed(1)} MiB`)
+  t.ok(stalled - before < 16 * MIB, `RSS grew by ${((stalled - before) / MIB).toFixed(1)} MiB while 30 MB of answers went unread`)
+})
+
+test('an agent whose client stopped reading still shuts down cleanly on SIGTERM', { timeout: 60_000 }, async (t) => {
+  const { start } = await setup(t)
+  const a = await start('a', INSECURE)
+  // The agent exits with our requests still queued for it: their write fails, and that is fine.
+  a.proc.stdin.on('error', () => {})
+  a.proc.stdout.pause()
+  const name = 'x'.repeat(10_000)
+  for (let i = 0; i < 3000; i++) a.writeLine(JSON.stringify({ jsonrpc: '2.0', id: 200_000 + i, method: name }))
+  await eventually(async () => a.proc.stdin.writableLength, (bytes) => bytes > MIB)
+  a.proc.kill('SIGTERM')
+  const logged = await eventually(async () => a.logs.join('\n'), (l) => l.includes('shutting down (SIGTERM)'), 15_000)
+  t.ok(logged.includes('shutting down (SIGTERM)'), 'it heard the signal (not stuck in a write)')
+  a.proc.stdout.resume()
+  t.is(await a.exited, 0, 'and exited cleanly')
 })

@@ -127,3 +127,40 @@ test('uploads are capped, and a refused or unsent upload leaves nothing in the o
   const outside = await fetch(`${shell.origin}/upload?path=${encodeURIComponent(path.join(shell.storage, 'x', 'y'))}`, { method: 'DELETE', headers })
   t.is(outside.status, 404, 'nothing outside the outbox can be discarded')
 })
+
+/** A client-to-server WebSocket text frame (masked, as the protocol wants; a zero mask keeps it readable). */
+function frame(text: string): Buffer {
+  const payload = Buffer.from(text)
+  const head = payload.byteLength < 126 ? Buffer.from([0x81, 0x80 | payload.byteLength]) : payload.byteLength < 65536 ? Buffer.from([0x81, 0x80 | 126, payload.byteLength >> 8, payload.byteLength & 0xff]) : null
+  if (head === null) throw new Error('frame too large for this test')
+  return Buffer.concat([head, Buffer.alloc(4), payload])
+}
+
+test('a bridge client that stops reading is disconnected, and the shell stays up', { timeout: 120_000 }, async (t) => {
+  const { testnet, bootstrap } = await localTestnet()
+  const shell = new UiInstance('unread', bootstrap)
+  t.teardown(async () => {
+    await shell.stop()
+    await testnet.destroy()
+  })
+  await shell.start()
+  const cookie = await shell.sessionCookie()
+  const { port, host } = new URL(shell.origin)
+  const socket = net.connect(Number(port), '127.0.0.1')
+  await new Promise((resolve) => socket.once('connect', resolve))
+  const closed = new Promise((resolve) => socket.once('close', resolve))
+  socket.on('error', () => {})
+  socket.write(`GET /bridge HTTP/1.1\r\nHost: ${host}\r\nOrigin: ${shell.origin}\r\nCookie: ${cookie}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`)
+  // Never read: every answer (each echoes its 10 KB method name) piles up on the shell's side.
+  socket.pause()
+  const name = 'x'.repeat(10_000)
+  for (let i = 0; i < 4000 && !socket.destroyed; i++) {
+    if (!socket.write(frame(JSON.stringify({ jsonrpc: '2.0', id: i, method: name + i })))) await new Promise((resolve) => socket.once('drain', resolve).once('close', resolve))
+  }
+  await shell.waitForLog('bridge: disconnected a client that stopped reading')
+  t.pass('the shell let the client go, with a logged reason')
+  socket.destroy()
+  await closed
+  t.ok(shell.running, 'the shell is still running')
+  t.is((await fetch(shell.origin + '/')).status, 200, 'and serving')
+})

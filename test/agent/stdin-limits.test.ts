@@ -7,19 +7,28 @@ const MIB = 1024 * 1024
 const LINE_MIB = 100
 const INSECURE = { PEERLINE_INSECURE_TEST_NUMBERS: '1' }
 
+type T = Parameters<Parameters<typeof test>[1]>[0]
+
+/** An agent with its RSS sampled from now on: `peak()` is the highest seen, `stop()` ends sampling. */
+async function watched(t: T) {
+  const { start } = await setup(t)
+  const a = await start('a', INSECURE)
+  const pid = a.proc.pid as number
+  await a.call('whoami')
+  const before = rss(pid)
+  let high = before
+  const sampler = setInterval(() => (high = Math.max(high, rss(pid))), 5)
+  t.teardown(() => clearInterval(sampler))
+  return { a, before, peak: () => Math.max(high, rss(pid)), stop: () => clearInterval(sampler) }
+}
+
 function rss(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))
   return m ? Number(m[1]) * 1024 : 0
 }
 
 test('a 100 MiB line on the agent\'s stdin is refused without being buffered, and the next request is answered', { timeout: 120_000 }, async (t) => {
-  const { start } = await setup(t)
-  const a = await start('a', INSECURE)
-  const pid = a.proc.pid as number
-  await a.call('whoami')
-  const before = rss(pid)
-  let peak = before
-  const sampler = setInterval(() => (peak = Math.max(peak, rss(pid))), 5)
+  const { a, before, peak: peakOf, stop } = await watched(t)
 
   // 100 MiB with no newline, written as the pipe takes it. Before the bounded framer a 20 MiB line
   // alone grew RSS by 62 MiB (the line held whole, then as a string); now what grows is only
@@ -30,8 +39,8 @@ test('a 100 MiB line on the agent\'s stdin is refused without being buffered, an
   }
   a.proc.stdin.write('\n')
   const me = await a.call<{ number: string }>('whoami')
-  clearInterval(sampler)
-  peak = Math.max(peak, rss(pid))
+  stop()
+  const peak = peakOf()
 
   t.is(me.number, a.number, 'the next valid request is answered')
   const refused = a.raw.find((m) => (m.error as { message?: string } | undefined)?.message?.includes('too large'))
@@ -42,13 +51,7 @@ test('a 100 MiB line on the agent\'s stdin is refused without being buffered, an
 })
 
 test('the agent stops reading requests while its answers go unread, and answers them all once read', { timeout: 120_000 }, async (t) => {
-  const { start } = await setup(t)
-  const a = await start('a', INSECURE)
-  const pid = a.proc.pid as number
-  await a.call('whoami')
-  const before = rss(pid)
-  let peak = before
-  const sampler = setInterval(() => (peak = Math.max(peak, rss(pid))), 5)
+  const { a, before, peak: peakOf, stop } = await watched(t)
 
   // 3,000 answers of 10 KB each (an unknown method's error echoes its name): 30 MB unread.
   a.proc.stdout.pause()
@@ -58,10 +61,10 @@ test('the agent stops reading requests while its answers go unread, and answers 
   // Requests back up on our side: the agent stopped reading them (one that read on would drain them).
   const backedUp = await eventually(async () => a.proc.stdin.writableLength, (bytes) => bytes > MIB)
   t.ok(backedUp > MIB, `the agent stopped reading (${(backedUp / MIB).toFixed(1)} MiB of requests wait on our side)`)
-  const stalled = Math.max(peak, rss(pid))
+  const stalled = peakOf()
   a.proc.stdout.resume()
   t.is((await a.call<{ number: string }>('whoami')).number, a.number, 'the agent answers again once read')
-  clearInterval(sampler)
+  stop()
 
   const answered = a.raw.filter((m) => typeof m.id === 'number' && m.id >= 100_000).length
   t.is(answered, n, 'every request was answered once the client read again')

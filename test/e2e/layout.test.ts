@@ -83,10 +83,13 @@ test('a 300-message conversation: only the message list scrolls; under 700 px on
   await page.locator('.messages').press('End')
   while (!(await page.evaluate(`(() => { const l = document.querySelector('.messages'); return l.scrollHeight - l.scrollTop - l.clientHeight < 2 })()`))) await page.waitForTimeout(50)
   await page.setViewportSize({ width: 420, height: 800 })
-  // The list re-pins on its resize callback: give it that callback, then look.
-  await page.evaluate(`new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))`)
-  const last = await page.locator('.message', { hasText: `(${COUNT})` }).boundingBox()
-  t.ok(last !== null && last.y + last.height <= 800 && last.y > 0, 'the newest message is still in view after the window narrows')
+  // The list re-pins on its resize callback: poll (bounded) until it has.
+  const inView = async (): Promise<boolean> => {
+    const box = await page.locator('.message', { hasText: `(${COUNT})` }).boundingBox()
+    return box !== null && box.y > 0 && box.y + box.height <= 800
+  }
+  for (let i = 0; i < 50 && !(await inView()); i++) await page.waitForTimeout(20)
+  t.ok(await inView(), 'the newest message is still in view after the window narrows')
   g = await geometry(page)
   t.ok(g.scrollWidth <= g.innerWidth, `no horizontal scroll at 420 px (${g.scrollWidth} <= ${g.innerWidth})`)
   t.is(g.scrollHeight, g.innerHeight, 'no vertical page scroll at 420 px')

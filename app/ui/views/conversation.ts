@@ -136,9 +136,15 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
   // Re-rendered in place: stay where the reader was, or at the newest message if they were there.
   list.scrollTop = keep?.atBottom === false ? keep.top : list.scrollHeight
   // The window resizing (narrow <-> wide) keeps the newest message in view when it was.
-  let atBottom = true
-  list.addEventListener('scroll', () => (atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40))
+  // A scroll seen at a new size, before the observer ran, is the resize's reflow, not the reader.
+  let atBottom = keep?.atBottom !== false
+  let size = ''
+  const sizeOf = (): string => `${list.clientWidth}x${list.clientHeight}`
+  list.addEventListener('scroll', () => {
+    if (sizeOf() === size) atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40
+  })
   new ResizeObserver(() => {
+    size = sizeOf()
     if (atBottom) list.scrollTop = list.scrollHeight
   }).observe(list)
   if (room.active && keep?.focus !== false) input.focus()

@@ -40,7 +40,7 @@ export class App {
 
   constructor(api: ApiPort, me: Me) {
     this._api = api
-    this._model = { me, contacts: [], rooms: [], current: null, messages: [], members: [], network: null, files: new Map() }
+    this._model = { me, contacts: [], rooms: [], current: null, messages: [], members: [], network: null, files: new Map(), names: new Map() }
     this._engine = new CallEngine(api)
     // data-pane picks the pane a narrow window shows (styles.css); wide windows show both.
     this._layout = h('div.layout', { 'data-pane': 'list' }, this._side, this._main)
@@ -112,6 +112,7 @@ export class App {
     // A message announced live shows up here once stored: its roomUpdate refreshes again.
     this._model.messages = messages
     this._model.members = members
+    for (const m of members) if (m.name) this._model.names.set(m.number, m.name)
     // history marks the room read on the core; show it read here too.
     const summary = this._model.rooms.find((r) => r.room === room)
     if (summary) summary.unread = 0

@@ -6,7 +6,7 @@ import { befriend, people } from '../helpers/ui-people'
 
 const WAIT = { timeout: 30_000 }
 
-test('a notification for another conversation updates the list without reloading the open one', { skip: !hasChromium(), timeout: 180_000 }, async (t) => {
+test('a notification for another conversation updates the list without reloading the open one; a removed member keeps his name', { skip: !hasChromium(), timeout: 180_000 }, async (t) => {
   const { page, aliceApi, bobApi: bob } = await people(t)
   const bobApi = bob as BridgeClient
   const { aliceNumber } = await befriend(aliceApi, bobApi)
@@ -33,4 +33,14 @@ test('a notification for another conversation updates the list without reloading
   await bobApi.call('send', { to: aliceNumber, text: 'second' })
   await page.locator('.message.theirs', { hasText: 'second' }).waitFor(WAIT)
   t.pass('a message in the open conversation still shows')
+
+  // Bob removed from Other: his messages there still show his name, not a bare number.
+  await conversation(page, 'Other').click()
+  await page.locator('.message.theirs', { hasText: 'in the other room 5' }).waitFor(WAIT)
+  await page.click('button:has-text("Room info")')
+  await page.locator('dialog li button:has-text("Remove")').click()
+  await page.click('dialog[data-testid=confirm] button:has-text("Remove")')
+  await page.locator('.conv-head .status', { hasText: '1 member' }).waitFor(WAIT)
+  const from = await page.locator('.message.theirs .from').allTextContents()
+  t.ok(from.length === 5 && from.every((f) => f === 'Bob'), `a removed member's messages keep his name (${from.join(', ')})`)
 })

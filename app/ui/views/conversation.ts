@@ -57,7 +57,9 @@ export function listPosition(el: HTMLElement): ListPosition | null {
 
 export function renderConversation(el: HTMLElement, model: Model, room: RoomSummary, act: ConversationActions, keep: ListPosition | null = null, draft = ''): void {
   const names = new Map<string, string>()
-  for (const m of model.members) names.set(m.number, m.name || formatNumber(m.number))
+  for (const [number, name] of model.names) names.set(number, name)
+  for (const c of model.contacts) if (c.name) names.set(c.number, c.name)
+  for (const m of model.members) if (m.name) names.set(m.number, m.name)
   const isAdmin = model.members.some((m) => m.number === model.me.number && m.role === 'admin')
   const contact = room.kind === 'direct' ? model.contacts.find((c) => c.room === room.room) : undefined
   const status = contact ? (contact.online ? 'online' : 'offline') : `${plural(room.members, 'member')}, ${model.members.filter((m) => m.online).length} online`

@@ -5,6 +5,7 @@ declare module 'electron' {
 
   interface WebContents extends EventEmitter {
     send(channel: string, ...args: unknown[]): void
+    setWindowOpenHandler(fn: (details: { url: string }) => { action: 'deny' } | { action: 'allow' }): void
   }
 
   interface BrowserWindowOptions {
@@ -23,10 +24,16 @@ declare module 'electron' {
 
   interface IpcMainEvent {
     sender: WebContents
+    /** null once the frame has gone. */
+    senderFrame: { url: string } | null
   }
 
   export const ipcMain: {
     on(channel: string, fn: (event: IpcMainEvent, ...args: never[]) => void): void
+  }
+
+  export const shell: {
+    openExternal(url: string): Promise<void>
   }
 
   export const app: {

@@ -3,12 +3,24 @@ import type { Api, NotificationName, Notifications } from '../../lib/api/api'
 import type { ContactInfo } from '../../lib/contacts/contacts'
 import { isPeerlineError } from '../../lib/errors'
 import { Identity } from '../../lib/identity/identity'
+import type { RoomSummary } from '../../lib/api/room-methods'
+import { terminalSafe } from './terminal-text'
+
+/** Continuation lines of a message are indented, so a peer cannot fake a line of its own. */
+const INDENT = '    '
+
+interface Member {
+  number: string
+  name: string
+  role: string
+  online: boolean
+}
 
 const HELP = `Commands:
   /add NUMBER        add a contact by number (123 456 789)
   /accept NUMBER     accept a contact request      /decline NUMBER
   /contacts          your contacts and requests
-  /to NUMBER|ROOM    talk to this contact or room; plain lines are sent there
+  /to NUMBER|NAME    talk to this contact or room (by number or name); plain lines go there
   /rooms             your rooms         /create NAME   a new group room (prints its room key)
   /join ROOMKEY      join a room        /invite        a new room key for the current room
   /members           who is in the current room
@@ -21,6 +33,8 @@ export class TerminalChat {
   private readonly _api: Api
   private readonly _rl: readline.Interface
   private _to: string | null = null
+  /** number -> display name, from contacts and the members of rooms seen (all cleaned). */
+  private readonly _names = new Map<string, string>()
 
   private readonly _storage: string
 
@@ -88,17 +102,17 @@ export class TerminalChat {
         const list = (await api.call('listContacts', {})) as ContactInfo[]
         if (list.length === 0) return this._print('No contacts yet: /add NUMBER')
         for (const c of list) {
-          this._print(`  ${format(c.number)}  ${c.name || '(no name)'}  ${c.state}${c.online ? '  online' : ''}  safety ${c.safetyCode}`)
+          if (c.name) this._names.set(c.number, terminalSafe(c.name))
+          this._print(`  ${format(c.number)}  ${terminalSafe(c.name) || '(no name)'}  ${c.state}${c.online ? '  online' : ''}  safety ${c.safetyCode}`)
         }
         return
       }
       case '/to':
-        this._to = /^[\d -]+$/.test(arg) ? api.core.scheme.parse(arg) : arg
-        return this._print(`Talking to ${/^\d+$/.test(this._to) ? format(this._to) : 'room ' + this._to}.`)
+        return this._pick(arg)
       case '/rooms': {
-        const rooms = (await api.call('listRooms', {})) as Array<{ room: string; name: string; kind: string; members: number; unread: number }>
+        const rooms = (await api.call('listRooms', {})) as RoomSummary[]
         if (rooms.length === 0) return this._print('No rooms yet: /create NAME or /join ROOMKEY')
-        for (const r of rooms) this._print(`  ${r.name} (${r.kind}, ${r.members} members${r.unread ? `, ${r.unread} unread` : ''})  /to ${r.room}`)
+        for (const r of rooms) this._print(`  ${terminalSafe(r.name)} (${r.kind}, ${r.members} members${r.unread ? `, ${r.unread} unread` : ''})`)
         return
       }
       case '/create': {
@@ -119,15 +133,16 @@ export class TerminalChat {
       }
       case '/members': {
         if (this._to === null || /^\d+$/.test(this._to)) return this._print('Pick a room first: /to ROOM')
-        const ms = (await api.call('members', { room: this._to })) as Array<{ number: string; name: string; role: string; online: boolean }>
-        for (const m of ms) this._print(`  ${format(m.number)}  ${m.name || '(no name)'}  ${m.role}${m.online ? '  online' : ''}`)
+        const ms = await this._members(this._to)
+        for (const m of ms) this._print(`  ${format(m.number)}  ${terminalSafe(m.name) || '(no name)'}  ${m.role}${m.online ? '  online' : ''}`)
         return
       }
       case '/history': {
         if (this._to === null) return this._print('Pick someone first: /to NUMBER')
         const limit = arg ? Number(arg) : 20
-        const h = (await api.call('history', { to: this._to, limit })) as Array<{ from: string; text: string; time: number }>
-        for (const m of h) this._print(`  [${new Date(m.time).toLocaleTimeString()}] ${format(m.from)}: ${m.text}`)
+        const h = (await api.call('history', { to: this._to, limit })) as Array<{ from: string; text: string; time: number; deleted: boolean; file: { name: string } | null; call: unknown }>
+        if (!/^\d+$/.test(this._to)) await this._members(this._to)
+        for (const m of h) this._print(`  [${new Date(m.time).toLocaleTimeString()}] ${this._who(m.from)}: ${body(m)}`)
         return
       }
       case '/name':
@@ -149,19 +164,77 @@ export class TerminalChat {
     const format = (n: string): string => this._api.core.scheme.format(n)
     if (name === 'contactRequest') {
       const p = params as Notifications['contactRequest']
-      this._print(`Contact request from ${format(p.number)}${p.name ? ` (${p.name})` : ''}, safety code ${p.safetyCode}. /accept ${p.number} or /decline ${p.number}`)
+      this._print(`Contact request from ${format(p.number)}${p.name ? ` (${terminalSafe(p.name)})` : ''}, safety code ${p.safetyCode}. /accept ${p.number} or /decline ${p.number}`)
     } else if (name === 'contactAccepted') {
-      this._print(`${format((params as Notifications['contactAccepted']).number)} accepted your request.`)
+      const p = params as Notifications['contactAccepted']
+      void this._learnContacts().then(() => this._print(`${this._who(p.number)} accepted your request.`))
     } else if (name === 'message') {
       const m = params as Notifications['message']
-      if (m.from !== this._api.core.identity.number) this._print(`${format(m.from)}: ${m.text}`)
+      if (m.from !== this._api.core.identity.number) void this._showMessage(m)
     } else if (name === 'presence') {
       const p = params as Notifications['presence']
-      this._print(`${format(p.number)} is ${p.online ? 'online' : 'offline'}.`)
+      this._print(`${this._who(p.number)} is ${p.online ? 'online' : 'offline'}.`)
     } else if (name === 'keyMismatch') {
       const p = params as Notifications['keyMismatch']
       this._print(`WARNING: ${format(p.number)} answered with a different key than the one you trusted. Do not trust it until you compare safety codes in person.`)
     }
+  }
+
+  /** /to: a number, or a room or contact by name (rooms first); says who it picked. */
+  private async _pick(arg: string): Promise<void> {
+    const api = this._api
+    if (arg === '') return this._print('Who? /to NUMBER or /to NAME')
+    if (/^[\d -]+$/.test(arg)) {
+      this._to = api.core.scheme.parse(arg)
+      return this._print(`Talking to ${this._who(this._to)}.`)
+    }
+    const wanted = arg.toLowerCase()
+    const rooms = (await api.call('listRooms', {})) as RoomSummary[]
+    const groups = rooms.filter((r) => r.kind === 'group')
+    let found = groups.filter((r) => terminalSafe(r.name).toLowerCase() === wanted || r.room === arg)
+    if (found.length === 0) found = groups.filter((r) => terminalSafe(r.name).toLowerCase().startsWith(wanted))
+    if (found.length === 1) {
+      this._to = found[0].room
+      await this._members(this._to)
+      return this._print(`Talking in ${terminalSafe(found[0].name)}${found[0].active ? '' : ' (you are no longer a member: read only)'}.`)
+    }
+    if (found.length > 1) return this._print(`Several rooms are called that: ${found.map((r) => terminalSafe(r.name)).join(', ')}. Type more of the name.`)
+    await this._learnContacts()
+    const people = [...this._names].filter(([, name]) => name.toLowerCase() === wanted)
+    if (people.length === 1) {
+      this._to = people[0][0]
+      return this._print(`Talking to ${this._who(this._to)}.`)
+    }
+    if (people.length > 1) return this._print(`Several contacts are called that; use their number: ${people.map(([n]) => api.core.scheme.format(n)).join(', ')}`)
+    return this._print(`No room or contact called "${terminalSafe(arg)}". /rooms and /contacts list them.`)
+  }
+
+  private async _showMessage(m: Notifications['message']): Promise<void> {
+    if (!this._names.has(m.from)) {
+      await this._learnContacts()
+      if (!this._names.has(m.from)) await this._members(m.room).catch(() => [])
+    }
+    const rooms = (await this._api.call('listRooms', {})) as RoomSummary[]
+    const room = rooms.find((r) => r.room === m.room)
+    const where = room && room.kind === 'group' && room.room !== this._to ? `[${terminalSafe(room.name)}] ` : ''
+    this._print(`${where}${this._who(m.from)}: ${body({ ...m, deleted: false })}`)
+  }
+
+  private async _learnContacts(): Promise<void> {
+    const list = (await this._api.call('listContacts', {})) as ContactInfo[]
+    for (const c of list) if (c.name) this._names.set(c.number, terminalSafe(c.name))
+  }
+
+  private async _members(room: string): Promise<Member[]> {
+    const ms = (await this._api.call('members', { room })) as Member[]
+    for (const m of ms) if (m.name && !this._names.has(m.number)) this._names.set(m.number, terminalSafe(m.name))
+    return ms
+  }
+
+  /** A person as shown: You, their name, or their number when they have none. */
+  private _who(number: string): string {
+    if (number === this._api.core.identity.number) return 'You'
+    return this._names.get(number) || this._api.core.scheme.format(number)
   }
 
   private _print(text: string): void {
@@ -170,4 +243,12 @@ export class TerminalChat {
     process.stdout.write(text + '\n')
     this._rl.prompt(true)
   }
+}
+
+/** A message's text for the terminal: cleaned, continuation lines indented. */
+function body(m: { text: string; deleted: boolean; file: { name: string } | null; call?: unknown }): string {
+  if (m.deleted) return '(deleted)'
+  if (m.call) return '(call)'
+  if (m.file) return `[file] ${terminalSafe(m.file.name)}`
+  return terminalSafe(m.text, INDENT)
 }

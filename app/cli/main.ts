@@ -22,8 +22,8 @@ Usage:
                     the app: same as \`peerline ui\`
   peerline ui       [--storage DIR] [--bootstrap ...] [--host ADDR] [--port N] [--no-open] [--no-updates]
                     opens Peerline in a window: Electron when installed, else a Chromium app
-                    window on the web shell (127.0.0.1, with a launch token); with --no-open or
-                    no browser it prints the address instead
+                    window on the web shell (127.0.0.1; the secret never goes on a command line); with --no-open or
+                    no browser it prints a one-time address instead
   peerline chat     [--storage DIR] [--bootstrap ...] [--host ADDR]
                     chat in the terminal: shows your number; /help lists commands
   peerline id       [--storage DIR]          print your number (makes an identity on first use)

@@ -29,14 +29,18 @@ export async function ui(o: UiOptions): Promise<void> {
   if (electron !== null) return runElectron(electron, o)
 
   const api = new Api(o.peerline)
-  const shell = new WebShell({ api, uiDir: UI_DIR, outbox: path.join(o.peerline.storage, 'outbox'), log: o.log, port: o.port })
+  // PEERLINE_MAX_UPLOAD (bytes) lowers the upload cap, for tests and small disks.
+  const maxUpload = Number(process.env.PEERLINE_MAX_UPLOAD) || undefined
+  const shell = new WebShell({ api, uiDir: UI_DIR, outbox: path.join(o.peerline.storage, 'outbox'), log: o.log, port: o.port, maxUpload })
   let window: ChildProcess | null = null
   let stopping: Promise<void> | null = null
   const stop = (why: string): Promise<void> => {
     if (stopping) return stopping
     o.log(`shutting down (${why})`)
+    // The window goes first, so its profile is not being written while we exit.
+    const closed = window && window.exitCode === null ? new Promise((resolve) => window?.once('exit', resolve)) : Promise.resolve()
     if (window && window.exitCode === null) window.kill('SIGTERM')
-    stopping = shell.close().then(() => api.close()).then(
+    stopping = closed.then(() => shell.close()).then(() => api.close()).then(
       () => process.exit(0),
       (err: Error) => {
         o.log('close failed: ' + err.message)
@@ -50,15 +54,19 @@ export async function ui(o: UiOptions): Promise<void> {
   await shell.ready()
   // The page can load before the core: calls wait for it (the Api says CLOSED until ready).
   await api.ready()
-  process.stdout.write(JSON.stringify({ url: shell.url }) + '\n')
-
   const browser = o.noOpen ? null : browserBinary()
   const display = process.env.DISPLAY || process.env.WAYLAND_DISPLAY
   if (browser && display) {
-    window = openAppWindow(browser, shell.url, path.join(o.peerline.storage, 'browser'))
+    // The window gets a 0600 launch page: its path on the command line holds no secret.
+    const page = shell.writeLaunchPage(path.join(o.peerline.storage, 'launch.html'))
+    process.stdout.write(JSON.stringify({ origin: shell.origin }) + '\n')
+    window = openAppWindow(browser, page, path.join(o.peerline.storage, 'browser'))
     window.once('exit', () => void stop('window closed'))
   } else {
-    process.stderr.write(`\nPeerline is running. Open this address in a browser on this machine:\n\n  ${shell.url}\n\n(Ctrl+C stops it.)\n`)
+    // Our stdout reaches only whoever started us; the address works once.
+    const url = shell.launchUrl()
+    process.stdout.write(JSON.stringify({ origin: shell.origin, url }) + '\n')
+    process.stderr.write(`\nPeerline is running. Open this address in a browser on this machine (it works once):\n\n  ${url}\n\n(Ctrl+C stops it.)\n`)
   }
 }
 

@@ -1,10 +1,12 @@
 // The Electron shell, in the hello-pear-electron shape: a window with a sandboxed renderer, the
 // P2P worker as a Bare process started by pear-runtime, and pear-runtime's P2P updates when the
 // package has an `upgrade` link (off with --no-updates). It only relays lines; the Api is in the worker.
-import { app, BrowserWindow, desktopCapturer, ipcMain, session } from 'electron'
+import { app, BrowserWindow, desktopCapturer, ipcMain, session, shell } from 'electron'
+import { pathToFileURL } from 'url'
 import path from 'path'
 import PearRuntime from 'pear-runtime'
 import type { Sidecar } from 'pear-runtime'
+import { isAppPage, isExternalLink } from './navigation'
 
 interface Pkg {
   name: string
@@ -14,6 +16,10 @@ interface Pkg {
 }
 
 const ROOT = path.join(__dirname, '..', '..', '..')
+const RENDERER = path.join(ROOT, 'dist', 'ui', 'index.html')
+const APP_URL = pathToFileURL(RENDERER).href
+/** The worker is ours, but a line this long means something is wrong: drop it, not the app. */
+const MAX_LINE = 4 * 1024 * 1024
 const pkg = require(path.join(ROOT, 'package.json')) as Pkg
 const argv = app.isPackaged ? process.argv.slice(1) : process.argv.slice(2)
 const flag = (name: string): string | undefined => {
@@ -38,6 +44,11 @@ function startWorker(win: BrowserWindow): Sidecar {
   let buffered = ''
   w.on('data', (data: Buffer) => {
     buffered += data.toString()
+    if (buffered.length > MAX_LINE && buffered.indexOf('\n') === -1) {
+      console.error(`worker: dropped a line over ${MAX_LINE} bytes`)
+      buffered = ''
+      return
+    }
     let nl: number
     while ((nl = buffered.indexOf('\n')) !== -1) {
       if (!win.isDestroyed()) win.webContents.send('peerline:message', buffered.slice(0, nl))
@@ -63,8 +74,11 @@ async function createWindow(): Promise<void> {
       nodeIntegration: false
     }
   })
+  guard(win)
   worker = startWorker(win)
-  ipcMain.on('peerline:send', (_e, text: string) => {
+  ipcMain.on('peerline:send', (e, text: string) => {
+    // Only our own page speaks to the worker (see guard).
+    if (!isAppPage(e.senderFrame?.url ?? '', APP_URL)) return
     if (worker && typeof text === 'string') worker.write(text + '\n')
   })
   // Screen share in calls: Electron has no picker of its own; offer the first screen.
@@ -74,7 +88,27 @@ async function createWindow(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => {
     callback(permission === 'media' || permission === 'notifications' || permission === 'clipboard-sanitized-write')
   })
-  await win.loadFile(path.join(ROOT, 'dist', 'ui', 'index.html'))
+  await win.loadFile(RENDERER)
+}
+
+/** The window shows our renderer and nothing else: every page it loads would get the bridge. */
+function guard(win: BrowserWindow): void {
+  const contents = win.webContents
+  contents.on('will-navigate', (event: NavigationEvent, url: string) => {
+    if (!isAppPage(url, APP_URL)) event.preventDefault()
+  })
+  contents.on('will-redirect', (event: NavigationEvent, url: string) => {
+    if (!isAppPage(url, APP_URL)) event.preventDefault()
+  })
+  contents.on('will-attach-webview', (event: NavigationEvent) => event.preventDefault())
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isExternalLink(url)) void shell.openExternal(url)
+    return { action: 'deny' }
+  })
+}
+
+interface NavigationEvent {
+  preventDefault(): void
 }
 
 function startUpdates(): void {

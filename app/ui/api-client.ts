@@ -84,10 +84,10 @@ export class ApiClient implements ApiPort {
   }
 }
 
-/** The web shell's bridge: ws://<same host>/bridge?token=... */
-export function webSocketTransport(token: string): Promise<TextTransport> {
+/** The web shell's bridge: ws://<same host>/bridge, admitted by the HttpOnly session cookie. */
+export function webSocketTransport(): Promise<TextTransport> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://${location.host}/bridge?token=${encodeURIComponent(token)}`)
+    const ws = new WebSocket(`ws://${location.host}/bridge`)
     const transport: TextTransport = {
       send: (text) => ws.send(text),
       onmessage: () => {},
@@ -95,7 +95,7 @@ export function webSocketTransport(token: string): Promise<TextTransport> {
     }
     ws.onmessage = (e) => transport.onmessage(String(e.data))
     ws.onopen = () => resolve(transport)
-    ws.onerror = () => reject(new Error('Could not reach the Peerline worker.'))
+    ws.onerror = () => reject(new Error('Could not reach Peerline. This window may be left over from an earlier start: start Peerline again.'))
     ws.onclose = () => transport.onclose()
   })
 }

@@ -3,7 +3,8 @@ import { ApiError } from './api-client'
 import { formatNumber, h, replace, sentence } from './dom'
 import type { ContactInfo, FileState, HistoryEntry, Me, MemberInfo, Model, NetworkStatus, RoomSummary } from './model'
 import { addContactDialog } from './views/add-contact'
-import { renderConversation } from './views/conversation'
+import { listPosition, renderConversation } from './views/conversation'
+import type { Editing } from './views/conversation'
 import { joinRoomDialog, newRoomDialog, roomInfoDialog } from './views/room-dialogs'
 import { settingsDialog } from './views/settings'
 import { renderSidebar } from './views/sidebar'
@@ -12,6 +13,8 @@ import { CallEngine } from './calls/call-engine'
 import { CallScreen, callError, endedSentence, incomingCallDialog } from './views/call-view'
 
 const HISTORY_LIMIT = 200
+/** The core's limit on a message's text (MAX_TEXT_LENGTH in lib/wire/schemas.ts; the renderer imports no core module). */
+const MAX_TEXT_LENGTH = 16 * 1024
 
 /**
  * The messenger once the first run is done: keeps the model in step with the Api's notifications
@@ -20,6 +23,7 @@ const HISTORY_LIMIT = 200
 export class App {
   private readonly _api: ApiPort
   private readonly _model: Model
+  private readonly _layout: HTMLElement
   private readonly _side = h('aside.sidebar', { 'aria-label': 'Conversations' })
   private readonly _main = h('main.chat', { 'aria-label': 'Conversation' })
   private readonly _toast = h('div.toast', { role: 'alert', hidden: true })
@@ -28,16 +32,22 @@ export class App {
   private _screen: CallScreen | null = null
   private readonly _ringing = new Map<string, () => void>()
   private _refreshing: Promise<void> | null = null
+  /** What is typed in each conversation's composer and not yet sent. */
+  private readonly _drafts = new Map<string, string>()
+  private _editing: Editing | null = null
   private _again = false
+  private _lists = false
 
   constructor(api: ApiPort, me: Me) {
     this._api = api
-    this._model = { me, contacts: [], rooms: [], current: null, messages: [], members: [], network: null, files: new Map() }
+    this._model = { me, contacts: [], rooms: [], current: null, messages: [], members: [], network: null, files: new Map(), names: new Map() }
     this._engine = new CallEngine(api)
+    // data-pane picks the pane a narrow window shows (styles.css); wide windows show both.
+    this._layout = h('div.layout', { 'data-pane': 'list' }, this._side, this._main)
   }
 
   async start(root: HTMLElement): Promise<void> {
-    replace(root, h('div.layout', {}, this._side, this._main), this._toast)
+    replace(root, this._layout, this._toast)
     this._placeholder()
     this._listen()
     this._listenCalls()
@@ -46,8 +56,12 @@ export class App {
     this._api.call<NetworkStatus>('networkStatus').then((n) => this._network(n), (err) => this._error(err))
   }
 
-  /** Reloads contacts, rooms and the open conversation; overlapping calls fold into one more run. */
-  refresh(): Promise<void> {
+  /**
+   * Reloads the open conversation, and with `lists` (the default) contacts and rooms too;
+   * overlapping calls fold into one more run.
+   */
+  refresh(lists = true): Promise<void> {
+    if (lists) this._lists = true
     if (this._refreshing) {
       this._again = true
       return this._refreshing
@@ -55,10 +69,14 @@ export class App {
     this._refreshing = (async () => {
       do {
         this._again = false
-        const [contacts, rooms] = await Promise.all([this._api.call<ContactInfo[]>('listContacts'), this._api.call<RoomSummary[]>('listRooms')])
-        this._model.contacts = contacts
-        this._model.rooms = rooms
-        if (this._model.current) await this._loadConversation()
+        if (this._lists) {
+          this._lists = false
+          const [contacts, rooms] = await Promise.all([this._api.call<ContactInfo[]>('listContacts'), this._api.call<RoomSummary[]>('listRooms')])
+          this._model.contacts = contacts
+          this._model.rooms = rooms
+        }
+        // A room just joined may not be listed yet (its roomUpdate refreshes again); one we left is gone.
+        if (this._model.current && this._model.rooms.some((r) => r.room === this._model.current)) await this._loadConversation()
         this._render()
       } while (this._again)
     })().finally(() => (this._refreshing = null))
@@ -66,10 +84,21 @@ export class App {
   }
 
   open(room: string): void {
+    this._layout.dataset.pane = 'chat'
+    if (room !== this._model.current) this._editing = null
     this._model.current = room
     this._model.messages = []
     this._model.members = []
     void this.refresh()
+  }
+
+  /** Closes the open conversation: the list alone in a narrow window, the welcome beside it in a wide one. */
+  close(): void {
+    this._model.current = null
+    this._model.messages = []
+    this._model.members = []
+    this._layout.dataset.pane = 'list'
+    this._render()
   }
 
   private async _loadConversation(): Promise<void> {
@@ -83,6 +112,7 @@ export class App {
     // A message announced live shows up here once stored: its roomUpdate refreshes again.
     this._model.messages = messages
     this._model.members = members
+    for (const m of members) if (m.name) this._model.names.set(m.number, m.name)
     // history marks the room read on the core; show it read here too.
     const summary = this._model.rooms.find((r) => r.room === room)
     if (summary) summary.unread = 0
@@ -107,25 +137,61 @@ export class App {
     })
     const room = m.rooms.find((r) => r.room === m.current)
     if (!room) return this._placeholder()
-    const active = document.activeElement
-    const draft = active instanceof HTMLTextAreaElement && active.id === 'composer' ? active.value : ''
+    const keep = this._main.dataset.room === room.room ? listPosition(this._main) : null
+    this._main.dataset.room = room.room
     renderConversation(this._main, m, room, {
-      send: (text) => this._do('send', { to: room.room, text }),
-      edit: (id, text) => this._do('edit', { room: room.room, id, text }),
+      send: (text) => this._send(room.room, text),
+      edit: (id, text) => (tooLong(text) ? this._fail(tooLong(text)) : this._try('edit', { room: room.room, id, text })),
+      draft: (text) => (text ? this._drafts.set(room.room, text) : this._drafts.delete(room.room)),
+      editing: this._editing,
+      setEditing: (e) => (this._editing = e),
       remove: (id) => this._do('delete', { room: room.room, id }),
       react: (id, emoji) => this._do('react', { room: room.room, id, emoji }),
       download: (file) => this._download(file),
       pause: (file) => this._do('pauseFile', { file }),
       attach: (file) => void this._attach(room.room, file),
-      info: () => roomInfoDialog(this._api, m, room, () => void this.refresh()),
+      info: () =>
+        roomInfoDialog(this._api, m, room, () => void this.refresh(), () => {
+          this.close()
+          void this.refresh()
+        }),
       call: (video) => void this._startCall(room, video),
-      setTimer: (seconds) => this._do('setTimer', { room: room.room, seconds })
-    })
-    const composer = this._main.querySelector<HTMLTextAreaElement>('#composer')
-    if (composer && draft) composer.value = draft
+      setTimer: (seconds) => this._do('setTimer', { room: room.room, seconds }),
+      back: () => {
+        this.close()
+        this._side.querySelector<HTMLElement>(`[data-room="${CSS.escape(room.room)}"]`)?.focus()
+      }
+    }, keep, this._drafts.get(room.room) ?? '')
+  }
+
+  /** Sends; answers whether it went (the composer keeps the text otherwise). */
+  private _send(room: string, text: string): Promise<boolean> {
+    const why = tooLong(text)
+    if (why) return this._fail(why)
+    return this._try('send', { to: room, text })
+  }
+
+  /** Calls the Api; on failure says why and answers false. Refreshes either way. */
+  private _try(method: string, params: Record<string, unknown>): Promise<boolean> {
+    return this._api.call(method, params).then(
+      () => {
+        void this.refresh()
+        return true
+      },
+      (err) => {
+        this._error(err)
+        return false
+      }
+    )
+  }
+
+  private async _fail(why: string): Promise<false> {
+    this._toastText(why)
+    return false
   }
 
   private _placeholder(): void {
+    delete this._main.dataset.room
     replace(
       this._main,
       h(
@@ -141,11 +207,33 @@ export class App {
   private _listen(): void {
     const api = this._api
     const refresh = (): void => void this.refresh()
+    // Notifications carry what changed: apply it, and reload only the open conversation when it changed.
     api.on('message', (msg) => {
       if (msg.from !== this._model.me.number) this._notifyMessage(msg.room, msg.from, msg.file ? `📎 ${msg.file.name}` : msg.text)
-      refresh()
+      if (msg.room === this._model.current) void this.refresh(false)
     })
-    for (const name of ['messageUpdate', 'roomUpdate', 'contactAccepted', 'contactDeclined', 'presence'] as const) api.on(name, refresh)
+    api.on('roomUpdate', (summary) => {
+      const rooms = this._model.rooms
+      const i = rooms.findIndex((r) => r.room === summary.room)
+      if (i === -1) rooms.push(summary)
+      else rooms[i] = summary
+      if (summary.room === this._model.current) void this.refresh(false)
+      else this._render()
+    })
+    api.on('messageUpdate', (entry) => {
+      if (entry.room !== this._model.current) return
+      const i = this._model.messages.findIndex((m) => m.id === entry.id)
+      if (i === -1) return void this.refresh(false)
+      const { room: _room, ...message } = entry
+      this._model.messages[i] = message
+      this._render()
+    })
+    api.on('presence', (p) => {
+      for (const c of this._model.contacts) if (c.number === p.number) c.online = p.online
+      for (const m of this._model.members) if (m.number === p.number) m.online = p.online
+      this._render()
+    })
+    for (const name of ['contactAccepted', 'contactDeclined'] as const) api.on(name, refresh)
     api.on('contactRequest', (c) => {
       this._notifier.show('Contact request', `${c.name || formatNumber(c.number)} wants to chat`)
       refresh()
@@ -245,10 +333,12 @@ export class App {
 
   /** The shell turns a picked or dropped file into a path the worker can read (see main.ts). */
   private async _attach(room: string, file: File): Promise<void> {
+    let path = ''
     try {
-      const path = await this.filePath(file)
+      path = await this.filePath(file)
       await this._api.call('sendFile', { to: room, path })
     } catch (err) {
+      if (path) this.discardFile(path)
       this._error(err)
     }
   }
@@ -256,6 +346,9 @@ export class App {
   filePath: (file: File) => Promise<string> = async () => {
     throw new Error('This window cannot share files.')
   }
+
+  /** Forgets a file handed over for sending that could not be sent (the web shell's outbox). */
+  discardFile: (path: string) => void = () => {}
 
   private _do(method: string, params: Record<string, unknown>): void {
     this._api.call(method, params).then(() => this.refresh(), (err) => this._error(err))
@@ -273,4 +366,10 @@ export class App {
   }
 
   private _toastTimer: ReturnType<typeof setTimeout> | undefined
+}
+
+/** A sentence when `text` is over the core's limit, else ''. */
+function tooLong(text: string): string {
+  if (text.length <= MAX_TEXT_LENGTH) return ''
+  return `This message is too long: ${text.length.toLocaleString('en-US')} characters; the limit is ${MAX_TEXT_LENGTH.toLocaleString('en-US')}.`
 }

@@ -73,6 +73,27 @@ export function dialog(title: string, ...body: Child[]): { el: HTMLDialogElement
   return { el, close }
 }
 
+/**
+ * Asks before something that cannot be undone. Resolves true only for the action button; Cancel,
+ * Escape and the close button resolve false. Focus starts on Cancel, so Enter does no harm.
+ */
+export function confirmAction(question: string, detail: string, action: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    let answered = false
+    const answer = (yes: boolean): void => {
+      if (answered) return
+      answered = true
+      d.close()
+      resolve(yes)
+    }
+    const cancel = h('button', { type: 'button', onclick: () => answer(false) }, 'Cancel')
+    const d = dialog(question, detail ? h('p', {}, detail) : null, h('div.row.confirm-actions', {}, cancel, h('button.danger', { type: 'button', onclick: () => answer(true) }, action)))
+    d.el.dataset.testid = 'confirm'
+    d.el.addEventListener('close', () => answer(false))
+    cancel.focus()
+  })
+}
+
 /** A sentence for people from whatever was thrown. */
 export function sentence(err: unknown): string {
   return err instanceof Error ? err.message : String(err)

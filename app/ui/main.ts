@@ -20,16 +20,15 @@ async function boot(): Promise<void> {
   const electron = (window as unknown as PeerlineWindow).peerline
   let transport: TextTransport
   let filePath: (file: File) => Promise<string>
+  let discard: (path: string) => void = () => {}
   if (electron) {
     transport = electronTransport(electron)
     filePath = async (file) => electron.pathForFile(file)
   } else {
-    const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? sessionStorage.getItem('peerline-token') ?? ''
-    if (!token) throw new Error('This address is missing its key. Open Peerline with `npm start` or `peerline ui`.')
-    sessionStorage.setItem('peerline-token', token)
-    history.replaceState(null, '', location.pathname)
-    transport = await webSocketTransport(token)
-    filePath = (file) => upload(token, file)
+    // The shell set an HttpOnly cookie when this window opened its one-time launch address.
+    transport = await webSocketTransport()
+    filePath = upload
+    discard = discardUpload
   }
   const api = new ApiClient(transport)
   api.onclose = () => replace(root, h('div.first-run', {}, h('div.card', {}, h('h1', {}, 'Peerline stopped'), h('p', {}, 'The Peerline worker is no longer running. Start it again to go on.'))))
@@ -37,6 +36,7 @@ async function boot(): Promise<void> {
   const start = (who: Me): void => {
     const app = new App(api, who)
     app.filePath = filePath
+    app.discardFile = discard
     app.start(root).catch((err) => fatal(err))
   }
   if (!me.name) showFirstRun(root, api, me, start)
@@ -44,11 +44,16 @@ async function boot(): Promise<void> {
 }
 
 /** The web shell keeps sent files in the profile's outbox: browsers do not reveal paths. */
-async function upload(token: string, file: File): Promise<string> {
-  const res = await fetch(`/upload?name=${encodeURIComponent(file.name)}`, { method: 'POST', body: file, headers: { 'X-Peerline-Token': token } })
-  const body = (await res.json()) as { path?: string; error?: string }
+async function upload(file: File): Promise<string> {
+  const res = await fetch(`/upload?name=${encodeURIComponent(file.name)}`, { method: 'POST', body: file })
+  const body = (await res.json().catch(() => ({}))) as { path?: string; error?: string }
   if (!res.ok || !body.path) throw new Error(body.error ?? 'Could not hand the file to Peerline.')
   return body.path
+}
+
+/** An upload that could not be sent is removed from the outbox. */
+function discardUpload(path: string): void {
+  void fetch(`/upload?path=${encodeURIComponent(path)}`, { method: 'DELETE' }).catch(() => {})
 }
 
 function fatal(err: unknown): void {

@@ -26,4 +26,6 @@ export interface Model {
   members: MemberInfo[]
   network: NetworkStatus | null
   files: Map<string, FileState>
+  /** Every name seen for a number this session (members, contacts): a removed member keeps theirs. */
+  names: Map<string, string>
 }

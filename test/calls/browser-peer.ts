@@ -14,7 +14,7 @@ const ORIGIN = 'http://127.0.0.1:4719'
 const UI = path.join(__dirname, '..', '..', '..', 'app', 'ui')
 
 /**
- * The test page's script: the call engine on an ApiPort. With a token in the URL (the page is
+ * The test page's script: the call engine on an ApiPort. Served by the real web shell (the page is
  * served by the real web shell) that is the renderer's ApiClient over the shell's WebSocket
  * bridge; without one (a worker in another process) calls and notifications cross into Node
  * through Playwright.
@@ -40,8 +40,8 @@ function playwrightPort () {
   }
 }
 
-const token = new URLSearchParams(location.hash.slice(1)).get('token')
-const api = token ? new ApiClient(await webSocketTransport(token)) : playwrightPort()
+const viaShell = location.port !== '4719'
+const api = viaShell ? new ApiClient(await webSocketTransport()) : playwrightPort()
 window.makeEngine = (opts) => {
   const engine = new CallEngine(api, opts)
   window.engine = engine
@@ -137,8 +137,8 @@ export class BrowserPeer {
       this._dir = dir
       this._shell = new WebShell({ api: this._api, uiDir: dir, log: () => {}, outbox: path.join(dir, 'outbox') })
       await this._shell.ready()
-      await context.grantPermissions(['camera', 'microphone'], { origin: new URL(this._shell.url).origin })
-      await this.page.goto(this._shell.url)
+      await context.grantPermissions(['camera', 'microphone'], { origin: this._shell.origin })
+      await this.page.goto(this._shell.launchUrl())
     } else {
       await this._playwrightBridge(context)
     }

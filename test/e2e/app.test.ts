@@ -96,6 +96,7 @@ test('three people in Chromium: first run, request with safety code, chat both w
   await carolRow.waitFor(WAIT)
   await screenshot(alice, 'room-members')
   await carolRow.locator('button:has-text("Remove")').click()
+  await alice.click('dialog[data-testid=confirm] button:has-text("Remove")')
   await carol.locator('.conversations .tag:has-text("removed")').waitFor(WAIT)
   t.ok(await carol.locator('#composer').isDisabled(), 'the removed member can no longer write')
   await alice.click('button:has-text("Room info")')

@@ -1,10 +1,17 @@
-import { formatNumber, formatSize, formatTime, h, plural, replace } from '../dom'
+import { confirmAction, formatNumber, formatSize, formatTime, h, plural, replace } from '../dom'
 import type { FileState, HistoryEntry, Model, RoomSummary } from '../model'
 import { callLabel } from './call-view'
 
 export interface ConversationActions {
-  send(text: string): void
-  edit(id: string, text: string): void
+  /** Resolves true once sent; the composer is cleared only then. */
+  send(text: string): Promise<boolean>
+  /** Resolves true once saved; the editor stays open otherwise. */
+  edit(id: string, text: string): Promise<boolean>
+  /** The composer's text, kept by the app across re-renders until it is sent. */
+  draft(text: string): void
+  /** The message being edited and its unsaved text, kept across re-renders like the draft. */
+  editing: Editing | null
+  setEditing(e: Editing | null): void
   remove(id: string): void
   react(id: string, emoji: string): void
   download(file: string): void
@@ -13,6 +20,8 @@ export interface ConversationActions {
   info(): void
   setTimer(seconds: number): void
   call(video: boolean): void
+  /** Narrow windows: back to the conversation list. */
+  back(): void
 }
 
 const REACTIONS = ['👍', '❤️', '😂', '😮', '😢']
@@ -26,9 +35,31 @@ export const TIMERS: Array<[number, string]> = [
 ]
 
 /** One conversation: header, messages (edits, deletes, reactions, files) and the composer. */
-export function renderConversation(el: HTMLElement, model: Model, room: RoomSummary, act: ConversationActions): void {
+export interface Editing {
+  id: string
+  text: string
+}
+
+/** Where the message list was before a re-render of the same conversation. */
+export interface ListPosition {
+  top: number
+  atBottom: boolean
+  /** False when the reader was elsewhere (say, in a dialog): do not move focus to the composer. */
+  focus: boolean
+}
+
+/** Reads a rendered conversation's list position, to keep it across a re-render. */
+export function listPosition(el: HTMLElement): ListPosition | null {
+  const list = el.querySelector<HTMLElement>('.messages')
+  if (!list) return null
+  return { top: list.scrollTop, atBottom: list.scrollHeight - list.scrollTop - list.clientHeight < 40, focus: el.contains(document.activeElement) || document.activeElement === document.body }
+}
+
+export function renderConversation(el: HTMLElement, model: Model, room: RoomSummary, act: ConversationActions, keep: ListPosition | null = null, draft = ''): void {
   const names = new Map<string, string>()
-  for (const m of model.members) names.set(m.number, m.name || formatNumber(m.number))
+  for (const [number, name] of model.names) names.set(number, name)
+  for (const c of model.contacts) if (c.name) names.set(c.number, c.name)
+  for (const m of model.members) if (m.name) names.set(m.number, m.name)
   const isAdmin = model.members.some((m) => m.number === model.me.number && m.role === 'admin')
   const contact = room.kind === 'direct' ? model.contacts.find((c) => c.room === room.room) : undefined
   const status = contact ? (contact.online ? 'online' : 'offline') : `${plural(room.members, 'member')}, ${model.members.filter((m) => m.online).length} online`
@@ -37,12 +68,23 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
   for (const m of model.messages) list.appendChild(message(m, model, names, isAdmin, act))
 
   const input = h('textarea', { id: 'composer', rows: 1, placeholder: room.active ? 'Message' : 'You are no longer a member of this room', 'aria-label': 'Message', disabled: !room.active })
+  input.value = draft
+  input.addEventListener('input', () => act.draft(input.value))
+  // Cleared only once the message is sent: a failed send keeps every character.
+  const submit = (): void => {
+    const text = input.value.trim()
+    if (!text) return
+    void act.send(text).then((sent) => {
+      if (sent && input.value.trim() === text) {
+        input.value = ''
+        act.draft('')
+      }
+    })
+  }
   input.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' && !e.shiftKey) {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault()
-      const text = input.value.trim()
-      if (text) act.send(text)
-      input.value = ''
+      submit()
     }
   })
   const picker = h('input', { type: 'file', hidden: true, 'aria-hidden': 'true', tabindex: -1 })
@@ -61,9 +103,7 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
     {
       onsubmit: (e: Event) => {
         e.preventDefault()
-        const text = input.value.trim()
-        if (text) act.send(text)
-        input.value = ''
+        submit()
         input.focus()
       }
     },
@@ -84,17 +124,32 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
     h(
       'header.conv-head',
       {},
+      h('button.icon.back', { type: 'button', 'aria-label': 'Back', title: 'Conversations', onclick: act.back }, '‹'),
       h('div', {}, h('h2', { 'data-testid': 'conversation-title' }, room.name || 'Unnamed'), h('span.status', {}, status)),
       timer,
       room.active ? h('button', { type: 'button', onclick: () => act.call(false), title: room.kind === 'group' ? 'Start a group call (up to 8)' : 'Voice call' }, room.kind === 'group' ? 'Group call' : 'Call') : null,
-      room.active ? h('button', { type: 'button', onclick: () => act.call(true) }, 'Video call') : null,
-      h('button', { type: 'button', onclick: act.info }, room.kind === 'group' ? 'Room info' : 'Contact info')
+      room.active ? h('button', { type: 'button', onclick: () => act.call(true) }, 'Video', h('span.wide', {}, ' call')) : null,
+      // Narrow windows show the short label (styles.css hides span.wide there, span.narrow elsewhere).
+      h('button', { type: 'button', onclick: act.info, 'aria-label': room.kind === 'group' ? 'Room info' : 'Contact info' }, h('span.wide', {}, room.kind === 'group' ? 'Room info' : 'Contact info'), h('span.narrow', {}, 'Info'))
     ),
     list,
     composer
   )
-  list.scrollTop = list.scrollHeight
-  if (room.active) input.focus()
+  // Re-rendered in place: stay where the reader was, or at the newest message if they were there.
+  list.scrollTop = keep?.atBottom === false ? keep.top : list.scrollHeight
+  // The window resizing (narrow <-> wide) keeps the newest message in view when it was.
+  // A scroll seen at a new size, before the observer ran, is the resize's reflow, not the reader.
+  let atBottom = keep?.atBottom !== false
+  let size = ''
+  const sizeOf = (): string => `${list.clientWidth}x${list.clientHeight}`
+  list.addEventListener('scroll', () => {
+    if (sizeOf() === size) atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40
+  })
+  new ResizeObserver(() => {
+    size = sizeOf()
+    if (atBottom) list.scrollTop = list.scrollHeight
+  }).observe(list)
+  if (room.active && keep?.focus !== false) input.focus()
 }
 
 function message(m: HistoryEntry, model: Model, names: Map<string, string>, isAdmin: boolean, act: ConversationActions): HTMLElement {
@@ -112,8 +167,8 @@ function message(m: HistoryEntry, model: Model, names: Map<string, string>, isAd
         'div.tools',
         {},
         ...REACTIONS.map((e) => h('button.icon', { type: 'button', 'aria-label': `React ${e}`, onclick: () => act.react(m.id, m.reactions[model.me.number] === e ? '' : e) }, e)),
-        mine && !m.file ? h('button.icon', { type: 'button', 'aria-label': 'Edit', title: 'Edit', onclick: () => editInPlace(li, m, act) }, '✎') : null,
-        mine || isAdmin ? h('button.icon', { type: 'button', 'aria-label': 'Delete', title: 'Delete for everyone', onclick: () => act.remove(m.id) }, '🗑') : null
+        mine && !m.file ? h('button.icon', { type: 'button', 'aria-label': 'Edit', title: 'Edit', onclick: () => editInPlace(li, m, act, m.text) }, '✎') : null,
+        mine || isAdmin ? h('button.icon', { type: 'button', 'aria-label': 'Delete', title: 'Delete for everyone', onclick: () => void confirmAction('Delete this message for everyone?', 'It is removed from every member\'s screen. This cannot be undone.', 'Delete').then((yes) => yes && act.remove(m.id)) }, '🗑') : null
       )
   const li = h(
     `li.message.${mine ? 'mine' : 'theirs'}`,
@@ -124,6 +179,7 @@ function message(m: HistoryEntry, model: Model, names: Map<string, string>, isAd
     reactions.length ? h('div.reactions', {}, ...reactions.map(([who, e]) => h('span', { title: names.get(who) ?? formatNumber(who) }, e))) : null,
     tools
   )
+  if (act.editing?.id === m.id && !m.deleted) editInPlace(li, m, act, act.editing.text)
   return li
 }
 
@@ -172,22 +228,43 @@ function failure(code: string | undefined): string {
   }
 }
 
-function editInPlace(li: HTMLElement, m: HistoryEntry, act: ConversationActions): void {
-  const input = h('input', { value: m.text, 'aria-label': 'Edit message' })
+function editInPlace(li: HTMLElement, m: HistoryEntry, act: ConversationActions, text: string): void {
+  // Multi-line like the composer: Enter saves, Shift+Enter starts a new line, Escape cancels.
+  const input = h('textarea', { 'aria-label': 'Edit message', rows: Math.min(8, text.split('\n').length + 1) })
+  input.value = text
+  act.setEditing({ id: m.id, text })
+  input.addEventListener('input', () => act.setEditing({ id: m.id, text: input.value }))
+  const save = (): void => {
+    const text = input.value.trim()
+    if (!text || text === m.text) return cancel()
+    void act.edit(m.id, text).then((saved) => {
+      // A failed edit leaves the editor open with the text; a saved one re-renders the list.
+      if (saved) cancel()
+    })
+  }
+  const cancel = (): void => {
+    act.setEditing(null)
+    form.replaceWith(h('p.text', {}, m.text))
+  }
   const form = h(
     'form.edit',
     {
       onsubmit: (e: Event) => {
         e.preventDefault()
-        if (input.value.trim() && input.value !== m.text) act.edit(m.id, input.value.trim())
+        save()
       }
     },
     input,
-    h('button', { type: 'submit' }, 'Save')
+    h('div.row', {}, h('button.primary', { type: 'submit' }, 'Save'), h('button', { type: 'button', onclick: cancel }, 'Cancel'))
   )
   input.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') form.replaceWith(h('p.text', {}, m.text))
+    if (e.key === 'Escape') cancel()
+    else if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault()
+      save()
+    }
   })
   li.querySelector('.text')?.replaceWith(form)
-  input.focus()
+  // After the list is in the page (a re-render builds it detached).
+  queueMicrotask(() => input.focus())
 }

@@ -1,5 +1,5 @@
 import type { ApiPort } from '../api-port'
-import { dialog, formatNumber, h, replace, sentence } from '../dom'
+import { confirmAction, dialog, formatNumber, h, replace, sentence } from '../dom'
 import type { MemberInfo, Model, RoomSummary } from '../model'
 import { qrSvg } from '../qr'
 
@@ -95,17 +95,18 @@ export function joinRoomDialog(api: ApiPort, opened: (room: string) => void): vo
 }
 
 /** Members with roles and admin actions, the room key, rename, and leave. */
-export function roomInfoDialog(api: ApiPort, model: Model, room: RoomSummary, changed: () => void): void {
+export function roomInfoDialog(api: ApiPort, model: Model, room: RoomSummary, changed: () => void, left: () => void): void {
   const out = h('div.result', { role: 'status' })
   const fail = (err: unknown): void => replace(out, h('p.error', { role: 'alert' }, sentence(err)))
   const me = model.members.find((m) => m.number === model.me.number)
   const admin = me?.role === 'admin'
-  const run = (method: string, params: Record<string, unknown>): void => {
+  const run = (method: string, params: Record<string, unknown>, done = changed): void => {
     api.call(method, { room: room.room, ...params }).then(() => {
-      changed()
       d.close()
+      done()
     }, fail)
   }
+  const title = room.name || 'this room'
   const row = (m: MemberInfo): HTMLElement =>
     h(
       'li',
@@ -119,7 +120,7 @@ export function roomInfoDialog(api: ApiPort, model: Model, room: RoomSummary, ch
             'span.row',
             {},
             h('button', { type: 'button', onclick: () => run('setRole', { number: m.number, role: m.role === 'admin' ? 'member' : 'admin' }) }, m.role === 'admin' ? 'Make member' : 'Make admin'),
-            h('button.danger', { type: 'button', 'aria-label': `Remove ${m.name || m.number}`, onclick: () => run('removeMember', { number: m.number }) }, 'Remove')
+            h('button.danger', { type: 'button', 'aria-label': `Remove ${m.name || m.number}`, onclick: () => void confirmAction(`Remove ${m.name || formatNumber(m.number)} from ${title}?`, 'They stop getting new messages. They can come back only with a new room key.', 'Remove').then((yes) => yes && run('removeMember', { number: m.number })) }, 'Remove')
           )
         : null
     )
@@ -161,7 +162,7 @@ export function roomInfoDialog(api: ApiPort, model: Model, room: RoomSummary, ch
           h('button', { type: 'submit' }, 'Rename')
         )
       : null,
-    room.kind === 'group' && room.active ? h('button.danger.section', { type: 'button', onclick: () => run('leaveRoom', {}) }, 'Leave room') : null,
+    room.kind === 'group' && room.active ? h('button.danger.section', { type: 'button', onclick: () => void confirmAction(`Leave ${title}?`, 'You stop getting its messages and it goes from your list. You can come back with a room key from a member.', 'Leave').then((yes) => yes && run('leaveRoom', {}, left)) }, 'Leave room') : null,
     out
   )
 }

@@ -1,0 +1,60 @@
+import type test from 'brittle'
+import type { Page } from 'playwright-core'
+import { localTestnet } from './testnet'
+import { UiInstance } from './ui-instance'
+import { launchChromium } from './browser'
+import { BridgeClient } from './bridge-client'
+import { firstRun, openPage } from './ui-page'
+
+type T = Parameters<Parameters<typeof test>[1]>[0]
+
+export interface People {
+  /** Alice's app window, past the first run. */
+  page: Page
+  alice: UiInstance
+  /** Alice's Api through her own bridge (the page's cookie), for setting up scenes quickly. */
+  aliceApi: BridgeClient
+  /** Bob has no window: only his bridge, named Bob. Null when not asked for. */
+  bob: UiInstance | null
+  bobApi: BridgeClient | null
+}
+
+/** Alice in Chromium and, optionally, Bob headless, on a fresh test DHT; all torn down with `t`. */
+export async function people(t: T, { bob: withBob = true } = {}): Promise<People> {
+  const { testnet, bootstrap } = await localTestnet()
+  const alice = new UiInstance('alice', bootstrap)
+  const bob = withBob ? new UiInstance('bob', bootstrap) : null
+  const browser = await launchChromium()
+  const clients: BridgeClient[] = []
+  t.teardown(async () => {
+    for (const c of clients) c.close()
+    await browser.close()
+    await Promise.all([alice.stop(), bob?.stop()])
+    await testnet.destroy()
+  })
+  await Promise.all([alice.start(), bob?.start()])
+  const page = await openPage(browser, alice.url)
+  await firstRun(page, 'Alice')
+  const cookie = (await page.context().cookies()).find((c) => c.name === 'peerline')
+  const aliceApi = await BridgeClient.open(alice.origin, `peerline=${cookie?.value}`)
+  clients.push(aliceApi)
+  let bobApi: BridgeClient | null = null
+  if (bob) {
+    bobApi = await BridgeClient.open(bob.origin, await bob.sessionCookie())
+    clients.push(bobApi)
+    await bobApi.call('setProfile', { name: 'Bob' })
+  }
+  return { page, alice, aliceApi, bob, bobApi }
+}
+
+/** Alice adds Bob by number and Bob accepts; answers both numbers. */
+export async function befriend(aliceApi: BridgeClient, bobApi: BridgeClient): Promise<{ aliceNumber: string; bobNumber: string }> {
+  const bobNumber = (await bobApi.call<{ number: string }>('whoami')).number
+  const aliceNumber = (await aliceApi.call<{ number: string }>('whoami')).number
+  await aliceApi.call('addContact', { number: bobNumber })
+  while (!(await bobApi.call<Array<{ number: string; state: string }>>('listContacts')).some((c) => c.number === aliceNumber && c.state === 'incoming')) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  await bobApi.call('acceptContact', { number: aliceNumber })
+  return { aliceNumber, bobNumber }
+}

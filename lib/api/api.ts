@@ -173,7 +173,7 @@ export class Api extends EventEmitter<ApiEvents> {
     if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) {
       throw PeerlineError.BAD_REQUEST('params must be an object')
     }
-    if (!this.core.opened) throw new PeerlineError('CLOSED', 'Peerline is still starting.')
+    if (!this.core.opened) throw PeerlineError.CLOSED('Peerline is still starting.')
     if (this.core.closing) throw PeerlineError.CLOSED()
     return fn((params ?? {}) as Params)
   }
@@ -196,7 +196,7 @@ export class Api extends EventEmitter<ApiEvents> {
   async restoreIdentity(phrase: string): Promise<{ number: string; publicKey: string; name: string }> {
     phraseToSeed(phrase) // PHRASE_INVALID before anything is closed
     if (this.core.contacts.list().length > 0 || this.core.rooms.list().length > 0) {
-      throw new PeerlineError('PROFILE_IN_USE', 'This profile already has contacts or rooms. Restore into a new profile instead.')
+      throw PeerlineError.PROFILE_IN_USE()
     }
     await this.core.close()
     await Identity.replace(this._opts.storage, phrase, this.core.scheme)
@@ -254,7 +254,7 @@ export class Api extends EventEmitter<ApiEvents> {
       throw PeerlineError.BAD_REQUEST('"file" is a file id from a message')
     }
     const found = await this.core.rooms.findFile(id)
-    if (found === null) throw new PeerlineError('NO_SUCH_FILE', 'No conversation here has that file.')
+    if (found === null) throw PeerlineError.NO_SUCH_FILE()
     return { file, ...(await this.core.files.download(found.ref, found.room, path)) }
   }
 

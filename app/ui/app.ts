@@ -133,7 +133,8 @@ export class App {
           }, (err) => this._error(err))
         }),
       accept: (number) => this._do('acceptContact', { number }),
-      decline: (number) => this._do('declineContact', { number })
+      decline: (number) => this._do('declineContact', { number }),
+      cancelSearch: (number) => this._do('cancelContact', { number })
     })
     const room = m.rooms.find((r) => r.room === m.current)
     if (!room) return this._placeholder()
@@ -234,6 +235,12 @@ export class App {
       this._render()
     })
     for (const name of ['contactAccepted', 'contactDeclined'] as const) api.on(name, refresh)
+    api.on('contactSearch', (k) => {
+      if (k.state === 'found') this._toastText(`${formatNumber(k.number)} came online: your request was sent.`)
+      else if (k.state === 'failed') this._toastText(`Stopped looking for ${formatNumber(k.number)}: ${k.message ?? k.code ?? 'unknown reason'}`)
+      else if (k.state === 'choose') this._toastText(`Two different keys answered on ${formatNumber(k.number)}. Add the number again to compare their safety codes.`)
+      refresh()
+    })
     api.on('contactRequest', (c) => {
       this._notifier.show('Contact request', `${c.name || formatNumber(c.number)} wants to chat`)
       refresh()

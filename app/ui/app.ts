@@ -32,6 +32,8 @@ export class App {
   private _screen: CallScreen | null = null
   private readonly _ringing = new Map<string, () => void>()
   private _refreshing: Promise<void> | null = null
+  /** Rooms left in this window: a late roomUpdate for one is ignored until it is opened again. */
+  private readonly _left = new Set<string>()
   /** What is typed in each conversation's composer and not yet sent. */
   private readonly _drafts = new Map<string, string>()
   private _editing: Editing | null = null
@@ -84,6 +86,7 @@ export class App {
   }
 
   open(room: string): void {
+    this._left.delete(room) // joined again by key
     this._layout.dataset.pane = 'chat'
     if (room !== this._model.current) this._editing = null
     this._model.current = room
@@ -153,6 +156,7 @@ export class App {
       attach: (file) => void this._attach(room.room, file),
       info: () =>
         roomInfoDialog(this._api, m, room, () => void this.refresh(), () => {
+          this._left.add(room.room)
           this.close()
           void this.refresh()
         }),
@@ -214,6 +218,8 @@ export class App {
       if (msg.room === this._model.current) void this.refresh(false)
     })
     api.on('roomUpdate', (summary) => {
+      // An update computed just before we left can arrive after: it must not bring the room back.
+      if (this._left.has(summary.room)) return
       const rooms = this._model.rooms
       const i = rooms.findIndex((r) => r.room === summary.room)
       if (i === -1) rooms.push(summary)

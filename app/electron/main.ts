@@ -44,7 +44,7 @@ for (const name of ['bootstrap', 'host']) {
 
 let worker: Sidecar | null = null
 let updater: AppUpdater | null = null
-let window: BrowserWindow | null = null
+let mainWindow: BrowserWindow | null = null
 /** What the page is told once it has loaded: a ready update, a link opened before it was up. */
 let pageLoaded = false
 let updateReady: string | null = null
@@ -86,7 +86,7 @@ async function createWindow(): Promise<void> {
     }
   })
   guard(win)
-  window = win
+  mainWindow = win
   worker = startWorker(win)
   ipcMain.on('peerline:send', (e, text: string) => {
     // Only our own page speaks to the worker (see guard).
@@ -147,7 +147,7 @@ function startUpdates(): void {
   updater.on('state', (state: string) => {
     if (state !== 'ready' || updater === null) return
     updateReady = updater.readyVersion ?? ''
-    if (pageLoaded && window && !window.isDestroyed()) window.webContents.send('peerline:update-ready', updateReady)
+    if (pageLoaded && mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send('peerline:update-ready', updateReady)
   })
   updater.ready().catch((err: Error) => console.error('updates:', err.message))
 }
@@ -155,7 +155,9 @@ function startUpdates(): void {
 /** The person clicked "Restart to update": swap the app, start the new one, quit this one. */
 async function restartToUpdate(): Promise<void> {
   if (updater === null || !(await updater.apply())) return
-  app.relaunch(relaunchOptions(process.platform, process.execPath, process.env, argv))
+  // Not the peerline:// link this copy was opened with: it was handled already.
+  const args = argv.filter((a) => deepLinkArg([a]) === null)
+  app.relaunch(relaunchOptions(process.platform, process.execPath, process.env, args))
   app.quit()
 }
 
@@ -163,7 +165,7 @@ async function restartToUpdate(): Promise<void> {
 function openLink(text: string | null): void {
   const link = text === null ? null : parseDeepLink(text)
   if (link === null) return
-  if (pageLoaded && window && !window.isDestroyed()) window.webContents.send('peerline:open', link)
+  if (pageLoaded && mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send('peerline:open', link)
   else pendingLinks.push(link)
 }
 
@@ -175,9 +177,9 @@ if (!app.requestSingleInstanceLock()) {
   openLink(deepLinkArg(argv))
   app.on('second-instance', (_e, otherArgv) => {
     openLink(deepLinkArg(otherArgv))
-    if (window && !window.isDestroyed()) {
-      if (window.isMinimized()) window.restore()
-      window.focus()
+    if (mainWindow && !mainWindow.isDestroyed()) {
+      if (mainWindow.isMinimized()) mainWindow.restore()
+      mainWindow.focus()
     }
   })
   app.on('open-url', (e, url) => {

@@ -157,10 +157,18 @@ export class AppUpdater extends ReadyResource {
     else await this._store?.close()
   }
 
-  /** Swaps the new version in; the caller relaunches. False unless an update is ready. */
+  /**
+   * Swaps the new version in; the caller relaunches. False unless an update is ready, or when the
+   * swap fails (the app moved, or its folder is read-only): the running copy is then left as is.
+   */
   async apply(): Promise<boolean> {
     if (this.state !== 'ready' || this._pear === null) return false
-    await this._pear.updater.applyUpdate()
+    try {
+      await this._pear.updater.applyUpdate()
+    } catch (err) {
+      this._fail(`could not put the update in place of ${this.app}: ${(err as Error).message}`)
+      return false
+    }
     this._set('applied')
     return true
   }

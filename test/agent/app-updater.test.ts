@@ -58,6 +58,22 @@ test('a newer release downloads, waits for the person, and apply() swaps the App
   t.absent(await updater.apply(), 'a second apply does nothing')
 })
 
+test('an app that moved away before apply() is left alone and the failure is said', async (t) => {
+  const { tmp, bootstrap, upgrade } = await release(t, '0.2.0', stagedAppPath('Peerline', process.platform, process.arch)!)
+  const appImage = path.join(tmp, 'Peerline.AppImage')
+  fs.writeFileSync(appImage, 'version 0.1.0')
+
+  const updater = installed(t, tmp, upgrade, bootstrap, appImage)
+  const ready = reaches(updater, 'ready')
+  await updater.ready()
+  await ready
+  fs.renameSync(appImage, appImage + '.moved')
+  t.absent(await updater.apply(), 'not applied')
+  t.is(updater.state, 'failed')
+  t.ok(updater.reason.includes(appImage), updater.reason)
+  t.is(fs.readFileSync(appImage + '.moved', 'utf8'), 'version 0.1.0', 'the moved app is untouched')
+})
+
 test('a release without our platform file is not offered, and the app is left alone', async (t) => {
   // The old bug: staged (or looked up) under the bare product name instead of Peerline.AppImage.
   const { tmp, bootstrap, upgrade } = await release(t, '0.2.0', `/by-arch/${process.platform}-${process.arch}/app/Peerline`)

@@ -59,14 +59,7 @@ test('a newer release downloads, waits for the person, and apply() swaps the App
 })
 
 test('an app that moved away before apply() is left alone and the failure is said', async (t) => {
-  const { tmp, bootstrap, upgrade } = await release(t, '0.2.0', stagedAppPath('Peerline', process.platform, process.arch)!)
-  const appImage = path.join(tmp, 'Peerline.AppImage')
-  fs.writeFileSync(appImage, 'version 0.1.0')
-
-  const updater = installed(t, tmp, upgrade, bootstrap, appImage)
-  const ready = reaches(updater, 'ready')
-  await updater.ready()
-  await ready
+  const { updater, appImage } = await installedWith(t, stagedAppPath('Peerline', process.platform, process.arch)!, 'ready')
   fs.renameSync(appImage, appImage + '.moved')
   t.absent(await updater.apply(), 'not applied')
   t.is(updater.state, 'failed')
@@ -76,14 +69,7 @@ test('an app that moved away before apply() is left alone and the failure is sai
 
 test('a release without our platform file is not offered, and the app is left alone', async (t) => {
   // The old bug: staged (or looked up) under the bare product name instead of Peerline.AppImage.
-  const { tmp, bootstrap, upgrade } = await release(t, '0.2.0', `/by-arch/${process.platform}-${process.arch}/app/Peerline`)
-  const appImage = path.join(tmp, 'Peerline.AppImage')
-  fs.writeFileSync(appImage, 'version 0.1.0')
-
-  const updater = installed(t, tmp, upgrade, bootstrap, appImage)
-  const failed = reaches(updater, 'failed')
-  await updater.ready()
-  await failed
+  const { updater, appImage } = await installedWith(t, `/by-arch/${process.platform}-${process.arch}/app/Peerline`, 'failed')
   t.ok(updater.reason.includes('Peerline.AppImage'), updater.reason)
   t.absent(await updater.apply(), 'nothing to apply')
   t.is(fs.readFileSync(appImage, 'utf8'), 'version 0.1.0')
@@ -107,6 +93,18 @@ test('no AppImage, no updater: a deb/rpm install stays off and opens no swarm', 
   t.absent(fs.existsSync(path.join(tmp, 'updates')), 'no store was made')
   await updater.close()
 })
+
+/** A 0.2.0 release with `file`, an installed 0.1.0 AppImage, and its updater once it reached `state`. */
+async function installedWith(t: { teardown: Teardown }, file: string, state: UpdateState): Promise<{ updater: AppUpdater; appImage: string }> {
+  const { tmp, bootstrap, upgrade } = await release(t, '0.2.0', file)
+  const appImage = path.join(tmp, 'Peerline.AppImage')
+  fs.writeFileSync(appImage, 'version 0.1.0')
+  const updater = installed(t, tmp, upgrade, bootstrap, appImage)
+  const reached = reaches(updater, state)
+  await updater.ready()
+  await reached
+  return { updater, appImage }
+}
 
 /** The Peerline an updater runs in: version 0.1.0, on the test DHT only. */
 function installed(t: { teardown: Teardown }, tmp: string, upgrade: string, bootstrap: HyperDHT.Address[], appImage: string): AppUpdater {

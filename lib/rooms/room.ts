@@ -66,6 +66,8 @@ const MAX_BATCH = 64
 /** How often due texts (disappearing or deleted) are cleared from local storage. */
 const SWEEP_INTERVAL = 1000
 const WRITABLE_TIMEOUT = 15_000
+/** Messages fetched at a time when completing a view that arrived by fast-forward. */
+const KEEP_PAGE = 256
 /** Announced ids remembered for de-duplication (live copies, reorders). */
 const ANNOUNCED_MEMORY = 4096
 
@@ -91,6 +93,8 @@ export class Room extends ReadyResource {
   private readonly _store: Corestore
   private _sweeper: ReturnType<typeof setInterval> | null = null
   private _sweeping = false
+  private _keeping = false
+  private _fastForwarded = false
   private readonly _pending: Array<{ value: Buffer; resolve: () => void; reject: (err: Error) => void }> = []
   private _appending = false
   private _broken: string | null = null
@@ -117,6 +121,12 @@ export class Room extends ReadyResource {
       ackInterval: ACK_INTERVAL
     })
     this.base.on('update', () => this._scan())
+    // A fast-forward brings only the last block of each view core; the rest stays on the peers
+    // until read, and a history read then skips what no online peer can give. Fetch it now.
+    this.base.on('fast-forward', () => {
+      if (this.opened) void this.keepLocal()
+      else this._fastForwarded = true
+    })
     // Autobase closes itself after an error in apply or update: the room stops here, the rest goes on.
     this.base.on('error', (err: Error) => this._fail(err))
   }
@@ -171,6 +181,30 @@ export class Room extends ReadyResource {
     })
     this._sweeper = setInterval(() => void this.sweep(), SWEEP_INTERVAL)
     this._sweeper.unref?.()
+    if (this._fastForwarded) void this.keepLocal()
+  }
+
+  /**
+   * Fetches every message and edit block this device lacks (not deleted or expired ones), so
+   * history reads the same when the members who have them go offline. Returns how many it went through.
+   */
+  async keepLocal(): Promise<number> {
+    if (this._keeping || this.closing) return 0
+    this._keeping = true
+    try {
+      const view = this.base.view
+      let read = 0
+      for (let from = view.messages.contiguousLength; from < view.messages.length && !this.closing; from += KEEP_PAGE) {
+        // readMessages fetches what is not local (the edits too) and leaves out what is gone.
+        read += (await readMessages(view, from, from + KEEP_PAGE)).length
+      }
+      return read
+    } catch (err) {
+      this._log(`room ${this.id}: fetching history failed: ${(err as Error).message}`)
+      return 0
+    } finally {
+      this._keeping = false
+    }
   }
 
   protected override async _close(): Promise<void> {

@@ -214,11 +214,20 @@ function fileCard(id: string, name: string, size: number, state: FileState | und
     status = h(
       'span.progress-row',
       {},
-      state?.state === 'failed' ? h('span.error', {}, failure(state.code)) : null,
+      state?.state === 'failed' ? stopped(state) : null,
       h('button', { type: 'button', onclick: () => act.download(id) }, state ? 'Resume' : 'Download')
     )
   }
   return h('div.file', {}, h('span.file-icon', { 'aria-hidden': 'true' }, '📄'), h('div', {}, h('strong', {}, name), h('span.hint', {}, ' ' + formatSize(size)), h('div', {}, status)))
+}
+
+/** A download that stopped: paused or cancelled by the reader is a plain note (with how far it got), a failure is an error. */
+function stopped(state: FileState): HTMLElement {
+  if (state.code === 'FILE_PAUSED' || state.code === 'FILE_CANCELLED') {
+    const got = state.total > 0 ? ` ${formatSize(state.bytes)} of ${formatSize(state.total)} here.` : ''
+    return h('span.hint.stopped', { role: 'status' }, failure(state.code) + got)
+  }
+  return h('span.error', { role: 'alert' }, failure(state.code))
 }
 
 function failure(code: string | undefined): string {

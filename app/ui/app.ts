@@ -1,6 +1,6 @@
 import type { ApiPort } from './api-port'
 import { ApiError } from './api-client'
-import { formatNumber, h, replace, sentence } from './dom'
+import { formatCountdown, formatNumber, h, replace, sentence } from './dom'
 import type { ContactInfo, FileState, HistoryEntry, Me, MemberInfo, Model, NetworkStatus, RoomSummary } from './model'
 import { addContactDialog } from './views/add-contact'
 import { listPosition, renderConversation } from './views/conversation'
@@ -13,6 +13,8 @@ import { CallEngine } from './calls/call-engine'
 import { CallScreen, callError, endedSentence, incomingCallDialog } from './views/call-view'
 
 const HISTORY_LIMIT = 200
+/** How often disappearing messages' marks count down (and due ones leave the screen). */
+const TIMER_TICK = 1000
 /** The core's limit on a message's text (MAX_TEXT_LENGTH in lib/wire/schemas.ts; the renderer imports no core module). */
 const MAX_TEXT_LENGTH = 16 * 1024
 
@@ -53,6 +55,7 @@ export class App {
     this._placeholder()
     this._listen()
     this._listenCalls()
+    setInterval(() => this._tickTimers(), TIMER_TICK)
     this._keys()
     await this.refresh()
     this._api.call<NetworkStatus>('networkStatus').then((n) => this._network(n), (err) => this._error(err))
@@ -207,6 +210,25 @@ export class App {
         h('p.hint', {}, 'Pick a conversation, or add someone by their number. Messages go device to device: no servers, and it keeps working on a local network when the internet is down.')
       )
     )
+  }
+
+  /**
+   * Disappearing messages: counts their marks down, and takes each off every screen (the open
+   * conversation, the list's preview) when its time comes, as the core leaves it out of history.
+   */
+  private _tickTimers(): void {
+    const now = Date.now()
+    const m = this._model
+    // A list preview that expired: the core has the newest message that is left.
+    if (m.rooms.some((r) => r.last !== null && r.last.expires > 0 && r.last.expires <= now)) return void this.refresh()
+    const left = m.messages.filter((x) => !x.expires || x.expires > now)
+    if (left.length !== m.messages.length) {
+      m.messages = left
+      return this._render()
+    }
+    for (const el of this._main.querySelectorAll<HTMLElement>('[data-expires] .left')) {
+      el.textContent = formatCountdown(Number(el.parentElement?.dataset.expires) - now)
+    }
   }
 
   private _listen(): void {

@@ -42,6 +42,15 @@ export function formatTime(ms: number): string {
   return sameDay ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : d.toLocaleDateString([], { month: 'short', day: 'numeric' })
 }
 
+/** Time left on a disappearing message: 45s, 12m, 3h, 2d (rounded up, never 0). */
+export function formatCountdown(ms: number): string {
+  const s = Math.max(1, Math.ceil(ms / 1000))
+  if (s < 60) return `${s}s`
+  if (s < 3600) return `${Math.ceil(s / 60)}m`
+  if (s < 86400) return `${Math.ceil(s / 3600)}h`
+  return `${Math.ceil(s / 86400)}d`
+}
+
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`
 }

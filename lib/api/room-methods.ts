@@ -10,6 +10,9 @@ import type { MessageState } from '../rooms/room-view'
 import * as schema from '../wire/schemas'
 import type { MemberRecord } from '../wire/schemas'
 
+/** How far back a conversation list looks for the newest message left when the last one is gone. */
+const LAST_SEARCH = 50
+
 export type RoleName = 'admin' | 'member'
 
 export interface MemberInfo {
@@ -33,7 +36,7 @@ export interface RoomSummary {
   /** Why the room stopped working (a failure inside it; other rooms go on), or null. */
   broken: string | null
   /** The newest message, for a conversation list. */
-  last: { from: string; text: string; time: number; file: string | null; call: boolean } | null
+  last: { from: string; text: string; time: number; file: string | null; call: boolean; expires: number } | null
 }
 
 export interface HistoryEntry {
@@ -48,6 +51,8 @@ export interface HistoryEntry {
   file: FileInfo | null
   /** A call event (missed, declined, how long it lasted); text is '' then. */
   call: CallInfo | null
+  /** When a disappearing message leaves history (ms since the epoch); 0 when it stays. */
+  expires: number
 }
 
 /**
@@ -101,7 +106,8 @@ export class RoomMethods {
     const direct = entry.kind === schema.ROOM_DIRECT
     const self = this._core.identity.publicKey
     const other = direct ? members.find((m) => !b4a.equals(m.publicKey, self)) : undefined
-    const [newest] = await room.history(1)
+    // The newest message left: the last one may have disappeared (its time passed) or be unreadable.
+    const newest = (await room.history(1))[0] ?? (room.length > 1 ? (await room.history(LAST_SEARCH)).pop() : undefined)
     return {
       room: entry.id,
       // A direct room is named after the other person, as messengers do.
@@ -113,7 +119,7 @@ export class RoomMethods {
       uploaded: room.uploaded,
       active: members.some((m) => b4a.equals(m.publicKey, self)),
       broken: null,
-      last: newest ? { from: newest.from, text: newest.deleted ? '' : newest.text, time: newest.time, file: newest.file && !newest.deleted ? newest.file.name : null, call: newest.call !== null } : null
+      last: newest ? { from: newest.from, text: newest.deleted ? '' : newest.text, time: newest.time, file: newest.file && !newest.deleted ? newest.file.name : null, call: newest.call !== null, expires: newest.expires } : null
     }
   }
 
@@ -141,7 +147,7 @@ export class RoomMethods {
     const reactions: Record<string, string> = {}
     for (const [key, emoji] of Object.entries(m.reactions)) reactions[numbers.get(key) ?? key] = emoji
     const file = m.file && !m.deleted ? fileInfo(m.file) : null
-    return { id: m.id, from: m.from, text: m.text, time: m.time, edited: m.edited, deleted: m.deleted, reactions, file, call: m.call ? callInfo(m.call) : null }
+    return { id: m.id, from: m.from, text: m.text, time: m.time, edited: m.edited, deleted: m.deleted, reactions, file, call: m.call ? callInfo(m.call) : null, expires: m.expires }
   }
 
   async setRole(id: string, number: string, role: RoleName): Promise<void> {

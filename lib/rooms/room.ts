@@ -13,7 +13,7 @@ import type { CallInfo } from '../calls/call-info'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
-import { applyOps, closeView, currentEpoch, getCreator, getInfo, sealedEpochKey, getInvite, dueForClearing, getMember, listMembers, messageAt, messageById, messageWithFile, openView, readMessages } from './room-view'
+import { applyOps, closeView, currentEpoch, getCreator, getInfo, sealedEpochKey, getInvite, dueAt, dueForClearing, getMember, listMembers, messageAt, messageById, messageWithFile, openView, readMessages } from './room-view'
 import { EVENT_ROOM } from './room-view'
 import type { ApplyContext, MessageState, RoomView } from './room-view'
 import type { NumberScheme } from '../identity/number-scheme'
@@ -66,6 +66,8 @@ const MAX_BATCH = 64
 /** How often due texts (disappearing or deleted) are cleared from local storage. */
 const SWEEP_INTERVAL = 1000
 const WRITABLE_TIMEOUT = 15_000
+/** Messages fetched at a time when completing a view that arrived by fast-forward. */
+const KEEP_PAGE = 256
 /** Announced ids remembered for de-duplication (live copies, reorders). */
 const ANNOUNCED_MEMORY = 4096
 
@@ -91,6 +93,8 @@ export class Room extends ReadyResource {
   private readonly _store: Corestore
   private _sweeper: ReturnType<typeof setInterval> | null = null
   private _sweeping = false
+  private _keeping = false
+  private _fastForwarded = false
   private readonly _pending: Array<{ value: Buffer; resolve: () => void; reject: (err: Error) => void }> = []
   private _appending = false
   private _broken: string | null = null
@@ -117,6 +121,12 @@ export class Room extends ReadyResource {
       ackInterval: ACK_INTERVAL
     })
     this.base.on('update', () => this._scan())
+    // A fast-forward brings only the last block of each view core; the rest stays on the peers
+    // until read, and a history read then skips what no online peer can give. Fetch it now.
+    this.base.on('fast-forward', () => {
+      if (this.opened) void this.keepLocal()
+      else this._fastForwarded = true
+    })
     // Autobase closes itself after an error in apply or update: the room stops here, the rest goes on.
     this.base.on('error', (err: Error) => this._fail(err))
   }
@@ -171,6 +181,30 @@ export class Room extends ReadyResource {
     })
     this._sweeper = setInterval(() => void this.sweep(), SWEEP_INTERVAL)
     this._sweeper.unref?.()
+    if (this._fastForwarded) void this.keepLocal()
+  }
+
+  /**
+   * Fetches every message and edit block this device lacks (not deleted or expired ones), so
+   * history reads the same when the members who have them go offline. Returns how many it went through.
+   */
+  async keepLocal(): Promise<number> {
+    if (this._keeping || this.closing) return 0
+    this._keeping = true
+    try {
+      const view = this.base.view
+      let read = 0
+      for (let from = view.messages.contiguousLength; from < view.messages.length && !this.closing; from += KEEP_PAGE) {
+        // readMessages fetches what is not local (the edits too) and leaves out what is gone.
+        read += (await readMessages(view, from, from + KEEP_PAGE)).length
+      }
+      return read
+    } catch (err) {
+      this._log(`room ${this.id}: fetching history failed: ${(err as Error).message}`)
+      return 0
+    } finally {
+      this._keeping = false
+    }
   }
 
   protected override async _close(): Promise<void> {
@@ -184,22 +218,23 @@ export class Room extends ReadyResource {
    * (A member could have copied the text before; this keeps it off this disk.)
    */
   async sweep(now = Date.now()): Promise<number> {
-    if (this._sweeping || this.closing) return 0
+    if (this._sweeping || this.closing || !this._settled()) return 0
     this._sweeping = true
     try {
       const view = this.base.view
-      // Only what the indexers signed: Autobase may still rewrite (and re-read) the rest.
-      const due = (await dueForClearing(view, now)).filter((t) => t.seq < view.messages.signedLength)
-      for (const t of due) {
+      let cleared = 0
+      for (const t of await dueForClearing(view, now)) {
+        // Autobase may have moved on while we read: clear nothing it could still reorder.
+        if (!this._settled() || !(await dueAt(view, t, now))) break
         for (const e of t.edits) {
-          if (e.index >= view.edits.signedLength) continue
           await view.edits.clear(e.index, e.index + 1)
           await this._clearWriterBlock(e.writerKey, e.writerSeq)
         }
         await this._clearWriterBlock(t.writerKey, t.writerSeq)
         await view.messages.clear(t.seq, t.seq + 1)
+        cleared++
       }
-      return due.length
+      return cleared
     } catch (err) {
       this._log(`room ${this.id}: sweep failed: ${(err as Error).message}`)
       return 0
@@ -207,6 +242,19 @@ export class Room extends ReadyResource {
       this._sweeping = false
     }
   }
+
+  /**
+   * True when everything this device applied is signed by the indexers: nothing can be reordered,
+   * so a seq names the same message for good and no op will be read again. Clearing before that
+   * cleared the wrong block after a reorder (or an op Autobase then had to fetch again), and the
+   * chat lost entries until the member who had them came back online.
+   */
+  private _settled(): boolean {
+    // The system core signed to its end means every applied op is indexed. (A view core's own
+    // signedLength is no guide: clearing one of its blocks lowers it.)
+    return this.base.signedLength >= this.base.length
+  }
+
 
   private async _clearWriterBlock(key: Buffer, seq: number): Promise<void> {
     const core = this._store.get({ key })

@@ -1,4 +1,4 @@
-import { confirmAction, formatNumber, formatSize, formatTime, h, plural, replace } from '../dom'
+import { confirmAction, formatCountdown, formatNumber, formatSize, formatTime, h, plural, replace } from '../dom'
 import type { FileState, HistoryEntry, Model, RoomSummary } from '../model'
 import { callLabel } from './call-view'
 
@@ -98,7 +98,9 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
   })
 
   const timer = h('select', { 'aria-label': 'Disappearing messages', title: 'Disappearing messages', disabled: !isAdmin })
-  for (const [seconds, label] of TIMERS) timer.appendChild(h('option', { value: seconds, selected: seconds === room.timer }, seconds ? `Disappear after ${label}` : 'Messages stay'))
+  // A timer set elsewhere (another client, the CLI) to a value not on the list is shown as it is.
+  const timers = TIMERS.some(([s]) => s === room.timer) ? TIMERS : [...TIMERS, [room.timer, plural(room.timer, 'second')] as [number, string]]
+  for (const [seconds, label] of timers) timer.appendChild(h('option', { value: seconds, selected: seconds === room.timer }, seconds ? `Disappear after ${label}` : 'Messages stay'))
   timer.addEventListener('change', () => act.setTimer(Number(timer.value)))
 
   const composer = h(
@@ -168,7 +170,7 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
 
 function message(m: HistoryEntry, model: Model, names: Map<string, string>, isAdmin: boolean, act: ConversationActions): HTMLElement {
   const mine = m.from === model.me.number
-  if (m.call) return h('li.call-event', { 'data-id': m.id }, callLabel(m.call, mine), ' · ', formatTime(m.time))
+  if (m.call) return h('li.call-event', { 'data-id': m.id }, callLabel(m.call, mine), ' · ', formatTime(m.time), m.expires ? timerMark(m.expires) : null)
   const body = m.deleted
     ? h('p.text.deleted', {}, 'This message was deleted')
     : m.file
@@ -189,12 +191,18 @@ function message(m: HistoryEntry, model: Model, names: Map<string, string>, isAd
     { 'data-id': m.id, tabindex: 0 },
     mine ? null : h('span.from', {}, names.get(m.from) ?? formatNumber(m.from)),
     body,
-    h('span.time', {}, formatTime(m.time), m.edited && !m.deleted ? ' · edited' : ''),
+    h('span.time', {}, formatTime(m.time), m.edited && !m.deleted ? ' · edited' : '', m.expires ? timerMark(m.expires) : null),
     reactions.length ? h('div.reactions', {}, ...reactions.map(([who, e]) => h('span', { title: names.get(who) ?? formatNumber(who) }, e))) : null,
     tools
   )
   if (act.editing?.id === m.id && !m.deleted) editInPlace(li, m, act, act.editing.text)
   return li
+}
+
+/** The countdown on a disappearing message; the app ticks every [data-expires] and drops it at 0. */
+function timerMark(expires: number): HTMLElement {
+  const at = new Date(expires).toLocaleString()
+  return h('span.timer', { 'data-expires': String(expires), title: `Disappears at ${at}`, 'aria-label': `Disappears at ${at}` }, ' · ⏱ ', h('span.left', {}, formatCountdown(expires - Date.now())))
 }
 
 function fileCard(id: string, name: string, size: number, state: FileState | undefined, mine: boolean, act: ConversationActions): HTMLElement {
@@ -220,11 +228,20 @@ function fileCard(id: string, name: string, size: number, state: FileState | und
     status = h(
       'span.progress-row',
       {},
-      state?.state === 'failed' ? h('span.error', {}, failure(state.code)) : null,
+      state?.state === 'failed' ? stopped(state) : null,
       h('button', { type: 'button', onclick: () => act.download(id) }, state ? 'Resume' : 'Download')
     )
   }
   return h('div.file', {}, h('span.file-icon', { 'aria-hidden': 'true' }, '📄'), h('div', {}, h('strong', {}, name), h('span.hint', {}, ' ' + formatSize(size)), h('div', {}, status)))
+}
+
+/** A download that stopped: paused or cancelled by the reader is a plain note (with how far it got), a failure is an error. */
+function stopped(state: FileState): HTMLElement {
+  if (state.code === 'FILE_PAUSED' || state.code === 'FILE_CANCELLED') {
+    const got = state.total > 0 ? ` ${formatSize(state.bytes)} of ${formatSize(state.total)} here.` : ''
+    return h('span.hint.stopped', { role: 'status' }, failure(state.code) + got)
+  }
+  return h('span.error', { role: 'alert' }, failure(state.code))
 }
 
 function failure(code: string | undefined): string {

@@ -153,6 +153,7 @@ export class ApplyBatch implements MetaReader {
   }
 
   async flush(): Promise<void> {
+    // The bee before the events: whoever sees a new events length sees the state it announces.
     await this._meta.flush()
     if (this._messages.length > 0) await this.view.messages.append(this._messages)
     if (this._edits.length > 0) await this.view.edits.append(this._edits)
@@ -401,6 +402,11 @@ async function validSealed(tx: ApplyBatch, sealed: schema.SealedText): Promise<b
 
 /** The epoch in force: 0 until the first removal's new key. */
 export async function currentEpoch(from: MetaSource): Promise<number> {
+  if (!(from instanceof ApplyBatch)) return (await roomState(from)).epoch
+  return readEpoch(from)
+}
+
+async function readEpoch(from: MetaSource): Promise<number> {
   const value = await readerOf(from).get('epoch')
   return value ? c.decode(c.uint, value) : 0
 }
@@ -436,6 +442,11 @@ export async function getMember(from: MetaSource, publicKey: Buffer): Promise<Me
 
 /** Everyone who ever joined, with their state. */
 export async function listMembers(from: MetaSource): Promise<MemberRecord[]> {
+  if (!(from instanceof ApplyBatch)) return [...(await roomState(from)).members]
+  return readMembers(from)
+}
+
+async function readMembers(from: MetaSource): Promise<MemberRecord[]> {
   const out: MemberRecord[] = []
   for await (const value of readerOf(from).range('member/', 'member/~')) out.push(c.decode(schema.memberRecord, value))
   return out
@@ -449,8 +460,33 @@ async function countAdmins(tx: ApplyBatch): Promise<number> {
 
 /** Who created the room (their first signed member record), or null if not known yet. */
 export async function getCreator(view: RoomView): Promise<Buffer | null> {
+  return (await roomState(view)).creator
+}
+
+/** Who is in the room and the epoch, as of one `events` length (see roomState). */
+interface RoomState {
+  fork: number
+  length: number
+  members: MemberRecord[]
+  creator: Buffer | null
+  epoch: number
+}
+
+const roomStates = new WeakMap<RoomView, RoomState>()
+
+/**
+ * Members, creator and epoch change only in an apply call that also appends an EVENT_ROOM event,
+ * so they are read once per events length (and fork: a reorder truncates) instead of on every
+ * send: sending checks them each time. Cached only if no update landed while reading.
+ */
+async function roomState(view: RoomView): Promise<RoomState> {
+  const { fork, length } = view.events
+  const cached = roomStates.get(view)
+  if (cached !== undefined && cached.fork === fork && cached.length === length) return cached
   const node = await view.meta.get('creator')
-  return node ? node.value : null
+  const state = { fork, length, members: await readMembers(view), creator: node ? node.value : null, epoch: await readEpoch(view) }
+  if (view.events.fork === fork && view.events.length === length) roomStates.set(view, state)
+  return state
 }
 
 export async function getInfo(from: MetaSource): Promise<RoomInfoRecord> {

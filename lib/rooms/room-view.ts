@@ -131,6 +131,19 @@ export class ApplyBatch implements MetaReader {
     await this._meta.put(key, value)
   }
 
+  /** Puts `value` unless `key` is there already (one tree walk, not a get and a put): true if put. */
+  async putNew(key: string, value: Buffer): Promise<boolean> {
+    let existing: Buffer | null = null
+    await this._meta.put(key, value, {
+      cas: (prev) => {
+        existing = prev.value
+        return false
+      }
+    })
+    this._cache.set(key, existing ?? value)
+    return existing === null
+  }
+
   async del(key: string): Promise<void> {
     this._cache.set(key, null)
     await this._meta.del(key)
@@ -327,13 +340,12 @@ async function appendMessage(
   attached: { file?: schema.FileRef; call?: schema.CallRecord; sealed?: schema.SealedText }
 ): Promise<void> {
   const file = attached.file ?? null
-  if ((await tx.get('id/' + id)) !== null) return // ids are unique
+  const seq = tx.messagesLength
+  if (!(await tx.putNew('id/' + id, c.encode(messageRef, { seq, publicKey: author.publicKey })))) return // ids are unique
   const { timer } = await getInfo(tx)
   // The timer in force when the message is applied; the time is the sender's.
   const expires = timer > 0 ? time + timer * 1000 : 0
-  const seq = tx.messagesLength
   const record: MessageRecord = { id, publicKey: author.publicKey, from: author.number, text, time, expires, writerKey, writerSeq, file, call: attached.call ?? null, sealed: attached.sealed ?? null }
-  await tx.put('id/' + id, c.encode(messageRef, { seq, publicKey: author.publicKey }))
   if (file !== null) await tx.put('file/' + hex(file.id), c.encode(c.uint, seq))
   if (expires > 0) {
     await tx.put('exp/' + timeKey(expires) + '/' + seqKey(seq), b4a.alloc(0))

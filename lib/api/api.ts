@@ -24,6 +24,11 @@ export type Params = Record<string, unknown>
 
 /** Room keys last a week unless asked otherwise, like a shared link people forget about. */
 const DEFAULT_INVITE_SECONDS = 7 * 24 * 3600
+/**
+ * A room's summary is sent at most once per this many ms (the last state always goes out): in a
+ * burst, one summary covers many messages, and live messages do not wait behind one each.
+ */
+const ROOM_UPDATE_MS = 25
 
 /** Names and payloads of everything the Api pushes to its clients. */
 export interface Notifications {
@@ -65,6 +70,7 @@ export class Api extends EventEmitter<ApiEvents> {
   core: Peerline
   rooms: RoomMethods
   private readonly _opts: PeerlineOptions
+  private readonly _roomUpdates = new Map<string, ReturnType<typeof setTimeout>>()
   private readonly _methods: Record<string, (p: Params) => Promise<unknown>>
 
   constructor(opts: PeerlineOptions) {
@@ -147,7 +153,12 @@ export class Api extends EventEmitter<ApiEvents> {
     core.files.on('done', (p) => this._notify('fileDone', p))
     core.files.on('failed', (p) => this._notify('fileFailed', { file: p.file, code: p.code }))
     core.rooms.on('room-update', (room: string) => {
-      this._roomUpdate(room).catch((err: Error) => core.log('roomUpdate: ' + err.message))
+      if (this._roomUpdates.has(room)) return
+      const timer = setTimeout(() => {
+        this._roomUpdates.delete(room)
+        this._roomUpdate(room).catch((err: Error) => core.log('roomUpdate: ' + err.message))
+      }, ROOM_UPDATE_MS)
+      this._roomUpdates.set(room, timer)
     })
     core.rooms.on('message-update', (room: string, m: MessageState) => {
       this._messageUpdate(room, m).catch((err: Error) => core.log('messageUpdate: ' + err.message))
@@ -163,6 +174,8 @@ export class Api extends EventEmitter<ApiEvents> {
   }
 
   async close(): Promise<void> {
+    for (const timer of this._roomUpdates.values()) clearTimeout(timer)
+    this._roomUpdates.clear()
     await this.core.close()
   }
 

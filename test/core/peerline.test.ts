@@ -103,6 +103,11 @@ test('room methods through the Api: admin checks, edit/delete/react with updates
 
   const mine = (await b.api.call('send', { to: room, text: 'typo here' })) as { id: string }
   await a.next('message', (p) => p.id === mine.id)
+  // The notification may come from the live copy; edits act on the durable op in the view.
+  await eventually(
+    async () => (await a.api.call('history', { to: room })) as Array<{ id: string }>,
+    (h) => h.some((m) => m.id === mine.id)
+  )
   t.is(await errorCode(a.api.call('edit', { room, id: mine.id, text: 'not yours' })), 'NOT_ALLOWED')
   await b.api.call('edit', { room, id: mine.id, text: 'fixed here' })
   const edited = await a.next('messageUpdate', (p) => p.id === mine.id && p.edited === true)

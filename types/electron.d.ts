@@ -19,6 +19,9 @@ declare module 'electron' {
     constructor(opts: BrowserWindowOptions)
     readonly webContents: WebContents
     isDestroyed(): boolean
+    isMinimized(): boolean
+    restore(): void
+    focus(): void
     loadFile(file: string): Promise<void>
   }
 
@@ -43,7 +46,14 @@ declare module 'electron' {
     requestSingleInstanceLock(): boolean
     whenReady(): Promise<void>
     quit(): void
+    /** Starts a new instance when this one quits (the AppImage, after an update). */
+    relaunch(opts?: { execPath?: string; args?: string[] }): void
+    setAsDefaultProtocolClient(protocol: string, path?: string, args?: string[]): boolean
     on(event: 'window-all-closed' | 'before-quit', fn: () => void): void
+    /** Linux and Windows: a second launch (a peerline:// link) hands its argv to the first. */
+    on(event: 'second-instance', fn: (event: unknown, argv: string[]) => void): void
+    /** macOS: a peerline:// link was opened. */
+    on(event: 'open-url', fn: (event: { preventDefault(): void }, url: string) => void): void
   }
 
   interface DesktopCapturerSource {

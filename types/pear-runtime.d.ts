@@ -21,17 +21,41 @@ declare module 'pear-runtime' {
 
   interface PearRuntimeOptions {
     dir: string
+    /** The file applyUpdate() swaps: the AppImage, the .app bundle, or (Windows) any truthy path. */
     app: string | null
     updates: boolean
     version: string
+    /** pear://<key> of the release drive */
     upgrade: string
+    /** The file under by-arch/<platform-arch>/app/ in the drive: Peerline.AppImage, .app or .msix. */
     name: string
+    /**
+     * Both or neither (it throws otherwise). Given a swarm, pear-runtime joins nothing itself:
+     * the caller joins updater.drive.core.discoveryKey and replicates the store. close()
+     * destroys the swarm and closes the store either way.
+     */
+    store?: InstanceType<typeof import('corestore')>
+    swarm?: InstanceType<typeof import('hyperswarm')>
+    bootstrap?: { host: string; port: number }[]
+  }
+
+  /** pear-runtime-updater 3.0: mirrors by-arch/<host>/app/<name> of a newer release into next. */
+  export interface Updater extends EventEmitter {
+    readonly drive: { core: { discoveryKey: Buffer; length: number }; get(path: string): Promise<Buffer | null> }
+    /** where the last release was mirrored (pear-runtime/next/<length>.<fork> under dir) */
+    readonly next: string | null
+    readonly updated: boolean
+    /** Swaps the mirrored app with opts.app (msix-manager on Windows); a no-op before 'updated'. */
+    applyUpdate(): Promise<void>
+    on(event: 'updating' | 'updated', fn: () => void): this
+    on(event: 'updating-delta', fn: (data: unknown) => void): this
+    on(event: 'error', fn: (err: Error) => void): this
   }
 
   export default class PearRuntime extends EventEmitter {
     constructor(opts: PearRuntimeOptions)
     static run(entrypoint: string, args?: string[]): Sidecar
-    readonly updater: EventEmitter & { applyUpdate(): Promise<void> }
+    readonly updater: Updater
     readonly storage: string
     ready(): Promise<void>
     close(): Promise<void>

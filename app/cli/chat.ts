@@ -19,6 +19,7 @@ interface Member {
 const HELP = `Commands:
   /add NUMBER        add a contact by number (123 456 789)
   /accept NUMBER     accept a contact request      /decline NUMBER
+  /cancel NUMBER     stop looking for a number, or withdraw a request not yet accepted
   /contacts          your contacts and requests
   /to NUMBER|NAME    talk to this contact or room (by number or name); plain lines go there
   /rooms             your rooms         /create NAME   a new group room (prints its room key)
@@ -88,6 +89,7 @@ export class TerminalChat {
           return
         }
         this._to = r.number
+        if (r.state === 'searching') return this._print(`Nobody answered on ${format(r.number)} yet (offline, or a mistyped number). Still looking; the request goes out when they come online. /cancel ${format(r.number)} stops it.`)
         return this._print(`${format(r.number)} found. Safety code: ${r.safetyCode}. ${r.state === 'accepted' ? 'Already a contact.' : 'Request sent; waiting for them to accept.'}`)
       }
       case '/accept': {
@@ -98,6 +100,10 @@ export class TerminalChat {
       case '/decline':
         await api.call('declineContact', { number: arg })
         return this._print('Declined.')
+      case '/cancel': {
+        const r = (await api.call('cancelContact', { number: arg })) as { cancelled: boolean }
+        return this._print(r.cancelled ? 'Cancelled.' : `Nothing to cancel for ${terminalSafe(arg)}.`)
+      }
       case '/contacts': {
         const list = (await api.call('listContacts', {})) as ContactInfo[]
         if (list.length === 0) return this._print('No contacts yet: /add NUMBER')

@@ -1,12 +1,18 @@
 // The Electron shell, in the hello-pear-electron shape: a window with a sandboxed renderer, the
 // P2P worker as a Bare process started by pear-runtime, and pear-runtime's P2P updates when the
 // package has an `upgrade` link (off with --no-updates). It only relays lines; the Api is in the worker.
+// Updates download in the background (app/updater) and apply only when the person clicks
+// "Restart to update"; peerline:// links are handed to the page, which asks before acting.
 import { app, BrowserWindow, desktopCapturer, ipcMain, session, shell } from 'electron'
 import { pathToFileURL } from 'url'
 import path from 'path'
 import PearRuntime from 'pear-runtime'
 import type { Sidecar } from 'pear-runtime'
 import { isAppPage, isExternalLink } from './navigation'
+import { SCHEME, deepLinkArg, parseDeepLink } from './deep-link'
+import type { DeepLink } from './deep-link'
+import { AppUpdater, relaunchOptions } from '../updater/app-updater'
+import { parseBootstrap } from '../../lib/network/swarm-network'
 
 interface Pkg {
   name: string
@@ -37,7 +43,12 @@ for (const name of ['bootstrap', 'host']) {
 }
 
 let worker: Sidecar | null = null
-let pear: PearRuntime | null = null
+let updater: AppUpdater | null = null
+let mainWindow: BrowserWindow | null = null
+/** What the page is told once it has loaded: a ready update, a link opened before it was up. */
+let pageLoaded = false
+let updateReady: string | null = null
+const pendingLinks: DeepLink[] = []
 
 function startWorker(win: BrowserWindow): Sidecar {
   const w = PearRuntime.run(path.join(ROOT, 'dist', 'app', 'worker', 'worker.js'), workerArgs)
@@ -75,11 +86,16 @@ async function createWindow(): Promise<void> {
     }
   })
   guard(win)
+  mainWindow = win
   worker = startWorker(win)
   ipcMain.on('peerline:send', (e, text: string) => {
     // Only our own page speaks to the worker (see guard).
     if (!isAppPage(e.senderFrame?.url ?? '', APP_URL)) return
     if (worker && typeof text === 'string') worker.write(text + '\n')
+  })
+  ipcMain.on('peerline:update-apply', (e) => {
+    if (!isAppPage(e.senderFrame?.url ?? '', APP_URL)) return
+    void restartToUpdate()
   })
   // Screen share in calls: Electron has no picker of its own; offer the first screen.
   session.defaultSession.setDisplayMediaRequestHandler((_req, callback) => {
@@ -89,6 +105,9 @@ async function createWindow(): Promise<void> {
     callback(permission === 'media' || permission === 'notifications' || permission === 'clipboard-sanitized-write')
   })
   await win.loadFile(RENDERER)
+  pageLoaded = true
+  if (updateReady !== null) win.webContents.send('peerline:update-ready', updateReady)
+  for (const link of pendingLinks.splice(0)) win.webContents.send('peerline:open', link)
 }
 
 /** The window shows our renderer and nothing else: every page it loads would get the bridge. */
@@ -112,22 +131,61 @@ interface NavigationEvent {
 }
 
 function startUpdates(): void {
-  if (!updates) return
-  pear = new PearRuntime({
+  if (!updates || !app.isPackaged) return
+  const bootstrap = flag('bootstrap')
+  const host = flag('host')
+  // Its own store and swarm, on the same DHT as the worker: a LAN-only setup stays on the LAN.
+  updater = new AppUpdater({
     dir: app.getPath('userData'),
-    app: app.isPackaged ? process.execPath : null,
-    updates: true,
+    productName: pkg.productName,
     version: pkg.version,
     upgrade: pkg.upgrade,
-    name: pkg.productName
+    ...(bootstrap ? { bootstrap: parseBootstrap(bootstrap) } : {}),
+    ...(host ? { host } : {}),
+    log: (msg) => console.error(msg)
   })
-  pear.on('error', (err: Error) => console.error('updates:', err.message))
-  pear.updater.on('updated', () => console.error('an update is ready; it applies at the next start'))
+  updater.on('state', (state: string) => {
+    if (state !== 'ready' || updater === null) return
+    updateReady = updater.readyVersion ?? ''
+    if (pageLoaded && mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send('peerline:update-ready', updateReady)
+  })
+  updater.ready().catch((err: Error) => console.error('updates:', err.message))
+}
+
+/** The person clicked "Restart to update": swap the app, start the new one, quit this one. */
+async function restartToUpdate(): Promise<void> {
+  if (updater === null || !(await updater.apply())) return
+  // Not the peerline:// link this copy was opened with: it was handled already.
+  const args = argv.filter((a) => deepLinkArg([a]) === null)
+  app.relaunch(relaunchOptions(process.platform, process.execPath, process.env, args))
+  app.quit()
+}
+
+/** A peerline:// link: to the page now, or once it has loaded. */
+function openLink(text: string | null): void {
+  const link = text === null ? null : parseDeepLink(text)
+  if (link === null) return
+  if (pageLoaded && mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send('peerline:open', link)
+  else pendingLinks.push(link)
 }
 
 if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
+  // Packaged builds register peerline:// through their installer; this covers the AppImage and zip.
+  if (app.isPackaged) app.setAsDefaultProtocolClient(SCHEME)
+  openLink(deepLinkArg(argv))
+  app.on('second-instance', (_e, otherArgv) => {
+    openLink(deepLinkArg(otherArgv))
+    if (mainWindow && !mainWindow.isDestroyed()) {
+      if (mainWindow.isMinimized()) mainWindow.restore()
+      mainWindow.focus()
+    }
+  })
+  app.on('open-url', (e, url) => {
+    e.preventDefault()
+    openLink(url)
+  })
   app.whenReady().then(() => {
     startUpdates()
     return createWindow()
@@ -139,6 +197,6 @@ if (!app.requestSingleInstanceLock()) {
   app.on('before-quit', () => {
     // SIGTERM: the worker closes its core and exits (see types/pear-runtime.d.ts for why not destroy()).
     worker?._process.kill('SIGTERM')
-    void pear?.close()
+    void updater?.close()
   })
 }

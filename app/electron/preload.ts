@@ -1,5 +1,6 @@
 // Runs in the sandboxed renderer's isolated world: the only things the page gets are a line
-// channel to the worker and a file's path (browsers hide paths; the worker reads files by path).
+// channel to the worker, a file's path (browsers hide paths; the worker reads files by path), the
+// "update ready" notice with its restart, and peerline:// links the OS opened.
 import { contextBridge, ipcRenderer, webUtils } from 'electron'
 
 contextBridge.exposeInMainWorld('peerline', {
@@ -10,5 +11,14 @@ contextBridge.exposeInMainWorld('peerline', {
   onExit: (fn: () => void): void => {
     ipcRenderer.on('peerline:exit', () => fn())
   },
-  pathForFile: (file: File): string => webUtils.getPathForFile(file)
+  pathForFile: (file: File): string => webUtils.getPathForFile(file),
+  /** A newer version is downloaded; it applies only through restartToUpdate(). */
+  onUpdateReady: (fn: (version: string) => void): void => {
+    ipcRenderer.on('peerline:update-ready', (_e, version: string) => fn(String(version)))
+  },
+  restartToUpdate: (): void => ipcRenderer.send('peerline:update-apply'),
+  /** { kind: 'number', number } or { kind: 'room', invite }: the page asks before acting on it. */
+  onOpenLink: (fn: (link: unknown) => void): void => {
+    ipcRenderer.on('peerline:open', (_e, link: unknown) => fn(link))
+  }
 })

@@ -34,6 +34,8 @@ export class App {
   private _screen: CallScreen | null = null
   private readonly _ringing = new Map<string, () => void>()
   private _refreshing: Promise<void> | null = null
+  /** Rooms left in this window: a late roomUpdate for one is ignored until it is opened again. */
+  private readonly _left = new Set<string>()
   /** What is typed in each conversation's composer and not yet sent. */
   private readonly _drafts = new Map<string, string>()
   private _editing: Editing | null = null
@@ -87,6 +89,7 @@ export class App {
   }
 
   open(room: string): void {
+    this._left.delete(room) // joined again by key
     this._layout.dataset.pane = 'chat'
     if (room !== this._model.current) this._editing = null
     this._model.current = room
@@ -136,7 +139,8 @@ export class App {
           }, (err) => this._error(err))
         }),
       accept: (number) => this._do('acceptContact', { number }),
-      decline: (number) => this._do('declineContact', { number })
+      decline: (number) => this._do('declineContact', { number }),
+      cancelSearch: (number) => this._do('cancelContact', { number })
     })
     const room = m.rooms.find((r) => r.room === m.current)
     if (!room) return this._placeholder()
@@ -155,6 +159,7 @@ export class App {
       attach: (file) => void this._attach(room.room, file),
       info: () =>
         roomInfoDialog(this._api, m, room, () => void this.refresh(), () => {
+          this._left.add(room.room)
           this.close()
           void this.refresh()
         }),
@@ -235,6 +240,8 @@ export class App {
       if (msg.room === this._model.current) void this.refresh(false)
     })
     api.on('roomUpdate', (summary) => {
+      // An update computed just before we left can arrive after: it must not bring the room back.
+      if (this._left.has(summary.room)) return
       const rooms = this._model.rooms
       const i = rooms.findIndex((r) => r.room === summary.room)
       if (i === -1) rooms.push(summary)
@@ -256,6 +263,12 @@ export class App {
       this._render()
     })
     for (const name of ['contactAccepted', 'contactDeclined'] as const) api.on(name, refresh)
+    api.on('contactSearch', (k) => {
+      if (k.state === 'found') this._toastText(`${formatNumber(k.number)} came online: your request was sent.`)
+      else if (k.state === 'failed') this._toastText(`Stopped looking for ${formatNumber(k.number)}: ${k.message ?? k.code ?? 'unknown reason'}`)
+      else if (k.state === 'choose') this._toastText(`Two different keys answered on ${formatNumber(k.number)}. Add the number again to compare their safety codes.`)
+      refresh()
+    })
     api.on('contactRequest', (c) => {
       this._notifier.show('Contact request', `${c.name || formatNumber(c.number)} wants to chat`)
       refresh()

@@ -4,10 +4,12 @@ import { App } from './app'
 import { h, replace, sentence } from './dom'
 import type { Me } from './model'
 import { showFirstRun } from './views/first-run'
+import { showShellNotices } from './views/shell-notices'
+import type { ShellNotices } from './views/shell-notices'
 
 /** What app/electron/preload.ts puts on window. */
 interface PeerlineWindow {
-  peerline?: ElectronBridge & { pathForFile(file: File): string }
+  peerline?: ElectronBridge & ShellNotices & { pathForFile(file: File): string }
 }
 
 const root = document.getElementById('root') as HTMLElement
@@ -32,6 +34,7 @@ async function boot(): Promise<void> {
   }
   const api = new ApiClient(transport)
   api.onclose = () => replace(root, h('div.first-run', {}, h('div.card', {}, h('h1', {}, 'Peerline stopped'), h('p', {}, 'The Peerline worker is no longer running. Start it again to go on.'))))
+  if (electron) showShellNotices(electron, api)
   const me = await api.call<Me>('whoami')
   const start = (who: Me): void => {
     const app = new App(api, who)

@@ -24,6 +24,11 @@ export type Params = Record<string, unknown>
 
 /** Room keys last a week unless asked otherwise, like a shared link people forget about. */
 const DEFAULT_INVITE_SECONDS = 7 * 24 * 3600
+/**
+ * A room's summary is sent at most once per this many ms (the last state always goes out): in a
+ * burst, one summary covers many messages, and live messages do not wait behind one each.
+ */
+const ROOM_UPDATE_MS = 25
 
 /** Names and payloads of everything the Api pushes to its clients. */
 export interface Notifications {
@@ -65,6 +70,7 @@ export class Api extends EventEmitter<ApiEvents> {
   core: Peerline
   rooms: RoomMethods
   private readonly _opts: PeerlineOptions
+  private readonly _roomUpdates = new Map<string, ReturnType<typeof setTimeout>>()
   private readonly _methods: Record<string, (p: Params) => Promise<unknown>>
 
   constructor(opts: PeerlineOptions) {
@@ -147,7 +153,12 @@ export class Api extends EventEmitter<ApiEvents> {
     core.files.on('done', (p) => this._notify('fileDone', p))
     core.files.on('failed', (p) => this._notify('fileFailed', { file: p.file, code: p.code }))
     core.rooms.on('room-update', (room: string) => {
-      this._roomUpdate(room).catch((err: Error) => core.log('roomUpdate: ' + err.message))
+      if (this._roomUpdates.has(room)) return
+      const timer = setTimeout(() => {
+        this._roomUpdates.delete(room)
+        this._roomUpdate(room).catch((err: Error) => core.log('roomUpdate: ' + err.message))
+      }, ROOM_UPDATE_MS)
+      this._roomUpdates.set(room, timer)
     })
     core.rooms.on('message-update', (room: string, m: MessageState) => {
       this._messageUpdate(room, m).catch((err: Error) => core.log('messageUpdate: ' + err.message))
@@ -163,6 +174,8 @@ export class Api extends EventEmitter<ApiEvents> {
   }
 
   async close(): Promise<void> {
+    for (const timer of this._roomUpdates.values()) clearTimeout(timer)
+    this._roomUpdates.clear()
     await this.core.close()
   }
 
@@ -173,7 +186,7 @@ export class Api extends EventEmitter<ApiEvents> {
     if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) {
       throw PeerlineError.BAD_REQUEST('params must be an object')
     }
-    if (!this.core.opened) throw new PeerlineError('CLOSED', 'Peerline is still starting.')
+    if (!this.core.opened) throw PeerlineError.CLOSED('Peerline is still starting.')
     if (this.core.closing) throw PeerlineError.CLOSED()
     return fn((params ?? {}) as Params)
   }
@@ -196,7 +209,7 @@ export class Api extends EventEmitter<ApiEvents> {
   async restoreIdentity(phrase: string): Promise<{ number: string; publicKey: string; name: string }> {
     phraseToSeed(phrase) // PHRASE_INVALID before anything is closed
     if (this.core.contacts.list().length > 0 || this.core.rooms.list().length > 0) {
-      throw new PeerlineError('PROFILE_IN_USE', 'This profile already has contacts or rooms. Restore into a new profile instead.')
+      throw PeerlineError.PROFILE_IN_USE()
     }
     await this.core.close()
     await Identity.replace(this._opts.storage, phrase, this.core.scheme)
@@ -254,7 +267,7 @@ export class Api extends EventEmitter<ApiEvents> {
       throw PeerlineError.BAD_REQUEST('"file" is a file id from a message')
     }
     const found = await this.core.rooms.findFile(id)
-    if (found === null) throw new PeerlineError('NO_SUCH_FILE', 'No conversation here has that file.')
+    if (found === null) throw PeerlineError.NO_SUCH_FILE()
     return { file, ...(await this.core.files.download(found.ref, found.room, path)) }
   }
 

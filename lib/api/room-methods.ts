@@ -73,7 +73,7 @@ export class RoomMethods {
     if (/^[\d -]+$/.test(to.trim())) {
       const r = contacts.resolve(scheme.parse(to))
       if (r.state !== 'accepted' && r.state !== 'outgoing') {
-        throw new PeerlineError('NOT_A_CONTACT', `${scheme.format(r.number)} has not been accepted as a contact.`)
+        throw PeerlineError.NOT_A_CONTACT(scheme.format(r.number), `${scheme.format(r.number)} has not been accepted as a contact.`)
       }
       if (!r.roomKey) throw PeerlineError.NOT_A_CONTACT(scheme.format(r.number))
       return rooms.open(r.roomKey)
@@ -95,7 +95,7 @@ export class RoomMethods {
   /** One listRooms entry. */
   async summary(id: string): Promise<RoomSummary> {
     const entry = this._core.rooms.list().find((e) => e.id === id)
-    if (!entry) throw new PeerlineError('NO_SUCH_ROOM', 'There is no such conversation here.')
+    if (!entry) throw PeerlineError.NO_SUCH_ROOM()
     const kind = entry.kind === schema.ROOM_DIRECT ? 'direct' : 'group'
     if (entry.broken !== null) {
       return { room: entry.id, name: '', kind, members: 0, unread: 0, timer: 0, uploaded: false, active: false, broken: entry.broken, last: null }
@@ -178,7 +178,7 @@ export class RoomMethods {
     const room = await this._core.rooms.open(id)
     const m = await this._message(room, messageId)
     if (!b4a.equals(m.publicKey, this._core.identity.publicKey)) {
-      throw new PeerlineError('NOT_ALLOWED', 'Only the person who wrote a message can edit it.')
+      throw PeerlineError.NOT_ALLOWED('Only the person who wrote a message can edit it.')
     }
     await room.act({ type: schema.OP_EDIT, id: messageId, text, time: Date.now() })
   }
@@ -188,7 +188,7 @@ export class RoomMethods {
     const m = await this._message(room, messageId)
     const me = await room.me()
     if (!b4a.equals(m.publicKey, this._core.identity.publicKey) && me?.role !== schema.ROLE_ADMIN) {
-      throw new PeerlineError('NOT_ALLOWED', 'Only the author or an admin can delete a message.')
+      throw PeerlineError.NOT_ALLOWED('Only the author or an admin can delete a message.')
     }
     await room.act({ type: schema.OP_DELETE, id: messageId })
   }
@@ -209,7 +209,7 @@ export class RoomMethods {
     const room = await this._core.rooms.open(id)
     const me = await room.me()
     if (me === null || me.state !== schema.MEMBER_ACTIVE || me.role !== schema.ROLE_ADMIN) {
-      throw new PeerlineError('NOT_ADMIN', 'Only an admin of this room can do that.')
+      throw PeerlineError.NOT_ADMIN()
     }
     return room
   }
@@ -217,13 +217,13 @@ export class RoomMethods {
   private async _member(room: Room, input: string): Promise<MemberRecord> {
     const number = this._core.scheme.parse(input)
     const m = (await room.members()).find((x) => x.number === number && x.state === schema.MEMBER_ACTIVE)
-    if (!m) throw new PeerlineError('NOT_A_MEMBER', `${this._core.scheme.format(number)} is not a member of this room.`)
+    if (!m) throw PeerlineError.NOT_A_MEMBER(`${this._core.scheme.format(number)} is not a member of this room.`)
     return m
   }
 
   private async _message(room: Room, messageId: string): Promise<MessageState> {
     const m = await room.message(messageId)
-    if (!m || m.deleted) throw new PeerlineError('NO_SUCH_MESSAGE', 'That message is not in this room (or was deleted).')
+    if (!m || m.deleted) throw PeerlineError.NO_SUCH_MESSAGE()
     return m
   }
 

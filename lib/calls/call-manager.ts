@@ -130,11 +130,11 @@ export class CallManager extends ReadyResource {
   /** Rings the other member of a direct room, or every online member of a group room. */
   async start(room: Room, video: boolean, group: boolean): Promise<{ call: string }> {
     if (this.closing) throw PeerlineError.CLOSED()
-    if (this.current) throw new PeerlineError('BUSY', 'You are already in a call: hang up first.')
+    if (this.current) throw PeerlineError.BUSY()
     const members = await membersOf(room)
     const online = [...members.keys()].filter((k) => k !== this._self && this._links.get(k)?.opened)
     if (online.length === 0) {
-      throw new PeerlineError('NOT_ONLINE', group ? 'Nobody else in this room is online to call.' : 'They are not online right now.')
+      throw PeerlineError.NOT_ONLINE(group ? 'Nobody else in this room is online to call.' : 'They are not online right now.')
     }
     const call = new Call(crypto.randomBytes(32), room, { video, group, outgoing: true, starter: this._self, members })
     this._track(call)
@@ -155,9 +155,9 @@ export class CallManager extends ReadyResource {
 
   /** Joins a group call whose ring was missed or declined, if its starter is still in it. */
   async join(id: string): Promise<Record<string, never>> {
-    if (this.current) throw new PeerlineError('BUSY', 'You are already in a call: hang up first.')
+    if (this.current) throw PeerlineError.BUSY()
     const missed = typeof id === 'string' ? this._missed.get(id.toLowerCase()) : undefined
-    if (!missed) throw new PeerlineError('NO_SUCH_CALL', 'No group call with that id rang here.')
+    if (!missed) throw PeerlineError.NO_SUCH_CALL('No group call with that id rang here.')
     this._missed.delete(missed.hex)
     const call = new Call(missed.id, missed.room, { video: missed.video, group: true, outgoing: false, starter: missed.starter, members: missed.members })
     this._track(call)
@@ -177,7 +177,7 @@ export class CallManager extends ReadyResource {
     const link = this._links.get(call.starter)
     if (!link || !link.accept(call.id)) {
       await this._end(call, 'lost')
-      throw new PeerlineError('NO_SUCH_CALL', 'The caller is gone.')
+      throw PeerlineError.NO_SUCH_CALL('The caller is gone.')
     }
     this._clearTimer(call)
     call.state = 'active'
@@ -208,7 +208,7 @@ export class CallManager extends ReadyResource {
     const call = this._get(id)
     const key = this._peerKey(call, peer)
     const link = this._links.get(key)
-    if (!link) throw new PeerlineError('NOT_ONLINE', 'That peer is not connected.')
+    if (!link) throw PeerlineError.NOT_ONLINE()
     const m: CallSignal =
       signal.type === 'candidate'
         ? { call: call.id, kind: 'candidate', text: signal.candidate, mid: signal.sdpMid ?? '', mline: signal.sdpMLineIndex === null ? 0 : signal.sdpMLineIndex + 1 }
@@ -232,7 +232,7 @@ export class CallManager extends ReadyResource {
     const call = this._get(id)
     const key = this._peerKey(call, peer)
     const link = this._links.get(key)
-    if (!link) throw new PeerlineError('NOT_ONLINE', 'That peer is not connected.')
+    if (!link) throw PeerlineError.NOT_ONLINE()
     let tunnel = call.peers.get(key) ?? null
     if (tunnel === null) {
       tunnel = new CallTunnel(this._udx.createSocket(), (data) => this._links.get(key)?.datagram(call.id, data))
@@ -253,7 +253,7 @@ export class CallManager extends ReadyResource {
 
   private _get(id: string): Call {
     const call = typeof id === 'string' ? this._calls.get(id.toLowerCase()) : undefined
-    if (!call) throw new PeerlineError('NO_SUCH_CALL', 'There is no such call (it may have ended).')
+    if (!call) throw PeerlineError.NO_SUCH_CALL()
     return call
   }
 
@@ -263,7 +263,7 @@ export class CallManager extends ReadyResource {
       return call.peers.keys().next().value as string
     }
     for (const key of call.peers.keys()) if (call.members.get(key)?.number === peer.replace(/[ -]/g, '')) return key
-    throw new PeerlineError('NOT_A_MEMBER', `${peer} is not in this call.`)
+    throw PeerlineError.NOT_A_MEMBER(`${peer} is not in this call.`)
   }
 
   private _track(call: Call): void {

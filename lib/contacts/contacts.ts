@@ -292,7 +292,7 @@ export class Contacts extends EventEmitter<ContactsEvents> {
   async add(input: string, publicKey?: string): Promise<ContactInfo | Choice> {
     const number = this._o.scheme.parse(input)
     if (number === this._o.identity.number) {
-      throw new PeerlineError('NUMBER_IS_YOURS', 'That is your own number.')
+      throw PeerlineError.NUMBER_IS_YOURS()
     }
     try {
       const added = await this._add(number, publicKey)
@@ -364,12 +364,7 @@ export class Contacts extends EventEmitter<ContactsEvents> {
             safetyCode: code
           }
           this.emit('key-mismatch', details)
-          throw new PeerlineError(
-            'KEY_MISMATCH',
-            `${this._o.scheme.format(number)} now answers with a different key than the one you trusted. ` +
-              'This can mean someone is impersonating them: compare safety codes in person before trusting it.',
-            { ...details }
-          )
+          throw PeerlineError.KEY_MISMATCH(this._o.scheme.format(number), { ...details })
         }
       } else if (found.size > 1) {
         this._candidates.set(number, found)
@@ -422,7 +417,7 @@ export class Contacts extends EventEmitter<ContactsEvents> {
     // route this chat into it, or overwrite its stored key.
     if (this._o.rooms.has(r.roomKey)) {
       this._o.log(`contact ${r.number}: refused: the request names a room this profile already has`)
-      throw new PeerlineError('NOT_ALLOWED', 'That request names a conversation you already have; it is not a new direct chat.')
+      throw PeerlineError.NOT_ALLOWED('That request names a conversation you already have; it is not a new direct chat.')
     }
     const room = await this._o.rooms.join(r.roomKey, r.roomEncryptionKey, ROOM_DIRECT)
     this._o.rooms.guardDirect(room, r.publicKey)
@@ -493,19 +488,10 @@ export class Contacts extends EventEmitter<ContactsEvents> {
     }
     if (unreachable) {
       // Not a wrong number: someone announces it and we could not reach them. Say so.
-      throw new PeerlineError(
-        'PEER_UNREACHABLE',
-        `Found ${scheme.format(number)}, but could not connect: your network changes ports at random (a strict NAT, ` +
-          'common on mobile and corporate networks), theirs most likely too, and Peerline uses no relay servers. ' +
-          'Try again in a minute, or from another network such as home Wi-Fi or a phone hotspot.',
-        { number: scheme.format(number) }
-      )
+      throw PeerlineError.PEER_UNREACHABLE(scheme.format(number), { number: scheme.format(number) })
     }
     if (found.size === 0) {
-      throw new PeerlineError(
-        'NUMBER_NOT_FOUND',
-        `Nobody answered on ${scheme.format(number)}. Check the number, and that they have Peerline open.`
-      )
+      throw PeerlineError.NUMBER_NOT_FOUND(scheme.format(number))
     }
     return found
   }

@@ -34,12 +34,12 @@ export function reserveDownload(folder: string, name: string, resume: string | n
       fd = fs.openSync(part, 'wx')
     } catch (err) {
       if ((err as { code?: string }).code === 'EEXIST') continue
-      throw new PeerlineError('NOT_WRITABLE', `Cannot write in ${path.dirname(first)}: ${(err as Error).message}`)
+      throw PeerlineError.NOT_WRITABLE(`Cannot write in ${path.dirname(first)}: ${(err as Error).message}`)
     }
     fs.closeSync(fd)
     // A `.bits` left beside a `.part` that is gone belongs to nothing now.
     fs.rmSync(target + '.bits', { force: true })
     return { target, part }
   }
-  throw new PeerlineError('NOT_WRITABLE', `Too many files named like ${path.basename(first)} in ${path.dirname(first)}.`)
+  throw PeerlineError.NOT_WRITABLE(`Too many files named like ${path.basename(first)} in ${path.dirname(first)}.`)
 }

@@ -209,7 +209,7 @@ export class Download {
       },
       (err: Error) => {
         this._writes.delete(write)
-        this._end(new PeerlineError('NOT_WRITABLE', `Cannot write ${this._o.part}: ${err.message}`))
+        this._end(PeerlineError.NOT_WRITABLE(`Cannot write ${this._o.part}: ${err.message}`))
       }
     )
     this._writes.add(write)
@@ -217,9 +217,10 @@ export class Download {
 
   /** Pause, cancel or shut down: keeps (or, on cancel, deletes) what is on disk. */
   stop(reason: StopReason): void {
-    const code = reason === 'cancel' ? 'FILE_CANCELLED' : 'FILE_PAUSED'
-    const what = reason === 'cancel' ? 'cancelled' : reason === 'pause' ? 'paused; download it again to resume' : 'stopped: Peerline is closing'
-    this._end(new PeerlineError(code, `Download of ${this.ref.name} ${what}.`), reason === 'cancel')
+    const name = this.ref.name
+    if (reason === 'cancel') this._end(PeerlineError.FILE_CANCELLED(name), true)
+    else if (reason === 'pause') this._end(PeerlineError.FILE_PAUSED(name), false)
+    else this._end(PeerlineError.FILE_PAUSED(name, `Download of ${name} stopped: Peerline is closing.`), false)
   }
 
   private _length(i: number): number {
@@ -296,7 +297,7 @@ export class Download {
   private _checkSources(): void {
     if (!this._sawBad || [...this._sources.values()].some((s) => !s.bad)) return
     this._end(
-      new PeerlineError('FILE_CORRUPT', `${this.ref.name}: the member who has it sends bytes that do not match it, or changed it since sharing it; the partial file was deleted.`),
+      PeerlineError.FILE_CORRUPT(`${this.ref.name}: the member who has it sends bytes that do not match it, or changed it since sharing it; the partial file was deleted.`),
       true
     )
   }
@@ -314,7 +315,7 @@ export class Download {
       },
       (err: Error) => {
         this._hashing = false
-        this._end(new PeerlineError('NOT_WRITABLE', `Cannot read back ${this._o.part}: ${err.message}`))
+        this._end(PeerlineError.NOT_WRITABLE(`Cannot read back ${this._o.part}: ${err.message}`))
       }
     )
   }
@@ -394,5 +395,5 @@ export class Download {
 }
 
 function corrupt(name: string): PeerlineError {
-  return new PeerlineError('FILE_CORRUPT', `${name} did not match its SHA-256 (read back from disk) and was deleted.`)
+  return PeerlineError.FILE_CORRUPT(`${name} did not match its SHA-256 (read back from disk) and was deleted.`)
 }

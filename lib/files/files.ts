@@ -130,15 +130,15 @@ export class Files extends EventEmitter<FilesEvents> {
       if (!stat.isFile()) throw new Error('not a file')
       size = stat.size
     } catch {
-      throw new PeerlineError('FILE_NOT_FOUND', `Cannot read ${filePath}: no such file, or not allowed.`)
+      throw PeerlineError.FILE_NOT_FOUND(`Cannot read ${filePath}: no such file, or not allowed.`)
     }
     const over = oversize(size, CHUNK_SIZE)
-    if (over !== null) throw new PeerlineError('FILE_TOO_LARGE', `${filePath} is too large to share: ${over}.`)
+    if (over !== null) throw PeerlineError.FILE_TOO_LARGE(`${filePath} is too large to share: ${over}.`)
     let manifest
     try {
       manifest = await hashFile(filePath, size, CHUNK_SIZE)
     } catch (err) {
-      throw new PeerlineError('FILE_NOT_FOUND', `Reading ${filePath} failed: ${(err as Error).message}`)
+      throw PeerlineError.FILE_NOT_FOUND(`Reading ${filePath} failed: ${(err as Error).message}`)
     }
     const ref: FileRef = {
       id: crypto.randomBytes(32),
@@ -160,12 +160,12 @@ export class Files extends EventEmitter<FilesEvents> {
   async download(ref: FileRef, room: Buffer, folder: string): Promise<{ path: string; resumed: number }> {
     const id = z32.encode(ref.id)
     if (this._o.blocklist.has(ref.sha256)) {
-      throw new PeerlineError('FILE_BLOCKED', `${ref.name} is on your blocklist and was not downloaded.`)
+      throw PeerlineError.FILE_BLOCKED(ref.name)
     }
     if (this._active.has(id)) throw PeerlineError.BAD_REQUEST('that file is already downloading')
     // Checked before anything is sized from the announcement.
     const over = oversize(ref.size, ref.chunkSize)
-    if (over !== null) throw new PeerlineError('FILE_TOO_LARGE', `${sanitizeFileName(ref.name)} was announced with ${over}; not downloading it.`)
+    if (over !== null) throw PeerlineError.FILE_TOO_LARGE(`${sanitizeFileName(ref.name)} was announced with ${over}; not downloading it.`)
     fs.mkdirSync(folder, { recursive: true })
     const earlier = this._local.get(hex(ref.id))
     const { target, part } = reserveDownload(folder, ref.name, earlier && !earlier.complete ? earlier.path : null, this._parts)

@@ -67,10 +67,7 @@ export class Identity {
     if (fs.existsSync(file)) {
       const existing = b4a.from(fs.readFileSync(file))
       if (!b4a.equals(existing, seed)) {
-        throw new PeerlineError(
-          'IDENTITY_EXISTS',
-          `This profile (${dir}) already has another identity; restore into an empty profile.`
-        )
+        throw PeerlineError.IDENTITY_EXISTS(dir)
       }
     } else {
       writeSecret(dir, file, seed)

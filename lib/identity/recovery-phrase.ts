@@ -13,10 +13,7 @@ export function seedToPhrase(seed: Buffer): string {
 export function phraseToSeed(phrase: string): Buffer {
   const words = String(phrase).trim().toLowerCase().split(/\s+/).join(' ')
   if (words.split(' ').length !== WORDS || !validateMnemonic(words)) {
-    throw new PeerlineError(
-      'PHRASE_INVALID',
-      'That recovery phrase is not valid: check that all 24 words are spelled right and in order.'
-    )
+    throw PeerlineError.PHRASE_INVALID()
   }
   return b4a.from(mnemonicToEntropy(words))
 }

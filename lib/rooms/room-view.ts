@@ -61,17 +61,125 @@ const hex = (b: Buffer): string => b4a.toString(b, 'hex')
 export const seqKey = (seq: number): string => String(seq).padStart(12, '0')
 const timeKey = (ms: number): string => String(ms).padStart(15, '0')
 
-/**
- * Applies room ops. Deterministic and defensive: an op that does not decode or breaks a rule is
- * skipped on every member, never thrown, so one hostile member cannot stall the room.
- */
 /** What apply needs besides the ops: the room it is (for member signatures) and how numbers derive. */
 export interface ApplyContext {
   discoveryKey: () => Buffer
   scheme: NumberScheme
 }
 
+/** Reads of the room state: the view's bee, or an apply call's batch (which sees its own writes). */
+interface MetaReader {
+  get(key: string): Promise<Buffer | null>
+  range(gt: string, lt: string): AsyncIterable<Buffer>
+}
+
+export type MetaSource = RoomView | ApplyBatch
+
+function readerOf(from: MetaSource): MetaReader {
+  if (from instanceof ApplyBatch) return from
+  const { meta } = from
+  return {
+    get: async (key) => (await meta.get(key))?.value ?? null,
+    range: async function* (gt, lt) {
+      for await (const { value } of meta.createReadStream({ gt, lt })) yield value
+    }
+  }
+}
+
+/**
+ * One apply call's writes: one bee batch flushed once, with the reads it makes cached (the author
+ * and room info are read for every message), and each core's new blocks appended at once. Reads go
+ * through the batch, so every op sees the ones before it exactly as if each had been written alone.
+ */
+export class ApplyBatch implements MetaReader {
+  readonly view: RoomView
+  private readonly _meta: Hyperbee.Batch<string, Buffer>
+  private readonly _cache = new Map<string, Buffer | null>()
+  private readonly _messages: Buffer[] = []
+  private readonly _edits: Buffer[] = []
+  private readonly _events: Buffer[] = []
+
+  constructor(view: RoomView) {
+    this.view = view
+    this._meta = view.meta.batch({ update: false })
+  }
+
+  /** The bee's version with this batch's writes: 1 while nothing was ever written. */
+  get version(): number {
+    return this._meta.version
+  }
+
+  get messagesLength(): number {
+    return this.view.messages.length + this._messages.length
+  }
+
+  get editsLength(): number {
+    return this.view.edits.length + this._edits.length
+  }
+
+  async get(key: string): Promise<Buffer | null> {
+    const cached = this._cache.get(key)
+    if (cached !== undefined) return cached
+    const node = await this._meta.get(key)
+    const value = node ? node.value : null
+    this._cache.set(key, value)
+    return value
+  }
+
+  async put(key: string, value: Buffer): Promise<void> {
+    this._cache.set(key, value)
+    await this._meta.put(key, value)
+  }
+
+  /** Puts `value` unless `key` is there already (one tree walk, not a get and a put): true if put. */
+  async putNew(key: string, value: Buffer): Promise<boolean> {
+    let existing: Buffer | null = null
+    await this._meta.put(key, value, {
+      cas: (prev) => {
+        existing = prev.value
+        return false
+      }
+    })
+    this._cache.set(key, existing ?? value)
+    return existing === null
+  }
+
+  async del(key: string): Promise<void> {
+    this._cache.set(key, null)
+    await this._meta.del(key)
+  }
+
+  async *range(gt: string, lt: string): AsyncIterable<Buffer> {
+    for await (const { value } of this._meta.createReadStream({ gt, lt })) yield value
+  }
+
+  appendMessage(block: Buffer): void {
+    this._messages.push(block)
+  }
+
+  appendEdit(block: Buffer): void {
+    this._edits.push(block)
+  }
+
+  appendEvent(event: number): void {
+    this._events.push(c.encode(c.uint, event))
+  }
+
+  async flush(): Promise<void> {
+    // The bee before the events: whoever sees a new events length sees the state it announces.
+    await this._meta.flush()
+    if (this._messages.length > 0) await this.view.messages.append(this._messages)
+    if (this._edits.length > 0) await this.view.edits.append(this._edits)
+    if (this._events.length > 0) await this.view.events.append(this._events)
+  }
+}
+
+/**
+ * Applies room ops. Deterministic and defensive: an op that does not decode or breaks a rule is
+ * skipped on every member, never thrown, so one hostile member cannot stall the room.
+ */
 export async function applyOps(nodes: AutobaseNode[], view: RoomView, host: AutobaseHost, ctx: ApplyContext): Promise<void> {
+  const tx = new ApplyBatch(view)
   for (const node of nodes) {
     if (node.value === null) continue // an ack
     let op: RoomOp
@@ -80,18 +188,19 @@ export async function applyOps(nodes: AutobaseNode[], view: RoomView, host: Auto
     } catch {
       continue
     }
-    const event = await applyOp(op, node.from.key, node.length - 1, view, host, ctx)
-    if (event !== null) await view.events.append(c.encode(c.uint, event))
+    const event = await applyOp(op, node.from.key, node.length - 1, tx, host, ctx)
+    if (event !== null) tx.appendEvent(event)
   }
+  await tx.flush()
 }
 
-async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, view: RoomView, host: AutobaseHost, ctx: ApplyContext): Promise<number | null> {
-  const author = await authorOf(view, writerKey)
+async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, tx: ApplyBatch, host: AutobaseHost, ctx: ApplyContext): Promise<number | null> {
+  const author = await authorOf(tx, writerKey)
 
   if (op.type === schema.OP_ADD_MEMBER) return null // unsigned: nobody vouches for the number or name
   if (op.type === schema.OP_MEMBER) {
     if (op.name.length > schema.MAX_NAME_LENGTH) return null
-    if (!(await mayAddMember(view, author, op.writerKey, op.publicKey, writerKey))) return null
+    if (!(await mayAddMember(tx, author, op.writerKey, op.publicKey, writerKey))) return null
     // Only an admin adds another admin; the creator is the first admin.
     const role = author === null ? schema.ROLE_ADMIN : op.role
     if (role === schema.ROLE_ADMIN && author !== null && author.role !== schema.ROLE_ADMIN) return null
@@ -99,8 +208,8 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, view: R
     const number = await ctx.scheme.derive(op.publicKey)
     if (!verifyMember(op.signature, op.publicKey, ctx.discoveryKey(), op.writerKey, number)) return null
     const { writerKey: device, publicKey, name } = op
-    if (author === null) await view.meta.put('creator', publicKey)
-    await addMember(view, host, { writerKey: device, publicKey, number, name, role, state: schema.MEMBER_ACTIVE })
+    if (author === null) await tx.put('creator', publicKey)
+    await addMember(tx, host, { writerKey: device, publicKey, number, name, role, state: schema.MEMBER_ACTIVE })
     return EVENT_ROOM
   }
 
@@ -109,68 +218,69 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, view: R
   switch (op.type) {
     case schema.OP_MESSAGE:
       if (!validText(op.text) || !validId(op.id)) return null
-      await appendMessage(view, author, writerKey, writerSeq, op.id, op.text, op.time, {})
+      await appendMessage(tx, author, writerKey, writerSeq, op.id, op.text, op.time, {})
       return null
     case schema.OP_SEALED_MESSAGE:
-      if (!validId(op.id) || !(await validSealed(view, op.text))) return null
-      await appendMessage(view, author, writerKey, writerSeq, op.id, '', op.time, { sealed: op.text })
+      if (!validId(op.id) || !(await validSealed(tx, op.text))) return null
+      await appendMessage(tx, author, writerKey, writerSeq, op.id, '', op.time, { sealed: op.text })
       return null
     case schema.OP_EPOCH_GRANT: {
       // Any member may pass the current key to a member who has none (a joiner): a bad box only
       // leaves that member unable to read, as not granting would.
-      const target = await getMember(view, op.publicKey)
-      if (op.epoch !== (await currentEpoch(view)) || op.box.byteLength !== SEALED_KEY_BYTES) return null
+      const target = await getMember(tx, op.publicKey)
+      if (op.epoch !== (await currentEpoch(tx)) || op.box.byteLength !== SEALED_KEY_BYTES) return null
       if (target === null || target.state !== schema.MEMBER_ACTIVE) return null
       const key = epochKeyKey(op.epoch, op.publicKey)
-      if ((await view.meta.get(key)) !== null) return null
-      await view.meta.put(key, op.box)
+      if ((await tx.get(key)) !== null) return null
+      await tx.put(key, op.box)
       return EVENT_ROOM
     }
     case schema.OP_FILE:
       if (!validId(op.id) || !validFile(op.file)) return null
-      await appendMessage(view, author, writerKey, writerSeq, op.id, '', op.time, { file: op.file })
+      await appendMessage(tx, author, writerKey, writerSeq, op.id, '', op.time, { file: op.file })
       return null
     case schema.OP_CALL:
       if (!validId(op.id) || !validCall(op.call)) return null
-      await appendMessage(view, author, writerKey, writerSeq, op.id, '', op.time, { call: op.call })
+      await appendMessage(tx, author, writerKey, writerSeq, op.id, '', op.time, { call: op.call })
       return null
     case schema.OP_EDIT:
     case schema.OP_SEALED_EDIT: {
-      const target = await findMessage(view, op.id)
+      const target = await findMessage(tx, op.id)
       if (target === null || !b4a.equals(target.record.publicKey, author.publicKey)) return null
-      if (op.type === schema.OP_EDIT ? !validText(op.text) : !(await validSealed(view, op.text))) return null
-      if ((await view.meta.get('del/' + seqKey(target.seq))) !== null) return null
+      if (op.type === schema.OP_EDIT ? !validText(op.text) : !(await validSealed(tx, op.text))) return null
+      if ((await tx.get('del/' + seqKey(target.seq))) !== null) return null
       const text = op.type === schema.OP_EDIT ? op.text : ''
       const sealed = op.type === schema.OP_SEALED_EDIT ? op.text : null
       const edit: EditRecord = { seq: target.seq, text, time: op.time, writerKey, writerSeq, sealed }
-      await view.meta.put('edit/' + seqKey(target.seq) + '/' + seqKey(view.edits.length), c.encode(c.uint, view.edits.length))
-      await view.edits.append(c.encode(schema.editRecord, edit))
+      const index = tx.editsLength
+      await tx.put('edit/' + seqKey(target.seq) + '/' + seqKey(index), c.encode(c.uint, index))
+      tx.appendEdit(c.encode(schema.editRecord, edit))
       return target.seq + 1
     }
     case schema.OP_DELETE: {
-      const target = await findMessage(view, op.id)
+      const target = await findMessage(tx, op.id)
       if (target === null) return null
       const own = b4a.equals(target.record.publicKey, author.publicKey)
       if (!own && author.role !== schema.ROLE_ADMIN) return null
       // Deleted text leaves the view now and local storage at the next sweep (due at time 0).
-      await view.meta.put('del/' + seqKey(target.seq), b4a.alloc(0))
-      await view.meta.put('exp/' + timeKey(0) + '/' + seqKey(target.seq), b4a.alloc(0))
+      await tx.put('del/' + seqKey(target.seq), b4a.alloc(0))
+      await tx.put('exp/' + timeKey(0) + '/' + seqKey(target.seq), b4a.alloc(0))
       return target.seq + 1
     }
     case schema.OP_REACT: {
-      const target = await findMessage(view, op.id)
+      const target = await findMessage(tx, op.id)
       if (target === null || op.emoji.length > schema.MAX_EMOJI_LENGTH) return null
       const key = 'react/' + seqKey(target.seq) + '/' + hex(author.publicKey)
-      if (op.emoji === '') await view.meta.del(key)
-      else await view.meta.put(key, b4a.from(op.emoji))
+      if (op.emoji === '') await tx.del(key)
+      else await tx.put(key, b4a.from(op.emoji))
       return target.seq + 1
     }
     case schema.OP_LEAVE:
-      return (await endMembership(view, host, author, schema.MEMBER_LEFT)) ? EVENT_ROOM : null
+      return (await endMembership(tx, host, author, schema.MEMBER_LEFT)) ? EVENT_ROOM : null
     case schema.OP_ADD_INVITE: {
       // Any member may invite (as in a Signal group by default); removing people is for admins.
       const invite: InviteRecord = { publicKey: op.publicKey, expires: op.expires }
-      await view.meta.put('invite/' + hex(op.id), c.encode(schema.inviteRecord, invite))
+      await tx.put('invite/' + hex(op.id), c.encode(schema.inviteRecord, invite))
       return null
     }
   }
@@ -179,40 +289,40 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, view: R
   if (author.role !== schema.ROLE_ADMIN) return null
   switch (op.type) {
     case schema.OP_SET_ROLE: {
-      const target = await getMember(view, op.publicKey)
+      const target = await getMember(tx, op.publicKey)
       if (target === null || target.state !== schema.MEMBER_ACTIVE || target.role === op.role) return null
-      if (op.role === schema.ROLE_MEMBER && (await countAdmins(view)) <= 1) return null // keep one admin
+      if (op.role === schema.ROLE_MEMBER && (await countAdmins(tx)) <= 1) return null // keep one admin
       // Indexers are the admins' devices, so a room of hundreds does not index on every member.
       await host.addWriter(target.writerKey, { indexer: op.role === schema.ROLE_ADMIN })
-      await putMember(view, { ...target, role: op.role })
+      await putMember(tx, { ...target, role: op.role })
       return EVENT_ROOM
     }
     case schema.OP_REMOVE_MEMBER: {
-      const target = await getMember(view, op.publicKey)
+      const target = await getMember(tx, op.publicKey)
       if (target === null || target.state !== schema.MEMBER_ACTIVE) return null
-      return (await endMembership(view, host, target, schema.MEMBER_REMOVED)) ? EVENT_ROOM : null
+      return (await endMembership(tx, host, target, schema.MEMBER_REMOVED)) ? EVENT_ROOM : null
     }
     case schema.OP_RENAME: {
       if (op.name.length === 0 || op.name.length > schema.MAX_NAME_LENGTH) return null
-      const info = await getInfo(view)
-      await view.meta.put('info', c.encode(schema.roomInfoRecord, { ...info, name: op.name }))
+      const info = await getInfo(tx)
+      await tx.put('info', c.encode(schema.roomInfoRecord, { ...info, name: op.name }))
       return EVENT_ROOM
     }
     case schema.OP_SET_TIMER: {
       if (op.seconds > schema.MAX_TIMER_SECONDS) return null
-      const info = await getInfo(view)
-      await view.meta.put('info', c.encode(schema.roomInfoRecord, { ...info, timer: op.seconds }))
+      const info = await getInfo(tx)
+      await tx.put('info', c.encode(schema.roomInfoRecord, { ...info, timer: op.seconds }))
       return EVENT_ROOM
     }
     case schema.OP_EPOCH: {
       // The next epoch only, with one key for every active member and nobody else.
-      if (op.epoch !== (await currentEpoch(view)) + 1) return null
-      const active = (await listMembers(view)).filter((m) => m.state === schema.MEMBER_ACTIVE).map((m) => hex(m.publicKey))
+      if (op.epoch !== (await currentEpoch(tx)) + 1) return null
+      const active = (await listMembers(tx)).filter((m) => m.state === schema.MEMBER_ACTIVE).map((m) => hex(m.publicKey))
       const named = new Set(op.keys.map((k) => hex(k.publicKey)))
       if (named.size !== op.keys.length || named.size !== active.length || !active.every((k) => named.has(k))) return null
       if (op.keys.some((k) => k.box.byteLength !== SEALED_KEY_BYTES)) return null
-      for (const k of op.keys) await view.meta.put(epochKeyKey(op.epoch, k.publicKey), k.box)
-      await view.meta.put('epoch', c.encode(c.uint, op.epoch))
+      for (const k of op.keys) await tx.put(epochKeyKey(op.epoch, k.publicKey), k.box)
+      await tx.put('epoch', c.encode(c.uint, op.epoch))
       return EVENT_ROOM
     }
   }
@@ -220,7 +330,7 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, view: R
 }
 
 async function appendMessage(
-  view: RoomView,
+  tx: ApplyBatch,
   author: MemberRecord,
   writerKey: Buffer,
   writerSeq: number,
@@ -230,19 +340,18 @@ async function appendMessage(
   attached: { file?: schema.FileRef; call?: schema.CallRecord; sealed?: schema.SealedText }
 ): Promise<void> {
   const file = attached.file ?? null
-  if ((await view.meta.get('id/' + id)) !== null) return // ids are unique
-  const { timer } = await getInfo(view)
+  const seq = tx.messagesLength
+  if (!(await tx.putNew('id/' + id, c.encode(messageRef, { seq, publicKey: author.publicKey })))) return // ids are unique
+  const { timer } = await getInfo(tx)
   // The timer in force when the message is applied; the time is the sender's.
   const expires = timer > 0 ? time + timer * 1000 : 0
-  const seq = view.messages.length
   const record: MessageRecord = { id, publicKey: author.publicKey, from: author.number, text, time, expires, writerKey, writerSeq, file, call: attached.call ?? null, sealed: attached.sealed ?? null }
-  await view.meta.put('id/' + id, c.encode(messageRef, { seq, publicKey: author.publicKey }))
-  if (file !== null) await view.meta.put('file/' + hex(file.id), c.encode(c.uint, seq))
+  if (file !== null) await tx.put('file/' + hex(file.id), c.encode(c.uint, seq))
   if (expires > 0) {
-    await view.meta.put('exp/' + timeKey(expires) + '/' + seqKey(seq), b4a.alloc(0))
-    await view.meta.put('expseq/' + seqKey(seq), c.encode(c.uint, expires))
+    await tx.put('exp/' + timeKey(expires) + '/' + seqKey(seq), b4a.alloc(0))
+    await tx.put('expseq/' + seqKey(seq), c.encode(c.uint, expires))
   }
-  await view.messages.append(c.encode(schema.messageRecord, record))
+  tx.appendMessage(c.encode(schema.messageRecord, record))
 }
 
 function validCall(call: schema.CallRecord): boolean {
@@ -266,47 +375,52 @@ function validFile(f: schema.FileRef): boolean {
  * indexer demoted by a plain member bricks the room), a member keeps the one device writer they
  * joined with, and someone who was in the room before comes back only through an admin.
  */
-async function mayAddMember(view: RoomView, author: MemberRecord | null, writerKey: Buffer, publicKey: Buffer, from: Buffer): Promise<boolean> {
+async function mayAddMember(tx: ApplyBatch, author: MemberRecord | null, writerKey: Buffer, publicKey: Buffer, from: Buffer): Promise<boolean> {
   if (author === null) {
     // The creator's first op registers itself as admin; nobody else adds themselves.
-    return view.meta.version <= 1 && b4a.equals(writerKey, from)
+    return tx.version <= 1 && b4a.equals(writerKey, from)
   }
-  const owner = await view.meta.get('writer/' + hex(writerKey))
-  if (owner !== null && !b4a.equals(owner.value, publicKey)) return false
-  const existing = await getMember(view, publicKey)
+  const owner = await tx.get('writer/' + hex(writerKey))
+  if (owner !== null && !b4a.equals(owner, publicKey)) return false
+  const existing = await getMember(tx, publicKey)
   if (existing === null) return owner === null
   if (!b4a.equals(existing.writerKey, writerKey)) return false // re-keying a member
   return existing.state !== schema.MEMBER_ACTIVE && author.role === schema.ROLE_ADMIN
 }
 
-async function addMember(view: RoomView, host: AutobaseHost, member: MemberRecord): Promise<void> {
+async function addMember(tx: ApplyBatch, host: AutobaseHost, member: MemberRecord): Promise<void> {
   await host.addWriter(member.writerKey, { indexer: member.role === schema.ROLE_ADMIN })
-  await view.meta.put('writer/' + hex(member.writerKey), member.publicKey)
-  await putMember(view, member)
+  await tx.put('writer/' + hex(member.writerKey), member.publicKey)
+  await putMember(tx, member)
 }
 
-async function endMembership(view: RoomView, host: AutobaseHost, member: MemberRecord, state: schema.MemberState): Promise<boolean> {
+async function endMembership(tx: ApplyBatch, host: AutobaseHost, member: MemberRecord, state: schema.MemberState): Promise<boolean> {
   // The last admin cannot go: the room would have nobody to moderate or index it.
-  if (member.role === schema.ROLE_ADMIN && (await countAdmins(view)) <= 1) return false
+  if (member.role === schema.ROLE_ADMIN && (await countAdmins(tx)) <= 1) return false
   if (!host.removeable(member.writerKey)) return false
   await host.removeWriter(member.writerKey)
-  await putMember(view, { ...member, state, role: schema.ROLE_MEMBER })
+  await putMember(tx, { ...member, state, role: schema.ROLE_MEMBER })
   return true
 }
 
-async function putMember(view: RoomView, member: MemberRecord): Promise<void> {
-  await view.meta.put('member/' + hex(member.publicKey), c.encode(schema.memberRecord, member))
+async function putMember(tx: ApplyBatch, member: MemberRecord): Promise<void> {
+  await tx.put('member/' + hex(member.publicKey), c.encode(schema.memberRecord, member))
 }
 
 /** A sealed text of an epoch that has begun (not 0: epoch 0 is the room key's), of a sane size. */
-async function validSealed(view: RoomView, sealed: schema.SealedText): Promise<boolean> {
-  return sealed.epoch >= 1 && sealed.epoch <= (await currentEpoch(view)) && sealed.box.byteLength <= MAX_SEALED_BYTES
+async function validSealed(tx: ApplyBatch, sealed: schema.SealedText): Promise<boolean> {
+  return sealed.epoch >= 1 && sealed.epoch <= (await currentEpoch(tx)) && sealed.box.byteLength <= MAX_SEALED_BYTES
 }
 
 /** The epoch in force: 0 until the first removal's new key. */
-export async function currentEpoch(view: RoomView): Promise<number> {
-  const node = await view.meta.get('epoch')
-  return node ? c.decode(c.uint, node.value) : 0
+export async function currentEpoch(from: MetaSource): Promise<number> {
+  if (!(from instanceof ApplyBatch)) return (await roomState(from)).epoch
+  return readEpoch(from)
+}
+
+async function readEpoch(from: MetaSource): Promise<number> {
+  const value = await readerOf(from).get('epoch')
+  return value ? c.decode(c.uint, value) : 0
 }
 
 const epochKeyKey = (epoch: number, publicKey: Buffer): string => 'epochkey/' + seqKey(epoch) + '/' + hex(publicKey)
@@ -326,42 +440,70 @@ function validId(id: string): boolean {
 }
 
 /** The active member behind a writer core, or null. */
-async function authorOf(view: RoomView, writerKey: Buffer): Promise<MemberRecord | null> {
-  const link = await view.meta.get('writer/' + hex(writerKey))
+async function authorOf(tx: ApplyBatch, writerKey: Buffer): Promise<MemberRecord | null> {
+  const link = await tx.get('writer/' + hex(writerKey))
   if (link === null) return null
-  const member = await getMember(view, link.value)
+  const member = await getMember(tx, link)
   return member && member.state === schema.MEMBER_ACTIVE ? member : null
 }
 
-export async function getMember(view: RoomView, publicKey: Buffer): Promise<MemberRecord | null> {
-  const node = await view.meta.get('member/' + hex(publicKey))
-  return node ? c.decode(schema.memberRecord, node.value) : null
+export async function getMember(from: MetaSource, publicKey: Buffer): Promise<MemberRecord | null> {
+  const value = await readerOf(from).get('member/' + hex(publicKey))
+  return value ? c.decode(schema.memberRecord, value) : null
 }
 
 /** Everyone who ever joined, with their state. */
-export async function listMembers(view: RoomView): Promise<MemberRecord[]> {
+export async function listMembers(from: MetaSource): Promise<MemberRecord[]> {
+  if (!(from instanceof ApplyBatch)) return [...(await roomState(from)).members]
+  return readMembers(from)
+}
+
+async function readMembers(from: MetaSource): Promise<MemberRecord[]> {
   const out: MemberRecord[] = []
-  for await (const { value } of view.meta.createReadStream({ gt: 'member/', lt: 'member/~' })) {
-    out.push(c.decode(schema.memberRecord, value))
-  }
+  for await (const value of readerOf(from).range('member/', 'member/~')) out.push(c.decode(schema.memberRecord, value))
   return out
 }
 
-async function countAdmins(view: RoomView): Promise<number> {
+async function countAdmins(tx: ApplyBatch): Promise<number> {
   let n = 0
-  for (const m of await listMembers(view)) if (m.state === schema.MEMBER_ACTIVE && m.role === schema.ROLE_ADMIN) n++
+  for (const m of await listMembers(tx)) if (m.state === schema.MEMBER_ACTIVE && m.role === schema.ROLE_ADMIN) n++
   return n
 }
 
 /** Who created the room (their first signed member record), or null if not known yet. */
 export async function getCreator(view: RoomView): Promise<Buffer | null> {
-  const node = await view.meta.get('creator')
-  return node ? node.value : null
+  return (await roomState(view)).creator
 }
 
-export async function getInfo(view: RoomView): Promise<RoomInfoRecord> {
-  const node = await view.meta.get('info')
-  return node ? c.decode(schema.roomInfoRecord, node.value) : { name: '', timer: 0 }
+/** Who is in the room and the epoch, as of one `events` length (see roomState). */
+interface RoomState {
+  fork: number
+  length: number
+  members: MemberRecord[]
+  creator: Buffer | null
+  epoch: number
+}
+
+const roomStates = new WeakMap<RoomView, RoomState>()
+
+/**
+ * Members, creator and epoch change only in an apply call that also appends an EVENT_ROOM event,
+ * so they are read once per events length (and fork: a reorder truncates) instead of on every
+ * send: sending checks them each time. Cached only if no update landed while reading.
+ */
+async function roomState(view: RoomView): Promise<RoomState> {
+  const { fork, length } = view.events
+  const cached = roomStates.get(view)
+  if (cached !== undefined && cached.fork === fork && cached.length === length) return cached
+  const node = await view.meta.get('creator')
+  const state = { fork, length, members: await readMembers(view), creator: node ? node.value : null, epoch: await readEpoch(view) }
+  if (view.events.fork === fork && view.events.length === length) roomStates.set(view, state)
+  return state
+}
+
+export async function getInfo(from: MetaSource): Promise<RoomInfoRecord> {
+  const value = await readerOf(from).get('info')
+  return value ? c.decode(schema.roomInfoRecord, value) : { name: '', timer: 0 }
 }
 
 export async function getInvite(view: RoomView, id: Buffer): Promise<InviteRecord | null> {
@@ -375,10 +517,10 @@ export async function getInvite(view: RoomView, id: Buffer): Promise<InviteRecor
  */
 const messageRef = struct<{ seq: number; publicKey: Buffer }>({ seq: c.uint, publicKey: c.fixed32 })
 
-async function findMessage(view: RoomView, id: string): Promise<{ seq: number; record: { publicKey: Buffer } } | null> {
-  const node = await view.meta.get('id/' + id)
-  if (node === null) return null
-  const ref = c.decode(messageRef, node.value)
+async function findMessage(tx: ApplyBatch, id: string): Promise<{ seq: number; record: { publicKey: Buffer } } | null> {
+  const value = await tx.get('id/' + id)
+  if (value === null) return null
+  const ref = c.decode(messageRef, value)
   return { seq: ref.seq, record: { publicKey: ref.publicKey } }
 }
 

@@ -56,6 +56,7 @@ test('delete, remove and leave ask first; leaving closes the conversation; a roo
   await confirm.locator('button:has-text("Leave")').click()
   await page.locator('.placeholder').waitFor(WAIT)
   t.absent(await page.locator('.conv-head').isVisible(), 'the conversation is closed')
+  await conversation(page, 'Street 14').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {})
   t.is(await conversation(page, 'Street 14').count(), 0, 'and gone from the list')
   await page.waitForTimeout(500)
   t.absent(await page.locator('.toast:not([hidden])').isVisible(), 'with no error shown')

@@ -22,6 +22,8 @@ export interface AgentOptions {
   /** More agent arguments, e.g. ['--no-lan']. */
   args?: string[]
   /** argv prefix to run the agent under, e.g. `ip netns exec NS`. */
+  /** Node flags for the agent (a bench's --cpu-prof). */
+  nodeArgs?: string[]
   wrap?: string[]
   env?: Record<string, string>
   /** Keep stderr lines (logs) for assertions. */
@@ -63,6 +65,7 @@ export class AgentProcess {
     const host = opts.host === undefined ? '127.0.0.1' : opts.host
     const argv = [
       process.execPath,
+      ...(opts.nodeArgs ?? []),
       MAIN,
       'agent',
       '--storage',

@@ -3,7 +3,7 @@ import { dialog, formatNumber, h, replace, sentence } from '../dom'
 
 interface AddResult {
   number: string
-  state: 'pending' | 'accepted' | 'choose' | 'incoming' | 'declined'
+  state: 'searching' | 'pending' | 'accepted' | 'choose' | 'incoming' | 'declined'
   name?: string
   safetyCode?: string
   candidates?: Array<{ publicKey: string; name: string; safetyCode: string }>
@@ -23,6 +23,12 @@ export function addContactDialog(api: ApiPort, onadded: () => void): void {
         submit.disabled = false
         onadded()
         if (r.state === 'choose') return choose(r)
+        if (r.state === 'searching') {
+          return replace(
+            out,
+            h('p', { 'data-testid': 'add-result' }, `Nobody answered on ${formatNumber(r.number)} yet. They may be offline, or the number may be mistyped. Peerline keeps looking and sends your request when they come online; you can cancel it from the list.`)
+          )
+        }
         const said = r.state === 'accepted' ? `${r.name || formatNumber(r.number)} is in your contacts.` : `Request sent to ${r.name || formatNumber(r.number)}. The chat opens when they accept.`
         replace(out, h('p', { 'data-testid': 'add-result' }, said), safety(r.safetyCode))
       },

@@ -52,7 +52,10 @@ export interface ListPosition {
 export function listPosition(el: HTMLElement): ListPosition | null {
   const list = el.querySelector<HTMLElement>('.messages')
   if (!list) return null
-  return { top: list.scrollTop, atBottom: list.scrollHeight - list.scrollTop - list.clientHeight < 40, focus: el.contains(document.activeElement) || document.activeElement === document.body }
+  // The list's own pinned flag, not its geometry: in the middle of a resize the text has re-wrapped
+  // but the resize callback has not re-pinned yet, and geometry would say "not at the bottom".
+  const atBottom = list.dataset.pinned !== undefined ? list.dataset.pinned === 'true' : list.scrollHeight - list.scrollTop - list.clientHeight < 40
+  return { top: list.scrollTop, atBottom, focus: el.contains(document.activeElement) || document.activeElement === document.body }
 }
 
 export function renderConversation(el: HTMLElement, model: Model, room: RoomSummary, act: ConversationActions, keep: ListPosition | null = null, draft = ''): void {
@@ -142,10 +145,21 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
   // The window resizing (narrow <-> wide) keeps the newest message in view when it was.
   // A scroll seen at a new size, before the observer ran, is the resize's reflow, not the reader.
   let atBottom = keep?.atBottom !== false
+  list.dataset.pinned = String(atBottom)
   let size = ''
   const sizeOf = (): string => `${list.clientWidth}x${list.clientHeight}`
+  // Only the reader unpins: a scroll counts as theirs within a second of their wheel, key, touch or
+  // pointer. Reflows (a narrower window re-wraps 300 messages, late) move scrollTop too.
+  let lastInput = 0
+  for (const type of ['wheel', 'keydown', 'pointerdown', 'touchmove']) list.addEventListener(type, () => (lastInput = Date.now()), { passive: true })
   list.addEventListener('scroll', () => {
-    if (sizeOf() === size) atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40
+    const bottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40
+    if (!bottom && (sizeOf() !== size || Date.now() - lastInput > 1000)) {
+      if (atBottom) list.scrollTop = list.scrollHeight
+      return
+    }
+    atBottom = bottom
+    list.dataset.pinned = String(atBottom)
   })
   new ResizeObserver(() => {
     size = sizeOf()

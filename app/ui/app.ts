@@ -297,7 +297,8 @@ export class App {
         const why = endedSentence(s.reason)
         if (why) this._toastText(why)
         void this.refresh()
-      } else if (!this._screen) {
+      } else if (s.state !== 'ringing' && !this._screen) {
+        // An incoming call is the ringing dialog alone until it is answered.
         this._ringing.delete(s.call)
         this._openScreen(s.call, s.room)
       }

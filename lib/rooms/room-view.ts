@@ -630,17 +630,6 @@ export interface TextLocation {
   edits: Array<{ index: number; writerKey: Buffer; writerSeq: number }>
 }
 
-/** True when the block at `t.seq` is still the message found due (same op), and it is still due. */
-export async function dueAt(view: RoomView, t: TextLocation, now: number): Promise<boolean> {
-  const block = await view.messages.get(t.seq, { wait: false })
-  if (block === null) return false
-  const record = c.decode(schema.messageRecord, block)
-  if (!b4a.equals(record.writerKey, t.writerKey) || record.writerSeq !== t.writerSeq) return false
-  if ((await view.meta.get('del/' + seqKey(t.seq))) !== null) return true
-  const at = await view.meta.get('expseq/' + seqKey(t.seq))
-  return at !== null && c.decode(c.uint, at.value) <= now
-}
-
 /** Messages whose text is due to leave local storage by `now` (expired or deleted). */
 export async function dueForClearing(view: RoomView, now: number): Promise<TextLocation[]> {
   const out: TextLocation[] = []

@@ -13,7 +13,7 @@ import type { CallInfo } from '../calls/call-info'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
-import { applyOps, closeView, currentEpoch, getCreator, getInfo, sealedEpochKey, getInvite, dueAt, dueForClearing, getMember, listMembers, messageAt, messageById, messageWithFile, openView, readMessages } from './room-view'
+import { applyOps, closeView, currentEpoch, getCreator, getInfo, sealedEpochKey, getInvite, dueForClearing, getMember, listMembers, messageAt, messageById, messageWithFile, openView, readMessages } from './room-view'
 import { EVENT_ROOM } from './room-view'
 import type { ApplyContext, MessageState, RoomView } from './room-view'
 import type { NumberScheme } from '../identity/number-scheme'
@@ -218,23 +218,22 @@ export class Room extends ReadyResource {
    * (A member could have copied the text before; this keeps it off this disk.)
    */
   async sweep(now = Date.now()): Promise<number> {
-    if (this._sweeping || this.closing || !this._settled()) return 0
+    if (this._sweeping || this.closing) return 0
     this._sweeping = true
     try {
       const view = this.base.view
-      let cleared = 0
-      for (const t of await dueForClearing(view, now)) {
-        // Autobase may have moved on while we read: clear nothing it could still reorder.
-        if (!this._settled() || !(await dueAt(view, t, now))) break
+      // Only what the indexers signed: Autobase may still rewrite (and re-read) the rest.
+      const due = (await dueForClearing(view, now)).filter((t) => t.seq < view.messages.signedLength)
+      for (const t of due) {
         for (const e of t.edits) {
+          if (e.index >= view.edits.signedLength) continue
           await view.edits.clear(e.index, e.index + 1)
           await this._clearWriterBlock(e.writerKey, e.writerSeq)
         }
         await this._clearWriterBlock(t.writerKey, t.writerSeq)
         await view.messages.clear(t.seq, t.seq + 1)
-        cleared++
       }
-      return cleared
+      return due.length
     } catch (err) {
       this._log(`room ${this.id}: sweep failed: ${(err as Error).message}`)
       return 0
@@ -242,19 +241,6 @@ export class Room extends ReadyResource {
       this._sweeping = false
     }
   }
-
-  /**
-   * True when everything this device applied is signed by the indexers: nothing can be reordered,
-   * so a seq names the same message for good and no op will be read again. Clearing before that
-   * cleared the wrong block after a reorder (or an op Autobase then had to fetch again), and the
-   * chat lost entries until the member who had them came back online.
-   */
-  private _settled(): boolean {
-    // The system core signed to its end means every applied op is indexed. (A view core's own
-    // signedLength is no guide: clearing one of its blocks lowers it.)
-    return this.base.signedLength >= this.base.length
-  }
-
 
   private async _clearWriterBlock(key: Buffer, seq: number): Promise<void> {
     const core = this._store.get({ key })

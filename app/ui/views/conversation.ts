@@ -228,7 +228,7 @@ function fileCard(id: string, name: string, size: number, state: FileState | und
     status = h(
       'span.progress-row',
       {},
-      state?.state === 'failed' ? stopped(state) : null,
+      state?.state === 'failed' ? stopped(state, size) : null,
       h('button', { type: 'button', onclick: () => act.download(id) }, state ? 'Resume' : 'Download')
     )
   }
@@ -236,9 +236,11 @@ function fileCard(id: string, name: string, size: number, state: FileState | und
 }
 
 /** A download that stopped: paused or cancelled by the reader is a plain note (with how far it got), a failure is an error. */
-function stopped(state: FileState): HTMLElement {
+function stopped(state: FileState, size: number): HTMLElement {
   if (state.code === 'FILE_PAUSED' || state.code === 'FILE_CANCELLED') {
-    const got = state.total > 0 ? ` ${formatSize(state.bytes)} of ${formatSize(state.total)} here.` : ''
+    // Paused before the first progress event: the announced size is the total.
+    const total = state.total > 0 ? state.total : size
+    const got = total > 0 ? ` ${formatSize(state.bytes)} of ${formatSize(total)} here.` : ''
     return h('span.hint.stopped', { role: 'status' }, failure(state.code) + got)
   }
   return h('span.error', { role: 'alert' }, failure(state.code))

@@ -21,6 +21,8 @@ import { sanitizeFileName } from './file-name'
 import { FileServer } from './file-server'
 import { CHUNK_SIZE, hashFile, oversize } from './manifest'
 
+/** A pause or cancel this soon before its download starts still applies to it. */
+const EARLY_STOP_MS = 5_000
 /** At most this many progress events a second per download. */
 const PROGRESS_PER_SECOND = 4
 /** With nobody connected who has the file for this long, the download says it is waiting. */
@@ -78,6 +80,8 @@ export class Files extends EventEmitter<FilesEvents> {
   private readonly _local = new Map<string, LocalFile>()
   private readonly _channels = new Map<string, FileChannel>()
   private readonly _active = new Map<string, Active>()
+  /** Pauses and cancels that came before their download started (see _stop). */
+  private readonly _early = new Map<string, { reason: StopReason; at: number }>()
   /** `.part` files of the downloads running now: never handed to a second one */
   private readonly _parts = new Set<string>()
   private readonly _server: FileServer
@@ -185,6 +189,10 @@ export class Files extends EventEmitter<FilesEvents> {
     const opened = download.open()
     const running = opened.then(() => download.run())
     this._active.set(id, { download, room, ended: running.catch(() => {}) })
+    // A pause or cancel that came while this download was being looked up applies now.
+    const early = this._early.get(id)
+    this._early.delete(id)
+    if (early && Date.now() - early.at < EARLY_STOP_MS) download.stop(early.reason)
     const watch = this._watchSources(id, ref, download)
     try {
       await opened
@@ -278,6 +286,11 @@ export class Files extends EventEmitter<FilesEvents> {
   private _stop(id: string, reason: StopReason): boolean {
     const a = this._active.get(id)
     if (a) a.download.stop(reason)
+    // Not started yet (the Api is still looking the file up): it stops as soon as it starts.
+    else {
+      if (this._early.size >= 256) this._early.clear() // only ever a handful: ids nobody started
+      this._early.set(id, { reason, at: Date.now() })
+    }
     return a !== undefined
   }
 

@@ -1,7 +1,8 @@
 import type { ApiPort } from './api-port'
 import { ApiError } from './api-client'
 import { formatCountdown, formatNumber, h, replace, sentence } from './dom'
-import type { ContactInfo, FileState, HistoryEntry, Me, MemberInfo, Model, NetworkStatus, RoomSummary } from './model'
+import type { MethodName, Params, ParamsArg } from '../../lib/contract'
+import type { FileState, Me, Model, NetworkStatus, RoomSummary } from './model'
 import { addContactDialog } from './views/add-contact'
 import { listPosition, renderConversation } from './views/conversation'
 import type { Editing } from './views/conversation'
@@ -58,7 +59,7 @@ export class App {
     setInterval(() => this._tickTimers(), TIMER_TICK)
     this._keys()
     await this.refresh()
-    this._api.call<NetworkStatus>('networkStatus').then((n) => this._network(n), (err) => this._error(err))
+    this._api.call('networkStatus').then((n) => this._network(n), (err) => this._error(err))
   }
 
   /**
@@ -76,7 +77,7 @@ export class App {
         this._again = false
         if (this._lists) {
           this._lists = false
-          const [contacts, rooms] = await Promise.all([this._api.call<ContactInfo[]>('listContacts'), this._api.call<RoomSummary[]>('listRooms')])
+          const [contacts, rooms] = await Promise.all([this._api.call('listContacts'), this._api.call('listRooms')])
           this._model.contacts = contacts
           this._model.rooms = rooms
         }
@@ -111,8 +112,8 @@ export class App {
     const room = this._model.current
     if (!room) return
     const [messages, members] = await Promise.all([
-      this._api.call<HistoryEntry[]>('history', { to: room, limit: HISTORY_LIMIT }),
-      this._api.call<MemberInfo[]>('members', { room })
+      this._api.call('history', { to: room, limit: HISTORY_LIMIT }),
+      this._api.call('members', { room })
     ])
     if (room !== this._model.current) return
     // A message announced live shows up here once stored: its roomUpdate refreshes again.
@@ -133,7 +134,7 @@ export class App {
       joinRoom: () => joinRoomDialog(this._api, (room) => this.open(room)),
       settings: () =>
         settingsDialog(this._api, m, () => {
-          this._api.call<Me>('whoami').then((me) => {
+          this._api.call('whoami').then((me) => {
             m.me = me
             this._render()
           }, (err) => this._error(err))
@@ -180,8 +181,8 @@ export class App {
   }
 
   /** Calls the Api; on failure says why and answers false. Refreshes either way. */
-  private _try(method: string, params: Record<string, unknown>): Promise<boolean> {
-    return this._api.call(method, params).then(
+  private _try<M extends MethodName>(method: M, params: Params<M>): Promise<boolean> {
+    return this._api.call(method, ...([params] as ParamsArg<M>)).then(
       () => {
         void this.refresh()
         return true
@@ -386,8 +387,8 @@ export class App {
   /** Forgets a file handed over for sending that could not be sent (the web shell's outbox). */
   discardFile: (path: string) => void = () => {}
 
-  private _do(method: string, params: Record<string, unknown>): void {
-    this._api.call(method, params).then(() => this.refresh(), (err) => this._error(err))
+  private _do<M extends MethodName>(method: M, params: Params<M>): void {
+    this._api.call(method, ...([params] as ParamsArg<M>)).then(() => this.refresh(), (err) => this._error(err))
   }
 
   private _error(err: unknown): void {

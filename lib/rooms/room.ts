@@ -7,9 +7,7 @@ import ReadyResource from 'ready-resource'
 import z32 from 'z32'
 import { PeerlineError } from '../errors'
 import { fileInfo } from '../files/file-info'
-import type { FileInfo } from '../files/file-info'
 import { callInfo } from '../calls/call-info'
-import type { CallInfo } from '../calls/call-info'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
@@ -48,16 +46,6 @@ export interface RoomOptions {
   self: Self
   scheme: NumberScheme
   log: Log
-}
-
-export interface RoomMessage {
-  room: string
-  id: string
-  from: string
-  text: string
-  time: number
-  file: FileInfo | null
-  call: CallInfo | null
 }
 
 const ACK_INTERVAL = 1000
@@ -377,7 +365,7 @@ export class Room extends ReadyResource {
     if (epoch === 0) return null
     if (!view.keys.has(epoch)) await this._refreshMembers()
     const key = view.keys.get(epoch)
-    if (key === undefined) throw new PeerlineError('NOT_WRITABLE', 'This conversation has a new key that no member has passed to you yet. Try again when they are online.')
+    if (key === undefined) throw PeerlineError.NOT_WRITABLE('This conversation has a new key that no member has passed to you yet. Try again when they are online.')
     return { epoch, key }
   }
 
@@ -463,13 +451,13 @@ export class Room extends ReadyResource {
     if (this.base.writable) return
     const me = await this.me()
     if (me && me.state !== schema.MEMBER_ACTIVE) {
-      throw new PeerlineError('NOT_WRITABLE', 'You are no longer a member of this room.')
+      throw PeerlineError.NOT_WRITABLE('You are no longer a member of this room.')
     }
     // Just after joining, the member who let us in still has to add us as a writer.
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.base.off('writable', onwritable)
-        reject(new PeerlineError('NOT_WRITABLE', 'This conversation is not open for you yet: nobody has confirmed you. Try again when they are online.'))
+        reject(PeerlineError.NOT_WRITABLE('This conversation is not open for you yet: nobody has confirmed you. Try again when they are online.'))
       }, WRITABLE_TIMEOUT)
       const onwritable = (): void => {
         clearTimeout(timer)
@@ -482,7 +470,7 @@ export class Room extends ReadyResource {
 
   private async _checkDirect(): Promise<void> {
     const problem = this._directPeer === null ? null : await this.directProblem(this._directPeer)
-    if (problem !== null) throw new PeerlineError('NOT_ALLOWED', `This is not a direct conversation: ${problem}.`)
+    if (problem !== null) throw PeerlineError.NOT_ALLOWED(`This is not a direct conversation: ${problem}.`)
   }
 
   private _fail(err: Error): void {

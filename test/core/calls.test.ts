@@ -10,14 +10,14 @@ type Peer = Awaited<ReturnType<Awaited<ReturnType<typeof coreNet>>['start']>>
 type T = Parameters<Parameters<typeof test>[1]>[0]
 
 async function befriend(a: Peer, b: Peer): Promise<{ aNumber: string; bNumber: string }> {
-  const aNumber = (await a.api.whoami()).number
-  const bNumber = (await b.api.whoami()).number
+  const aNumber = (await a.api.request('whoami')).number
+  const bNumber = (await b.api.request('whoami')).number
   await a.api.call('addContact', { number: bNumber })
   await b.next('contactRequest', (p) => p.number === aNumber)
   await b.api.call('acceptContact', { number: aNumber })
   await a.next('contactAccepted', (p) => p.number === bNumber)
   // The call channel opens with the peer session; wait until each sees the other online.
-  await eventually(async () => a.api.listContacts().some((c) => c.number === bNumber && c.online), (ok) => ok)
+  await eventually(async () => (await a.api.request('listContacts')).some((c) => c.number === bNumber && c.online), (ok) => ok)
   return { aNumber, bNumber }
 }
 
@@ -139,7 +139,7 @@ test('call paths: decline, busy, no answer, caller gives up; recorded in the con
   const c = await start('c', opts)
   const { aNumber, bNumber } = await befriend(a, b)
   await befriend(c, b)
-  t.is(await errorCode(a.api.call('startCall', { to: (await c.api.whoami()).number })), 'NOT_A_CONTACT')
+  t.is(await errorCode(a.api.call('startCall', { to: (await c.api.request('whoami')).number })), 'NOT_A_CONTACT')
 
   const first = (await a.api.call('startCall', { to: bNumber, video: false })) as { call: string }
   await b.next('callIncoming', (p) => p.call === first.call)
@@ -194,8 +194,8 @@ test('group call of 3 in a room: everyone rung, joiners (one late) connect to ea
   const a = await start('a')
   const b = await start('b')
   const c = await start('c', { ringTimeout: 1000 })
-  const [bNumber, cNumber] = [(await b.api.whoami()).number, (await c.api.whoami()).number]
-  const aNumber = (await a.api.whoami()).number
+  const [bNumber, cNumber] = [(await b.api.request('whoami')).number, (await c.api.request('whoami')).number]
+  const aNumber = (await a.api.request('whoami')).number
   const { room, invite } = (await a.api.call('createRoom', { name: 'Group call' })) as { room: string; invite: string }
   await b.api.call('joinRoom', { invite })
   await c.api.call('joinRoom', { invite })

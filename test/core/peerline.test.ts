@@ -6,11 +6,11 @@ test('two cores: add by number, accept, chat both ways (in-process, Node and Bar
   const { start } = await coreNet(t)
   const a = await start('a')
   const b = await start('b')
-  const bNumber = (await b.api.whoami()).number
-  const aNumber = (await a.api.whoami()).number
+  const bNumber = (await b.api.request('whoami')).number
+  const aNumber = (await a.api.request('whoami')).number
   t.ok(/^\d{9}$/.test(bNumber))
 
-  await b.api.setProfile('Bea')
+  await b.api.request('setProfile', { name: 'Bea' })
   const added = (await a.api.call('addContact', { number: bNumber.replace(/(\d{3})(?=\d)/g, '$1 ') })) as Record<string, unknown>
   t.is(added.state, 'pending')
   t.is(added.number, bNumber)
@@ -47,7 +47,7 @@ test('group room by room key: create, join from two cores, chat, expired and bad
   const a = await start('a')
   const b = await start('b')
   const c = await start('c')
-  await b.api.setProfile('Bea')
+  await b.api.request('setProfile', { name: 'Bea' })
 
   const created = (await a.api.call('createRoom', { name: 'Shelter 4' })) as { room: string; invite: string }
   t.ok(/^[a-z0-9]+$/.test(created.invite), 'a room key is z32 text')
@@ -91,13 +91,13 @@ test('room methods through the Api: admin checks, edit/delete/react with updates
   const { start } = await coreNet(t)
   const a = await start('a')
   const b = await start('b')
-  const bNumber = (await b.api.whoami()).number
+  const bNumber = (await b.api.request('whoami')).number
   const { room, invite } = (await a.api.call('createRoom', { name: 'Ops' })) as { room: string; invite: string }
   await b.api.call('joinRoom', { invite })
   await a.next('roomUpdate', (p) => p.room === room && p.members === 2)
 
   t.is(await errorCode(b.api.call('renameRoom', { room, name: 'Mine now' })), 'NOT_ADMIN', 'a member cannot rename')
-  t.is(await errorCode(b.api.call('removeMember', { room, number: (await a.api.whoami()).number })), 'NOT_ADMIN')
+  t.is(await errorCode(b.api.call('removeMember', { room, number: (await a.api.request('whoami')).number })), 'NOT_ADMIN')
   t.is(await errorCode(a.api.call('setRole', { room, number: '000000000', role: 'admin' })), 'NOT_A_MEMBER')
   t.is(await errorCode(a.api.call('setRole', { room, number: bNumber, role: 'owner' })), 'BAD_REQUEST')
 
@@ -143,14 +143,14 @@ test('first run: restoreIdentity swaps a fresh profile to the phrase\'s number; 
   const { start } = await coreNet(t)
   const old = await start('old')
   const { phrase } = (await old.api.call('recoveryPhrase', {})) as { phrase: string }
-  const oldNumber = (await old.api.whoami()).number
+  const oldNumber = (await old.api.request('whoami')).number
 
   const fresh = await start('fresh')
   t.is(await errorCode(fresh.api.call('restoreIdentity', { phrase: 'not a phrase' })), 'PHRASE_INVALID', 'a wrong phrase is refused')
-  t.not((await fresh.api.whoami()).number, oldNumber, 'and nothing changed')
+  t.not((await fresh.api.request('whoami')).number, oldNumber, 'and nothing changed')
   const restored = (await fresh.api.call('restoreIdentity', { phrase })) as { number: string }
   t.is(restored.number, oldNumber, 'the profile now has the restored number')
-  t.is((await fresh.api.whoami()).number, oldNumber)
+  t.is((await fresh.api.request('whoami')).number, oldNumber)
   await fresh.api.call('setProfile', { name: 'Back' })
   t.alike(await fresh.api.call('settings', {}), { name: 'Back', contactsOnly: false, alwaysOnPeers: [] }, 'the restarted core answers')
 

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
       t0,
       onstep: (step, at, detail) => console.log(`${ms(at)}  ${LABELS[step].padEnd(13)} ${detail}`)
     })
-    const status = await agents[2].call<Record<string, unknown>>('networkStatus')
+    const status = await agents[2].call('networkStatus')
     console.log(`\nhost ${net.lan.hosts[2].address} says: ${JSON.stringify(status)}`)
     console.log(`first message ${timeline.firstMessage - timeline.ready} ms after the agents were up; room synced ${timeline.roomSynced - timeline.ready} ms after.`)
   } finally {

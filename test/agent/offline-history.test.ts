@@ -20,7 +20,7 @@ const shape = (h: Entry[]): string[] =>
   h.map((e) => [e.id, e.text, e.edited, e.deleted, JSON.stringify(e.reactions), e.file?.name ?? '', e.call?.outcome ?? ''].join('|'))
 
 async function callAndHangUp(caller: AgentProcess, callee: AgentProcess): Promise<void> {
-  const { call } = await caller.call<{ call: string }>('startCall', { to: callee.number, video: false })
+  const { call } = await caller.call('startCall', { to: callee.number, video: false })
   await callee.waitFor('callIncoming', (p) => p.call === call)
   await callee.call('answerCall', { call })
   await caller.call('hangUp', { call })
@@ -34,14 +34,14 @@ test('a chat keeps all its history (edits, files, reactions, calls) while the co
   await befriend(a, b)
 
   const texts: string[] = []
-  const first = await a.call<{ id: string; room: string }>('send', { to: b.number, text: 'hi Bob' })
+  const first = await a.call('send', { to: b.number, text: 'hi Bob' })
   texts.push(first.id)
   await b.waitFor('message', (p) => p.id === first.id)
-  const reply = await b.call<{ id: string }>('send', { to: a.number, text: 'hi Alice' })
+  const reply = await b.call('send', { to: a.number, text: 'hi Alice' })
   await a.waitFor('message', (p) => p.id === reply.id)
   await a.call('edit', { room: first.room, id: first.id, text: 'hi Bob, edited' })
   // The notification may come from the live copy; a reaction needs the durable op applied.
-  await eventually(() => b.call<Entry[]>('history', { to: a.number }), (h) => h.some((e) => e.id === first.id))
+  await eventually(() => b.call('history', { to: a.number }), (h) => h.some((e) => e.id === first.id))
   await b.call('react', { room: first.room, id: first.id, emoji: '👍' })
   for (const [who, name] of [[a, 'a1.txt'], [a, 'a2.txt'], [b, 'b1.txt'], [b, 'b2.txt']] as const) {
     const file = path.join(dir, name)
@@ -54,7 +54,7 @@ test('a chat keeps all its history (edits, files, reactions, calls) while the co
   await a.call('send', { to: b.number, text: 'last word' })
 
   const full = (h: Entry[]): boolean => h.length === 9 && h.filter((e) => e.call).length === 2 && h.some((e) => e.edited && Object.keys(e.reactions).length === 1)
-  const history = (x: AgentProcess, to: string) => x.call<Entry[]>('history', { to })
+  const history = (x: AgentProcess, to: string) => x.call('history', { to })
   const before = await eventually(() => history(a, b.number), full, 20_000)
   t.ok(full(before), `Alice sees all nine entries (${before.length})`)
   t.alike(shape(await eventually(() => history(b, a.number), (h) => shape(h).join() === shape(before).join(), 20_000)), shape(before), 'Bob sees the same')
@@ -71,11 +71,11 @@ test('a chat keeps all its history (edits, files, reactions, calls) while the co
     await new Promise((r) => setTimeout(r, 250))
   }
   t.alike(shape(await history(a, b.number)), shape(before), 'history unchanged while Bob is offline')
-  const rooms = await a.call<Array<{ room: string; last: { text: string } | null }>>('listRooms')
+  const rooms = await a.call('listRooms')
   t.is(rooms.find((r) => r.room === first.room)?.last?.text, 'last word', 'the conversation list still shows the newest message')
 
   b = await start('b')
-  const online = async () => (await a.call<Array<{ number: string; online: boolean }>>('listContacts')).some((c) => c.number === b.number && c.online)
+  const online = async () => (await a.call('listContacts')).some((c) => c.number === b.number && c.online)
   t.ok(await eventually(online, (o) => o, 30_000), 'Bob is back')
   t.alike(shape(await history(a, b.number)), shape(before), 'history unchanged after Bob returns')
   t.alike(shape(await eventually(() => history(b, a.number), (h) => h.length === before.length)), shape(before), 'Bob, restarted, has it all')

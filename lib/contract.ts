@@ -342,7 +342,7 @@ export interface Methods {
   unblockContact: { params: { number: string }; result: { number: string; blocked: number } }
   listBlocked: { params: NoParams; result: BlockedInfo[] }
   // messages
-  send: { params: { to: string; text: string }; result: { room: string; id: string } }
+  send: { params: { to: string; text: string }; result: { room: string; id: string; time: number } }
   history: { params: { to: string; limit?: number }; result: HistoryEntry[] }
   edit: { params: { room: string; id: string; text: string }; result: Done }
   delete: { params: { room: string; id: string }; result: Done }

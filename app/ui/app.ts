@@ -1,8 +1,8 @@
 import type { ApiPort } from './api-port'
 import { ApiError } from './api-client'
 import { formatCountdown, formatNumber, h, replace, sentence } from './dom'
-import type { MethodName, Params, ParamsArg } from '../../lib/contract'
-import type { FileState, Me, Model, NetworkStatus, RoomSummary } from './model'
+import type { MethodName, Notifications, Params, ParamsArg } from '../../lib/contract'
+import type { FileState, HistoryEntry, Me, Model, NetworkStatus, RoomSummary } from './model'
 import { addContactDialog } from './views/add-contact'
 import { listPosition, renderConversation } from './views/conversation'
 import type { Editing } from './views/conversation'
@@ -116,8 +116,11 @@ export class App {
       this._api.call('members', { room })
     ])
     if (room !== this._model.current) return
-    // A message announced live shows up here once stored: its roomUpdate refreshes again.
-    this._model.messages = messages
+    // A message announced live (or just sent) may not be stored yet: keep it after the stored ones.
+    const newest = messages.length ? messages[messages.length - 1].time : 0
+    const shown = new Set(messages.map((x) => x.id))
+    const live = this._model.messages.filter((x) => !shown.has(x.id) && x.time >= newest)
+    this._model.messages = [...messages, ...live]
     this._model.members = members
     for (const m of members) if (m.name) this._model.names.set(m.number, m.name)
     // history marks the room read on the core; show it read here too.
@@ -177,7 +180,17 @@ export class App {
   private _send(room: string, text: string): Promise<boolean> {
     const why = tooLong(text)
     if (why) return this._fail(why)
-    return this._try('send', { to: room, text })
+    // No reload: the message is shown from what send answers, the list from the roomUpdate.
+    return this._api.call('send', { to: room, text }).then(
+      ({ id, time }) => {
+        if (room === this._model.current) this._append({ room, id, from: this._model.me.number, text, time, file: null, call: null })
+        return true
+      },
+      (err) => {
+        this._error(err)
+        return false
+      }
+    )
   }
 
   /** Calls the Api; on failure says why and answers false. Refreshes either way. */
@@ -234,21 +247,28 @@ export class App {
 
   private _listen(): void {
     const api = this._api
-    const refresh = (): void => void this.refresh()
-    // Notifications carry what changed: apply it, and reload only the open conversation when it changed.
+    const refresh = (): void => void this._reloadLists()
+    // Notifications carry what changed: apply it. Only a change the payload does not carry (the
+    // member list, a contact's new state) costs a call, and then just for that list.
     api.on('message', (msg) => {
       if (msg.from !== this._model.me.number) this._notifyMessage(msg.room, msg.from, msg.file ? `📎 ${msg.file.name}` : msg.text)
-      if (msg.room === this._model.current) void this.refresh(false)
+      if (msg.room === this._model.current) this._append(msg)
     })
     api.on('roomUpdate', (summary) => {
       // An update computed just before we left can arrive after: it must not bring the room back.
       if (this._left.has(summary.room)) return
       const rooms = this._model.rooms
       const i = rooms.findIndex((r) => r.room === summary.room)
+      const before = i === -1 ? null : rooms[i]
       if (i === -1) rooms.push(summary)
       else rooms[i] = summary
-      if (summary.room === this._model.current) void this.refresh(false)
-      else this._render()
+      if (summary.room === this._model.current) {
+        // The open conversation is read as it arrives.
+        if (summary.unread > 0) this._api.call('markRead', { room: summary.room }).catch(() => {})
+        summary.unread = 0
+        if (before === null || before.members !== summary.members || before.active !== summary.active) return void this._reloadMembers(summary.room)
+      }
+      this._render()
     })
     api.on('messageUpdate', (entry) => {
       if (entry.room !== this._model.current) return
@@ -279,6 +299,43 @@ export class App {
     api.on('fileProgress', (p) => this._file(p.file, { ...p, state: p.state === 'waiting' ? 'waiting' : 'downloading' }))
     api.on('fileDone', (p) => this._file(p.file, { ...this._fileBase(p.file), state: 'done', path: p.path }))
     api.on('fileFailed', (p) => this._file(p.file, { ...this._fileBase(p.file), state: 'failed', code: p.code }))
+  }
+
+  /** A new message in the open conversation, from its notification (once per id). */
+  private _append(msg: Notifications['message']): void {
+    const m = this._model
+    if (m.messages.some((x) => x.id === msg.id)) return
+    const timer = m.rooms.find((r) => r.room === msg.room)?.timer ?? 0
+    const entry: HistoryEntry = { id: msg.id, from: msg.from, text: msg.text, time: msg.time, edited: false, deleted: false, reactions: {}, file: msg.file, call: msg.call, expires: timer > 0 ? msg.time + timer * 1000 : 0 }
+    // Live copies can overtake each other: keep the conversation in time order.
+    let at = m.messages.length
+    while (at > 0 && m.messages[at - 1].time > entry.time) at--
+    m.messages.splice(at, 0, entry)
+    this._render()
+  }
+
+  private async _reloadMembers(room: string): Promise<void> {
+    try {
+      const members = await this._api.call('members', { room })
+      if (room !== this._model.current) return
+      this._model.members = members
+      for (const x of members) if (x.name) this._model.names.set(x.number, x.name)
+      this._render()
+    } catch (err) {
+      this._error(err)
+    }
+  }
+
+  /** Contacts and rooms, for contact events (their payloads do not carry the whole entry). */
+  private async _reloadLists(): Promise<void> {
+    try {
+      const [contacts, rooms] = await Promise.all([this._api.call('listContacts'), this._api.call('listRooms')])
+      this._model.contacts = contacts
+      this._model.rooms = rooms.filter((r) => !this._left.has(r.room))
+      this._render()
+    } catch (err) {
+      this._error(err)
+    }
   }
 
   private _listenCalls(): void {

@@ -20,6 +20,6 @@ export const messageHandlers: HandlerTable<'messages'> = {
 
 async function send({ rooms }: HandlerContext, p: Params<'send'>): Promise<Result<'send'>> {
   const room = await rooms.resolve(p.to)
-  const { id } = await room.send(p.text)
-  return { room: room.id, id }
+  const { id, time } = await room.send(p.text)
+  return { room: room.id, id, time }
 }

@@ -471,6 +471,29 @@ export interface Notifications {
 
 export type NotificationName = keyof Notifications
 
+/** Every notification by name at run time (docs and tests check against it). */
+export const NOTIFICATIONS = {
+  ready: true,
+  contactRequest: true,
+  contactAccepted: true,
+  contactDeclined: true,
+  keyMismatch: true,
+  contactSearch: true,
+  message: true,
+  presence: true,
+  roomUpdate: true,
+  fileProgress: true,
+  fileDone: true,
+  fileFailed: true,
+  messageUpdate: true,
+  network: true,
+  callIncoming: true,
+  callState: true,
+  callPeer: true,
+  callSignal: true,
+  callChat: true
+} as const satisfies Record<NotificationName, true>
+
 // ---------------------------------------------------------------------------------------------
 // Clients
 

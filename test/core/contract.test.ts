@@ -5,7 +5,7 @@ import { Api } from '../../lib/api/api'
 import { HANDLERS } from '../../lib/api/handlers'
 import { JsonRpcServer } from '../../lib/api/json-rpc'
 import type { RpcMessage } from '../../lib/api/json-rpc'
-import { ERROR_CODES, METHODS } from '../../lib/contract'
+import { ERROR_CODES, METHODS, NOTIFICATIONS } from '../../lib/contract'
 import { ERROR_CODES as REEXPORTED, PeerlineError } from '../../lib/errors'
 
 const ROOT = path.join(__dirname, '..', '..', '..')
@@ -28,6 +28,15 @@ test('every method in the contract has a handler, and every handler is in the co
     t.is(typeof h.params, 'function', `${name} checks its params`)
     t.is(typeof h.run, 'function', `${name} runs`)
   }
+})
+
+test('docs/api.md names every method and notification of the contract, and no other', async (t) => {
+  const doc = fs.readFileSync(path.join(ROOT, 'docs', 'api.md'), 'utf8')
+  const headings = doc.split('\n').filter((l) => l.startsWith('### ')).join('\n')
+  for (const m of Object.keys(METHODS)) t.ok(headings.includes('`' + m + ' ') || headings.includes('`' + m + '`') || doc.includes('`' + m + '` ->'), `${m} is documented`)
+  const table = doc.slice(doc.indexOf('## Notifications'))
+  const rows = [...table.matchAll(/^\| `(\w+)` \|/gm)].map((r) => r[1])
+  t.alike(rows.sort(), Object.keys(NOTIFICATIONS).sort(), 'the notification table is the contract\'s list')
 })
 
 test('error codes: the contract lists them and lib/errors re-exports the same list', async (t) => {

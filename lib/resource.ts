@@ -6,7 +6,13 @@ import ReadyResource from 'ready-resource'
  * half alive) with its events typed like bare-events' EventEmitter<M>: `on`, `emit` and `off`
  * are checked against the event map. The class is ReadyResource itself; only its type is richer.
  */
-export interface Resource<M extends Record<keyof M, unknown[]>> extends EventEmitter<M> {
+/** What every ReadyResource emits itself: 'ready' once opened, 'close' once closed. */
+export interface ResourceEvents {
+  ready: []
+  close: []
+}
+
+export interface Resource<M extends Record<keyof M, unknown[]>> extends EventEmitter<M & ResourceEvents> {
   readonly opening: Promise<void> | null
   readonly closing: Promise<void> | null
   readonly opened: boolean

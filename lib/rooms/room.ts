@@ -3,11 +3,11 @@ import type Corestore from 'corestore'
 import b4a from 'b4a'
 import c from 'compact-encoding'
 import crypto from 'hypercore-crypto'
-import ReadyResource from 'ready-resource'
 import z32 from 'z32'
 import { PeerlineError } from '../errors'
 import { fileInfo } from '../files/file-info'
 import { callInfo } from '../calls/call-info'
+import type { RoomMessage } from '../contract'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
@@ -17,6 +17,7 @@ import type { ApplyContext, MessageState, RoomView } from './room-view'
 import type { NumberScheme } from '../identity/number-scheme'
 import { memberSignable } from './member-signature'
 import { newEpochKey, sealKeyTo, sealText } from './epoch-keys'
+import { Resource } from '../resource'
 
 /** Who this device is, as recorded in a room's member list. */
 export interface Self {
@@ -59,6 +60,14 @@ const KEEP_PAGE = 256
 /** Announced ids remembered for de-duplication (live copies, reorders). */
 const ANNOUNCED_MEMORY = 4096
 
+export interface RoomEvents {
+  message: [RoomMessage]
+  sent: [{ id: string; text: string; time: number }]
+  'message-update': [MessageState]
+  'room-update': []
+  broken: [string]
+}
+
 /**
  * One conversation: an encrypted Autobase whose view holds members, state and messages.
  *
@@ -67,7 +76,7 @@ const ANNOUNCED_MEMORY = 4096
  * message is edited, deleted or reacted to; 'room-update' () when name, timer or members change;
  * 'broken' (reason) once, when its Autobase failed and the room stopped.
  */
-export class Room extends ReadyResource {
+export class Room extends Resource<RoomEvents> {
   readonly base: Autobase<RoomView>
   private readonly _self: Self
   private readonly _log: Log
@@ -149,7 +158,7 @@ export class Room extends ReadyResource {
     return this._broken
   }
 
-  protected override async _open(): Promise<void> {
+  protected async _open(): Promise<void> {
     await this.base.ready()
     if (this._creating) {
       const signature = await signedBy(this._self, this._scheme, this.discoveryKey, this.writerKey)
@@ -195,7 +204,7 @@ export class Room extends ReadyResource {
     }
   }
 
-  protected override async _close(): Promise<void> {
+  protected async _close(): Promise<void> {
     if (this._sweeper) clearInterval(this._sweeper)
     await this.base.close()
   }

@@ -92,10 +92,13 @@ export class App {
   open(room: string): void {
     this._left.delete(room) // joined again by key
     this._layout.dataset.pane = 'chat'
-    if (room !== this._model.current) this._editing = null
+    if (room !== this._model.current) {
+      // Another conversation: nothing of the last one may show in it (the same one stays as it is).
+      this._editing = null
+      this._model.messages = []
+      this._model.members = []
+    }
     this._model.current = room
-    this._model.messages = []
-    this._model.members = []
     void this.refresh()
   }
 

@@ -99,8 +99,8 @@ export function joinRoomDialog(api: ApiPort, opened: (room: string) => void): vo
 export function roomInfoDialog(api: ApiPort, model: Model, room: RoomSummary, changed: () => void, left: () => void): void {
   const out = h('div.result', { role: 'status' })
   const fail = (err: unknown): void => replace(out, h('p.error', { role: 'alert' }, sentence(err)))
-  const me = model.members.find((m) => m.number === model.me.number)
-  const admin = me?.role === 'admin'
+  const isAdmin = (list: MemberInfo[]): boolean => list.some((m) => m.number === model.me.number && m.role === 'admin')
+  let admin = isAdmin(model.members)
   const run = <M extends 'setRole' | 'removeMember' | 'renameRoom' | 'leaveRoom'>(method: M, params: Omit<Params<M>, 'room'>, done = changed): void => {
     api.call(method, ...([{ room: room.room, ...params }] as ParamsArg<M>)).then(() => {
       d.close()
@@ -127,7 +127,10 @@ export function roomInfoDialog(api: ApiPort, model: Model, room: RoomSummary, ch
     )
   const members = h('ul.members', { 'aria-label': 'Members' }, ...model.members.map(row))
   // The list in the model may be a moment old: someone may have just joined.
-  api.call('members', { room: room.room }).then((list) => replace(members, ...list.map(row)), fail)
+  api.call('members', { room: room.room }).then((list) => {
+    admin = isAdmin(list)
+    replace(members, ...list.map(row))
+  }, fail)
   const keyArea = h('div')
   const rename = h('input', { id: 'rename', value: room.name, maxlength: 64, 'aria-label': 'Room name' })
   const d = dialog(

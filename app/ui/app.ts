@@ -186,6 +186,8 @@ export class App {
     // No reload: the message is shown from what send answers, the list from the roomUpdate.
     return this._api.call('send', { to: room, text }).then(
       ({ id, time }) => {
+        // Sent: the composer is empty on the render that shows the message.
+        if ((this._drafts.get(room) ?? '').trim() === text) this._drafts.delete(room)
         if (room === this._model.current) this._append({ room, id, from: this._model.me.number, text, time, file: null, call: null })
         return true
       },

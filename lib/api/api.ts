@@ -15,7 +15,6 @@ import type { Handler, HandlerContext } from './handlers/handler'
 import { whoami } from './handlers/identity'
 import type { RawParams } from './params'
 import { RoomMethods } from './room-methods'
-import type { ApiServices } from './services'
 
 /**
  * A room's summary is sent at most once per this many ms (the last state always goes out): in a
@@ -45,13 +44,11 @@ export class Api extends Resource<ApiEvents> implements HandlerContext {
     this._rooms = new RoomMethods(this._core)
   }
 
-  /** The core's services, narrowed to what handlers use. Replaced only by restoreIdentity. */
-  get core(): ApiServices {
-    return this._core
-  }
-
-  /** The whole core, for white-box tests; handlers get `core`. */
-  get peerline(): Peerline {
+  /**
+   * The core (replaced only by restoreIdentity). Handlers see it as ApiServices (HandlerContext);
+   * the whole of it is here for the process that owns the Api and for white-box tests.
+   */
+  get core(): Peerline {
     return this._core
   }
 

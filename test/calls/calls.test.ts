@@ -66,7 +66,7 @@ test('tunnel only (host candidates withheld): media flows and the selected pair 
   t.is(sa.route, 'tunnel', `caller's selected pair: ${sa.local} -> ${sa.remote}`)
   t.is(sb.route, 'tunnel', `callee's selected pair: ${sb.local} -> ${sb.remote}`)
   t.ok(sa.framesDecoded > 0 && sa.totalSamplesReceived > 0 && sb.framesDecoded > 0 && sb.totalSamplesReceived > 0, 'video and audio decoded both ways')
-  const stats = a.api.peerline.calls.tunnelStats(call, b.number)
+  const stats = a.api.core.calls.tunnelStats(call, b.number)
   t.ok(stats !== null && stats.out > 0 && stats.in > 0, `the worker's tunnel carried datagrams both ways (${JSON.stringify(stats)})`)
   await a.run((e, id: string) => e.hangUp(id), call)
 })

@@ -50,7 +50,7 @@ test('a re-request from an accepted contact keeps them accepted, in the same roo
   t.is(before.state, 'accepted')
 
   // A loses its contact list and adds B again: a request with a brand-new room.
-  await a.api.peerline.book.remove(a.api.peerline.book.byNumber(bNumber)[0].publicKey)
+  await a.api.core.book.remove(a.api.core.book.byNumber(bNumber)[0].publicKey)
   await a.api.request('addContact', { number: bNumber })
   await eventually(async () => b.logs.some((l) => l.includes('already a contact')), (v) => v, 20_000)
   const after = ((await b.api.request('listContacts')) as Info[])[0]
@@ -97,19 +97,19 @@ test('requests: strangers are message requests, the oldest gives way over the ca
   t.alike(blocked.map((x) => x.number), [numbers[2]])
   t.absent((await b.api.request('listContacts')).some((x) => x.number === numbers[2]), 'moved out of the contacts and requests')
   const s2Key = b4a.from(blocked[0].publicKey, 'hex')
-  await eventually(async () => b.api.peerline.contacts.isOnline(s2Key), (online) => !online, 20_000)
-  t.absent(b.api.peerline.contacts.isOnline(s2Key), 'disconnected')
-  t.ok(b.api.peerline.contacts.firewall(s2Key), 'the swarm firewall refuses the key')
-  const bKey = b.api.peerline.identity.publicKey
-  await eventually(async () => s2.api.peerline.contacts.isOnline(bKey), (online) => !online, 20_000)
+  await eventually(async () => b.api.core.contacts.isOnline(s2Key), (online) => !online, 20_000)
+  t.absent(b.api.core.contacts.isOnline(s2Key), 'disconnected')
+  t.ok(b.api.core.contacts.firewall(s2Key), 'the swarm firewall refuses the key')
+  const bKey = b.api.core.identity.publicKey
+  await eventually(async () => s2.api.core.contacts.isOnline(bKey), (online) => !online, 20_000)
   const again = (await s2.api.request('addContact', { number: bNumber })) as { state: string }
   t.is(again.state, 'searching', 'no connection for the blocked key, so B is not found (it keeps searching)')
   t.ok(b.logs.some((l) => l.includes('blocked: refused')), 'refused before connecting')
 
   await b.api.request('unblockContact', { number: numbers[2] })
   t.alike(await b.api.request('listBlocked', {}), [])
-  t.absent(b.api.peerline.contacts.firewall(s2Key), 'let in again')
+  t.absent(b.api.core.contacts.firewall(s2Key), 'let in again')
   await s2.api.request('addContact', { number: bNumber })
-  await eventually(async () => b.api.peerline.contacts.isOnline(s2Key), (online) => online, 20_000)
-  t.ok(b.api.peerline.contacts.isOnline(s2Key), 'connects again')
+  await eventually(async () => b.api.core.contacts.isOnline(s2Key), (online) => online, 20_000)
+  t.ok(b.api.core.contacts.isOnline(s2Key), 'connects again')
 })

@@ -66,13 +66,13 @@ test('announced sizes and chunk counts over the caps are refused before anything
   const { room } = (await a.api.request('createRoom', { name: 'Huge' })) as { room: string }
   const src = path.join(dir, 'small.bin')
   randomFile(src, 4096)
-  const opened = await a.api.peerline.rooms.open(room)
-  const ref = await a.api.peerline.files.add(src, opened.key)
+  const opened = await a.api.core.rooms.open(room)
+  const ref = await a.api.core.files.add(src, opened.key)
   const huge = { ...ref, id: b4a.alloc(32, 1), size: 2 ** 52, chunkSize: 1024 }
-  t.is(await errorCode(a.api.peerline.files.download(huge, opened.key, path.join(dir, 'x'))), 'FILE_TOO_LARGE', 'a petabyte in 1 KiB chunks')
+  t.is(await errorCode(a.api.core.files.download(huge, opened.key, path.join(dir, 'x'))), 'FILE_TOO_LARGE', 'a petabyte in 1 KiB chunks')
   const many = { ...ref, id: b4a.alloc(32, 2), size: 2 ** 40, chunkSize: 1024 * 1024 }
-  t.is(await errorCode(a.api.peerline.files.download(many, opened.key, path.join(dir, 'x'))), 'FILE_TOO_LARGE', 'a million chunks')
+  t.is(await errorCode(a.api.core.files.download(many, opened.key, path.join(dir, 'x'))), 'FILE_TOO_LARGE', 'a million chunks')
   const tiny = { ...ref, id: b4a.alloc(32, 3), chunkSize: 1 }
-  t.is(await errorCode(a.api.peerline.files.download(tiny, opened.key, path.join(dir, 'x'))), 'FILE_TOO_LARGE', 'chunks of one byte')
+  t.is(await errorCode(a.api.core.files.download(tiny, opened.key, path.join(dir, 'x'))), 'FILE_TOO_LARGE', 'chunks of one byte')
   t.absent(fs.existsSync(path.join(dir, 'x')), 'nothing written')
 })

@@ -82,10 +82,10 @@ test('a file sent into a room is downloaded, verified, blocked, paused, resumed 
   await b.next('fileFailed', (p) => p.file === otherSent.file.id && p.code === 'FILE_CANCELLED')
 
   // An announcement whose SHA-256 does not match the bytes: reported, and the partial file deleted.
-  const found = await b.api.peerline.rooms.findFile(z32.decode(sent.file.id))
+  const found = await b.api.core.rooms.findFile(z32.decode(sent.file.id))
   if (found === null) throw new Error('no ref')
   const lying = { ...found.ref, sha256: '0'.repeat(64) }
-  t.is(await errorCode(b.api.peerline.files.download(lying, found.room, path.join(dir, 'corrupt'))), 'FILE_CORRUPT')
+  t.is(await errorCode(b.api.core.files.download(lying, found.room, path.join(dir, 'corrupt'))), 'FILE_CORRUPT')
   t.is(fs.readdirSync(path.join(dir, 'corrupt')).length, 0, 'nothing left in the folder')
 })
 
@@ -102,8 +102,8 @@ test('a crafted announcement: its hostile name is made safe; a member of another
   // A peer that skips its own sanitising: the name has a path, a NUL and a terminal escape.
   const src = path.join(dir, 'notes.txt')
   const sha = randomFile(src, 100_000)
-  const room = await a.api.peerline.rooms.open(here.room)
-  const ref = await a.api.peerline.files.add(src, room.key)
+  const room = await a.api.core.rooms.open(here.room)
+  const ref = await a.api.core.files.add(src, room.key)
   const { id } = await room.sendFile({ ...ref, name: '../../../etc/cron.d/evil\u0000\u001b]0;x\u0007.sh' })
   const note = await b.next('message', (p) => p.id === id)
   t.is((note.file as { name: string }).name, 'evil]0;x.sh', 'clients are shown a safe name')
@@ -113,7 +113,7 @@ test('a crafted announcement: its hostile name is made safe; a member of another
   t.is(await sha256File(got.path), sha)
 
   // M shares a room with A, not this one; it announces the same file id in its own room and asks.
-  await (await m.api.peerline.rooms.open(other.room)).sendFile(ref)
+  await (await m.api.core.rooms.open(other.room)).sendFile(ref)
   const stolen = m.api.request('downloadFile', { file, path: path.join(dir, 'm-dl') })
   const refused = await eventually(async () => a.logs.some((l) => l.includes('refused notes.txt')), (v) => v, 20_000)
   t.ok(refused, 'A refused it: M is not a member of the room the file was announced in')

@@ -95,8 +95,9 @@ async function agent(args: ParsedArgs): Promise<void> {
 
 async function chat(args: ParsedArgs): Promise<void> {
   const opts = options(args)
-  const api = new Api({ ...opts, log: fileLog(opts.storage) })
-  const stop = shutdown(() => api.close(), { log: fileLog(opts.storage) })
+  const log = fileLog(opts.storage)
+  const api = new Api({ ...opts, log })
+  const stop = shutdown(() => api.close(), { log })
   // Say who you are at once; joining the DHT can take seconds (or longer, offline).
   const early = await Identity.open(opts.storage, opts.scheme ?? new NumberScheme())
   await new TerminalChat(new LocalClient(api), { number: early.number, ready: api.ready() }).run()

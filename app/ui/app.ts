@@ -2,7 +2,7 @@ import type { ApiPort } from './api-port'
 import { ApiError } from './api-client'
 import { formatCountdown, formatNumber, h, replace, sentence } from './dom'
 import type { MethodName, Notifications, Params, ParamsArg } from '../../lib/contract'
-import type { FileState, HistoryEntry, Me, Model, NetworkStatus, RoomSummary } from './model'
+import type { ContactInfo, FileState, HistoryEntry, Me, Model, NetworkStatus, RoomSummary } from './model'
 import { addContactDialog } from './views/add-contact'
 import { listPosition, renderConversation } from './views/conversation'
 import type { Editing } from './views/conversation'
@@ -35,6 +35,8 @@ export class App {
   private _screen: CallScreen | null = null
   private readonly _ringing = new Map<string, () => void>()
   private _refreshing: Promise<void> | null = null
+  /** roomUpdates that came while a room list was being fetched: newer than what it answers. */
+  private _updatesDuringList: Map<string, RoomSummary> | null = null
   /** Rooms left in this window: a late roomUpdate for one is ignored until it is opened again. */
   private readonly _left = new Set<string>()
   /** What is typed in each conversation's composer and not yet sent. */
@@ -77,7 +79,7 @@ export class App {
         this._again = false
         if (this._lists) {
           this._lists = false
-          const [contacts, rooms] = await Promise.all([this._api.call('listContacts'), this._api.call('listRooms')])
+          const [contacts, rooms] = await this._fetchLists()
           this._model.contacts = contacts
           this._model.rooms = rooms
         }
@@ -267,11 +269,14 @@ export class App {
       const before = i === -1 ? null : rooms[i]
       if (i === -1) rooms.push(summary)
       else rooms[i] = summary
+      this._updatesDuringList?.set(summary.room, summary)
       if (summary.room === this._model.current) {
         // The open conversation is read as it arrives.
         if (summary.unread > 0) this._api.call('markRead', { room: summary.room }).catch(() => {})
         summary.unread = 0
-        if (before === null || before.members !== summary.members || before.active !== summary.active) return void this._reloadMembers(summary.room)
+        // A room opened just as it was joined is loaded once it is listed.
+        if (before === null) return void this.refresh(false)
+        if (before.members !== summary.members || before.active !== summary.active) return void this._reloadMembers(summary.room)
       }
       this._render()
     })
@@ -306,6 +311,22 @@ export class App {
     api.on('fileFailed', (p) => this._file(p.file, { ...this._fileBase(p.file), state: 'failed', code: p.code }))
   }
 
+  /** Contacts and rooms; a roomUpdate that overtook the list replaces its entry. */
+  private async _fetchLists(): Promise<[ContactInfo[], RoomSummary[]]> {
+    const updates = (this._updatesDuringList ??= new Map())
+    try {
+      const [contacts, rooms] = await Promise.all([this._api.call('listContacts'), this._api.call('listRooms')])
+      for (const summary of updates.values()) {
+        const i = rooms.findIndex((r) => r.room === summary.room)
+        if (i === -1) rooms.push(summary)
+        else rooms[i] = summary
+      }
+      return [contacts, rooms.filter((r) => !this._left.has(r.room))]
+    } finally {
+      if (this._updatesDuringList === updates) this._updatesDuringList = null
+    }
+  }
+
   /** A new message in the open conversation, from its notification (once per id). */
   private _append(msg: Notifications['message']): void {
     const m = this._model
@@ -334,9 +355,9 @@ export class App {
   /** Contacts and rooms, for contact events (their payloads do not carry the whole entry). */
   private async _reloadLists(): Promise<void> {
     try {
-      const [contacts, rooms] = await Promise.all([this._api.call('listContacts'), this._api.call('listRooms')])
+      const [contacts, rooms] = await this._fetchLists()
       this._model.contacts = contacts
-      this._model.rooms = rooms.filter((r) => !this._left.has(r.room))
+      this._model.rooms = rooms
       this._render()
     } catch (err) {
       this._error(err)

@@ -17,7 +17,7 @@ import { applyOps, closeView, currentEpoch, getCreator, getInfo, sealedEpochKey,
 import { EVENT_ROOM } from './room-view'
 import type { ApplyContext, MessageState, RoomView } from './room-view'
 import type { NumberScheme } from '../identity/number-scheme'
-import { memberSignable } from './member-signature'
+import { memberSignable, verifyMember } from './member-signature'
 import { newEpochKey, sealKeyTo, sealText } from './epoch-keys'
 import { RoomCores } from './room-cores'
 
@@ -263,6 +263,12 @@ export class Room extends ReadyResource {
   async addMember(member: NewMember): Promise<void> {
     const existing = await getMember(this.base.view, member.publicKey)
     if (existing && existing.state === schema.MEMBER_ACTIVE) return
+    // Checked before it is written: apply would skip it on every member anyway, and counts such
+    // records against their author (us), so a joiner's bad signature must never reach the log.
+    const number = await this._scheme.derive(member.publicKey)
+    if (!verifyMember(member.signature, member.publicKey, this.discoveryKey, member.writerKey, number)) {
+      throw new PeerlineError('NOT_ALLOWED', 'That member signature does not verify: nobody was added.')
+    }
     const ops: RoomOp[] = [{ type: schema.OP_MEMBER, ...member }]
     // After a removal, a joiner gets the current epoch's key with its record, in the same batch.
     const key = await this._epochKey().catch(() => null)

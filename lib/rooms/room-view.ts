@@ -609,6 +609,16 @@ export async function readMessages(view: RoomView, from: number, to: number, now
   return out
 }
 
+/**
+ * The ids of messages [from, to) as stored here, null where a block is not local: a cheap look
+ * before readMessages, which also reads deletes, edits, timers and reactions.
+ */
+export async function messageIds(view: RoomView, from: number, to: number): Promise<Array<string | null>> {
+  const seqs = Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i)
+  const blocks = await Promise.all(seqs.map((seq) => view.messages.get(seq, { wait: false })))
+  return blocks.map((block) => (block === null ? null : c.decode(schema.messageRecord, block).id))
+}
+
 /** A record's text, opened with the member's epoch key if it is sealed; null if it cannot be. */
 function textOf(view: RoomView, record: { text: string; sealed: schema.SealedText | null }): string | null {
   if (record.sealed === null) return record.text

@@ -71,6 +71,35 @@ export function meshOfStores(t: T, dir: string, n: number): Corestore[] {
   return stores
 }
 
+/**
+ * Two stores in `dir` that replicate only while linked (a contact going offline and back):
+ * link() connects them and returns what disconnects them again.
+ */
+export function linkableStores(dir: string): { sa: Corestore; sb: Corestore; link: () => () => void } {
+  const [sa, sb] = [new Corestore(path.join(dir, 'a')), new Corestore(path.join(dir, 'b'))]
+  const link = (): (() => void) => {
+    const x = sa.replicate(true)
+    const y = sb.replicate(false)
+    x.pipe(y).pipe(x)
+    return () => {
+      x.destroy()
+      y.destroy()
+    }
+  }
+  return { sa, sb, link }
+}
+
+/** One profile alone (nobody to fetch from), closed at teardown. */
+export async function aloneRooms(t: T): Promise<Rooms> {
+  const store = new Corestore(await t.tmp())
+  const rooms = await roomsOf(store, 1)
+  t.teardown(async () => {
+    await rooms.close()
+    await store.close()
+  })
+  return rooms
+}
+
 /** Three profiles (1 admin, 2 and 3 members), replicating all ways, in one group room made by #1. */
 export async function groupOfThree(t: T, log: (msg: string) => void = silent): Promise<{ a: Room; b: Room; c: Room; rooms: Rooms[] }> {
   const stores = meshOfStores(t, await t.tmp(), 3)

@@ -4,6 +4,7 @@ import Corestore from 'corestore'
 import crypto from 'hypercore-crypto'
 import path from 'path'
 import { signedBy } from '../../lib/rooms/room'
+import { SignedView, seqOfId } from '../../lib/rooms/room-view'
 import type { NewMember, Room } from '../../lib/rooms/room'
 import { signWith } from '../../lib/rooms/member-signature'
 import { openSealedKey } from '../../lib/rooms/epoch-keys'
@@ -128,6 +129,23 @@ export async function roomPair(t: T): Promise<{ ra: Rooms; rb: Rooms; a: Room; b
   const a = await ra.create(ROOM_DIRECT)
   const b = await rb.join(a.key, a.encryptionKey, ROOM_DIRECT)
   return { ra, rb, a, b }
+}
+
+/**
+ * True when the message with this id has its text cleared from this device: the signed view core
+ * no longer holds its block (and so neither does the view). A view block can read null for a
+ * moment while Autobase reorders, so the view alone proves nothing.
+ */
+export async function clearedOnDisk(room: Room, id: string): Promise<boolean> {
+  const seq = await seqOfId(room.base.view, id)
+  if (seq === null) return false
+  const signed = await SignedView.open(room.base.store, room.base.view)
+  try {
+    const gone = async (core: { get: (seq: number, o: { wait: boolean }) => Promise<Buffer | null> }) => (await core.get(seq, { wait: false })) === null
+    return seq < signed.messages.length && (await gone(signed.messages)) && (await gone(room.base.view.messages))
+  } finally {
+    await signed.close()
+  }
 }
 
 /** The room's history as "number: text" lines, for comparing members' views. */

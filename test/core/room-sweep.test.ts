@@ -28,7 +28,7 @@ async function pairWithLink(t: T) {
 }
 
 /** The view's block at `seq` as this device holds it now (never fetched from a peer). */
-const localBlock = (core: Hypercore<Buffer>, seq: number): Promise<Buffer | null> => core.get(seq, { wait: false })
+const localBlock = (core: Hypercore<unknown>, seq: number): Promise<unknown> => core.get(seq, { wait: false })
 
 /** Every message's block is local, except the ones listed. */
 async function allLocalBut(room: Room, gone: Set<number>): Promise<boolean> {
@@ -46,6 +46,14 @@ test('clearing a deleted message keeps every other message readable from local s
   const sent: string[] = []
   for (let i = 0; i < 6; i++) sent.push((await room.send('message ' + i)).id)
   await room.act({ type: OP_EDIT, id: sent[3], text: 'message 3, edited', time: Date.now() })
+  // The one to delete is edited first: its edit's text must go too.
+  const ops = room.base.local
+  if (ops === null) throw new Error('not writable')
+  const messageOp = (await room.message(sent[1]))?.writerSeq ?? -1
+  await room.act({ type: OP_EDIT, id: sent[1], text: 'message 1, edited', time: Date.now() })
+  const editOp = ops.length - 1
+  const { edits } = room.base.view
+  t.is(edits.length, 2, 'two edits')
   await room.act({ type: OP_DELETE, id: sent[1] })
   const deletedSeq = (await seqOfId(room.base.view, sent[1])) ?? -1
   t.ok(deletedSeq >= 0)
@@ -53,6 +61,10 @@ test('clearing a deleted message keeps every other message readable from local s
   await until(async () => (await room.sweep()) >= 0 && (await clearedOnDisk(room, sent[1])))
   t.ok(await clearedOnDisk(room, sent[1]), 'the deleted text is cleared')
   t.ok(await allLocalBut(room, new Set([deletedSeq])), 'every other message block is still local')
+  t.is(await localBlock(edits, 1), null, 'its edit is cleared')
+  t.ok((await localBlock(edits, 0)) !== null, 'the other message\'s edit stays')
+  t.alike([await localBlock(ops, messageOp), await localBlock(ops, editOp)], [null, null], 'the message and edit ops are cleared from the writer core')
+  t.ok((await localBlock(ops, editOp + 1)) !== null, 'the delete op itself stays')
   // Nobody else is here to fetch from: history reads local storage only.
   const texts = (await room.history()).map((m) => m.text)
   t.alike(texts, ['message 0', 'message 2', 'message 3, edited', 'message 4', 'message 5'], 'history reads the same, less the deleted one')

@@ -85,7 +85,7 @@ test('the text of a message past its time is not returned by history, before any
   const later = await room.history(100, expires + 1)
   t.absent(later.some((m) => m.id === gone.id), 'not returned after its time')
   t.absent(later.some((m) => m.text === 'this one disappears in an hour'), 'its text is nowhere in history')
-  t.is(await room.message(gone.id, expires + 1), null, 'nor by id')
+  t.is(await room.message(gone.id, { now: expires + 1 }), null, 'nor by id')
   t.ok((await localBlock(room.base.view.messages, seq)) !== null, 'while its block is still on disk (not swept)')
   t.is(await room.sweep(expires + 1), 1, 'the sweep at its time clears it')
   t.ok(await clearedOnDisk(room, gone.id), 'then its block is gone')

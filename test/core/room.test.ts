@@ -176,7 +176,7 @@ test('disappearing messages leave every member\'s view and local storage; delete
   await c.act({ type: OP_DELETE, id: deleted.id })
   await converged(all, async (r) => textGone(await r.history(), [deleted.id]))
 
-  const where = await b.message(gone.id, gone.time) // as it read when sent, however long that took
+  const where = await b.message(gone.id, { now: gone.time }) // as it read when sent, however long that took
   if (where === null) throw new Error('message missing')
   const ownSeq = where.writerSeq
   t.ok((await b.base.local?.get(ownSeq, { wait: false })) !== null, 'B\'s op block is on disk before the time')

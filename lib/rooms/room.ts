@@ -13,8 +13,9 @@ import type { CallInfo } from '../calls/call-info'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
-import { applyOps, closeView, currentEpoch, getCreator, getInfo, sealedEpochKey, getInvite, dueForClearing, getMember, listMembers, messageAt, messageById, messageIds, messageWithFile, openView, readMessages } from './room-view'
+import { applyOps, closeView, currentEpoch, getCreator, getInfo, sealedEpochKey, getInvite, blockIsOp, dueForClearing, getMember, listMembers, messageAt, messageById, messageIds, messageWithFile, openView, readMessages } from './room-view'
 import { EVENT_ROOM } from './room-view'
+import { SignedView } from './signed-view'
 import type { ApplyContext, MessageState, RoomView } from './room-view'
 import type { NumberScheme } from '../identity/number-scheme'
 import { memberSignable, verifyMember } from './member-signature'
@@ -222,29 +223,40 @@ export class Room extends ReadyResource {
   /**
    * Clears from local storage the text of messages past their time or deleted: the view's block,
    * the op's block in its writer core, and every edit. Returns how many messages were cleared.
-   * (A member could have copied the text before; this keeps it off this disk.)
+   * (A member could have copied the text before; this keeps it off this disk.) Readers never see
+   * that text after its time either way: readMessages leaves it out; this is about the disk.
+   *
+   * Only what the indexers signed is cleared, found and cleared in the signed cores themselves
+   * (see SignedView), so a reorder can neither move a message under a cleared seq nor cut the
+   * view off from the blocks after it.
    */
   async sweep(now = Date.now()): Promise<number> {
     if (this._sweeping || this.closing) return 0
     this._sweeping = true
+    let signed: SignedView | null = null
     try {
       const view = this.base.view
-      // Only what the indexers signed: Autobase may still rewrite (and re-read) the rest.
-      const due = (await dueForClearing(view, now)).filter((t) => t.seq < view.messages.signedLength)
-      for (const t of due) {
+      // Most seconds nothing is due: say so without opening the signed cores.
+      if ((await dueForClearing(view, now)).length === 0) return 0
+      signed = await SignedView.open(this._store, view)
+      let cleared = 0
+      for (const t of await dueForClearing(signed, now)) {
         for (const e of t.edits) {
-          if (e.index >= view.edits.signedLength) continue
-          await view.edits.clear(e.index, e.index + 1)
+          if (!(await blockIsOp(signed.edits, e.index, e.writerKey, e.writerSeq, 'edit'))) continue
           await this._clearWriterBlock(e.writerKey, e.writerSeq)
+          await signed.edits.clear(e.index, e.index + 1)
         }
+        if (!(await blockIsOp(signed.messages, t.seq, t.writerKey, t.writerSeq, 'message'))) continue
         await this._clearWriterBlock(t.writerKey, t.writerSeq)
-        await view.messages.clear(t.seq, t.seq + 1)
+        await signed.messages.clear(t.seq, t.seq + 1)
+        cleared++
       }
-      return due.length
+      return cleared
     } catch (err) {
       this._log(`room ${this.id}: sweep failed: ${(err as Error).message}`)
       return 0
     } finally {
+      if (signed !== null) await signed.close().catch(() => {})
       this._sweeping = false
     }
   }
@@ -397,24 +409,24 @@ export class Room extends ReadyResource {
     return { epoch, key }
   }
 
-  /** The last `limit` messages, oldest first, as they read now. */
-  async history(limit = 100): Promise<MessageState[]> {
+  /** The last `limit` messages, oldest first, as they read at `now` (past their time: left out). */
+  async history(limit = 100, now = Date.now()): Promise<MessageState[]> {
     const length = this.base.view.messages.length
-    return readMessages(this.base.view, length - limit, length)
+    return readMessages(this.base.view, length - limit, length, now)
   }
 
   /**
    * The stored state of a message, or null. A message shown live (ours being appended, or a
    * peer's live copy) is on screen before its op is applied here, so someone can act on it at
-   * once: for those ids this waits, up to `wait` ms, for the op to land.
+   * once: for those ids this waits, up to `wait` ms, for the op to land. Read as at `now`.
    */
-  async message(id: string, { wait = 0 }: { wait?: number } = {}): Promise<MessageState | null> {
-    const found = await messageById(this.base.view, id)
+  async message(id: string, { wait = 0, now = Date.now() }: { wait?: number; now?: number } = {}): Promise<MessageState | null> {
+    const found = await messageById(this.base.view, id, now)
     if (found !== null || wait <= 0 || !this._announced.has(id)) return found
     const deadline = Date.now() + wait
     while (!this.closing && Date.now() < deadline) {
       await this._nextUpdate(deadline - Date.now())
-      const m = await messageById(this.base.view, id)
+      const m = await messageById(this.base.view, id, now)
       if (m !== null) return m
     }
     return null

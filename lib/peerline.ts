@@ -225,6 +225,7 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
       rooms: this.rooms,
       identity: this.identity,
       scheme: this.scheme,
+      verifier: this._verifier,
       name: () => this.book.settings.name,
       log: this.log,
       timeout: lookupTimeout ?? DEFAULT_JOIN_TIMEOUT

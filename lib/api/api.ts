@@ -20,7 +20,7 @@ import { RoomMethods } from './room-methods'
  * A room's summary is sent at most once per this many ms (the last state always goes out): in a
  * burst, one summary covers many messages, and live messages do not wait behind one each.
  */
-const ROOM_UPDATE_MS = 25
+const ROOM_UPDATE_MS = 100
 
 export interface ApiEvents {
   notification: [NotificationName, Notifications[NotificationName]]

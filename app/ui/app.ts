@@ -274,11 +274,12 @@ export class App {
         // The open conversation is read as it arrives.
         if (summary.unread > 0) this._api.call('markRead', { room: summary.room }).catch(() => {})
         summary.unread = 0
-        // A room opened just as it was joined is loaded once it is listed.
-        if (before === null) return void this.refresh(false)
-        if (before.members !== summary.members || before.active !== summary.active) return void this._reloadMembers(summary.room)
       }
       this._render()
+      if (summary.room !== this._model.current) return
+      // A room opened just as it was joined is loaded once it is listed; a member change fetches the members.
+      if (before === null) void this.refresh(false)
+      else if (before.members !== summary.members || before.active !== summary.active) void this._reloadMembers(summary.room)
     })
     api.on('messageUpdate', (entry) => {
       if (entry.room !== this._model.current) return

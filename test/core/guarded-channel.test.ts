@@ -3,7 +3,7 @@ import b4a from 'b4a'
 import c from 'compact-encoding'
 import Protomux from 'protomux'
 import NoiseSecretStream from '@hyperswarm/secret-stream'
-import { GuardedChannel, message } from '../../lib/network/guarded-channel'
+import { GuardedChannel } from '../../lib/network/guarded-channel'
 import * as schema from '../../lib/wire/schemas'
 
 function pair(t: { teardown: (fn: () => void) => void }): [Protomux, Protomux, NoiseSecretStream] {
@@ -21,18 +21,17 @@ test('a well-formed frame is delivered decoded', async (t) => {
   t.plan(2)
   const [ma, mb] = pair(t)
   const logs: string[] = []
-  new GuardedChannel<schema.Hello>(mb, {
-    protocol: 'x',
-    handshake: schema.hello,
-    messages: [message(schema.contactDecline, (m) => t.is(m.reason, 'busy'))],
+  new GuardedChannel(mb, {
+    spec: { protocol: 'x', handshake: schema.hello, messages: { decline: schema.contactDecline } },
+    handlers: { decline: (m) => t.is(m.reason, 'busy') },
     log: (m) => logs.push(m),
     maxFrameBytes: 1024,
     maxPerSecond: 10,
     onopen: (h) => t.is(h.number, '123456789')
-  }).open({ number: '000000000', name: '' })
+  }).open({ number: '000000000', name: '', version: schema.PROTOCOL_VERSION })
   const raw = ma.createChannel({ protocol: 'x', handshake: c.raw })
   const msg = raw!.addMessage({ encoding: c.raw })
-  raw!.open(c.encode(schema.hello, { number: '123456789', name: 'Ana' }))
+  raw!.open(c.encode(schema.hello, { number: '123456789', name: 'Ana', version: schema.PROTOCOL_VERSION }))
   msg.send(c.encode(schema.contactDecline, { reason: 'busy' }))
 })
 
@@ -53,10 +52,9 @@ test('garbage, oversized and flooding peers get the channel closed with a reason
     const logs: string[] = []
     let received = 0
     const closed = new Promise<void>((resolve) => {
-      new GuardedChannel<null>(mb, {
-        protocol: 'y',
-        handshake: { preencode() {}, encode() {}, decode: () => null },
-        messages: [message(schema.contactDecline, () => void received++)],
+      new GuardedChannel(mb, {
+        spec: { protocol: 'y', handshake: { preencode() {}, encode() {}, decode: () => null }, messages: { decline: schema.contactDecline } },
+        handlers: { decline: () => void received++ },
         log: (m) => logs.push(m),
         maxFrameBytes: 1024,
         maxPerSecond: 5,

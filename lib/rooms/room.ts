@@ -399,8 +399,39 @@ export class Room extends ReadyResource {
     return readMessages(this.base.view, length - limit, length)
   }
 
-  async message(id: string): Promise<MessageState | null> {
-    return messageById(this.base.view, id)
+  /**
+   * The stored state of a message, or null. A message shown live (ours being appended, or a
+   * peer's live copy) is on screen before its op is applied here, so someone can act on it at
+   * once: for those ids this waits, up to `wait` ms, for the op to land.
+   */
+  async message(id: string, { wait = 0 }: { wait?: number } = {}): Promise<MessageState | null> {
+    const found = await messageById(this.base.view, id)
+    if (found !== null || wait <= 0 || !this._announced.has(id)) return found
+    const deadline = Date.now() + wait
+    while (!this.closing && Date.now() < deadline) {
+      await this._nextUpdate(deadline - Date.now())
+      const m = await messageById(this.base.view, id)
+      if (m !== null) return m
+    }
+    return null
+  }
+
+  /** True if this device announced the message (stored, or a live copy still on its way). */
+  shown(id: string): boolean {
+    return this._announced.has(id)
+  }
+
+  /** Resolves on the view's next update, or after `ms`. */
+  private _nextUpdate(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer)
+        this.base.off('update', done)
+        resolve()
+      }
+      const timer = setTimeout(done, ms)
+      this.base.on('update', done)
+    })
   }
 
   /** True when some peer (a member or an always-on peer) holds everything this device wrote. */

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes one encoded fixture per wire format in lib/wire/schemas.ts (and one per room op type)
+// Writes one encoded fixture per wire format in lib/wire/ (gathered by lib/wire/schemas.ts) (and one per room op type)
 // into test/fixtures/wire/, for test/core/wire-fixtures.test.ts, which decodes them forever.
 // Run after `npm run build`. It never rewrites a fixture that exists: old fixtures are the
 // formats older peers and older stores really hold. A new format gets its fixture on the next run.

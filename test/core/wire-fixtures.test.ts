@@ -54,7 +54,7 @@ test('every wire fixture still decodes to what it held', (t) => {
   for (const { file, fixture } of all) {
     const enc = encodings[fixture.format]
     if (!isEncoding(enc)) {
-      t.fail(`${file}: format ${fixture.format} is gone from lib/wire/schemas.ts; old peers still send it`)
+      t.fail(`${file}: format ${fixture.format} is gone from lib/wire/; old peers still send it`)
       continue
     }
     let decoded: unknown

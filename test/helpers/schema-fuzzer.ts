@@ -38,7 +38,7 @@ export interface FuzzResult {
   examples: string[]
 }
 
-/** Every compact-encoding declared in lib/wire/schemas.ts, found by shape, plus one target per room op type. */
+/** Every compact-encoding declared in lib/wire/ (gathered by schemas.ts), found by shape, plus one target per room op type. */
 export function fuzzTargets(): FuzzTarget[] {
   const targets: FuzzTarget[] = []
   for (const [name, value] of Object.entries(schema)) {

@@ -143,6 +143,7 @@ for (const file of fs.readdirSync(OUT).filter((f) => /^[A-Za-z]+(-\d+)?\.json$/.
   write(`${base}.next.json`, { ...head(old), protocol: '2.1', hex: next.toString('hex'), value: plain(decoded) })
 }
 
+/** Format and op type; `protocol` (not the release) says which version wrote these. */
 function head (old) {
-  return old.opType === undefined ? { format: old.format, version } : { format: old.format, opType: old.opType, version }
+  return old.opType === undefined ? { format: old.format } : { format: old.format, opType: old.opType }
 }

@@ -18,8 +18,8 @@ const MAX = 8 * 1024 * 1024
 interface Fixture {
   format: string
   opType?: number
-  /** the release that wrote it */
-  version: string
+  /** the release that wrote it (the first release's fixtures) */
+  version?: string
   /** the protocol version that wrote it; absent for the first release's (1.0) */
   protocol?: string
   hex: string

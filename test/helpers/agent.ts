@@ -28,6 +28,8 @@ export interface AgentOptions {
   env?: Record<string, string>
   /** Keep stderr lines (logs) for assertions. */
   keepLogs?: boolean
+  /** Another build's app/cli/main.js (an older release, for mixed-version tests). */
+  main?: string
 }
 
 interface Waiter {
@@ -66,7 +68,7 @@ export class AgentProcess {
     const argv = [
       process.execPath,
       ...(opts.nodeArgs ?? []),
-      MAIN,
+      opts.main ?? MAIN,
       'agent',
       '--storage',
       opts.storage,

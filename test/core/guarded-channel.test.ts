@@ -72,3 +72,42 @@ test('garbage, oversized and flooding peers get the channel closed with a reason
     t.absent(streamA.destroyed, `${name}: the connection itself survives`)
   }
 })
+
+test('a newer minor version: a frame with a field we do not know is delivered, a message type we do not know is ignored', async (t) => {
+  const [ma, mb, streamA] = pair(t)
+  const logs: string[] = []
+  const got: string[] = []
+  let closed = false
+  const delivered = new Promise<void>((resolve) => {
+    new GuardedChannel(mb, {
+      spec: { protocol: 'z', handshake: schema.hello, messages: { decline: schema.contactDecline } },
+      handlers: {
+        decline: (m) => {
+          got.push(m.reason)
+          if (got.length === 2) resolve()
+        }
+      },
+      log: (m) => logs.push(m),
+      maxFrameBytes: 1024,
+      maxPerSecond: 100,
+      onopen: () => {},
+      onclose: () => {
+        closed = true
+      }
+    }).open({ number: '000000000', name: '', version: schema.PROTOCOL_VERSION })
+  })
+  // The peer of 2.1: its decline has one more field, and it has a message type after ours.
+  const raw = ma.createChannel({ protocol: 'z', handshake: c.raw })!
+  const decline = raw.addMessage({ encoding: c.raw })
+  const newer = raw.addMessage({ encoding: c.raw })
+  const next = { major: schema.PROTOCOL_MAJOR, minor: schema.PROTOCOL_MINOR + 1 }
+  raw.open(b4a.concat([c.encode(schema.hello, { number: '123456789', name: 'Ana', version: next }), b4a.from([1, 2, 3])]))
+  decline.send(b4a.concat([c.encode(schema.contactDecline, { reason: 'first' }), b4a.from('046e65787407', 'hex')]))
+  newer.send(b4a.from('a message type of 2.1'))
+  decline.send(c.encode(schema.contactDecline, { reason: 'second' }))
+  await delivered
+  t.alike(got, ['first', 'second'])
+  t.absent(closed, 'the channel stays open')
+  t.alike(logs, [], 'nothing to log')
+  t.absent(streamA.destroyed)
+})

@@ -77,6 +77,12 @@ test('a room op of a newer major version is refused with UPGRADE_REQUIRED, namin
   t.ok(isPeerlineError(err) && err.message.includes(`${NEXT_MAJOR.major}.0`) && /update Peerline/.test(err.message), (err as Error).message)
 })
 
+test('every op this version writes carries its version in front', (t) => {
+  const bytes = c.encode(schema.roomOp, { type: schema.OP_RENAME, name: 'Shelter' })
+  t.is(bytes[0], schema.VERSIONED_OP_TAG)
+  t.alike(schema.opVersion(bytes), schema.PROTOCOL_VERSION)
+})
+
 test('the first release\'s room ops decode as they did, and as version 1.0', (t) => {
   const bytes = firstReleaseMessage('old', 'from 1.0', 9)
   t.alike(schema.opVersion(bytes), schema.UNVERSIONED)

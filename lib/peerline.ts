@@ -78,6 +78,8 @@ const WRITE_BUFFER_SIZE = 16 * 1024 * 1024
 const DEFAULT_JOIN_TIMEOUT = 30_000
 /** Group rooms up to this many other members keep a direct connection to each (a mesh). */
 const MESH_LIMIT = 32
+/** Peers whose protocol version we remember having reported. */
+const MAX_VERSIONS_SEEN = 1024
 
 /**
  * One profile's P2P core: identity, storage, the swarm, contacts and rooms, wired together.
@@ -103,8 +105,8 @@ export class Peerline extends ReadyResource {
   private _refused = 0
   private _refusedReason = ''
   private _refusedTimer: ReturnType<typeof setTimeout> | null = null
-  /** Peer versions already reported (key and version), so a reconnecting peer is told of once. */
-  private readonly _versionsSeen = new Set<string>()
+  /** The version last reported per peer key, so a reconnecting peer is told of once (bounded). */
+  private readonly _versionsSeen = new Map<string, string>()
   private readonly _dialing = new Set<string>()
   /** Rooms whose members changed while _dialMembers was resting. */
   private readonly _dialAgain = new Set<string>()
@@ -331,9 +333,11 @@ export class Peerline extends ReadyResource {
 
   private _onpeerversion(v: PeerVersion): void {
     const id = b4a.toString(v.publicKey, 'hex')
-    const seen = `${id} ${formatVersion(v.version)}`
-    if (this._versionsSeen.has(seen)) return
-    this._versionsSeen.add(seen)
+    const version = formatVersion(v.version)
+    if (this._versionsSeen.get(id) === version) return
+    // A hostile peer may claim a new version on every reconnect; keep the memory of it bounded.
+    if (this._versionsSeen.size >= MAX_VERSIONS_SEEN) this._versionsSeen.clear()
+    this._versionsSeen.set(id, version)
     const who = v.name ? `${v.name} (${v.number})` : v.number
     const err =
       v.compatibility === 'newer-major' ? PeerlineError.UPGRADE_REQUIRED(who) : v.compatibility === 'older-major' ? PeerlineError.PEER_OUTDATED(who) : null
@@ -343,7 +347,7 @@ export class Peerline extends ReadyResource {
       number: v.number,
       name: v.name,
       publicKey: id,
-      version: formatVersion(v.version),
+      version,
       ours: formatVersion(written()),
       compatibility: v.compatibility,
       code: err === null ? null : (err.code as 'UPGRADE_REQUIRED' | 'PEER_OUTDATED'),

@@ -18,6 +18,8 @@ import { applyOps, closeView, currentEpoch, getCreator, getInfo, sealedEpochKey,
 import { EVENT_ROOM } from './room-view'
 import { SignedView } from './signed-view'
 import type { ApplyContext, MessageState, RoomView } from './room-view'
+import { formatVersion } from '../wire/version'
+import type { ProtocolVersion } from '../wire/version'
 import type { NumberScheme } from '../identity/number-scheme'
 import { memberSignable, verifyMember } from './member-signature'
 import { newEpochKey, sealKeyTo, sealText } from './epoch-keys'
@@ -112,6 +114,8 @@ export class Room extends ReadyResource {
   private _directPeer: Buffer | null = null
   private readonly _scheme: NumberScheme
   private readonly _applyContext: ApplyContext
+  /** Set when a member wrote ops of a newer major protocol version, which this version skips. */
+  newerVersion: ProtocolVersion | null = null
 
   constructor(store: Corestore, opts: RoomOptions) {
     super()
@@ -123,7 +127,15 @@ export class Room extends ReadyResource {
     this._scheme = opts.scheme
     // From the key, not base.discoveryKey: apply may run while the base is still opening.
     let discoveryKey: Buffer | null = null
-    this._applyContext = { discoveryKey: () => (discoveryKey ??= crypto.discoveryKey(this.key)), scheme: opts.scheme }
+    this._applyContext = {
+      discoveryKey: () => (discoveryKey ??= crypto.discoveryKey(this.key)),
+      scheme: opts.scheme,
+      onnewer: (version) => {
+        if (this.newerVersion !== null && version.major <= this.newerVersion.major) return
+        this.newerVersion = version
+        this._log(`room ${this.id.slice(0, 8)}: skipped ops of protocol ${formatVersion(version)}: update Peerline to read them`)
+      }
+    }
     this.base = new Autobase<RoomView>(this._store, opts.key, {
       open: openView,
       apply: (nodes, view, host) => applyOps(nodes, view, host, this._applyContext),

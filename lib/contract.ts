@@ -39,7 +39,9 @@ export const ERROR_CODES = [
   'CLOSED',
   'BUSY',
   'NOT_ONLINE',
-  'NO_SUCH_CALL'
+  'NO_SUCH_CALL',
+  'UPGRADE_REQUIRED',
+  'PEER_OUTDATED'
 ] as const
 
 /** Stable error codes: JSON-RPC errors carry them as `data.code` (BAD_REQUEST also as -32602). */
@@ -312,6 +314,25 @@ export interface CallStatus {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Versions
+
+export type Compatibility = 'same' | 'newer-minor' | 'older-minor' | 'newer-major' | 'older-major'
+
+/** A peer speaks another protocol version ('peerVersion'); code is set when the two cannot talk. */
+export interface PeerVersionNote {
+  number: string
+  name: string
+  publicKey: string
+  /** theirs and ours, as 'major.minor' */
+  version: string
+  ours: string
+  compatibility: Exclude<Compatibility, 'same'>
+  /** UPGRADE_REQUIRED: we must update to talk to them; PEER_OUTDATED: they must. */
+  code: 'UPGRADE_REQUIRED' | 'PEER_OUTDATED' | null
+  message: string
+}
+
+// ---------------------------------------------------------------------------------------------
 // Methods
 
 /** Methods that change something answer `{}`. */
@@ -467,6 +488,8 @@ export interface Notifications {
   callPeer: CallPeer
   callSignal: CallSignalNote
   callChat: CallChatNote
+  /** a peer speaks another protocol version; `code` is set when the two cannot talk */
+  peerVersion: PeerVersionNote
 }
 
 export type NotificationName = keyof Notifications
@@ -491,7 +514,8 @@ export const NOTIFICATIONS = {
   callState: true,
   callPeer: true,
   callSignal: true,
-  callChat: true
+  callChat: true,
+  peerVersion: true
 } as const satisfies Record<NotificationName, true>
 
 // ---------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import { ConnectionGate } from './network/connection-gate'
 import type { Log } from './log'
 import { silent } from './log'
 import { SwarmNetwork } from './network/swarm-network'
-import type { NetworkStatus } from './contract'
+import type { NetworkStatus, PeerVersionNote } from './contract'
 import type { ApiServices } from './api/services'
 import type { PeerAddress } from './network/swarm-network'
 import { AlwaysOnPeers } from './rooms/always-on'
@@ -29,6 +29,10 @@ import type { Room } from './rooms/room'
 import { signWith } from './rooms/member-signature'
 import { openSealedKey } from './rooms/epoch-keys'
 import { Resource } from './resource'
+import { PeerlineError } from './errors'
+import { formatVersion, written } from './wire/version'
+import type { PeerVersion } from './contacts/peer-session'
+
 
 export interface PeerlineOptions {
   /** The profile directory: identity, Corestore, contacts and settings all live here. */
@@ -62,9 +66,12 @@ const WRITE_BUFFER_SIZE = 16 * 1024 * 1024
 const DEFAULT_JOIN_TIMEOUT = 30_000
 /** Group rooms up to this many other members keep a direct connection to each (a mesh). */
 const MESH_LIMIT = 32
+/** Peers whose protocol version we remember having reported. */
+const MAX_VERSIONS_SEEN = 1024
 
 export interface PeerlineEvents {
   network: [NetworkStatus]
+  'peer-version': [PeerVersionNote]
 }
 
 /**
@@ -92,6 +99,8 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
   private _refused = 0
   private _refusedReason = ''
   private _refusedTimer: ReturnType<typeof setTimeout> | null = null
+  /** The version last reported per peer key, so a reconnecting peer is told of once (bounded). */
+  private readonly _versionsSeen = new Map<string, string>()
   private readonly _dialing = new Set<string>()
   /** Rooms whose members changed while _dialMembers was resting. */
   private readonly _dialAgain = new Set<string>()
@@ -355,6 +364,33 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
       this.calls.attach(session.publicKey, session.mux, conn)
     })
     session.once('verified', () => this.contacts.attach(session))
+    session.on('version', (v) => this._onpeerversion(v))
+  }
+
+  private _onpeerversion(v: PeerVersion): void {
+    const id = b4a.toString(v.publicKey, 'hex')
+    const version = formatVersion(v.version)
+    if (this._versionsSeen.get(id) === version) return
+    // A hostile peer may claim a new version on every reconnect; keep the memory of it bounded.
+    if (this._versionsSeen.size >= MAX_VERSIONS_SEEN) this._versionsSeen.clear()
+    this._versionsSeen.set(id, version)
+    const who = v.name ? `${v.name} (${v.number})` : v.number
+    const err =
+      v.compatibility === 'newer-major' ? PeerlineError.UPGRADE_REQUIRED(who) : v.compatibility === 'older-major' ? PeerlineError.PEER_OUTDATED(who) : null
+    const message =
+      err?.message ?? (v.compatibility === 'newer-minor' ? `${who} runs a newer Peerline; update to see everything.` : `${who} runs an older Peerline.`)
+    const note: PeerVersionNote = {
+      number: v.number,
+      name: v.name,
+      publicKey: id,
+      version,
+      ours: formatVersion(written()),
+      compatibility: v.compatibility,
+      code: err === null ? null : (err.code as 'UPGRADE_REQUIRED' | 'PEER_OUTDATED'),
+      message
+    }
+    this.log(`peer ${id.slice(0, 8)}: ${message} (protocol ${note.version}, ours ${note.ours})`)
+    this.emit('peer-version', note)
   }
 
   /** Drops a connection the gate turned away; a flood makes one log line a second, not thousands. */

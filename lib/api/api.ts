@@ -140,6 +140,7 @@ export class Api extends Resource<ApiEvents> implements HandlerContext {
     core.calls.on('peer', (n) => this._notify('callPeer', n))
     core.calls.on('signal', (n) => this._notify('callSignal', n))
     core.calls.on('chat', (n) => this._notify('callChat', n))
+    core.on('peer-version', (n) => this._notify('peerVersion', n))
     this._notify('ready', { number: core.identity.number, publicKey: b4a.toString(core.identity.publicKey, 'hex') })
     // The state may have changed while the core was opening: clients start from this one.
     this._notify('network', core.network.status())

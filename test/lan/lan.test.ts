@@ -151,9 +151,11 @@ lanTest('the public DHT comes back: agents join it without a restart and are fou
   t.ok(before.every((s) => s.state === 'lan-only'), 'public DHT out of reach: lan-only everywhere')
 
   net.lan.setLink(pubHost, true)
+  // 'online' comes with the first ping the public DHT answers; the routing table fills from it
+  // with the lookup that follows, so wait for both.
   const after = await eventually(
     () => statusOf(agents),
-    (ss) => ss.every((s) => s.state === 'online'),
+    (ss) => ss.every((s, i) => s.state === 'online' && s.dhtNodes > before[i].dhtNodes),
     30_000
   )
   t.ok(after.every((s) => s.state === 'online'), 'every agent went online without a restart: ' + JSON.stringify(after.map((s) => s.dhtNodes)))

@@ -29,6 +29,9 @@ const suites = [
   { name: 'nat (routers in network namespaces)', key: 'nat', cmd: process.execPath, args: [path.join(root, 'node_modules', 'brittle', 'cmd.js'), '--timeout', '180000', ...files('nat')] }
 ].filter((s) => !only || s.key === only)
 
+// Wall-clock bound per suite, about three times what each takes on 2 cores under load.
+const LIMIT_MINUTES = { core: 8, bare: 8, agent: 12, adversary: 6, lan: 12, e2e: 15, calls: 8, nat: 8 }
+
 function run(suite) {
   return new Promise((resolve) => {
     process.stdout.write(`\n=== ${suite.name} ===\n`)
@@ -37,13 +40,30 @@ function run(suite) {
       process.stdout.write('SKIPPED: no Chromium at /usr/bin/chromium (apt-get install chromium)\n')
       return resolve({ suite: suite.name, code: 0, passed: 0, failed: 0 })
     }
-    const child = spawn(suite.cmd, suite.args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] })
+    // Its own process group, so a suite that hangs past its bound goes with everything it started.
+    const child = spawn(suite.cmd, suite.args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], detached: true })
+    const limit = (LIMIT_MINUTES[suite.key] || 10) * 60_000
+    let overdue = false
+    const kill = (signal) => {
+      try {
+        process.kill(-child.pid, signal)
+      } catch {}
+    }
+    // Brittle's per-test timeout does not end every hang (under Bare a stuck close never ended).
+    const timer = setTimeout(() => {
+      overdue = true
+      process.stdout.write(`\nFAILED: ${suite.name} still running after ${limit / 60_000} min; stopping it\n`)
+      kill('SIGTERM')
+      setTimeout(() => kill('SIGKILL'), 10_000).unref()
+    }, limit)
     let out = ''
     child.stdout.on('data', (d) => {
       out += d
       process.stdout.write(d)
     })
     child.on('close', (code) => {
+      clearTimeout(timer)
+      if (overdue) return resolve({ suite: suite.name, code, passed: 0, failed: 1 })
       const m = /# tests = (\d+)\/(\d+) pass/.exec(out)
       const passed = m ? Number(m[1]) : 0
       const total = m ? Number(m[2]) : 0

@@ -253,6 +253,11 @@ export class Room extends Resource<RoomEvents> {
    * Only what the indexers signed is cleared, found and cleared in the signed cores themselves
    * (see SignedView), so a reorder can neither move a message under a cleared seq nor cut the
    * view off from the blocks after it.
+   *
+   * A view's newest signed block waits until another follows it: when the indexers change,
+   * Autobase hashes each view's tree at its signed length, and Hypercore's treeHash(length)
+   * fetches block length - 1 if it is missing. With that block cleared everywhere, the migration
+   * (and every apply and close after it) would wait forever for a peer to serve it.
    */
   async sweep(now = Date.now()): Promise<number> {
     if (this._sweeping || this.closing) return 0
@@ -266,10 +271,12 @@ export class Room extends Resource<RoomEvents> {
       let cleared = 0
       for (const t of await dueForClearing(signed, now)) {
         for (const e of t.edits) {
+          if (isNewest(signed.edits, e.index)) continue
           if (!(await blockIsOp(signed.edits, e.index, e.writerKey, e.writerSeq, 'edit'))) continue
           await this._clearWriterBlock(e.writerKey, e.writerSeq)
           await signed.edits.clear(e.index, e.index + 1)
         }
+        if (isNewest(signed.messages, t.seq)) continue
         if (!(await blockIsOp(signed.messages, t.seq, t.writerKey, t.writerSeq, 'message'))) continue
         await this._clearWriterBlock(t.writerKey, t.writerSeq)
         await signed.messages.clear(t.seq, t.seq + 1)
@@ -753,4 +760,9 @@ export async function signedBy(self: Self, scheme: NumberScheme, discoveryKey: B
 
 export function roomStore(store: Corestore, namespace: Buffer): Corestore {
   return store.namespace('room/' + b4a.toString(namespace, 'hex'))
+}
+
+/** The last block of a signed core: see Room.sweep for why it is never cleared. */
+function isNewest(core: Hypercore<Buffer>, index: number): boolean {
+  return index >= core.length - 1
 }

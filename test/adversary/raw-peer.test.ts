@@ -3,12 +3,10 @@ import b4a from 'b4a'
 import HyperDHT from 'hyperdht'
 import Hyperswarm from 'hyperswarm'
 import type NoiseSecretStream from '@hyperswarm/secret-stream'
-import type { PeerSession } from '../../lib/contacts/peer-session'
 import * as schema from '../../lib/wire/schemas'
 import { coreNet } from '../helpers/core-api'
+import { befriend, sessionTo, type Started } from '../helpers/raw-session'
 import { eventually } from '../helpers/eventually'
-
-type Started = Awaited<ReturnType<Awaited<ReturnType<typeof coreNet>>['start']>>
 
 /** Every protomux channel of ours that an authenticated contact has open, with its frame limit. */
 const CHANNELS: Array<[string, number]> = [
@@ -18,22 +16,6 @@ const CHANNELS: Array<[string, number]> = [
   [schema.CALL_PROTOCOL, schema.MAX_FRAME_BYTES],
   [schema.CALL_MEDIA_PROTOCOL, 4096]
 ]
-
-async function sessionTo(from: Started, to: Started): Promise<PeerSession> {
-  const sessions = (from.api.core.contacts as unknown as { _sessions: Map<string, PeerSession> })._sessions
-  const id = b4a.toString(to.api.core.identity.publicKey, 'hex')
-  const s = await eventually(async () => sessions.get(id), (v) => v !== undefined && v.verified, 20_000)
-  if (s === undefined) throw new Error('never connected')
-  return s
-}
-
-async function befriend(a: Started, b: Started): Promise<void> {
-  const [aNumber, bNumber] = [(await a.api.request('whoami')).number, (await b.api.request('whoami')).number]
-  await a.api.call('addContact', { number: bNumber })
-  await b.next('contactRequest', (p) => p.number === aNumber)
-  await b.api.call('acceptContact', { number: aNumber })
-  await a.next('contactAccepted', (p) => p.number === bNumber)
-}
 
 /** Sends `frame` as the first message type of each of our channels the attacker has open to the victim. */
 async function sendOnEvery(attacker: Started, victim: Started, frame: (limit: number) => Buffer): Promise<string[]> {

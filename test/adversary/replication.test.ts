@@ -4,21 +4,11 @@ import type Hypercore from 'hypercore'
 import type { PeerSession } from '../../lib/contacts/peer-session'
 import type { Room } from '../../lib/rooms/room'
 import { coreNet } from '../helpers/core-api'
+import { befriend, sessionTo, type Started } from '../helpers/raw-session'
 import { eventually } from '../helpers/eventually'
-
-type Started = Awaited<ReturnType<Awaited<ReturnType<typeof coreNet>>['start']>>
 
 /** How long a raw pull may wait for one block before it counts as refused. */
 const PULL_TIMEOUT = 3000
-
-/** The authenticated session `from` holds to `to` (contacts or fellow members connect). */
-async function sessionTo(from: Started, to: Started): Promise<PeerSession> {
-  const sessions = (from.api.core.contacts as unknown as { _sessions: Map<string, PeerSession> })._sessions
-  const id = b4a.toString(to.api.core.identity.publicKey, 'hex')
-  const s = await eventually(async () => sessions.get(id), (v) => v !== undefined && v.verified, 20_000)
-  if (s === undefined) throw new Error('never connected')
-  return s
-}
 
 /** Every core key of a room as its admin holds it: its writer (the room key), system and views. */
 function roomCoreKeys(room: Room): Buffer[] {
@@ -57,11 +47,7 @@ test('a connected contact who is not in a room and knows its keys gets no block 
   const member = await start('member')
   const outsider = await start('outsider')
   // The outsider is the admin's contact: the connection is admitted and authenticated.
-  const adminNumber = (await admin.api.request('whoami')).number
-  await outsider.api.call('addContact', { number: adminNumber })
-  await admin.next('contactRequest')
-  await admin.api.call('acceptContact', { number: (await outsider.api.request('whoami')).number })
-  await outsider.next('contactAccepted')
+  await befriend(outsider, admin)
 
   const { room, invite } = (await admin.api.call('createRoom', { name: 'Closed' })) as { room: string; invite: string }
   await member.api.call('joinRoom', { invite })

@@ -1,7 +1,7 @@
 import test from 'brittle'
 import Corestore from 'corestore'
 import path from 'path'
-import { linkableStores, memberOf, roomsOf, until } from '../helpers/room-net'
+import { linkedAdmins, memberOf, roomsOf, until } from '../helpers/room-net'
 import { OP_EDIT, ROLE_ADMIN, ROOM_DIRECT } from '../../lib/wire/schemas'
 
 test('a member that fast-forwarded keeps the whole history readable once the others go offline', { timeout: 120_000 }, async (t) => {
@@ -47,28 +47,17 @@ test('a member that fast-forwarded keeps the whole history readable once the oth
 })
 
 test('a member that was away and catches up on reopen keeps it all readable once the others go offline', { timeout: 120_000 }, async (t) => {
-  const { sa, sb, link } = linkableStores(await t.tmp())
-  let unlink = link()
-  const ra = await roomsOf(sa, 1)
-  let rb = await roomsOf(sb, 2)
-  t.teardown(async () => {
-    await Promise.all([ra.close(), rb.close()])
-    unlink()
-    await sa.close()
-    await sb.close()
-  })
-  const a = await ra.create(ROOM_DIRECT)
-  let b = await rb.join(a.key, a.encryptionKey, ROOM_DIRECT)
-  await a.addMember(await memberOf(2, b, ROLE_ADMIN))
-  await until(async () => b.writable && b.memberKeys.length === 2, 30_000)
+  const p = await linkedAdmins(t)
+  const { sb, ra, a, link, unlink } = p
+  let { rb, b } = p
   await b.send('from B')
   await until(async () => (await a.history()).length === 1)
   // B closes; A writes a long history; B opens again while A is there and catches up.
   await rb.close()
   unlink()
   for (let i = 0; i < 40; i++) await a.send('message ' + i)
-  unlink = link()
-  rb = await roomsOf(sb, 2)
+  link()
+  rb = p.rb = await roomsOf(sb, 2)
   b = await rb.open(a.id)
   await until(async () => b.length === 41, 30_000)
   const before = (await a.history()).map((m) => m.id + ' ' + m.text)

@@ -1,31 +1,9 @@
 import test from 'brittle'
 import type Hypercore from 'hypercore'
 import type { Room } from '../../lib/rooms/room'
-import { aloneRooms, clearedOnDisk, linkableStores, memberOf, roomPair, roomsOf, until } from '../helpers/room-net'
+import { aloneRooms, clearedOnDisk, linkedAdmins, memberOf, roomPair, until } from '../helpers/room-net'
 import { seqOfId } from '../../lib/rooms/room-view'
 import { OP_DELETE, OP_EDIT, OP_SET_ROLE, OP_SET_TIMER, ROLE_ADMIN, ROOM_DIRECT } from '../../lib/wire/schemas'
-
-type T = Parameters<Parameters<typeof test>[1]>[0]
-
-/** Two profiles in a direct room whose stores replicate only while linked. */
-async function pairWithLink(t: T) {
-  const { sa, sb, link } = linkableStores(await t.tmp())
-  let unlink = link()
-  const ra = await roomsOf(sa, 1)
-  const rb = await roomsOf(sb, 2)
-  t.teardown(async () => {
-    await Promise.all([ra.close(), rb.close()])
-    unlink()
-    await sa.close()
-    await sb.close()
-  })
-  const a = await ra.create(ROOM_DIRECT)
-  const b = await rb.join(a.key, a.encryptionKey, ROOM_DIRECT)
-  // Both admins, so both index: nothing is signed while they are apart.
-  await a.addMember(await memberOf(2, b, ROLE_ADMIN))
-  await until(async () => b.writable && b.memberKeys.length === 2, 30_000)
-  return { a, b, link: () => (unlink = link()), unlink: () => unlink() }
-}
 
 /** The view's block at `seq` as this device holds it now (never fetched from a peer). */
 const localBlock = (core: Hypercore<unknown>, seq: number): Promise<unknown> => core.get(seq, { wait: false })
@@ -98,7 +76,7 @@ test('the text of a message past its time is not returned by history, before any
 })
 
 test('a reorder (two writers apart, then merging) never clears the wrong message', { timeout: 120_000 }, async (t) => {
-  const { a, b, link, unlink } = await pairWithLink(t)
+  const { a, b, link, unlink } = await linkedAdmins(t)
   await a.send('before the split')
   await until(async () => (await b.history()).length === 1)
 

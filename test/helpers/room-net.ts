@@ -12,7 +12,7 @@ import { openSealedKey } from '../../lib/rooms/epoch-keys'
 import { NumberScheme } from '../../lib/identity/number-scheme'
 import { Rooms } from '../../lib/rooms/rooms'
 import { RoomList } from '../../lib/rooms/room-list'
-import { ROLE_MEMBER, ROOM_DIRECT, ROOM_GROUP } from '../../lib/wire/schemas'
+import { ROLE_ADMIN, ROLE_MEMBER, ROOM_DIRECT, ROOM_GROUP } from '../../lib/wire/schemas'
 import type { Role } from '../../lib/wire/schemas'
 
 type T = Parameters<Parameters<typeof test>[1]>[0]
@@ -89,6 +89,52 @@ export function linkableStores(dir: string): { sa: Corestore; sb: Corestore; lin
     }
   }
   return { sa, sb, link }
+}
+
+export interface LinkedAdmins {
+  sa: Corestore
+  sb: Corestore
+  ra: Rooms
+  /** Reassign after reopening B's profile: teardown closes whatever is here then. */
+  rb: Rooms
+  a: Room
+  b: Room
+  /** Connect the two stores (again). */
+  link: () => void
+  /** Disconnect them (a contact going offline). */
+  unlink: () => void
+}
+
+/**
+ * Two profiles whose stores replicate only while linked, in a direct room made by #1 where both
+ * are admins (so both index: nothing is signed while they are apart). Linked at the start.
+ */
+export async function linkedAdmins(t: T): Promise<LinkedAdmins> {
+  const { sa, sb, link } = linkableStores(await t.tmp())
+  let cut = link()
+  const ra = await roomsOf(sa, 1)
+  const rb = await roomsOf(sb, 2)
+  const a = await ra.create(ROOM_DIRECT)
+  const b = await rb.join(a.key, a.encryptionKey, ROOM_DIRECT)
+  const pair: LinkedAdmins = {
+    sa,
+    sb,
+    ra,
+    rb,
+    a,
+    b,
+    link: () => void (cut = link()),
+    unlink: () => cut()
+  }
+  t.teardown(async () => {
+    await Promise.all([pair.ra.close(), pair.rb.close()])
+    cut()
+    await sa.close()
+    await sb.close()
+  })
+  await a.addMember(await memberOf(2, b, ROLE_ADMIN))
+  await until(async () => b.writable && b.memberKeys.length === 2, 30_000)
+  return pair
 }
 
 /** One profile alone (nobody to fetch from), closed at teardown. */

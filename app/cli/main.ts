@@ -9,8 +9,7 @@ import { Identity } from '../../lib/identity/identity'
 import { NumberScheme } from '../../lib/identity/number-scheme'
 import { parseBootstrap } from '../../lib/network/swarm-network'
 import { formatVersion, simulateFromEnv } from '../../lib/wire/version'
-import { AlwaysOnServer } from '../../lib/rooms/always-on-server'
-import z32 from 'z32'
+import { serve } from '../serve/main'
 import type { PeerlineOptions } from '../../lib/peerline'
 import { flag, parseArgs, UsageError } from './args'
 import type { ParsedArgs } from './args'
@@ -120,22 +119,6 @@ function startUi(args: ParsedArgs, argv: string[]): Promise<void> {
   return ui({ peerline: options(args), noOpen: args.flags.has('no-open'), port, argv, log })
 }
 
-async function serve(args: ParsedArgs): Promise<void> {
-  const opts = options(args)
-  const server = new AlwaysOnServer({
-    storage: opts.storage,
-    scheme: opts.scheme ?? new NumberScheme(),
-    log,
-    ...(opts.bootstrap ? { bootstrap: opts.bootstrap } : {}),
-    ...(opts.host ? { host: opts.host } : {})
-  })
-  shutdown(() => server.close(), { log })
-  await server.ready()
-  const publicKey = server.publicKey.toString('hex')
-  process.stdout.write(JSON.stringify({ jsonrpc: '2.0', method: 'ready', params: { publicKey, key: z32.encode(server.publicKey) } }) + '\n')
-  log(`always-on peer ready: ${publicKey}`)
-}
-
 async function main(argv: string[]): Promise<void> {
   const args = parseArgs(argv)
   if (args.command === null && !args.flags.has('help') && !args.flags.has('h')) return startUi(args, argv)
@@ -153,7 +136,7 @@ async function main(argv: string[]): Promise<void> {
     case 'ui':
       return startUi(args, argv.slice(1))
     case 'serve':
-      return serve(args)
+      return serve({ ...options(args), log })
     case 'id': {
       const id = await Identity.open(opts.storage, scheme)
       process.stdout.write(scheme.format(id.number) + '\n')

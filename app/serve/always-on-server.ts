@@ -1,11 +1,11 @@
 import BlindPeer from 'blind-peer'
 import path from 'path'
 import ReadyResource from 'ready-resource'
-import { Identity } from '../identity/identity'
-import type { NumberScheme } from '../identity/number-scheme'
-import type { Log } from '../log'
-import { SwarmNetwork } from '../network/swarm-network'
-import type { PeerAddress } from '../network/swarm-network'
+import { Identity } from '../../lib/identity/identity'
+import type { NumberScheme } from '../../lib/identity/number-scheme'
+import type { Log } from '../../lib/log'
+import { SwarmNetwork } from '../../lib/network/swarm-network'
+import type { PeerAddress } from '../../lib/network/swarm-network'
 
 export interface AlwaysOnServerOptions {
   storage: string

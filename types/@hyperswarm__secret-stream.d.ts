@@ -1,3 +1,4 @@
+// describes @hyperswarm/secret-stream@6.x (test/core/types-pinned.test.ts checks the installed major)
 declare module '@hyperswarm/secret-stream' {
   import { Duplex, DuplexEvents } from 'streamx'
 

@@ -1,3 +1,4 @@
+// describes autobase@7.x (test/core/types-pinned.test.ts checks the installed major)
 declare module 'autobase' {
   import ReadyResource = require('ready-resource')
   import { Encoder } from 'compact-encoding'

@@ -1,3 +1,4 @@
+// describes b4a@1.x (test/core/types-pinned.test.ts checks the installed major)
 // Overrides the shipped b4a/index.d.ts: on Node and Bare every allocating helper returns a Buffer.
 declare module 'b4a' {
   namespace b4a {

@@ -1,3 +1,4 @@
+// describes bip39-mnemonic@2.x (test/core/types-pinned.test.ts checks the installed major)
 declare module 'bip39-mnemonic' {
   type Language =
     | 'english'

@@ -1,3 +1,4 @@
+// describes blind-pairing@2.x (test/core/types-pinned.test.ts checks the installed major)
 declare module 'blind-pairing' {
   import type Hyperswarm from 'hyperswarm'
   import type { EventEmitter } from 'events'

@@ -1,3 +1,4 @@
+// describes blind-peer@3.x (test/core/types-pinned.test.ts checks the installed major)
 declare module 'blind-peer' {
   import type Hyperswarm from 'hyperswarm'
   import type Corestore from 'corestore'

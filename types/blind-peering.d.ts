@@ -1,3 +1,4 @@
+// describes blind-peering@2.x (test/core/types-pinned.test.ts checks the installed major)
 declare module 'blind-peering' {
   import type HyperDHT from 'hyperdht'
   import type Corestore from 'corestore'

@@ -1,3 +1,4 @@
+// describes brittle@4.x (test/core/types-pinned.test.ts checks the installed major)
 declare module 'brittle' {
   namespace test {
     interface TestOptions {

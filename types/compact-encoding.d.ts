@@ -1,3 +1,4 @@
+// describes compact-encoding@3.x (test/core/types-pinned.test.ts checks the installed major)
 // Overrides the shipped compact-encoding/index.d.ts (which returns Uint8Array; on Node/Bare
 // decoded buffers are Buffer subarrays of the input and encode() allocates a Buffer).
 declare module 'compact-encoding' {

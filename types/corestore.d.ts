@@ -1,3 +1,4 @@
+// describes corestore@7.x (test/core/types-pinned.test.ts checks the installed major)
 declare module 'corestore' {
   import ReadyResource = require('ready-resource')
   import { Duplex, Readable } from 'streamx'

@@ -1,3 +1,4 @@
+// describes hyperbee@2.x (test/core/types-pinned.test.ts checks the installed major)
 declare module 'hyperbee' {
   import ReadyResource = require('ready-resource')
   import { Readable } from 'streamx'

@@ -1,3 +1,4 @@
+// describes hypercore-crypto@3.x (test/core/types-pinned.test.ts checks the installed major)
 declare module 'hypercore-crypto' {
   namespace crypto {
     interface KeyPair {

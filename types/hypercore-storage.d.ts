@@ -1,3 +1,4 @@
+// describes hypercore-storage@3.x (test/core/types-pinned.test.ts checks the installed major)
 declare module 'hypercore-storage' {
   /** The RocksDB-backed storage Corestore uses; pass an instance to tune it. */
   class CoreStorage {

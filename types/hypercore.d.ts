@@ -1,3 +1,4 @@
+// describes hypercore@11.x (test/core/types-pinned.test.ts checks the installed major)
 declare module 'hypercore' {
   import { EventEmitter } from 'events'
   import { Encoder } from 'compact-encoding'

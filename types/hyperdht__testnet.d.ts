@@ -1,3 +1,4 @@
+// describes hyperdht@6.x (test/core/types-pinned.test.ts checks the installed major)
 declare module 'hyperdht/testnet' {
   import HyperDHT = require('hyperdht')
 

@@ -1,3 +1,4 @@
+// describes hyperdrive@13.x (test/core/types-pinned.test.ts checks the installed major)
 // hyperdrive 13 (a dependency of pear-runtime-updater): only what the updater test stages with.
 declare module 'hyperdrive' {
   import Corestore = require('corestore')

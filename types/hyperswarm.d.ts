@@ -1,3 +1,4 @@
+// describes hyperswarm@4.x (test/core/types-pinned.test.ts checks the installed major)
 declare module 'hyperswarm' {
   import { EventEmitter } from 'events'
   import HyperDHT = require('hyperdht')

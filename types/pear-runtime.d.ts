@@ -1,3 +1,4 @@
+// describes pear-runtime@1.x (test/core/types-pinned.test.ts checks the installed major)
 declare module 'pear-runtime' {
   import type { Duplex, Readable, Writable } from 'stream'
   import type { EventEmitter } from 'events'

@@ -1,3 +1,4 @@
+// describes protomux@3.x (test/core/types-pinned.test.ts checks the installed major)
 declare module 'protomux' {
   import { Encoder, EncodedType, DecodedType } from 'compact-encoding'
   import { Duplex } from 'streamx'

@@ -1,3 +1,4 @@
+// describes sodium-universal@5.x (test/core/types-pinned.test.ts checks the installed major)
 // sodium-universal 5 re-exports sodium-native 5 (no @types/sodium-native is installed).
 // All functions write into caller-allocated buffers and throw on wrong buffer sizes;
 // the *_open / *_verify variants return false instead of throwing on authentication failure.

@@ -1,3 +1,4 @@
+// describes streamx@2.x (test/core/types-pinned.test.ts checks the installed major)
 // Overrides the shipped streamx/index.d.ts: data types are generic here and event maps are
 // declared so that subclasses (NoiseSecretStream, ...) stay assignable to their bases.
 declare module 'streamx' {

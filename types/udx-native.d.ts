@@ -1,3 +1,4 @@
+// describes udx-native@1.x (test/core/types-pinned.test.ts checks the installed major)
 declare module 'udx-native' {
   import { EventEmitter } from 'events'
 

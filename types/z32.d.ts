@@ -1,3 +1,4 @@
+// describes z32@1.x (test/core/types-pinned.test.ts checks the installed major)
 declare module 'z32' {
   namespace z32 {
     const ALPHABET: string

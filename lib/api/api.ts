@@ -144,6 +144,9 @@ export class Api extends Resource<ApiEvents> implements HandlerContext {
     this._notify('ready', { number: core.identity.number, publicKey: b4a.toString(core.identity.publicKey, 'hex') })
     // The state may have changed while the core was opening: clients start from this one.
     this._notify('network', core.network.status())
+    // Contacts who connected while it opened were told to no listener (seen on a LAN: a
+    // restarted contact reached us before 'ready' and stayed "offline" to the client).
+    for (const c of core.contacts.list()) if (c.state === 'accepted' && c.online) this._notify('presence', { number: c.number, online: true })
   }
 
   private _roomUpdateSoon(room: string): void {

@@ -463,6 +463,7 @@ export class Contacts extends Resource<ContactsEvents> {
 
   private async _onverified(session: PeerSession): Promise<void> {
     const r = this._o.book.get(session.publicKey)
+    this._o.log(`peer ${session.id.slice(0, 8)}: verified, ${r === null ? 'not a contact' : r.state}`)
     if (r === null) return
     if (r.number !== session.number) return // cannot happen: the number derives from the key
     if (session.name && session.name !== r.name) await this._o.book.put({ ...r, name: session.name })

@@ -156,10 +156,12 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
       maxFrameBytes: MAX_FRAME_BYTES,
       maxPerSecond: CONTACT_MESSAGES_PER_SECOND,
       onopen: () => {
+        this._log('contact channel open')
         this.emit('verified')
       }
     })
     this._contact.open(null)
+    this._log(`hello checks out: ${remote.number}, protocol ${formatVersion(remote.version)}`)
     this.emit('authenticated')
     this._settleVerified()
   }

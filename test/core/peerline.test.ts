@@ -160,3 +160,22 @@ test('first run: restoreIdentity swaps a fresh profile to the phrase\'s number; 
   await fresh.api.request('createRoom', { name: 'mine' })
   t.is(await errorCode(fresh.api.request('restoreIdentity', { phrase })), 'PROFILE_IN_USE', 'a profile with rooms keeps its identity')
 })
+
+test('a contact who connects while the core is still opening is reported online', async (t) => {
+  const { start } = await coreNet(t)
+  const a = await start('a')
+  let b = await start('b')
+  const [aNumber, bNumber] = [(await a.api.request('whoami')).number, (await b.api.request('whoami')).number]
+  await a.api.request('addContact', { number: bNumber })
+  await b.next('contactRequest', (p) => p.number === aNumber)
+  await b.api.request('acceptContact', { number: aNumber })
+  await a.next('contactAccepted', (p) => p.number === bNumber)
+  // B restarts: it dials A at once, and the hello usually checks out before B's Api is ready,
+  // so the presence event fires with no client listening yet.
+  await b.api.close()
+  b = await start('b')
+  const seen = await b.next('presence', (p) => p.number === aNumber && p.online === true)
+  t.is(seen.online, true, 'B\'s client is told A is online')
+  const listed = (await b.api.request('listContacts', {})).find((c) => c.number === aNumber)
+  t.is(listed?.online, true, 'and its contact list agrees')
+})

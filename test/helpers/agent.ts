@@ -13,6 +13,8 @@ const MAIN = path.join(__dirname, '..', '..', 'app', 'cli', 'main.js')
 export const LOOKUP_TIMEOUT = 15_000
 /** For tests that wait on purpose for a lookup nobody answers. */
 export const SHORT_LOOKUP = { PEERLINE_LOOKUP_TIMEOUT: '5000' }
+/** The longest any call may go unanswered (the slowest is a file download on a loaded machine). */
+const CALL_TIMEOUT = 120_000
 
 /** The V8 flags bin/peerline.js runs the agent with (a small young generation: less memory). */
 export const AGENT_NODE_FLAGS = ['--max-semi-space-size=2']
@@ -117,7 +119,17 @@ export class AgentProcess {
   callRaw(method: string, params: unknown = {}): Promise<unknown> {
     const id = ++this._id
     return new Promise<unknown>((resolve, reject) => {
-      this._calls.set(id, { resolve: resolve as (v: unknown) => void, reject })
+      // Every method answers within its own network bounds; a call that never does is a hang
+      // to report by name (with the agent's last logs), not one to wait out until the test's timeout.
+      const timer = setTimeout(() => {
+        this._calls.delete(id)
+        reject(new Error(`${method} got no answer in ${CALL_TIMEOUT / 1000} s; the agent's last log lines:\n${this.logs.slice(-40).join('\n')}`))
+      }, CALL_TIMEOUT)
+      const done = <V>(fn: (v: V) => void) => (v: V) => {
+        clearTimeout(timer)
+        fn(v)
+      }
+      this._calls.set(id, { resolve: done(resolve as (v: unknown) => void), reject: done(reject) })
       this.writeLine(JSON.stringify({ jsonrpc: '2.0', id, method, params }))
     })
   }

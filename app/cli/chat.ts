@@ -170,6 +170,8 @@ export class TerminalChat {
       if (m.from !== this._me) void this._showMessage(m)
     })
     api.on('presence', (p) => this._print(`${this._who(p.number)} is ${p.online ? 'online' : 'offline'}.`))
+    // The core words it ("Bob runs a newer Peerline; update to see everything"); the name in it is the peer's.
+    api.on('peerVersion', (p) => this._print(terminalSafe(p.message)))
     api.on('keyMismatch', (p) =>
       this._print(`WARNING: ${format(p.number)} answered with a different key than the one you trusted. Do not trust it until you compare safety codes in person.`)
     )

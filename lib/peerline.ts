@@ -374,7 +374,8 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
     // A hostile peer may claim a new version on every reconnect; keep the memory of it bounded.
     if (this._versionsSeen.size >= MAX_VERSIONS_SEEN) this._versionsSeen.clear()
     this._versionsSeen.set(id, version)
-    const who = v.name ? `${v.name} (${v.number})` : v.number
+    const number = this.scheme.format(v.number)
+    const who = v.name ? `${v.name} (${number})` : number
     const err =
       v.compatibility === 'newer-major' ? PeerlineError.UPGRADE_REQUIRED(who) : v.compatibility === 'older-major' ? PeerlineError.PEER_OUTDATED(who) : null
     const message =

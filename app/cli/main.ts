@@ -81,8 +81,6 @@ function options(args: ParsedArgs): PeerlineOptions {
 }
 
 async function agent(args: ParsedArgs): Promise<void> {
-  const simulated = simulateFromEnv(process.env)
-  if (simulated) log(`simulating protocol ${formatVersion(simulated)} (PEERLINE_SIMULATE_PROTOCOL)`)
   const api = new Api(options(args))
   const transport = new StdioTransport(api, process.stdin, process.stdout, log)
   const stop = shutdown(async () => {
@@ -120,6 +118,9 @@ function startUi(args: ParsedArgs, argv: string[]): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<void> {
+  // Tests only: every command that runs a core (agent, chat, ui) can speak another version.
+  const simulated = simulateFromEnv(process.env)
+  if (simulated) log(`simulating protocol ${formatVersion(simulated)} (PEERLINE_SIMULATE_PROTOCOL)`)
   const args = parseArgs(argv)
   if (args.command === null && !args.flags.has('help') && !args.flags.has('h')) return startUi(args, argv)
   if (args.flags.has('help') || args.flags.has('h') || args.command === 'help') {

@@ -10,6 +10,7 @@ import { joinRoomDialog, newRoomDialog, roomInfoDialog } from './views/room-dial
 import { settingsDialog } from './views/settings'
 import { renderSidebar } from './views/sidebar'
 import { Notifier } from './notifier'
+import { banner } from './views/shell-notices'
 import { CallEngine } from './calls/call-engine'
 import { CallScreen, callError, endedSentence, incomingCallDialog } from './views/call-view'
 
@@ -307,6 +308,12 @@ export class App {
     })
     api.on('keyMismatch', (k) => this._toastText(`Warning: ${formatNumber(k.number)} answered with a different key than before. Peerline refused it. Check their safety code before trusting them again.`))
     api.on('network', (n) => this._network(n))
+    // Once per peer and version (the core says so once): it stays until read, since a toast could
+    // vanish before the person sees why some of a contact's messages look incomplete.
+    api.on('peerVersion', (v) => {
+      console.info('toast:', v.message)
+      banner(v.message, 'OK', () => {}, null)
+    })
     api.on('fileProgress', (p) => this._file(p.file, { ...p, state: p.state === 'waiting' ? 'waiting' : 'downloading' }))
     api.on('fileDone', (p) => this._file(p.file, { ...this._fileBase(p.file), state: 'done', path: p.path }))
     api.on('fileFailed', (p) => this._file(p.file, { ...this._fileBase(p.file), state: 'failed', code: p.code }))

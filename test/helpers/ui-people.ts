@@ -19,11 +19,11 @@ export interface People {
   bobApi: BridgeClient | null
 }
 
-/** Alice in Chromium and, optionally, Bob headless, on a fresh test DHT; all torn down with `t`. */
-export async function people(t: T, { bob: withBob = true } = {}): Promise<People> {
+/** Alice in Chromium and, optionally, Bob headless (with `bobEnv`), on a fresh test DHT; all torn down with `t`. */
+export async function people(t: T, { bob: withBob = true, bobEnv = {} }: { bob?: boolean; bobEnv?: Record<string, string> } = {}): Promise<People> {
   const { testnet, bootstrap } = await localTestnet()
   const alice = new UiInstance('alice', bootstrap)
-  const bob = withBob ? new UiInstance('bob', bootstrap) : null
+  const bob = withBob ? new UiInstance('bob', bootstrap, { env: bobEnv }) : null
   const browser = await launchChromium()
   const clients: BridgeClient[] = []
   t.teardown(async () => {

@@ -8,17 +8,16 @@ export interface ShellNotices {
   onOpenLink?(fn: (link: unknown) => void): void
 }
 
-/** A banner at the top: "Update ready", and links, which only propose until the person agrees. */
+/** A banner at the top that stays until the person answers it (unlike a toast). */
+export function banner(text: string, action: string, act: () => void, dismiss: string | null = 'Not now'): void {
+  const el = h('div.toast.shell-notice', { role: 'status' }, text + ' ')
+  el.append(h('button.primary', { onclick: () => (el.remove(), act()) }, action))
+  if (dismiss !== null) el.append(' ', h('button', { onclick: () => el.remove() }, dismiss))
+  document.body.append(el)
+}
+
+/** "Update ready", and links, which only propose until the person agrees. */
 export function showShellNotices(shell: ShellNotices, api: ApiClient): void {
-  const banner = (text: string, action: string, act: () => void): void => {
-    const el = h('div.toast.shell-notice', { role: 'status' }, text + ' ')
-    el.append(
-      h('button.primary', { onclick: () => (el.remove(), act()) }, action),
-      ' ',
-      h('button', { onclick: () => el.remove() }, 'Not now')
-    )
-    document.body.append(el)
-  }
   shell.onUpdateReady?.((version) => banner(`Update ready${version ? ` (Peerline ${version})` : ''}.`, 'Restart to update', () => shell.restartToUpdate?.()))
   shell.onOpenLink?.((link) => {
     const l = link as { kind?: string; number?: string; invite?: string }

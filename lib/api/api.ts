@@ -10,6 +10,7 @@ import type { PeerlineOptions } from '../peerline'
 import type { RoomMessage } from '../rooms/room'
 import type { MessageState } from '../rooms/room-view'
 import { RoomMethods } from './room-methods'
+import { roomNotices } from './notice-methods'
 import { fileInfo } from '../files/file-info'
 import type { FileInfo } from '../files/file-info'
 import type { FileProgress } from '../files/files'
@@ -96,7 +97,8 @@ export class Api extends EventEmitter<ApiEvents> {
       unblockContact: (p) => this.core.contacts.unblock(str(p, 'number')),
       listBlocked: async () => this.core.contacts.blocked(),
       send: (p) => this.send(str(p, 'to'), str(p, 'text')),
-      history: (p) => this.history(str(p, 'to'), optInt(p, 'limit')),
+      history: (p) => this.history(str(p, 'to'), optInt(p, 'limit'), optInt(p, 'before')),
+      notices: (p) => roomNotices(this.core, str(p, 'room'), optInt(p, 'from'), optInt(p, 'to')),
       createRoom: (p) => this.createRoom(str(p, 'name')),
       createInvite: async (p) => this.core.invites.create(await this.core.rooms.open(str(p, 'room')), optInt(p, 'expires') ?? DEFAULT_INVITE_SECONDS),
       joinRoom: async (p) => ({ room: (await this.core.invites.join(str(p, 'invite'))).id }),
@@ -283,9 +285,10 @@ export class Api extends EventEmitter<ApiEvents> {
     return { room: room.id, id }
   }
 
-  async history(to: string, limit = 100): Promise<HistoryEntry[]> {
+  async history(to: string, limit = 100, before?: number): Promise<HistoryEntry[]> {
     if (limit < 1 || limit > 10_000) throw PeerlineError.BAD_REQUEST('limit must be 1..10000')
-    return this.rooms.history(to, limit)
+    if (before !== undefined && before < 0) throw PeerlineError.BAD_REQUEST('before must be a message seq (0 or more)')
+    return this.rooms.history(to, limit, before)
   }
 
   /** Rings a contact (`to` is their number) or, with `group`, every online member of a group room. */
@@ -304,7 +307,7 @@ export class Api extends EventEmitter<ApiEvents> {
 
   private async _messageUpdate(id: string, m: MessageState): Promise<void> {
     const room = await this.core.rooms.open(id)
-    this._notify('messageUpdate', { room: id, ...this.rooms.entry(m, await this.rooms._numbersByKey(room)) })
+    this._notify('messageUpdate', { room: id, ...this.rooms.entry(m, await this.rooms._numbersByKey(room), await this.rooms._namesByNumber(room), room) })
   }
 
   private _notify<K extends NotificationName>(name: K, params: Notifications[K]): void {

@@ -35,13 +35,26 @@ export interface RoomSummary {
   active: boolean
   /** Why the room stopped working (a failure inside it; other rooms go on), or null. */
   broken: string | null
+  /** How many messages the room has had (seqs run 0..length-1), for paging history. */
+  length: number
+  /** Direct chats: how many of this device's ops the other person's device holds (it grows as they get them); 0 in groups. */
+  delivered: number
   /** The newest message, for a conversation list. */
   last: { from: string; text: string; time: number; file: string | null; call: boolean; expires: number } | null
 }
 
 export interface HistoryEntry {
   id: string
+  /** Its place in the room (0 = first message): page back with `history {before: seq}`. */
+  seq: number
   from: string
+  /** The author's last known name in this room ('' if none), kept after they leave or are removed. */
+  name: string
+  /**
+   * Direct chats, messages this device wrote: true once the other person's device holds it,
+   * false while it waits (queued if they are offline); null for others' messages and in groups.
+   */
+  delivered: boolean | null
   text: string
   time: number
   edited: boolean
@@ -98,7 +111,7 @@ export class RoomMethods {
     if (!entry) throw PeerlineError.NO_SUCH_ROOM()
     const kind = entry.kind === schema.ROOM_DIRECT ? 'direct' : 'group'
     if (entry.broken !== null) {
-      return { room: entry.id, name: '', kind, members: 0, unread: 0, timer: 0, uploaded: false, active: false, broken: entry.broken, last: null }
+      return { room: entry.id, name: '', kind, members: 0, unread: 0, timer: 0, uploaded: false, active: false, broken: entry.broken, length: 0, delivered: 0, last: null }
     }
     const room = await this._core.rooms.open(entry.id)
     const info = await room.info()
@@ -119,6 +132,8 @@ export class RoomMethods {
       uploaded: room.uploaded,
       active: members.some((m) => b4a.equals(m.publicKey, self)),
       broken: null,
+      length: room.length,
+      delivered: direct ? room.delivered() : 0,
       last: newest ? { from: newest.from, text: newest.deleted ? '' : newest.text, time: newest.time, file: newest.file && !newest.deleted ? newest.file.name : null, call: newest.call !== null, expires: newest.expires } : null
     }
   }
@@ -135,19 +150,33 @@ export class RoomMethods {
       }))
   }
 
-  async history(to: string, limit: number): Promise<HistoryEntry[]> {
+  /** The last `limit` messages before seq `before` (default: the newest). Marks the room read. */
+  async history(to: string, limit: number, before?: number): Promise<HistoryEntry[]> {
     const room = await this.resolve(to)
     const numbers = await this._numbersByKey(room)
-    const messages = await room.history(limit)
+    const names = await this._namesByNumber(room)
+    const messages = await room.history(limit, before)
     await this._core.rooms.markRead(room.id)
-    return messages.map((m) => this.entry(m, numbers))
+    return messages.map((m) => this.entry(m, numbers, names, room))
   }
 
-  entry(m: MessageState, numbers: Map<string, string>): HistoryEntry {
+  entry(m: MessageState, numbers: Map<string, string>, names: Map<string, string> = new Map(), room: Room | null = null): HistoryEntry {
     const reactions: Record<string, string> = {}
     for (const [key, emoji] of Object.entries(m.reactions)) reactions[numbers.get(key) ?? key] = emoji
     const file = m.file && !m.deleted ? fileInfo(m.file) : null
-    return { id: m.id, from: m.from, text: m.text, time: m.time, edited: m.edited, deleted: m.deleted, reactions, file, call: m.call ? callInfo(m.call) : null, expires: m.expires }
+    const name = names.get(m.from) ?? ''
+    const delivered = room?.isDelivered(m) ?? null
+    return { id: m.id, seq: m.seq, from: m.from, name, delivered, text: m.text, time: m.time, edited: m.edited, deleted: m.deleted, reactions, file, call: m.call ? callInfo(m.call) : null, expires: m.expires }
+  }
+
+  /** number -> last known name of everyone who was ever in the room (removed members too). */
+  async _namesByNumber(room: Room): Promise<Map<string, string>> {
+    const out = new Map<string, string>()
+    for (const m of await room.members()) {
+      const name = m.name || this._core.book.get(m.publicKey)?.name || ''
+      if (name) out.set(m.number, name)
+    }
+    return out
   }
 
   async setRole(id: string, number: string, role: RoleName): Promise<void> {

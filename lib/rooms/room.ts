@@ -1,5 +1,6 @@
 import Autobase from 'autobase'
 import type Corestore from 'corestore'
+import type Hypercore from 'hypercore'
 import b4a from 'b4a'
 import c from 'compact-encoding'
 import crypto from 'hypercore-crypto'
@@ -13,11 +14,12 @@ import type { CallInfo } from '../calls/call-info'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
-import { applyOps, closeView, currentEpoch, getCreator, getInfo, sealedEpochKey, getInvite, dueForClearing, getMember, listMembers, messageAt, messageById, messageWithFile, openView, readMessages } from './room-view'
+import { applyOps, closeView, currentEpoch, getCreator, getInfo, sealedEpochKey, getInvite, dueForClearing, getMember, listMembers, messageAt, messageById, messageWithFile, openView, readMessages, readNotices } from './room-view'
 import { EVENT_ROOM } from './room-view'
-import type { ApplyContext, MessageState, RoomView } from './room-view'
+import type { ApplyContext, MessageState, NoticeState, RoomView } from './room-view'
 import type { NumberScheme } from '../identity/number-scheme'
 import { memberSignable } from './member-signature'
+import { DeliveryMarks } from './delivery-marks'
 import { newEpochKey, sealKeyTo, sealText } from './epoch-keys'
 
 /** Who this device is, as recorded in a room's member list. */
@@ -65,6 +67,8 @@ const ACK_INTERVAL = 1000
 const MAX_BATCH = 64
 /** How often due texts (disappearing or deleted) are cleared from local storage. */
 const SWEEP_INTERVAL = 1000
+/** How often a two-person room looks at what the other device holds (delivered marks). */
+const DELIVERY_CHECK_INTERVAL = 1000
 const WRITABLE_TIMEOUT = 15_000
 /** Messages fetched at a time when completing a view that arrived by fast-forward. */
 const KEEP_PAGE = 256
@@ -99,6 +103,9 @@ export class Room extends ReadyResource {
   private _appending = false
   private _broken: string | null = null
   private _directPeer: Buffer | null = null
+  /** What the other person's device holds of ours, in a two-person room. */
+  private _marks: DeliveryMarks | null = null
+  private _marksTimer: ReturnType<typeof setInterval> | null = null
   private readonly _scheme: NumberScheme
   private readonly _applyContext: ApplyContext
 
@@ -182,6 +189,13 @@ export class Room extends ReadyResource {
     this._sweeper = setInterval(() => void this.sweep(), SWEEP_INTERVAL)
     this._sweeper.unref?.()
     if (this._fastForwarded) void this.keepLocal()
+    if (this.base.local !== null) {
+      this._marks = new DeliveryMarks(this.base.local as Hypercore<Buffer>, this._store.get({ name: 'peerline-delivered' }))
+      await this._marks.ready()
+      // The peer's bitfield has no event of its own: look once a second (a few peers, no I/O).
+      this._marksTimer = setInterval(() => void this._checkDelivered(), DELIVERY_CHECK_INTERVAL)
+      this._marksTimer.unref?.()
+    }
   }
 
   /**
@@ -209,6 +223,8 @@ export class Room extends ReadyResource {
 
   protected override async _close(): Promise<void> {
     if (this._sweeper) clearInterval(this._sweeper)
+    if (this._marksTimer) clearInterval(this._marksTimer)
+    if (this._marks) await this._marks.close()
     await this.base.close()
   }
 
@@ -381,10 +397,15 @@ export class Room extends ReadyResource {
     return { epoch, key }
   }
 
-  /** The last `limit` messages, oldest first, as they read now. */
-  async history(limit = 100): Promise<MessageState[]> {
-    const length = this.base.view.messages.length
-    return readMessages(this.base.view, length - limit, length)
+  /** The last `limit` messages before seq `before` (default: all), oldest first, as they read now. */
+  async history(limit = 100, before = Infinity): Promise<MessageState[]> {
+    const end = Math.min(before, this.base.view.messages.length)
+    return readMessages(this.base.view, end - limit, end)
+  }
+
+  /** Notices (joins, removals, renames, timer changes) placed at message seqs `from <= at < to`. */
+  async notices(from = 0, to = Infinity): Promise<NoticeState[]> {
+    return readNotices(this.base.view, from, Math.min(to, this.base.view.messages.length + 1))
   }
 
   async message(id: string): Promise<MessageState | null> {
@@ -399,6 +420,37 @@ export class Room extends ReadyResource {
 
   get length(): number {
     return this.base.view.messages.length
+  }
+
+  /**
+   * For a two-person room: how many of this device's ops the other person's device holds
+   * (DeliveryMarks); 0 in other rooms or before it is known.
+   */
+  delivered(): number {
+    return this._otherMember() === null ? 0 : this._marks?.length ?? 0
+  }
+
+  /** True when this device wrote `m` and the other person's device holds it; null if not ours or not a two-person room. */
+  isDelivered(m: MessageState): boolean | null {
+    const key = this.base.local?.key ?? null
+    if (key === null || !b4a.equals(m.writerKey, key) || this._otherMember() === null) return null
+    return m.writerSeq < (this._marks?.length ?? 0)
+  }
+
+  private _otherMember(): MemberRecord | null {
+    const active = [...this._members.values()].filter((m) => m.state === schema.MEMBER_ACTIVE)
+    if (active.length !== 2) return null
+    return active.find((m) => !b4a.equals(m.publicKey, this._self.publicKey)) ?? null
+  }
+
+  private async _checkDelivered(): Promise<void> {
+    const other = this._otherMember()
+    if (other === null || this._marks === null) return
+    try {
+      if (await this._marks.check(other.publicKey)) this.emit('room-update')
+    } catch (err) {
+      this._log(`room ${this.id}: delivery marks: ${(err as Error).message}`)
+    }
   }
 
   /** Members by hex public key, as of the last update. */

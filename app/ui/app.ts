@@ -1,7 +1,7 @@
 import type { ApiPort } from './api-port'
 import { ApiError } from './api-client'
 import { formatCountdown, formatNumber, h, replace, sentence } from './dom'
-import type { ContactInfo, FileState, HistoryEntry, Me, MemberInfo, Model, NetworkStatus, RoomSummary } from './model'
+import type { ContactInfo, FileState, HistoryEntry, Me, MemberInfo, Model, NetworkStatus, NoticeEntry, RoomSummary } from './model'
 import { addContactDialog } from './views/add-contact'
 import { listPosition, renderConversation } from './views/conversation'
 import type { Editing } from './views/conversation'
@@ -12,7 +12,10 @@ import { Notifier } from './notifier'
 import { CallEngine } from './calls/call-engine'
 import { CallScreen, callError, endedSentence, incomingCallDialog } from './views/call-view'
 
-const HISTORY_LIMIT = 200
+/** Messages loaded when a conversation opens, and per page when scrolling up. */
+const PAGE = 50
+/** The most history one request asks for (the Api's limit). */
+const MAX_WINDOW = 10_000
 /** How often disappearing messages' marks count down (and due ones leave the screen). */
 const TIMER_TICK = 1000
 /** The core's limit on a message's text (MAX_TEXT_LENGTH in lib/wire/schemas.ts; the renderer imports no core module). */
@@ -41,10 +44,16 @@ export class App {
   private _editing: Editing | null = null
   private _again = false
   private _lists = false
+  /** How many of the newest messages the open conversation shows (grows a page per scroll to the top). */
+  private _window = PAGE
+  /** A page of older messages is being loaded. */
+  private _paging = false
+  /** The seq of the first message last rendered (to tell when older ones went in above). */
+  private _renderedFirst: number | null = null
 
   constructor(api: ApiPort, me: Me) {
     this._api = api
-    this._model = { me, contacts: [], rooms: [], current: null, messages: [], members: [], network: null, files: new Map(), names: new Map() }
+    this._model = { me, contacts: [], rooms: [], current: null, messages: [], notices: [], hasOlder: false, unreadFrom: null, members: [], network: null, files: new Map(), names: new Map() }
     this._engine = new CallEngine(api)
     // data-pane picks the pane a narrow window shows (styles.css); wide windows show both.
     this._layout = h('div.layout', { 'data-pane': 'list' }, this._side, this._main)
@@ -91,9 +100,18 @@ export class App {
   open(room: string): void {
     this._left.delete(room) // joined again by key
     this._layout.dataset.pane = 'chat'
-    if (room !== this._model.current) this._editing = null
+    if (room !== this._model.current) {
+      this._editing = null
+      // The "New messages" line goes where the reader left off; the first page reaches past it.
+      const summary = this._model.rooms.find((r) => r.room === room)
+      const unread = summary?.unread ?? 0
+      this._model.unreadFrom = summary && unread > 0 ? summary.length - unread : null
+      this._window = Math.min(MAX_WINDOW, Math.max(PAGE, unread + 10))
+    }
     this._model.current = room
+    this._renderedFirst = null
     this._model.messages = []
+    this._model.notices = []
     this._model.members = []
     void this.refresh()
   }
@@ -102,6 +120,8 @@ export class App {
   close(): void {
     this._model.current = null
     this._model.messages = []
+    this._model.notices = []
+    this._model.unreadFrom = null
     this._model.members = []
     this._layout.dataset.pane = 'list'
     this._render()
@@ -110,13 +130,20 @@ export class App {
   private async _loadConversation(): Promise<void> {
     const room = this._model.current
     if (!room) return
+    const limit = this._window
     const [messages, members] = await Promise.all([
-      this._api.call<HistoryEntry[]>('history', { to: room, limit: HISTORY_LIMIT }),
+      this._api.call<HistoryEntry[]>('history', { to: room, limit }),
       this._api.call<MemberInfo[]>('members', { room })
     ])
+    // Fewer than asked for: this is the start of the room (notices from before the first message too).
+    const from = messages.length < limit ? 0 : messages[0].seq
+    const notices = await this._api.call<NoticeEntry[]>('notices', { room, from })
     if (room !== this._model.current) return
     // A message announced live shows up here once stored: its roomUpdate refreshes again.
     this._model.messages = messages
+    this._model.notices = notices
+    this._model.hasOlder = from > 0 && limit < MAX_WINDOW
+    this._paging = false
     this._model.members = members
     for (const m of members) if (m.name) this._model.names.set(m.number, m.name)
     // history marks the room read on the core; show it read here too.
@@ -145,6 +172,10 @@ export class App {
     const room = m.rooms.find((r) => r.room === m.current)
     if (!room) return this._placeholder()
     const keep = this._main.dataset.room === room.room ? listPosition(this._main) : null
+    // Older messages went in above the ones shown: keep the reader's place from the end.
+    const first = m.messages[0]?.seq ?? null
+    if (keep && first !== null && this._renderedFirst !== null && first < this._renderedFirst) keep.anchorEnd = true
+    this._renderedFirst = first
     this._main.dataset.room = room.room
     renderConversation(this._main, m, room, {
       send: (text) => this._send(room.room, text),
@@ -164,6 +195,12 @@ export class App {
           void this.refresh()
         }),
       call: (video) => void this._startCall(room, video),
+      older: () => {
+        if (!m.hasOlder || this._paging) return
+        this._window = Math.min(MAX_WINDOW, this._window + PAGE)
+        this._paging = true
+        void this.refresh(false)
+      },
       setTimer: (seconds) => this._do('setTimer', { room: room.room, seconds }),
       back: () => {
         this.close()

@@ -1,10 +1,11 @@
 import type { ContactInfo } from '../../lib/contacts/contacts'
 import type { HistoryEntry, MemberInfo, RoomSummary } from '../../lib/api/room-methods'
 import type { FileProgress } from '../../lib/files/files'
+import type { NoticeEntry } from '../../lib/api/notice-methods'
 
 import type { NetworkStatus } from '../../lib/network/swarm-network'
 
-export type { ContactInfo, HistoryEntry, MemberInfo, RoomSummary, FileProgress, NetworkStatus }
+export type { ContactInfo, HistoryEntry, MemberInfo, NoticeEntry, RoomSummary, FileProgress, NetworkStatus }
 
 export interface Me {
   number: string
@@ -23,6 +24,12 @@ export interface Model {
   rooms: RoomSummary[]
   current: string | null
   messages: HistoryEntry[]
+  /** The open room's notices from its oldest loaded message on (joins, removals, renames, timers). */
+  notices: NoticeEntry[]
+  /** Older messages than those loaded exist: scrolling to the top loads them. */
+  hasOlder: boolean
+  /** The first message that was unread when the conversation opened (the "New messages" line), or null. */
+  unreadFrom: number | null
   members: MemberInfo[]
   network: NetworkStatus | null
   files: Map<string, FileState>

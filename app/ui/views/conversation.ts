@@ -1,6 +1,8 @@
 import { confirmAction, formatCountdown, formatNumber, formatSize, formatTime, h, plural, replace } from '../dom'
 import type { FileState, HistoryEntry, Model, RoomSummary } from '../model'
 import { callLabel } from './call-view'
+import { noticeLine, shownNotice } from './notice-line'
+import { TIMERS } from './timers'
 
 export interface ConversationActions {
   /** Resolves true once sent; the composer is cleared only then. */
@@ -22,17 +24,13 @@ export interface ConversationActions {
   call(video: boolean): void
   /** Narrow windows: back to the conversation list. */
   back(): void
+  /** Loads a page of older messages (the list keeps its place). */
+  older(): void
 }
 
 const REACTIONS = ['👍', '❤️', '😂', '😮', '😢']
-export const TIMERS: Array<[number, string]> = [
-  [0, 'Off'],
-  [30, '30 seconds'],
-  [300, '5 minutes'],
-  [3600, '1 hour'],
-  [86400, '1 day'],
-  [604800, '1 week']
-]
+/** Scrolled this close to the top (px), the list asks for older messages. */
+const OLDER_MARGIN = 300
 
 /** One conversation: header, messages (edits, deletes, reactions, files) and the composer. */
 export interface Editing {
@@ -43,6 +41,10 @@ export interface Editing {
 /** Where the message list was before a re-render of the same conversation. */
 export interface ListPosition {
   top: number
+  /** Distance from the list's end: kept instead of `top` when older messages are put above. */
+  fromBottom: number
+  /** Keep the distance from the end (a page of older messages went in above), not `top`. */
+  anchorEnd?: boolean
   atBottom: boolean
   /** False when the reader was elsewhere (say, in a dialog): do not move focus to the composer. */
   focus: boolean
@@ -55,7 +57,7 @@ export function listPosition(el: HTMLElement): ListPosition | null {
   // The list's own pinned flag, not its geometry: in the middle of a resize the text has re-wrapped
   // but the resize callback has not re-pinned yet, and geometry would say "not at the bottom".
   const atBottom = list.dataset.pinned !== undefined ? list.dataset.pinned === 'true' : list.scrollHeight - list.scrollTop - list.clientHeight < 40
-  return { top: list.scrollTop, atBottom, focus: el.contains(document.activeElement) || document.activeElement === document.body }
+  return { top: list.scrollTop, fromBottom: list.scrollHeight - list.scrollTop, atBottom, focus: el.contains(document.activeElement) || document.activeElement === document.body }
 }
 
 export function renderConversation(el: HTMLElement, model: Model, room: RoomSummary, act: ConversationActions, keep: ListPosition | null = null, draft = ''): void {
@@ -68,7 +70,21 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
   const status = contact ? (contact.online ? 'online' : 'offline') : `${plural(room.members, 'member')}, ${model.members.filter((m) => m.online).length} online`
 
   const list = h('ol.messages', { 'aria-label': 'Messages', 'aria-live': 'polite', tabindex: 0 })
-  for (const m of model.messages) list.appendChild(message(m, model, names, isAdmin, act))
+  if (model.hasOlder) list.appendChild(h('li.older', {}, h('button', { type: 'button', onclick: act.older }, 'Load earlier messages')))
+  // Notices go before the message whose seq is their `at`; the "New messages" line before the first unread one.
+  const notices = model.notices.filter((n) => shownNotice(n, room.kind === 'direct'))
+  let next = 0
+  let separated = false
+  const delivery = { contact }
+  for (const m of model.messages) {
+    while (next < notices.length && notices[next].at <= m.seq) list.appendChild(noticeLine(notices[next++], model.me.number, names))
+    if (!separated && model.unreadFrom !== null && m.seq >= model.unreadFrom && m.from !== model.me.number) {
+      separated = true
+      list.appendChild(h('li.unread-separator', { role: 'separator', 'aria-label': 'New messages' }, h('span', {}, 'New messages')))
+    }
+    list.appendChild(message(m, model, names, isAdmin, act, delivery))
+  }
+  while (next < notices.length) list.appendChild(noticeLine(notices[next++], model.me.number, names))
 
   const input = h('textarea', { id: 'composer', rows: 1, placeholder: room.active ? 'Message' : 'You are no longer a member of this room', 'aria-label': 'Message', disabled: !room.active })
   input.value = draft
@@ -81,6 +97,11 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
       if (sent && input.value.trim() === text) {
         input.value = ''
         act.draft('')
+      }
+      // Your own message takes you to the newest, as in every messenger (the re-render keeps the pin).
+      if (sent) {
+        list.dataset.pinned = 'true'
+        list.scrollTop = list.scrollHeight
       }
     })
   }
@@ -140,11 +161,16 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
     list,
     composer
   )
-  // Re-rendered in place: stay where the reader was, or at the newest message if they were there.
-  list.scrollTop = keep?.atBottom === false ? keep.top : list.scrollHeight
+  // Re-rendered in place: stay where the reader was (by the end when older messages went in
+  // above), or at the newest message if they were there. Opened afresh: at the "New messages"
+  // line when there is one, else at the newest message.
+  const separator = keep === null ? list.querySelector<HTMLElement>('.unread-separator') : null
+  if (separator) list.scrollTop = Math.max(0, separator.offsetTop - list.offsetTop - 8)
+  else if (keep?.atBottom === false) list.scrollTop = keep.anchorEnd ? list.scrollHeight - keep.fromBottom : keep.top
+  else list.scrollTop = list.scrollHeight
   // The window resizing (narrow <-> wide) keeps the newest message in view when it was.
   // A scroll seen at a new size, before the observer ran, is the resize's reflow, not the reader.
-  let atBottom = keep?.atBottom !== false
+  let atBottom = separator ? list.scrollHeight - list.scrollTop - list.clientHeight < 40 : keep?.atBottom !== false
   list.dataset.pinned = String(atBottom)
   let size = ''
   const sizeOf = (): string => `${list.clientWidth}x${list.clientHeight}`
@@ -160,6 +186,11 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
     }
     atBottom = bottom
     list.dataset.pinned = String(atBottom)
+    // Near the top with more above: the next page (the app keeps the place; one request at a time).
+    if (model.hasOlder && list.scrollTop < OLDER_MARGIN && list.dataset.loading === undefined) {
+      list.dataset.loading = 'true'
+      act.older()
+    }
   })
   new ResizeObserver(() => {
     size = sizeOf()
@@ -168,7 +199,20 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
   if (room.active && keep?.focus !== false) input.focus()
 }
 
-function message(m: HistoryEntry, model: Model, names: Map<string, string>, isAdmin: boolean, act: ConversationActions): HTMLElement {
+/** What a sent message's mark needs: the other person in a direct chat. */
+interface Delivery {
+  contact: Model['contacts'][number] | undefined
+}
+
+/** Sent ✓, delivered ✓✓ (the other device holds it), or queued while they are offline. */
+function deliveryMark(m: HistoryEntry, d: Delivery): HTMLElement | null {
+  if (m.delivered === null || m.delivered === undefined) return null
+  if (m.delivered) return h('span.mark.delivered', { title: 'Delivered: it is on their device', 'aria-label': 'Delivered' }, ' · ✓✓')
+  if (d.contact && !d.contact.online) return h('span.mark.queued', { title: 'It goes when they come online', 'aria-label': 'Queued' }, ` · Queued: ${d.contact.name || formatNumber(d.contact.number)} is offline`)
+  return h('span.mark.sent', { title: 'Sent from this device; not on theirs yet', 'aria-label': 'Sent' }, ' · ✓')
+}
+
+function message(m: HistoryEntry, model: Model, names: Map<string, string>, isAdmin: boolean, act: ConversationActions, delivery: Delivery): HTMLElement {
   const mine = m.from === model.me.number
   if (m.call) return h('li.call-event', { 'data-id': m.id }, callLabel(m.call, mine), ' · ', formatTime(m.time), m.expires ? timerMark(m.expires) : null)
   const body = m.deleted
@@ -189,9 +233,9 @@ function message(m: HistoryEntry, model: Model, names: Map<string, string>, isAd
   const li = h(
     `li.message.${mine ? 'mine' : 'theirs'}`,
     { 'data-id': m.id, tabindex: 0 },
-    mine ? null : h('span.from', {}, names.get(m.from) ?? formatNumber(m.from)),
+    mine ? null : h('span.from', {}, names.get(m.from) || m.name || formatNumber(m.from)),
     body,
-    h('span.time', {}, formatTime(m.time), m.edited && !m.deleted ? ' · edited' : '', m.expires ? timerMark(m.expires) : null),
+    h('span.time', {}, formatTime(m.time), m.edited && !m.deleted ? ' · edited' : '', m.expires ? timerMark(m.expires) : null, mine ? deliveryMark(m, delivery) : null),
     reactions.length ? h('div.reactions', {}, ...reactions.map(([who, e]) => h('span', { title: names.get(who) ?? formatNumber(who) }, e))) : null,
     tools
   )

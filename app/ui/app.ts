@@ -1,7 +1,7 @@
 import type { ApiPort } from './api-port'
 import { ApiError } from './api-client'
 import { formatCountdown, formatNumber, h, replace, sentence } from './dom'
-import type { ContactInfo, FileState, HistoryEntry, Me, MemberInfo, Model, NetworkStatus, NoticeEntry, RoomSummary } from './model'
+import type { ContactInfo, FileState, HistoryEntry, LocalFileState, Me, MemberInfo, Model, NetworkStatus, NoticeEntry, RoomSummary } from './model'
 import { addContactDialog } from './views/add-contact'
 import { listPosition, renderConversation } from './views/conversation'
 import type { Editing } from './views/conversation'
@@ -36,6 +36,8 @@ export class App {
   private readonly _engine: CallEngine
   private _screen: CallScreen | null = null
   private readonly _ringing = new Map<string, () => void>()
+  /** The room of each call that is not ringing any more (its screen needs it). */
+  private readonly _callRooms = new Map<string, string>()
   private _refreshing: Promise<void> | null = null
   /** Rooms left in this window: a late roomUpdate for one is ignored until it is opened again. */
   private readonly _left = new Set<string>()
@@ -66,6 +68,7 @@ export class App {
     this._listenCalls()
     setInterval(() => this._tickTimers(), TIMER_TICK)
     this._keys()
+    await this._loadFiles().catch((err) => this._error(err))
     await this.refresh()
     this._api.call<NetworkStatus>('networkStatus').then((n) => this._network(n), (err) => this._error(err))
   }
@@ -187,6 +190,7 @@ export class App {
       react: (id, emoji) => this._do('react', { room: room.room, id, emoji }),
       download: (file) => this._download(file),
       pause: (file) => this._do('pauseFile', { file }),
+      preview: (file) => this._preview(file),
       attach: (file) => void this._attach(room.room, file),
       info: () =>
         roomInfoDialog(this._api, m, room, () => void this.refresh(), () => {
@@ -327,6 +331,7 @@ export class App {
       if (s.state === 'ended') {
         this._ringing.get(s.call)?.()
         this._ringing.delete(s.call)
+        this._callRooms.delete(s.call)
         if (this._screen?.call === s.call) {
           this._screen.close()
           this._screen = null
@@ -334,11 +339,17 @@ export class App {
         const why = endedSentence(s.reason)
         if (why) this._toastText(why)
         void this.refresh()
-      } else if (s.state !== 'ringing' && !this._screen) {
+      } else if (s.state !== 'ringing') {
         // An incoming call is the ringing dialog alone until it is answered.
         this._ringing.delete(s.call)
-        this._openScreen(s.call, s.room)
+        this._callRooms.set(s.call, s.room)
+        // Opened once the engine holds the call (it knows then whether it is audio or video).
+        if (!this._screen && engine.call(s.call)) this._openScreen(s.call, s.room)
       }
+    })
+    engine.on('local', (p) => {
+      const room = this._callRooms.get(p.call)
+      if (!this._screen && room !== undefined && engine.call(p.call)?.state !== 'ringing') this._openScreen(p.call, room)
     })
   }
 
@@ -385,6 +396,31 @@ export class App {
   private _network(n: NetworkStatus): void {
     this._model.network = n
     this._render()
+  }
+
+  /** blob: addresses of local images by file id (null: not an image we preview). */
+  private readonly _previews = new Map<string, string | null>()
+
+  private _preview(file: string): string | null {
+    if (this._previews.has(file)) return this._previews.get(file) ?? null
+    this._previews.set(file, null)
+    this._api.call<{ mime: string | null; data: string }>('filePreview', { file }).then((p) => {
+      if (p.mime === null) return
+      const bytes = Uint8Array.from(atob(p.data), (ch) => ch.charCodeAt(0))
+      this._previews.set(file, URL.createObjectURL(new Blob([bytes], { type: p.mime })))
+      this._render()
+    }, () => this._previews.delete(file))
+    return null
+  }
+
+  /** What this device has of each file, from the profile: a restart keeps done and paused downloads. */
+  private async _loadFiles(): Promise<void> {
+    const states = await this._api.call<LocalFileState[]>('fileStates')
+    for (const s of states) {
+      if (this._model.files.has(s.file)) continue // a live state is newer
+      if (s.complete) this._model.files.set(s.file, { file: s.file, bytes: s.total, total: s.total, rate: 0, state: 'done', path: s.path ?? undefined })
+      else if (!s.active) this._model.files.set(s.file, { file: s.file, bytes: s.bytes, total: s.total, rate: 0, state: 'failed', code: 'FILE_PAUSED' })
+    }
   }
 
   private _fileBase(file: string): FileState {

@@ -11,6 +11,7 @@ import type { RoomMessage } from '../rooms/room'
 import type { MessageState } from '../rooms/room-view'
 import { RoomMethods } from './room-methods'
 import { roomNotices } from './notice-methods'
+import { filePreview, fileStates } from './file-methods'
 import { fileInfo } from '../files/file-info'
 import type { FileInfo } from '../files/file-info'
 import type { FileProgress } from '../files/files'
@@ -99,6 +100,8 @@ export class Api extends EventEmitter<ApiEvents> {
       send: (p) => this.send(str(p, 'to'), str(p, 'text')),
       history: (p) => this.history(str(p, 'to'), optInt(p, 'limit'), optInt(p, 'before')),
       notices: (p) => roomNotices(this.core, str(p, 'room'), optInt(p, 'from'), optInt(p, 'to')),
+      fileStates: async () => fileStates(this.core),
+      filePreview: (p) => filePreview(this.core, str(p, 'file')),
       createRoom: (p) => this.createRoom(str(p, 'name')),
       createInvite: async (p) => this.core.invites.create(await this.core.rooms.open(str(p, 'room')), optInt(p, 'expires') ?? DEFAULT_INVITE_SECONDS),
       joinRoom: async (p) => ({ room: (await this.core.invites.join(str(p, 'invite'))).id }),

@@ -307,6 +307,31 @@ export class Files extends EventEmitter<FilesEvents> {
     }
   }
 
+  /**
+   * What this device has of every file it sent or downloaded, from the profile (so it survives a
+   * restart): whole files with their path, and for unfinished downloads how many bytes are here
+   * (the chunks marked in the `.bits` file beside the `.part`). Running downloads say `active`.
+   */
+  states(): LocalFileState[] {
+    const out: LocalFileState[] = []
+    for (const f of this._local.values()) {
+      const file = z32.encode(f.ref.id)
+      const total = f.ref.size
+      if (f.complete) {
+        out.push({ file, complete: true, active: false, path: f.path, bytes: total, total })
+        continue
+      }
+      out.push({ file, complete: false, active: this._active.has(file), path: null, bytes: partBytes(f), total })
+    }
+    return out
+  }
+
+  /** The whole local copy of a file (sent, or downloaded and checked), or null. */
+  completePath(id: string): string | null {
+    const f = this._local.get(hex(z32.decode(id)))
+    return f !== undefined && f.complete ? f.path : null
+  }
+
   private async _put(file: LocalFile): Promise<void> {
     this._local.set(hex(file.ref.id), file)
     await this._index.put(hex(file.ref.id), c.encode(localFile, file))
@@ -317,6 +342,31 @@ export class Files extends EventEmitter<FilesEvents> {
     if (file === undefined || file.complete) return
     this._local.delete(hex(id))
     await this._index.del(hex(id))
+  }
+}
+
+/** A file this device sent or (partly) downloaded, as `Files.states()` reports it. */
+export interface LocalFileState {
+  file: string
+  complete: boolean
+  active: boolean
+  path: string | null
+  bytes: number
+  total: number
+}
+
+/** Bytes an unfinished download holds: its marked chunks (the last may be short). */
+function partBytes(f: LocalFile): number {
+  const part = f.path
+  const bits = part.endsWith('.part') ? part.slice(0, -'.part'.length) + '.bits' : null
+  if (bits === null || !fs.existsSync(bits)) return 0
+  try {
+    const marks = fs.readFileSync(bits)
+    let have = 0
+    for (const b of marks) if (b === 1) have++
+    return Math.min(f.ref.size, have * f.ref.chunkSize)
+  } catch {
+    return 0
   }
 }
 

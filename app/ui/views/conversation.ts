@@ -1,4 +1,4 @@
-import { confirmAction, formatCountdown, formatNumber, formatSize, formatTime, h, plural, replace } from '../dom'
+import { confirmAction, dialog, formatCountdown, formatNumber, formatSize, formatTime, h, plural, replace } from '../dom'
 import type { FileState, HistoryEntry, Model, RoomSummary } from '../model'
 import { callLabel } from './call-view'
 import { noticeLine, shownNotice } from './notice-line'
@@ -18,6 +18,8 @@ export interface ConversationActions {
   react(id: string, emoji: string): void
   download(file: string): void
   pause(file: string): void
+  /** A whole local image's blob: address, or null (and asks for it, re-rendering when it comes). */
+  preview(file: string, name: string): string | null
   attach(file: File): void
   info(): void
   setTimer(seconds: number): void
@@ -31,6 +33,8 @@ export interface ConversationActions {
 const REACTIONS = ['👍', '❤️', '😂', '😮', '😢']
 /** Scrolled this close to the top (px), the list asks for older messages. */
 const OLDER_MARGIN = 300
+/** Names that may be images; the worker checks the bytes before it hands any over. */
+const IMAGE_NAME = /\.(png|jpe?g|gif|webp)$/i
 
 /** One conversation: header, messages (edits, deletes, reactions, files) and the composer. */
 export interface Editing {
@@ -249,7 +253,22 @@ function timerMark(expires: number): HTMLElement {
   return h('span.timer', { 'data-expires': String(expires), title: `Disappears at ${at}`, 'aria-label': `Disappears at ${at}` }, ' · ⏱ ', h('span.left', {}, formatCountdown(expires - Date.now())))
 }
 
+/** An image shown inline: click or Open shows it large; the bytes come from this device only. */
+function imagePreview(src: string, name: string): HTMLElement {
+  const show = (): void => {
+    dialog(name, h('img.viewer', { src, alt: name }))
+  }
+  return h(
+    'div.preview',
+    {},
+    h('img.thumb', { src, alt: name, loading: 'lazy', onclick: show }),
+    h('button', { type: 'button', onclick: show, 'aria-label': `Open ${name}` }, 'Open')
+  )
+}
+
 function fileCard(id: string, name: string, size: number, state: FileState | undefined, mine: boolean, act: ConversationActions): HTMLElement {
+  const here = mine || state?.state === 'done'
+  const src = here && IMAGE_NAME.test(name) ? act.preview(id, name) : null
   let status: HTMLElement
   if (mine) status = h('span.hint', {}, 'Sent')
   else if (state?.state === 'done') status = h('span.hint', { title: state.path ?? '' }, `Saved to ${state.path ?? 'Downloads'}`)
@@ -276,7 +295,8 @@ function fileCard(id: string, name: string, size: number, state: FileState | und
       h('button', { type: 'button', onclick: () => act.download(id) }, state ? 'Resume' : 'Download')
     )
   }
-  return h('div.file', {}, h('span.file-icon', { 'aria-hidden': 'true' }, '📄'), h('div', {}, h('strong', {}, name), h('span.hint', {}, ' ' + formatSize(size)), h('div', {}, status)))
+  const card = h('div.file', {}, h('span.file-icon', { 'aria-hidden': 'true' }, IMAGE_NAME.test(name) ? '🖼' : '📄'), h('div', {}, h('strong', {}, name), h('span.hint', {}, ' ' + formatSize(size)), h('div', {}, status)))
+  return src ? h('div.file-with-preview', {}, imagePreview(src, name), card) : card
 }
 
 /** A download that stopped: paused or cancelled by the reader is a plain note (with how far it got), a failure is an error. */

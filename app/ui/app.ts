@@ -1,7 +1,8 @@
 import type { ApiPort } from './api-port'
 import { ApiError } from './api-client'
 import { formatCountdown, formatNumber, h, replace, sentence } from './dom'
-import type { ContactInfo, FileState, HistoryEntry, LocalFileState, Me, MemberInfo, Model, NetworkStatus, NoticeEntry, RoomSummary } from './model'
+import type { ContactInfo, FileState, HistoryEntry, LocalFileState, Me, MemberInfo, Model, NetworkStatus, NoticeEntry, RoomSummary, SearchHit } from './model'
+import { searchDialog } from './views/search-dialog'
 import { addContactDialog } from './views/add-contact'
 import { listPosition, renderConversation } from './views/conversation'
 import type { Editing } from './views/conversation'
@@ -48,6 +49,8 @@ export class App {
   private _lists = false
   /** How many of the newest messages the open conversation shows (grows a page per scroll to the top). */
   private _window = PAGE
+  /** A search result to bring into view at the next render. */
+  private _jumpTo: string | null = null
   /** A page of older messages is being loaded. */
   private _paging = false
   /** The seq of the first message last rendered (to tell when older ones went in above). */
@@ -199,6 +202,8 @@ export class App {
           void this.refresh()
         }),
       call: (video) => void this._startCall(room, video),
+      jumpTo: this._jumpTo,
+      search: () => searchDialog(this._api, room.room, room.name || 'this conversation', m.me.number, (hit) => this._jump(room, hit)),
       older: () => {
         if (!m.hasOlder || this._paging) return
         this._window = Math.min(MAX_WINDOW, this._window + PAGE)
@@ -211,6 +216,14 @@ export class App {
         this._side.querySelector<HTMLElement>(`[data-room="${CSS.escape(room.room)}"]`)?.focus()
       }
     }, keep, this._drafts.get(room.room) ?? '')
+    this._jumpTo = null
+  }
+
+  /** Shows a search result in the conversation: loads back far enough, then marks it in view. */
+  private _jump(room: RoomSummary, hit: SearchHit): void {
+    this._window = Math.min(MAX_WINDOW, Math.max(this._window, room.length - hit.seq + 10))
+    this._jumpTo = hit.id
+    void this.refresh(false)
   }
 
   /** Sends; answers whether it went (the composer keeps the text otherwise). */

@@ -2,10 +2,11 @@ import type { ContactInfo } from '../../lib/contacts/contacts'
 import type { HistoryEntry, MemberInfo, RoomSummary } from '../../lib/api/room-methods'
 import type { FileProgress, LocalFileState } from '../../lib/files/files'
 import type { NoticeEntry } from '../../lib/api/notice-methods'
+import type { SearchHit } from '../../lib/api/search-methods'
 
 import type { NetworkStatus } from '../../lib/network/swarm-network'
 
-export type { ContactInfo, HistoryEntry, LocalFileState, MemberInfo, NoticeEntry, RoomSummary, FileProgress, NetworkStatus }
+export type { ContactInfo, HistoryEntry, LocalFileState, MemberInfo, NoticeEntry, SearchHit, RoomSummary, FileProgress, NetworkStatus }
 
 export interface Me {
   number: string

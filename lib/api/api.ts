@@ -12,6 +12,7 @@ import type { MessageState } from '../rooms/room-view'
 import { RoomMethods } from './room-methods'
 import { roomNotices } from './notice-methods'
 import { filePreview, fileStates } from './file-methods'
+import { searchMessages } from './search-methods'
 import { fileInfo } from '../files/file-info'
 import type { FileInfo } from '../files/file-info'
 import type { FileProgress } from '../files/files'
@@ -101,6 +102,7 @@ export class Api extends EventEmitter<ApiEvents> {
       history: (p) => this.history(str(p, 'to'), optInt(p, 'limit'), optInt(p, 'before')),
       notices: (p) => roomNotices(this.core, str(p, 'room'), optInt(p, 'from'), optInt(p, 'to')),
       fileStates: async () => fileStates(this.core),
+      search: (p) => searchMessages(this.core, this.rooms, optStr(p, 'room'), str(p, 'text'), optInt(p, 'limit')),
       filePreview: (p) => filePreview(this.core, str(p, 'file')),
       createRoom: (p) => this.createRoom(str(p, 'name')),
       createInvite: async (p) => this.core.invites.create(await this.core.rooms.open(str(p, 'room')), optInt(p, 'expires') ?? DEFAULT_INVITE_SECONDS),

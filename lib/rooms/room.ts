@@ -95,6 +95,7 @@ export class Room extends ReadyResource {
   private _scanning: Promise<void> | null = null
   private _rescan = false
   private readonly _store: Corestore
+  private readonly _markStore: Corestore
   private _sweeper: ReturnType<typeof setInterval> | null = null
   private _sweeping = false
   private _keeping = false
@@ -115,6 +116,8 @@ export class Room extends ReadyResource {
     this._log = opts.log
     this._creating = opts.key === null
     this._store = roomStore(store, opts.namespace)
+    // Beside the room's store, not in it: what is in the room's store may be replicated to members.
+    this._markStore = store.namespace('room-marks/' + b4a.toString(opts.namespace, 'hex'))
     this._scheme = opts.scheme
     // From the key, not base.discoveryKey: apply may run while the base is still opening.
     let discoveryKey: Buffer | null = null
@@ -190,7 +193,7 @@ export class Room extends ReadyResource {
     this._sweeper.unref?.()
     if (this._fastForwarded) void this.keepLocal()
     if (this.base.local !== null) {
-      this._marks = new DeliveryMarks(this.base.local as Hypercore<Buffer>, this._store.get({ name: 'peerline-delivered' }))
+      this._marks = new DeliveryMarks(this.base.local as Hypercore<Buffer>, this._markStore.get({ name: 'delivered' }))
       await this._marks.ready()
       // The peer's bitfield has no event of its own: look once a second (a few peers, no I/O).
       this._marksTimer = setInterval(() => void this._checkDelivered(), DELIVERY_CHECK_INTERVAL)
@@ -225,6 +228,7 @@ export class Room extends ReadyResource {
     if (this._sweeper) clearInterval(this._sweeper)
     if (this._marksTimer) clearInterval(this._marksTimer)
     if (this._marks) await this._marks.close()
+    await this._markStore.close()
     await this.base.close()
   }
 

@@ -28,6 +28,9 @@ export interface ConversationActions {
   back(): void
   /** Loads a page of older messages (the list keeps its place). */
   older(): void
+  search(): void
+  /** A message to bring into view and mark (a search result), or null. */
+  jumpTo: string | null
 }
 
 const REACTIONS = ['👍', '❤️', '😂', '😮', '😢']
@@ -157,6 +160,7 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
       h('button.icon.back', { type: 'button', 'aria-label': 'Back', title: 'Conversations', onclick: act.back }, '‹'),
       h('div', {}, h('h2', { 'data-testid': 'conversation-title' }, room.name || 'Unnamed'), h('span.status', {}, status)),
       timer,
+      h('button.icon.search', { type: 'button', onclick: act.search, 'aria-label': 'Search in this conversation', title: 'Search' }, '🔍'),
       room.active ? h('button', { type: 'button', onclick: () => act.call(false), title: room.kind === 'group' ? 'Start a group call (up to 8)' : 'Voice call' }, room.kind === 'group' ? 'Group call' : 'Call') : null,
       room.active ? h('button', { type: 'button', onclick: () => act.call(true) }, 'Video', h('span.wide', {}, ' call')) : null,
       // Narrow windows show the short label (styles.css hides span.wide there, span.narrow elsewhere).
@@ -168,13 +172,17 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
   // Re-rendered in place: stay where the reader was (by the end when older messages went in
   // above), or at the newest message if they were there. Opened afresh: at the "New messages"
   // line when there is one, else at the newest message.
-  const separator = keep === null ? list.querySelector<HTMLElement>('.unread-separator') : null
-  if (separator) list.scrollTop = Math.max(0, separator.offsetTop - list.offsetTop - 8)
+  const target = act.jumpTo ? list.querySelector<HTMLElement>(`[data-id="${CSS.escape(act.jumpTo)}"]`) : null
+  const separator = keep === null && !target ? list.querySelector<HTMLElement>('.unread-separator') : null
+  if (target) {
+    target.classList.add('found')
+    list.scrollTop = Math.max(0, target.offsetTop - list.offsetTop - Math.round(list.clientHeight / 3))
+  } else if (separator) list.scrollTop = Math.max(0, separator.offsetTop - list.offsetTop - 8)
   else if (keep?.atBottom === false) list.scrollTop = keep.anchorEnd ? list.scrollHeight - keep.fromBottom : keep.top
   else list.scrollTop = list.scrollHeight
   // The window resizing (narrow <-> wide) keeps the newest message in view when it was.
   // A scroll seen at a new size, before the observer ran, is the resize's reflow, not the reader.
-  let atBottom = separator ? list.scrollHeight - list.scrollTop - list.clientHeight < 40 : keep?.atBottom !== false
+  let atBottom = target ? list.scrollHeight - list.scrollTop - list.clientHeight < 40 : separator ? list.scrollHeight - list.scrollTop - list.clientHeight < 40 : keep?.atBottom !== false
   list.dataset.pinned = String(atBottom)
   let size = ''
   const sizeOf = (): string => `${list.clientWidth}x${list.clientHeight}`

@@ -21,6 +21,7 @@ import type { NumberScheme } from '../identity/number-scheme'
 import { memberSignable } from './member-signature'
 import { DeliveryMarks } from './delivery-marks'
 import { newEpochKey, sealKeyTo, sealText } from './epoch-keys'
+import { RoomCores } from './room-cores'
 
 /** Who this device is, as recorded in a room's member list. */
 export interface Self {
@@ -63,6 +64,7 @@ export interface RoomMessage {
 }
 
 const ACK_INTERVAL = 1000
+const UPLOAD_POLL = 50
 /** Most ops in one Autobase append. */
 const MAX_BATCH = 64
 /** How often due texts (disappearing or deleted) are cleared from local storage. */
@@ -81,10 +83,13 @@ const ANNOUNCED_MEMORY = 4096
  * Events: 'message' (RoomMessage) once per message that appears after the room opened;
  * 'sent' ({id, text, time}) when this device sends one; 'message-update' (MessageState) when a
  * message is edited, deleted or reacted to; 'room-update' () when name, timer or members change;
- * 'broken' (reason) once, when its Autobase failed and the room stopped.
+ * 'broken' (reason) once, when its Autobase failed and the room stopped; 'members' () when the
+ * set of active members changed (replication follows it).
  */
 export class Room extends ReadyResource {
   readonly base: Autobase<RoomView>
+  /** Every core of this room (what replication may hand to its members, and to nobody else). */
+  readonly cores: RoomCores
   private readonly _self: Self
   private readonly _log: Log
   private readonly _creating: boolean
@@ -116,7 +121,8 @@ export class Room extends ReadyResource {
     this._log = opts.log
     this._creating = opts.key === null
     this._store = roomStore(store, opts.namespace)
-    // Beside the room's store, not in it: what is in the room's store may be replicated to members.
+    this.cores = new RoomCores(this._store)
+    // Beside the room's store, not in it: the room's cores are served to its members.
     this._markStore = store.namespace('room-marks/' + b4a.toString(opts.namespace, 'hex'))
     this._scheme = opts.scheme
     // From the key, not base.discoveryKey: apply may run while the base is still opening.
@@ -230,6 +236,7 @@ export class Room extends ReadyResource {
     if (this._marks) await this._marks.close()
     await this._markStore.close()
     await this.base.close()
+    await this.cores.close()
   }
 
   /**
@@ -412,8 +419,39 @@ export class Room extends ReadyResource {
     return readNotices(this.base.view, from, Math.min(to, this.base.view.messages.length + 1))
   }
 
-  async message(id: string): Promise<MessageState | null> {
-    return messageById(this.base.view, id)
+  /**
+   * The stored state of a message, or null. A message shown live (ours being appended, or a
+   * peer's live copy) is on screen before its op is applied here, so someone can act on it at
+   * once: for those ids this waits, up to `wait` ms, for the op to land.
+   */
+  async message(id: string, { wait = 0 }: { wait?: number } = {}): Promise<MessageState | null> {
+    const found = await messageById(this.base.view, id)
+    if (found !== null || wait <= 0 || !this._announced.has(id)) return found
+    const deadline = Date.now() + wait
+    while (!this.closing && Date.now() < deadline) {
+      await this._nextUpdate(deadline - Date.now())
+      const m = await messageById(this.base.view, id)
+      if (m !== null) return m
+    }
+    return null
+  }
+
+  /** True if this device announced the message (stored, or a live copy still on its way). */
+  shown(id: string): boolean {
+    return this._announced.has(id)
+  }
+
+  /** Resolves on the view's next update, or after `ms`. */
+  private _nextUpdate(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer)
+        this.base.off('update', done)
+        resolve()
+      }
+      const timer = setTimeout(done, ms)
+      this.base.on('update', done)
+    })
   }
 
   /** True when some peer (a member or an always-on peer) holds everything this device wrote. */
@@ -422,8 +460,32 @@ export class Room extends ReadyResource {
     return local !== null && local.remoteContiguousLength >= local.length
   }
 
+  /**
+   * Resolves once some peer holds everything this device wrote, or after `ms` (offline: nobody
+   * to hand it to). Leaving waits on this: our cores stop going to anyone once the room closes.
+   */
+  async waitUploaded(ms: number): Promise<boolean> {
+    const end = Date.now() + ms
+    while (!this.uploaded && Date.now() < end && !this.closing) await new Promise((resolve) => setTimeout(resolve, UPLOAD_POLL))
+    return this.uploaded
+  }
+
   get length(): number {
     return this.base.view.messages.length
+  }
+
+  /**
+   * True if the peer (hex identity key) may have this room's cores: an active member, or the other
+   * person of a direct room (whom we sent its keys, and who fetches it before being added). Before we
+   * know any member (just joined by key, nothing fetched yet) any authenticated peer may, since we
+   * hold nothing of the room to give and need a member to fetch it from.
+   */
+  allows(publicKey: string): boolean {
+    // The other person of a direct room holds its keys from our request: they fetch it from us.
+    if (this._directPeer !== null && b4a.toString(this._directPeer, 'hex') === publicKey) return true
+    if (this._members.size === 0) return !this._creating
+    const member = this._members.get(publicKey)
+    return member !== undefined && member.state === schema.MEMBER_ACTIVE
   }
 
   /**
@@ -512,6 +574,7 @@ export class Room extends ReadyResource {
   /** Marks this room as a direct room with `peer`: nothing is written to it while it breaks that. */
   holdDirect(peer: Buffer): void {
     this._directPeer = peer
+    this.emit('members')
   }
 
   private async _waitWritable(): Promise<void> {
@@ -550,8 +613,13 @@ export class Room extends ReadyResource {
   private async _refreshMembers(): Promise<void> {
     const view = this.base.view
     const members = new Map<string, MemberRecord>()
-    for (const m of await listMembers(view)) members.set(b4a.toString(m.publicKey, 'hex'), m)
+    for (const m of await listMembers(view)) {
+      members.set(b4a.toString(m.publicKey, 'hex'), m)
+      this.cores.know(m.writerKey)
+    }
+    const before = this.memberKeys.join()
     this._members = members
+    if (this.memberKeys.join() !== before) this.emit('members')
     // Open the epoch keys sealed to us that we do not hold yet.
     const current = await currentEpoch(view)
     for (let epoch = 1; epoch <= current; epoch++) {

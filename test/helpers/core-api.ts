@@ -46,5 +46,5 @@ export async function coreNet(t: T) {
   const { testnet } = await localTestnet()
   t.teardown(() => testnet.destroy(), { order: 1000 })
   const dir = await t.tmp()
-  return { dir, start: (name: string, extra?: Partial<PeerlineOptions>) => startApi(t, path.join(dir, name), testnet.bootstrap, extra) }
+  return { dir, testnet, start: (name: string, extra?: Partial<PeerlineOptions>) => startApi(t, path.join(dir, name), testnet.bootstrap, extra) }
 }

@@ -55,6 +55,8 @@ export interface ListPosition {
   atBottom: boolean
   /** False when the reader was elsewhere (say, in a dialog): do not move focus to the composer. */
   focus: boolean
+  /** The message list itself had focus (keyboard scrolling): the new list gets it back. */
+  listFocused?: boolean
 }
 
 /** Reads a rendered conversation's list position, to keep it across a re-render. */
@@ -64,7 +66,7 @@ export function listPosition(el: HTMLElement): ListPosition | null {
   // The list's own pinned flag, not its geometry: in the middle of a resize the text has re-wrapped
   // but the resize callback has not re-pinned yet, and geometry would say "not at the bottom".
   const atBottom = list.dataset.pinned !== undefined ? list.dataset.pinned === 'true' : list.scrollHeight - list.scrollTop - list.clientHeight < 40
-  return { top: list.scrollTop, fromBottom: list.scrollHeight - list.scrollTop, atBottom, focus: el.contains(document.activeElement) || document.activeElement === document.body }
+  return { top: list.scrollTop, fromBottom: list.scrollHeight - list.scrollTop, atBottom, listFocused: document.activeElement === list, focus: el.contains(document.activeElement) || document.activeElement === document.body }
 }
 
 export function renderConversation(el: HTMLElement, model: Model, room: RoomSummary, act: ConversationActions, keep: ListPosition | null = null, draft = ''): void {
@@ -208,7 +210,8 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
     size = sizeOf()
     if (atBottom) list.scrollTop = list.scrollHeight
   }).observe(list)
-  if (room.active && keep?.focus !== false) input.focus()
+  if (keep?.listFocused) list.focus({ preventScroll: true })
+  else if (room.active && keep?.focus !== false) input.focus()
 }
 
 /** What a sent message's mark needs: the other person in a direct chat. */

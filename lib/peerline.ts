@@ -178,6 +178,7 @@ export class Peerline extends ReadyResource {
       rooms: this.rooms,
       identity: this.identity,
       scheme: this.scheme,
+      verifier: this._verifier,
       name: () => this.book.settings.name,
       log: this.log,
       timeout: lookupTimeout ?? DEFAULT_JOIN_TIMEOUT

@@ -158,7 +158,7 @@ export class RoomMethods {
     const room = await this.resolve(to)
     const numbers = await this._numbersByKey(room)
     const names = await this._namesByNumber(room)
-    const messages = await room.history(limit, before)
+    const messages = await room.history(limit, Date.now(), before)
     await this._core.rooms.markRead(room.id)
     return messages.map((m) => this.entry(m, numbers, names, room))
   }

@@ -39,7 +39,7 @@ export async function searchMessages(core: Peerline, rooms: RoomMethods, room: s
     const names = await rooms._namesByNumber(r)
     let found = 0
     for (let before = r.length; before > 0 && found < limit; before -= PAGE) {
-      const page = await r.history(Math.min(PAGE, before), before)
+      const page = await r.history(Math.min(PAGE, before), Date.now(), before)
       for (let i = page.length - 1; i >= 0 && found < limit; i--) {
         const m = page[i]
         if (m.deleted || !m.text.toLocaleLowerCase().includes(needle)) continue

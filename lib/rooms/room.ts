@@ -14,11 +14,12 @@ import type { CallInfo } from '../calls/call-info'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
-import { applyOps, closeView, currentEpoch, getCreator, getInfo, sealedEpochKey, getInvite, dueForClearing, getMember, listMembers, messageAt, messageById, messageWithFile, openView, readMessages, readNotices } from './room-view'
+import { applyOps, closeView, currentEpoch, getCreator, getInfo, sealedEpochKey, getInvite, blockIsOp, dueForClearing, getMember, listMembers, messageAt, messageById, messageIds, messageWithFile, openView, readMessages, readNotices } from './room-view'
 import { EVENT_ROOM } from './room-view'
+import { SignedView } from './signed-view'
 import type { ApplyContext, MessageState, NoticeState, RoomView } from './room-view'
 import type { NumberScheme } from '../identity/number-scheme'
-import { memberSignable } from './member-signature'
+import { memberSignable, verifyMember } from './member-signature'
 import { DeliveryMarks } from './delivery-marks'
 import { newEpochKey, sealKeyTo, sealText } from './epoch-keys'
 import { RoomCores } from './room-cores'
@@ -242,29 +243,40 @@ export class Room extends ReadyResource {
   /**
    * Clears from local storage the text of messages past their time or deleted: the view's block,
    * the op's block in its writer core, and every edit. Returns how many messages were cleared.
-   * (A member could have copied the text before; this keeps it off this disk.)
+   * (A member could have copied the text before; this keeps it off this disk.) Readers never see
+   * that text after its time either way: readMessages leaves it out; this is about the disk.
+   *
+   * Only what the indexers signed is cleared, found and cleared in the signed cores themselves
+   * (see SignedView), so a reorder can neither move a message under a cleared seq nor cut the
+   * view off from the blocks after it.
    */
   async sweep(now = Date.now()): Promise<number> {
     if (this._sweeping || this.closing) return 0
     this._sweeping = true
+    let signed: SignedView | null = null
     try {
       const view = this.base.view
-      // Only what the indexers signed: Autobase may still rewrite (and re-read) the rest.
-      const due = (await dueForClearing(view, now)).filter((t) => t.seq < view.messages.signedLength)
-      for (const t of due) {
+      // Most seconds nothing is due: say so without opening the signed cores.
+      if ((await dueForClearing(view, now)).length === 0) return 0
+      signed = await SignedView.open(this._store, view)
+      let cleared = 0
+      for (const t of await dueForClearing(signed, now)) {
         for (const e of t.edits) {
-          if (e.index >= view.edits.signedLength) continue
-          await view.edits.clear(e.index, e.index + 1)
+          if (!(await blockIsOp(signed.edits, e.index, e.writerKey, e.writerSeq, 'edit'))) continue
           await this._clearWriterBlock(e.writerKey, e.writerSeq)
+          await signed.edits.clear(e.index, e.index + 1)
         }
+        if (!(await blockIsOp(signed.messages, t.seq, t.writerKey, t.writerSeq, 'message'))) continue
         await this._clearWriterBlock(t.writerKey, t.writerSeq)
-        await view.messages.clear(t.seq, t.seq + 1)
+        await signed.messages.clear(t.seq, t.seq + 1)
+        cleared++
       }
-      return due.length
+      return cleared
     } catch (err) {
       this._log(`room ${this.id}: sweep failed: ${(err as Error).message}`)
       return 0
     } finally {
+      if (signed !== null) await signed.close().catch(() => {})
       this._sweeping = false
     }
   }
@@ -283,6 +295,12 @@ export class Room extends ReadyResource {
   async addMember(member: NewMember): Promise<void> {
     const existing = await getMember(this.base.view, member.publicKey)
     if (existing && existing.state === schema.MEMBER_ACTIVE) return
+    // Checked before it is written: apply would skip it on every member anyway, and counts such
+    // records against their author (us), so a joiner's bad signature must never reach the log.
+    const number = await this._scheme.derive(member.publicKey)
+    if (!verifyMember(member.signature, member.publicKey, this.discoveryKey, member.writerKey, number)) {
+      throw new PeerlineError('NOT_ALLOWED', 'That member signature does not verify: nobody was added.')
+    }
     const ops: RoomOp[] = [{ type: schema.OP_MEMBER, ...member }]
     // After a removal, a joiner gets the current epoch's key with its record, in the same batch.
     const key = await this._epochKey().catch(() => null)
@@ -339,6 +357,9 @@ export class Room extends ReadyResource {
     this._remember(id)
     const key = await this._epochKey()
     this.emit('sent', { id, text, time })
+    // The live copy reaches the socket on the event loop's next turn; the durable append (hashing,
+    // signing, storage, apply) would run first and hold it back (measured: 1.1-1.4 ms -> 0.4-0.6 ms).
+    await nextTurn()
     if (key === null) await this._append({ type: schema.OP_MESSAGE, id, text, time })
     else await this._append({ type: schema.OP_SEALED_MESSAGE, id, text: { epoch: key.epoch, ...sealText(key.key, text) }, time })
     return { id, time }
@@ -408,10 +429,13 @@ export class Room extends ReadyResource {
     return { epoch, key }
   }
 
-  /** The last `limit` messages before seq `before` (default: all), oldest first, as they read now. */
-  async history(limit = 100, before = Infinity): Promise<MessageState[]> {
+  /**
+   * The last `limit` messages before seq `before` (default: all), oldest first, as they read at
+   * `now` (past their time: left out).
+   */
+  async history(limit = 100, now = Date.now(), before = Infinity): Promise<MessageState[]> {
     const end = Math.min(before, this.base.view.messages.length)
-    return readMessages(this.base.view, end - limit, end)
+    return readMessages(this.base.view, end - limit, end, now)
   }
 
   /** Notices (joins, removals, renames, timer changes) placed at message seqs `from <= at < to`. */
@@ -422,15 +446,15 @@ export class Room extends ReadyResource {
   /**
    * The stored state of a message, or null. A message shown live (ours being appended, or a
    * peer's live copy) is on screen before its op is applied here, so someone can act on it at
-   * once: for those ids this waits, up to `wait` ms, for the op to land.
+   * once: for those ids this waits, up to `wait` ms, for the op to land. Read as at `now`.
    */
-  async message(id: string, { wait = 0 }: { wait?: number } = {}): Promise<MessageState | null> {
-    const found = await messageById(this.base.view, id)
+  async message(id: string, { wait = 0, now = Date.now() }: { wait?: number; now?: number } = {}): Promise<MessageState | null> {
+    const found = await messageById(this.base.view, id, now)
     if (found !== null || wait <= 0 || !this._announced.has(id)) return found
     const deadline = Date.now() + wait
     while (!this.closing && Date.now() < deadline) {
       await this._nextUpdate(deadline - Date.now())
-      const m = await messageById(this.base.view, id)
+      const m = await messageById(this.base.view, id, now)
       if (m !== null) return m
     }
     return null
@@ -650,7 +674,17 @@ export class Room extends ReadyResource {
     if (this.closing) return
     const view = this.base.view
     const length = view.messages.length
-    for (const m of await readMessages(view, this._scanned, length)) {
+    // Most news was announced already (our own sends, live copies): those need no full read.
+    const ids = await messageIds(view, this._scanned, length)
+    let first = ids.length
+    let last = -1
+    ids.forEach((id, i) => {
+      if (id !== null && this._announced.has(id)) return
+      first = Math.min(first, i)
+      last = i
+    })
+    const news = last < 0 ? [] : await readMessages(view, this._scanned + first, this._scanned + last + 1)
+    for (const m of news) {
       if (this._announced.has(m.id) || m.deleted) continue
       this._remember(m.id)
       this.emit('message', { room: this.id, id: m.id, from: m.from, text: m.text, time: m.time, file: m.file ? fileInfo(m.file) : null, call: m.call ? callInfo(m.call) : null })
@@ -693,6 +727,10 @@ export class Room extends ReadyResource {
     this._announced.add(id)
     if (this._announced.size > ANNOUNCED_MEMORY) this._announced.delete(this._announced.values().next().value as string)
   }
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0))
 }
 
 function checkText(text: string): void {

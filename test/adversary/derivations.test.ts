@@ -2,6 +2,7 @@ import test from 'brittle'
 import c from 'compact-encoding'
 import crypto from 'hypercore-crypto'
 import * as schema from '../../lib/wire/schemas'
+import type { NewMember } from '../../lib/rooms/room'
 import { converged, groupOfThree, numberOf, scheme, transcript } from '../helpers/room-net'
 
 /** Counts the Argon2 derivations the (shared, cached) test scheme really runs. */
@@ -47,4 +48,19 @@ test('a member flooding forged member records costs every member a bounded numbe
   for (const r of all) t.is((await r.members()).length, 3, 'no forged member got in')
   t.alike(await transcript(a), await transcript(carol), 'honest members converge')
   t.ok(all.every((r) => r.broken === null), 'nobody is broken')
+})
+
+test('a joiner\'s bad member signature is refused before it is written: the admin\'s budget is untouched', async (t) => {
+  const { a, b, c: carol } = await groupOfThree(t)
+  const before = a.base.local?.length ?? 0
+  // Twenty join requests whose member signature is random bytes (what a stranger with the room key could send).
+  for (let i = 0; i < 20; i++) {
+    const forged: NewMember = { writerKey: crypto.randomBytes(32), publicKey: crypto.keyPair().publicKey, name: 'x', role: schema.ROLE_MEMBER, signature: crypto.randomBytes(64) }
+    await t.exception(a.addMember(forged), /does not verify/)
+  }
+  t.is(a.base.local?.length ?? 0, before, 'nothing was written to the admin\'s core')
+  const admin = (await a.me())?.publicKey ?? crypto.randomBytes(32)
+  t.is(await a.base.view.meta.get('failedrec/' + admin.toString('hex')), null, 'no failure counted against the admin')
+  await a.send('the admin goes on')
+  await converged([a, b, carol], async (r) => (await r.history()).some((m) => m.text === 'the admin goes on'))
 })

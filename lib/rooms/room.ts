@@ -200,6 +200,8 @@ export class Room extends ReadyResource {
     this._sweeper.unref?.()
     if (this._fastForwarded) void this.keepLocal()
     if (this.base.local !== null) {
+      // Marks are kept for every room (a direct room is known as one only after it opens), but
+      // looked at only in direct rooms (see _otherMember).
       this._marks = new DeliveryMarks(this.base.local as Hypercore<Buffer>, this._markStore.get({ name: 'delivered' }))
       await this._marks.ready()
       // The peer's bitfield has no event of its own: look once a second (a few peers, no I/O).
@@ -527,10 +529,13 @@ export class Room extends ReadyResource {
     return m.writerSeq < (this._marks?.length ?? 0)
   }
 
+  /** The other person of a direct room (held by guardDirect), while both are in it; else null. */
   private _otherMember(): MemberRecord | null {
+    if (this._directPeer === null) return null
     const active = [...this._members.values()].filter((m) => m.state === schema.MEMBER_ACTIVE)
     if (active.length !== 2) return null
-    return active.find((m) => !b4a.equals(m.publicKey, this._self.publicKey)) ?? null
+    const other = active.find((m) => !b4a.equals(m.publicKey, this._self.publicKey)) ?? null
+    return other !== null && b4a.equals(other.publicKey, this._directPeer) ? other : null
   }
 
   private async _checkDelivered(): Promise<void> {

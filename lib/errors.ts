@@ -32,7 +32,9 @@ export const ERROR_CODES = [
   'CLOSED',
   'BUSY',
   'NOT_ONLINE',
-  'NO_SUCH_CALL'
+  'NO_SUCH_CALL',
+  'UPGRADE_REQUIRED',
+  'PEER_OUTDATED'
 ] as const
 
 /** Stable error codes: the agent's JSON-RPC errors carry them as `data.code`. */
@@ -193,6 +195,18 @@ export class PeerlineError extends Error {
 
   static NO_SUCH_CALL(msg = 'There is no such call (it may have ended).'): PeerlineError {
     return new PeerlineError('NO_SUCH_CALL', msg)
+  }
+
+  // Versions (`what` names who or what is newer or older: "123 456 789", "a room op of protocol 3.0")
+
+  /** They speak a newer major protocol version: we cannot read it until we update. */
+  static UPGRADE_REQUIRED(what: string, details?: Details): PeerlineError {
+    return new PeerlineError('UPGRADE_REQUIRED', `${what} uses a newer Peerline: update Peerline to talk to them and see everything.`, details)
+  }
+
+  /** They speak an older major protocol version: they cannot read ours until they update. */
+  static PEER_OUTDATED(what: string, details?: Details): PeerlineError {
+    return new PeerlineError('PEER_OUTDATED', `${what} uses an older Peerline that cannot read yours: ask them to update.`, details)
   }
 }
 

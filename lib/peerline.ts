@@ -27,6 +27,24 @@ import type { RoomKind } from './wire/schemas'
 import type { Room } from './rooms/room'
 import { signWith } from './rooms/member-signature'
 import { openSealedKey } from './rooms/epoch-keys'
+import { PeerlineError } from './errors'
+import { formatVersion, written } from './wire/version'
+import type { Compatibility } from './wire/version'
+import type { PeerVersion } from './contacts/peer-session'
+
+/** A peer speaks another protocol version ('peer-version'); code is set when the two cannot talk. */
+export interface PeerVersionNote {
+  number: string
+  name: string
+  publicKey: string
+  /** theirs and ours, as 'major.minor' */
+  version: string
+  ours: string
+  compatibility: Exclude<Compatibility, 'same'>
+  /** UPGRADE_REQUIRED: we must update to talk to them; PEER_OUTDATED: they must. */
+  code: 'UPGRADE_REQUIRED' | 'PEER_OUTDATED' | null
+  message: string
+}
 
 export interface PeerlineOptions {
   /** The profile directory: identity, Corestore, contacts and settings all live here. */
@@ -60,6 +78,8 @@ const WRITE_BUFFER_SIZE = 16 * 1024 * 1024
 const DEFAULT_JOIN_TIMEOUT = 30_000
 /** Group rooms up to this many other members keep a direct connection to each (a mesh). */
 const MESH_LIMIT = 32
+/** Peers whose protocol version we remember having reported. */
+const MAX_VERSIONS_SEEN = 1024
 
 /**
  * One profile's P2P core: identity, storage, the swarm, contacts and rooms, wired together.
@@ -85,6 +105,8 @@ export class Peerline extends ReadyResource {
   private _refused = 0
   private _refusedReason = ''
   private _refusedTimer: ReturnType<typeof setTimeout> | null = null
+  /** The version last reported per peer key, so a reconnecting peer is told of once (bounded). */
+  private readonly _versionsSeen = new Map<string, string>()
   private readonly _dialing = new Set<string>()
   /** Rooms whose members changed while _dialMembers was resting. */
   private readonly _dialAgain = new Set<string>()
@@ -308,6 +330,33 @@ export class Peerline extends ReadyResource {
       this.calls.attach(session.publicKey, session.mux, conn)
     })
     session.once('verified', () => this.contacts.attach(session))
+    session.on('version', (v) => this._onpeerversion(v))
+  }
+
+  private _onpeerversion(v: PeerVersion): void {
+    const id = b4a.toString(v.publicKey, 'hex')
+    const version = formatVersion(v.version)
+    if (this._versionsSeen.get(id) === version) return
+    // A hostile peer may claim a new version on every reconnect; keep the memory of it bounded.
+    if (this._versionsSeen.size >= MAX_VERSIONS_SEEN) this._versionsSeen.clear()
+    this._versionsSeen.set(id, version)
+    const who = v.name ? `${v.name} (${v.number})` : v.number
+    const err =
+      v.compatibility === 'newer-major' ? PeerlineError.UPGRADE_REQUIRED(who) : v.compatibility === 'older-major' ? PeerlineError.PEER_OUTDATED(who) : null
+    const message =
+      err?.message ?? (v.compatibility === 'newer-minor' ? `${who} runs a newer Peerline; update to see everything.` : `${who} runs an older Peerline.`)
+    const note: PeerVersionNote = {
+      number: v.number,
+      name: v.name,
+      publicKey: id,
+      version,
+      ours: formatVersion(written()),
+      compatibility: v.compatibility,
+      code: err === null ? null : (err.code as 'UPGRADE_REQUIRED' | 'PEER_OUTDATED'),
+      message
+    }
+    this.log(`peer ${id.slice(0, 8)}: ${message} (protocol ${note.version}, ours ${note.ours})`)
+    this.emit('peer-version', note)
   }
 
   /** Drops a connection the gate turned away; a flood makes one log line a second, not thousands. */

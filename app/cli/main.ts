@@ -6,6 +6,7 @@ import { isPeerlineError } from '../../lib/errors'
 import { Identity } from '../../lib/identity/identity'
 import { NumberScheme } from '../../lib/identity/number-scheme'
 import { parseBootstrap } from '../../lib/network/swarm-network'
+import { formatVersion, simulateFromEnv } from '../../lib/wire/version'
 import { AlwaysOnServer } from '../../lib/rooms/always-on-server'
 import z32 from 'z32'
 import type { PeerlineOptions } from '../../lib/peerline'
@@ -78,6 +79,8 @@ function options(args: ParsedArgs): PeerlineOptions {
 }
 
 async function agent(args: ParsedArgs): Promise<void> {
+  const simulated = simulateFromEnv(process.env)
+  if (simulated) log(`simulating protocol ${formatVersion(simulated)} (PEERLINE_SIMULATE_PROTOCOL)`)
   const api = new Api(options(args))
   let closing: Promise<void> | null = null
   const transport = new StdioTransport(api, process.stdin, process.stdout, log)

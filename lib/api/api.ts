@@ -6,7 +6,7 @@ import z32 from 'z32'
 import { PeerlineError } from '../errors'
 import type { ContactInfo, ContactSearch, KeyMismatch } from '../contacts/contacts'
 import { Peerline } from '../peerline'
-import type { PeerlineOptions } from '../peerline'
+import type { PeerlineOptions, PeerVersionNote } from '../peerline'
 import type { RoomMessage } from '../rooms/room'
 import type { MessageState } from '../rooms/room-view'
 import { RoomMethods } from './room-methods'
@@ -55,6 +55,7 @@ export interface Notifications {
   callPeer: CallPeer
   callSignal: CallSignalNote
   callChat: CallChatNote
+  peerVersion: PeerVersionNote
 }
 
 export type NotificationName = keyof Notifications
@@ -175,6 +176,7 @@ export class Api extends EventEmitter<ApiEvents> {
     core.calls.on('peer', (n: CallPeer) => this._notify('callPeer', n))
     core.calls.on('signal', (n: CallSignalNote) => this._notify('callSignal', n))
     core.calls.on('chat', (n: CallChatNote) => this._notify('callChat', n))
+    core.on('peer-version', (n: PeerVersionNote) => this._notify('peerVersion', n))
     this._notify('ready', { number: core.identity.number, publicKey: b4a.toString(core.identity.publicKey, 'hex') })
     // The state may have changed while the core was opening: clients start from this one.
     this._notify('network', core.network.status())

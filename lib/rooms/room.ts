@@ -18,6 +18,8 @@ import { applyOps, closeView, currentEpoch, getCreator, getInfo, sealedEpochKey,
 import { EVENT_ROOM } from './room-view'
 import { SignedView } from './signed-view'
 import type { ApplyContext, MessageState, NoticeState, RoomView } from './room-view'
+import { formatVersion } from '../wire/version'
+import type { ProtocolVersion } from '../wire/version'
 import type { NumberScheme } from '../identity/number-scheme'
 import { memberSignable, verifyMember } from './member-signature'
 import { DeliveryMarks } from './delivery-marks'
@@ -75,6 +77,8 @@ const DELIVERY_CHECK_INTERVAL = 1000
 const WRITABLE_TIMEOUT = 15_000
 /** Messages fetched at a time when completing a view that arrived by fast-forward. */
 const KEEP_PAGE = 256
+/** How long replication keeps serving a member we removed, for them to fetch the removal. */
+export const HANDOFF_WAIT = 5000
 /** Announced ids remembered for de-duplication (live copies, reorders). */
 const ANNOUNCED_MEMORY = 4096
 
@@ -98,6 +102,8 @@ export class Room extends ReadyResource {
   private _eventsScanned = 0
   private _members = new Map<string, MemberRecord>()
   private readonly _announced = new Set<string>()
+  /** hex key of a member we removed -> our writer core's length holding the removal. */
+  private readonly _handoffs = new Map<string, Promise<number>>()
   private _scanning: Promise<void> | null = null
   private _rescan = false
   private readonly _store: Corestore
@@ -115,6 +121,8 @@ export class Room extends ReadyResource {
   private _marksTimer: ReturnType<typeof setInterval> | null = null
   private readonly _scheme: NumberScheme
   private readonly _applyContext: ApplyContext
+  /** Set when a member wrote ops of a newer major protocol version, which this version skips. */
+  newerVersion: ProtocolVersion | null = null
 
   constructor(store: Corestore, opts: RoomOptions) {
     super()
@@ -128,7 +136,15 @@ export class Room extends ReadyResource {
     this._scheme = opts.scheme
     // From the key, not base.discoveryKey: apply may run while the base is still opening.
     let discoveryKey: Buffer | null = null
-    this._applyContext = { discoveryKey: () => (discoveryKey ??= crypto.discoveryKey(this.key)), scheme: opts.scheme }
+    this._applyContext = {
+      discoveryKey: () => (discoveryKey ??= crypto.discoveryKey(this.key)),
+      scheme: opts.scheme,
+      onnewer: (version) => {
+        if (this.newerVersion !== null && version.major <= this.newerVersion.major) return
+        this.newerVersion = version
+        this._log(`room ${this.id.slice(0, 8)}: skipped ops of protocol ${formatVersion(version)}: update Peerline to read them`)
+      }
+    }
     this.base = new Autobase<RoomView>(this._store, opts.key, {
       open: openView,
       apply: (nodes, view, host) => applyOps(nodes, view, host, this._applyContext),
@@ -415,9 +431,31 @@ export class Room extends ReadyResource {
       if (box !== null) keys.push({ publicKey: m.publicKey, box })
     }
     const epoch = (await currentEpoch(view)) + 1
-    await this._appendAll([op, { type: schema.OP_EPOCH, epoch, keys }])
+    // Replication stops serving the removed member once they hold this removal, so they learn of it.
+    const who = b4a.toString(op.publicKey, 'hex')
+    let handed = (_length: number): void => {}
+    this._handoffs.set(who, new Promise<number>((resolve) => (handed = resolve)))
+    setTimeout(() => this._handoffs.delete(who), HANDOFF_WAIT)
+    try {
+      await this._appendAll([op, { type: schema.OP_EPOCH, epoch, keys }])
+    } finally {
+      handed(this.base.local?.length ?? 0)
+    }
     await this.base.update()
     await this._refreshMembers()
+  }
+
+  /** This device's writer core in the room (null until it writes). */
+  get local(): Hypercore<unknown> | null {
+    return this.base.local
+  }
+
+  /**
+   * For a member this device just removed: resolves to the length of our writer core that holds
+   * the removal (replication serves them up to it, then stops), else null.
+   */
+  handoff(publicKey: string): Promise<number> | null {
+    return this._handoffs.get(publicKey) ?? null
   }
 
   /** The current epoch's key, or null in epoch 0 (texts go as they are: the room key protects them). */

@@ -124,6 +124,12 @@ test('a removed member gets no block appended after its removal, not even by raw
     async () => (await stays.api.call('members', { room })) as unknown[],
     (m) => m.length === 2
   )
+  // They are told: the admin serves them up to the removal before it stops.
+  const told = await eventually(
+    async () => ((await removed.api.call('listRooms', {})) as Array<{ room: string; active: boolean }>).find((r) => r.room === room),
+    (r) => r?.active === false
+  )
+  t.is(told?.active, false, 'the removed member\'s app knows it was removed')
   for (let i = 0; i < 5; i++) await admin.api.call('send', { to: room, text: 'after ' + i })
   await eventually(
     async () => (await stays.api.call('history', { to: room })) as Array<{ text: string }>,

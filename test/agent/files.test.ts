@@ -204,7 +204,7 @@ async function stranger(dht: HyperDHT, publicKey: string) {
   const conn = dht.connect(b4a.from(publicKey, 'hex'), { keyPair })
   conn.on('error', () => {})
   const mux = Protomux.from(conn)
-  mux.createChannel({ protocol: schema.HELLO_PROTOCOL, handshake: c.raw })?.open(c.encode(schema.hello, { number, name: 'Mallory' }))
+  mux.createChannel({ protocol: schema.HELLO_PROTOCOL, handshake: c.raw })?.open(c.encode(schema.hello, { number, name: 'Mallory', version: schema.PROTOCOL_VERSION }))
   const answers: string[] = []
   let opened = (): void => {}
   let onclose = (): void => {}

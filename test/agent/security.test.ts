@@ -80,9 +80,9 @@ test('peers on someone\'s topic with a key that does not derive to the number, o
   const victim = execFileSync(process.execPath, [MAIN, 'id', '--storage', path.join(await t.tmp(), 'v')]).toString().trim()
   const number = victim.replace(/ /g, '')
 
-  const liar = await forger(t, bootstrap, number, c.encode(schema.hello, { number, name: 'Not really' }))
+  const liar = await forger(t, bootstrap, number, c.encode(schema.hello, { number, name: 'Not really', version: schema.PROTOCOL_VERSION }))
   const junk = await forger(t, bootstrap, number, b4a.from([0xff, 0xff, 0xff, 0xff, 0x01, 0x02]))
-  const huge = await forger(t, bootstrap, number, c.encode(schema.hello, { number, name: 'x'.repeat(5000) }))
+  const huge = await forger(t, bootstrap, number, c.encode(schema.hello, { number, name: 'x'.repeat(5000), version: schema.PROTOCOL_VERSION }))
 
   const added = await a.call<{ state: string }>('addContact', { number: victim })
   t.is(added.state, 'searching', 'no forger is accepted as ' + victim + ': A goes on searching')

@@ -15,8 +15,8 @@ export async function setup(t: T, env: Record<string, string> = {}) {
     for (const a of agents) await a.stop()
   })
   const defaults = env
-  const start = async (name: string, own?: Record<string, string>): Promise<AgentProcess> => {
-    const a = await AgentProcess.start({ storage: path.join(dir, name), bootstrap, env: { ...defaults, ...(own ?? {}) } })
+  const start = async (name: string, own?: Record<string, string>, main?: string): Promise<AgentProcess> => {
+    const a = await AgentProcess.start({ storage: path.join(dir, name), bootstrap, env: { ...defaults, ...(own ?? {}) }, ...(main ? { main } : {}) })
     agents.push(a)
     return a
   }

@@ -31,6 +31,8 @@ export interface AgentOptions {
   env?: Record<string, string>
   /** Keep stderr lines (logs) for assertions. */
   keepLogs?: boolean
+  /** Another build's app/cli/main.js (an older release, for mixed-version tests). */
+  main?: string
 }
 
 interface Waiter {
@@ -70,7 +72,7 @@ export class AgentProcess {
       process.execPath,
       ...AGENT_NODE_FLAGS,
       ...(opts.nodeArgs ?? []),
-      MAIN,
+      opts.main ?? MAIN,
       'agent',
       '--storage',
       opts.storage,

@@ -2,43 +2,12 @@
 // default sentence, so a sentence people read is written once and a code is never misspelt.
 // The code strings are a public contract: the agent's JSON-RPC errors carry them as `data.code`.
 
-/** Every code, in one list, so a test can check that each one has its factory. */
-export const ERROR_CODES = [
-  'BAD_REQUEST',
-  'NUMBER_INVALID',
-  'NUMBER_NOT_FOUND',
-  'PEER_UNREACHABLE',
-  'NUMBER_IS_YOURS',
-  'KEY_MISMATCH',
-  'NOT_A_CONTACT',
-  'NO_SUCH_ROOM',
-  'NO_SUCH_MESSAGE',
-  'NOT_ADMIN',
-  'NOT_ALLOWED',
-  'NOT_A_MEMBER',
-  'INVITE_EXPIRED',
-  'INVITE_INVALID',
-  'FILE_NOT_FOUND',
-  'FILE_BLOCKED',
-  'FILE_CORRUPT',
-  'FILE_TOO_LARGE',
-  'FILE_PAUSED',
-  'FILE_CANCELLED',
-  'NO_SUCH_FILE',
-  'NOT_WRITABLE',
-  'PHRASE_INVALID',
-  'IDENTITY_EXISTS',
-  'PROFILE_IN_USE',
-  'CLOSED',
-  'BUSY',
-  'NOT_ONLINE',
-  'NO_SUCH_CALL',
-  'UPGRADE_REQUIRED',
-  'PEER_OUTDATED'
-] as const
+import { ERROR_CODES } from './contract'
+import type { ErrorCode } from './contract'
 
-/** Stable error codes: the agent's JSON-RPC errors carry them as `data.code`. */
-export type ErrorCode = (typeof ERROR_CODES)[number]
+// The contract owns the codes; they are re-exported here beside their factories.
+export { ERROR_CODES }
+export type { ErrorCode }
 
 type Details = Record<string, unknown>
 
@@ -59,6 +28,11 @@ export class PeerlineError extends Error {
   /** Params a caller got wrong; the sentence says which and how. */
   static BAD_REQUEST(msg: string): PeerlineError {
     return new PeerlineError('BAD_REQUEST', msg)
+  }
+
+  /** One param missing or of the wrong type: names it and what it must be; data.param says which. */
+  static INVALID_PARAM(name: string, must: string): PeerlineError {
+    return new PeerlineError('BAD_REQUEST', `"${name}" must be ${must}`, { param: name })
   }
 
   static CLOSED(msg = 'Peerline is shutting down.'): PeerlineError {

@@ -1,7 +1,6 @@
 import Corestore from 'corestore'
 import CoreStorage from 'hypercore-storage'
 import path from 'path'
-import ReadyResource from 'ready-resource'
 import type NoiseSecretStream from '@hyperswarm/secret-stream'
 import { CallManager } from './calls/call-manager'
 import { ContactBook } from './contacts/contact-book'
@@ -16,7 +15,9 @@ import { ConnectionGate } from './network/connection-gate'
 import type { Log } from './log'
 import { silent } from './log'
 import { SwarmNetwork } from './network/swarm-network'
-import type { NetworkStatus, PeerAddress } from './network/swarm-network'
+import type { NetworkStatus, PeerVersionNote } from './contract'
+import type { ApiServices } from './api/services'
+import type { PeerAddress } from './network/swarm-network'
 import { AlwaysOnPeers } from './rooms/always-on'
 import { RoomInvites } from './rooms/room-invites'
 import { RoomList } from './rooms/room-list'
@@ -27,24 +28,11 @@ import type { RoomKind } from './wire/schemas'
 import type { Room } from './rooms/room'
 import { signWith } from './rooms/member-signature'
 import { openSealedKey } from './rooms/epoch-keys'
+import { Resource } from './resource'
 import { PeerlineError } from './errors'
 import { formatVersion, written } from './wire/version'
-import type { Compatibility } from './wire/version'
 import type { PeerVersion } from './contacts/peer-session'
 
-/** A peer speaks another protocol version ('peer-version'); code is set when the two cannot talk. */
-export interface PeerVersionNote {
-  number: string
-  name: string
-  publicKey: string
-  /** theirs and ours, as 'major.minor' */
-  version: string
-  ours: string
-  compatibility: Exclude<Compatibility, 'same'>
-  /** UPGRADE_REQUIRED: we must update to talk to them; PEER_OUTDATED: they must. */
-  code: 'UPGRADE_REQUIRED' | 'PEER_OUTDATED' | null
-  message: string
-}
 
 export interface PeerlineOptions {
   /** The profile directory: identity, Corestore, contacts and settings all live here. */
@@ -81,23 +69,29 @@ const MESH_LIMIT = 32
 /** Peers whose protocol version we remember having reported. */
 const MAX_VERSIONS_SEEN = 1024
 
+export interface PeerlineEvents {
+  network: [NetworkStatus]
+  'peer-version': [PeerVersionNote]
+}
+
 /**
  * One profile's P2P core: identity, storage, the swarm, contacts and rooms, wired together.
  * The Api is the only thing that should hold one of these.
  */
-export class Peerline extends ReadyResource {
+export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
   readonly scheme: NumberScheme
   readonly log: Log
-  identity!: Identity
-  store!: Corestore
-  book!: ContactBook
-  rooms!: Rooms
-  network!: SwarmNetwork
-  contacts!: Contacts
-  invites!: RoomInvites
-  alwaysOn!: AlwaysOnPeers
-  files!: Files
-  calls!: CallManager
+  // The services, set once by _open; read through the getters below (nobody swaps them).
+  private _identity!: Identity
+  private _store!: Corestore
+  private _book!: ContactBook
+  private _rooms!: Rooms
+  private _network!: SwarmNetwork
+  private _contacts!: Contacts
+  private _invites!: RoomInvites
+  private _alwaysOn!: AlwaysOnPeers
+  private _files!: Files
+  private _calls!: CallManager
   private readonly _o: PeerlineOptions
   private readonly _gate = new ConnectionGate()
   private _verifier!: NumberVerifier
@@ -120,18 +114,58 @@ export class Peerline extends ReadyResource {
     this.log = opts.log ?? silent
   }
 
-  protected override async _open(): Promise<void> {
+  get identity(): Identity {
+    return this._identity
+  }
+
+  get store(): Corestore {
+    return this._store
+  }
+
+  get book(): ContactBook {
+    return this._book
+  }
+
+  get rooms(): Rooms {
+    return this._rooms
+  }
+
+  get network(): SwarmNetwork {
+    return this._network
+  }
+
+  get contacts(): Contacts {
+    return this._contacts
+  }
+
+  get invites(): RoomInvites {
+    return this._invites
+  }
+
+  get alwaysOn(): AlwaysOnPeers {
+    return this._alwaysOn
+  }
+
+  get files(): Files {
+    return this._files
+  }
+
+  get calls(): CallManager {
+    return this._calls
+  }
+
+  protected async _open(): Promise<void> {
     const { storage, bootstrap, host, lookupTimeout } = this._o
-    this.identity = await Identity.open(storage, this.scheme)
+    this._identity = await Identity.open(storage, this.scheme)
     // RocksDB's default 64 MiB memtables (two of them) cost memory a messenger does not need.
-    this.store = new Corestore(new CoreStorage(path.join(storage, STORE_DIR), { writeBufferSize: WRITE_BUFFER_SIZE }))
+    this._store = new Corestore(new CoreStorage(path.join(storage, STORE_DIR), { writeBufferSize: WRITE_BUFFER_SIZE }))
     await this.store.ready()
-    this.book = new ContactBook(this.store.get({ name: 'profile' }))
+    this._book = new ContactBook(this.store.get({ name: 'profile' }))
     await this.book.ready()
     // Contacts' numbers were checked when they were pinned: their hellos cost no derivation.
     this._verifier = new NumberVerifier(this.scheme)
     for (const r of this.book.all()) this._verifier.remember(r.publicKey, r.number)
-    this.rooms = new Rooms({
+    this._rooms = new Rooms({
       store: this.store,
       list: new RoomList(this.store.get({ name: 'rooms' })),
       log: this.log,
@@ -144,7 +178,7 @@ export class Peerline extends ReadyResource {
       scheme: this.scheme
     })
     await this.rooms.ready()
-    this.files = new Files({
+    this._files = new Files({
       store: this.store,
       blocklist: new Blocklist(storage),
       log: this.log,
@@ -153,7 +187,7 @@ export class Peerline extends ReadyResource {
     })
     await this.files.ready()
 
-    this.calls = new CallManager({
+    this._calls = new CallManager({
       rooms: this.rooms,
       self: this.identity.publicKey,
       log: this.log,
@@ -162,7 +196,7 @@ export class Peerline extends ReadyResource {
     })
     await this.calls.ready()
 
-    this.network = new SwarmNetwork({
+    this._network = new SwarmNetwork({
       keyPair: this.identity.keyPair,
       log: this.log,
       firewall: (key) => this.contacts.firewall(key),
@@ -179,7 +213,7 @@ export class Peerline extends ReadyResource {
       lastStatus = status
       this.emit('network', status)
     }
-    this.contacts = new Contacts({
+    this._contacts = new Contacts({
       identity: this.identity,
       scheme: this.scheme,
       book: this.book,
@@ -194,7 +228,7 @@ export class Peerline extends ReadyResource {
     this.network.onconnection = (conn) => this._onconnection(conn)
     await this.network.ready()
 
-    this.invites = new RoomInvites({
+    this._invites = new RoomInvites({
       swarm: this.network.swarm,
       store: this.store,
       rooms: this.rooms,
@@ -207,7 +241,7 @@ export class Peerline extends ReadyResource {
     })
     await this.invites.ready()
 
-    this.alwaysOn = new AlwaysOnPeers({ dht: this.network.dht, store: this.store, log: this.log })
+    this._alwaysOn = new AlwaysOnPeers({ dht: this.network.dht, store: this.store, log: this.log })
     await this.alwaysOn.configure(this.book.settings.alwaysOn)
 
     // Group members meet on the room's discovery key and answer its room keys; direct rooms
@@ -246,7 +280,7 @@ export class Peerline extends ReadyResource {
     await this._announce()
   }
 
-  protected override async _close(): Promise<void> {
+  protected async _close(): Promise<void> {
     // Calls first (their peers hear the hang-up), then the swarm, so no new connection opens a core while the stores close.
     if (this._refusedTimer) clearTimeout(this._refusedTimer)
     if (this.calls) await this.calls.close()

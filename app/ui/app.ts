@@ -1,7 +1,8 @@
 import type { ApiPort } from './api-port'
 import { ApiError } from './api-client'
 import { formatCountdown, formatNumber, h, replace, sentence } from './dom'
-import type { ContactInfo, FileState, HistoryEntry, LocalFileState, Me, MemberInfo, Model, NetworkStatus, NoticeEntry, RoomSummary, SearchHit } from './model'
+import type { MethodName, Notifications, Params, ParamsArg } from '../../lib/contract'
+import type { ContactInfo, FileState, HistoryEntry, Me, Model, NetworkStatus, RoomSummary, SearchHit } from './model'
 import { searchDialog } from './views/search-dialog'
 import { addContactDialog } from './views/add-contact'
 import { listPosition, renderConversation } from './views/conversation'
@@ -40,6 +41,8 @@ export class App {
   /** The room of each call that is not ringing any more (its screen needs it). */
   private readonly _callRooms = new Map<string, string>()
   private _refreshing: Promise<void> | null = null
+  /** roomUpdates that came while a room list was being fetched: newer than what it answers. */
+  private _updatesDuringList: Map<string, RoomSummary> | null = null
   /** Rooms left in this window: a late roomUpdate for one is ignored until it is opened again. */
   private readonly _left = new Set<string>()
   /** What is typed in each conversation's composer and not yet sent. */
@@ -73,7 +76,7 @@ export class App {
     this._keys()
     await this._loadFiles().catch((err) => this._error(err))
     await this.refresh()
-    this._api.call<NetworkStatus>('networkStatus').then((n) => this._network(n), (err) => this._error(err))
+    this._api.call('networkStatus').then((n) => this._network(n), (err) => this._error(err))
   }
 
   /**
@@ -91,7 +94,7 @@ export class App {
         this._again = false
         if (this._lists) {
           this._lists = false
-          const [contacts, rooms] = await Promise.all([this._api.call<ContactInfo[]>('listContacts'), this._api.call<RoomSummary[]>('listRooms')])
+          const [contacts, rooms] = await this._fetchLists()
           this._model.contacts = contacts
           this._model.rooms = rooms
         }
@@ -107,18 +110,19 @@ export class App {
     this._left.delete(room) // joined again by key
     this._layout.dataset.pane = 'chat'
     if (room !== this._model.current) {
+      // Another conversation: nothing of the last one may show in it (the same one stays as it is).
       this._editing = null
       // The "New messages" line goes where the reader left off; the first page reaches past it.
       const summary = this._model.rooms.find((r) => r.room === room)
       const unread = summary?.unread ?? 0
       this._model.unreadFrom = summary && unread > 0 ? summary.length - unread : null
       this._window = Math.min(MAX_WINDOW, Math.max(PAGE, unread + 10))
+      this._renderedFirst = null
+      this._model.messages = []
+      this._model.notices = []
+      this._model.members = []
     }
     this._model.current = room
-    this._renderedFirst = null
-    this._model.messages = []
-    this._model.notices = []
-    this._model.members = []
     void this.refresh()
   }
 
@@ -138,15 +142,18 @@ export class App {
     if (!room) return
     const limit = this._window
     const [messages, members] = await Promise.all([
-      this._api.call<HistoryEntry[]>('history', { to: room, limit }),
-      this._api.call<MemberInfo[]>('members', { room })
+      this._api.call('history', { to: room, limit }),
+      this._api.call('members', { room })
     ])
     // Fewer than asked for: this is the start of the room (notices from before the first message too).
     const from = messages.length < limit ? 0 : messages[0].seq
-    const notices = await this._api.call<NoticeEntry[]>('notices', { room, from })
+    const notices = await this._api.call('notices', { room, from })
     if (room !== this._model.current) return
-    // A message announced live shows up here once stored: its roomUpdate refreshes again.
-    this._model.messages = messages
+    // A message announced live (or just sent) may not be stored yet: keep it after the stored ones.
+    const newest = messages.length ? messages[messages.length - 1].time : 0
+    const shown = new Set(messages.map((x) => x.id))
+    const live = this._model.messages.filter((x) => !shown.has(x.id) && x.time >= newest)
+    this._model.messages = [...messages, ...live]
     this._model.notices = notices
     this._model.hasOlder = from > 0 && limit < MAX_WINDOW
     this._paging = false
@@ -166,7 +173,7 @@ export class App {
       joinRoom: () => joinRoomDialog(this._api, (room) => this.open(room)),
       settings: () =>
         settingsDialog(this._api, m, () => {
-          this._api.call<Me>('whoami').then((me) => {
+          this._api.call('whoami').then((me) => {
             m.me = me
             this._render()
           }, (err) => this._error(err))
@@ -230,12 +237,24 @@ export class App {
   private _send(room: string, text: string): Promise<boolean> {
     const why = tooLong(text)
     if (why) return this._fail(why)
-    return this._try('send', { to: room, text })
+    // No reload: the message is shown from what send answers, the list from the roomUpdate.
+    return this._api.call('send', { to: room, text }).then(
+      ({ id, time }) => {
+        // Sent: the composer is empty on the render that shows the message.
+        if ((this._drafts.get(room) ?? '').trim() === text) this._drafts.delete(room)
+        if (room === this._model.current) this._append({ room, id, from: this._model.me.number, text, time, file: null, call: null })
+        return true
+      },
+      (err) => {
+        this._error(err)
+        return false
+      }
+    )
   }
 
   /** Calls the Api; on failure says why and answers false. Refreshes either way. */
-  private _try(method: string, params: Record<string, unknown>): Promise<boolean> {
-    return this._api.call(method, params).then(
+  private _try<M extends MethodName>(method: M, params: Params<M>): Promise<boolean> {
+    return this._api.call(method, ...([params] as ParamsArg<M>)).then(
       () => {
         void this.refresh()
         return true
@@ -287,21 +306,36 @@ export class App {
 
   private _listen(): void {
     const api = this._api
-    const refresh = (): void => void this.refresh()
-    // Notifications carry what changed: apply it, and reload only the open conversation when it changed.
+    const refresh = (): void => void this._reloadLists()
+    // Notifications carry what changed: apply it. Only a change the payload does not carry (the
+    // member list, a contact's new state) costs a call, and then just for that list.
     api.on('message', (msg) => {
       if (msg.from !== this._model.me.number) this._notifyMessage(msg.room, msg.from, msg.file ? `📎 ${msg.file.name}` : msg.text)
-      if (msg.room === this._model.current) void this.refresh(false)
+      if (msg.room === this._model.current) this._append(msg)
     })
     api.on('roomUpdate', (summary) => {
       // An update computed just before we left can arrive after: it must not bring the room back.
       if (this._left.has(summary.room)) return
       const rooms = this._model.rooms
       const i = rooms.findIndex((r) => r.room === summary.room)
+      const before = i === -1 ? null : rooms[i]
       if (i === -1) rooms.push(summary)
       else rooms[i] = summary
-      if (summary.room === this._model.current) void this.refresh(false)
-      else this._render()
+      this._updatesDuringList?.set(summary.room, summary)
+      if (summary.room === this._model.current) {
+        // The open conversation is read as it arrives.
+        if (summary.unread > 0) this._api.call('markRead', { room: summary.room }).catch(() => {})
+        summary.unread = 0
+      }
+      this._render()
+      if (summary.room !== this._model.current) return
+      // A room opened just as it was joined is loaded once it is listed; a member change fetches the members.
+      if (before === null) return void this.refresh(false)
+      if (before.members !== summary.members || before.active !== summary.active) void this._reloadMembers(summary.room)
+      // Notices (joins, roles, renames, timers) come with the room's change, not in its summary.
+      void this._reloadNotices(summary.room)
+      // The other device got more of ours: the loaded page's ✓ marks come from history.
+      if (before.delivered !== summary.delivered && this._model.messages.some((x) => x.delivered === false)) void this.refresh(false)
     })
     api.on('messageUpdate', (entry) => {
       if (entry.room !== this._model.current) return
@@ -332,6 +366,79 @@ export class App {
     api.on('fileProgress', (p) => this._file(p.file, { ...p, state: p.state === 'waiting' ? 'waiting' : 'downloading' }))
     api.on('fileDone', (p) => this._file(p.file, { ...this._fileBase(p.file), state: 'done', path: p.path }))
     api.on('fileFailed', (p) => this._file(p.file, { ...this._fileBase(p.file), state: 'failed', code: p.code }))
+  }
+
+  /** Contacts and rooms; a roomUpdate that overtook the list replaces its entry. */
+  private async _fetchLists(): Promise<[ContactInfo[], RoomSummary[]]> {
+    const updates = (this._updatesDuringList ??= new Map())
+    try {
+      const [contacts, rooms] = await Promise.all([this._api.call('listContacts'), this._api.call('listRooms')])
+      for (const summary of updates.values()) {
+        const i = rooms.findIndex((r) => r.room === summary.room)
+        if (i === -1) rooms.push(summary)
+        else rooms[i] = summary
+      }
+      return [contacts, rooms.filter((r) => !this._left.has(r.room))]
+    } finally {
+      if (this._updatesDuringList === updates) this._updatesDuringList = null
+    }
+  }
+
+  /** A new message in the open conversation, from its notification (once per id). */
+  private _append(msg: Notifications['message']): void {
+    const m = this._model
+    if (m.messages.some((x) => x.id === msg.id)) return
+    const summary = m.rooms.find((r) => r.room === msg.room)
+    const timer = summary?.timer ?? 0
+    // The loaded page always ends at the newest message, so a new one goes after it: its seq is
+    // the next (a live copy carries none; a reload gives the stored one), and the page grows by one.
+    const seq = m.messages.length ? m.messages[m.messages.length - 1].seq + 1 : Math.max(0, (summary?.length ?? 1) - 1)
+    const delivered = summary?.kind === 'direct' && msg.from === m.me.number ? false : null
+    this._window = Math.min(MAX_WINDOW, this._window + 1)
+    const entry: HistoryEntry = { id: msg.id, seq, from: msg.from, name: m.names.get(msg.from) ?? '', delivered, text: msg.text, time: msg.time, edited: false, deleted: false, reactions: {}, file: msg.file, call: msg.call, expires: timer > 0 ? msg.time + timer * 1000 : 0 }
+    // Live copies can overtake each other: keep the conversation in time order.
+    let at = m.messages.length
+    while (at > 0 && m.messages[at - 1].time > entry.time) at--
+    m.messages.splice(at, 0, entry)
+    this._render()
+  }
+
+  private async _reloadMembers(room: string): Promise<void> {
+    try {
+      const members = await this._api.call('members', { room })
+      if (room !== this._model.current) return
+      this._model.members = members
+      for (const x of members) if (x.name) this._model.names.set(x.number, x.name)
+      this._render()
+    } catch (err) {
+      this._error(err)
+    }
+  }
+
+  /** The open room's notices from its first loaded message on (or from its start when all is loaded). */
+  private async _reloadNotices(room: string): Promise<void> {
+    const first = this._model.messages[0]
+    const from = this._model.hasOlder && first ? first.seq : 0
+    try {
+      const notices = await this._api.call('notices', { room, from })
+      if (room !== this._model.current) return
+      this._model.notices = notices
+      this._render()
+    } catch (err) {
+      this._error(err)
+    }
+  }
+
+  /** Contacts and rooms, for contact events (their payloads do not carry the whole entry). */
+  private async _reloadLists(): Promise<void> {
+    try {
+      const [contacts, rooms] = await this._fetchLists()
+      this._model.contacts = contacts
+      this._model.rooms = rooms
+      this._render()
+    } catch (err) {
+      this._error(err)
+    }
   }
 
   private _listenCalls(): void {
@@ -417,7 +524,7 @@ export class App {
   private _preview(file: string): string | null {
     if (this._previews.has(file)) return this._previews.get(file) ?? null
     this._previews.set(file, null)
-    this._api.call<{ mime: string | null; data: string }>('filePreview', { file }).then((p) => {
+    this._api.call('filePreview', { file }).then((p) => {
       if (p.mime === null) return
       const bytes = Uint8Array.from(atob(p.data), (ch) => ch.charCodeAt(0))
       this._previews.set(file, URL.createObjectURL(new Blob([bytes], { type: p.mime })))
@@ -428,7 +535,7 @@ export class App {
 
   /** What this device has of each file, from the profile: a restart keeps done and paused downloads. */
   private async _loadFiles(): Promise<void> {
-    const states = await this._api.call<LocalFileState[]>('fileStates')
+    const states = await this._api.call('fileStates')
     for (const s of states) {
       if (this._model.files.has(s.file)) continue // a live state is newer
       if (s.complete) this._model.files.set(s.file, { file: s.file, bytes: s.total, total: s.total, rate: 0, state: 'done', path: s.path ?? undefined })
@@ -472,8 +579,8 @@ export class App {
   /** Forgets a file handed over for sending that could not be sent (the web shell's outbox). */
   discardFile: (path: string) => void = () => {}
 
-  private _do(method: string, params: Record<string, unknown>): void {
-    this._api.call(method, params).then(() => this.refresh(), (err) => this._error(err))
+  private _do<M extends MethodName>(method: M, params: Params<M>): void {
+    this._api.call(method, ...([params] as ParamsArg<M>)).then(() => this.refresh(), (err) => this._error(err))
   }
 
   private _error(err: unknown): void {

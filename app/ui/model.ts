@@ -1,18 +1,6 @@
-import type { ContactInfo } from '../../lib/contacts/contacts'
-import type { HistoryEntry, MemberInfo, RoomSummary } from '../../lib/api/room-methods'
-import type { FileProgress, LocalFileState } from '../../lib/files/files'
-import type { NoticeEntry } from '../../lib/api/notice-methods'
-import type { SearchHit } from '../../lib/api/search-methods'
+import type { ContactInfo, FileProgress, HistoryEntry, LocalFileState, Me, MemberInfo, NetworkStatus, NoticeEntry, RoomSummary, SearchHit } from '../../lib/contract'
 
-import type { NetworkStatus } from '../../lib/network/swarm-network'
-
-export type { ContactInfo, HistoryEntry, LocalFileState, MemberInfo, NoticeEntry, SearchHit, RoomSummary, FileProgress, NetworkStatus }
-
-export interface Me {
-  number: string
-  publicKey: string
-  name: string
-}
+export type { ContactInfo, HistoryEntry, LocalFileState, Me, MemberInfo, NoticeEntry, SearchHit, RoomSummary, FileProgress, NetworkStatus }
 
 
 /** `waiting`: nobody online has the file; it goes on by itself when someone who has it connects. */

@@ -1,7 +1,7 @@
 import fs from 'fs'
 import { PeerlineError } from '../errors'
-import type { Peerline } from '../peerline'
-import type { LocalFileState } from '../files/files'
+import type { FilePreview, LocalFileState } from '../contract'
+import type { ApiServices } from './services'
 import { closeFile, openFile, readAt } from '../files/file-io'
 
 /** Images up to this size are handed to the window whole for an inline preview. */
@@ -16,7 +16,7 @@ const SIGNATURES: Array<{ mime: string; test: (b: Buffer) => boolean }> = [
 ]
 
 /** `fileStates {}`: every file this device sent or downloaded, kept across restarts. */
-export function fileStates(core: Peerline): LocalFileState[] {
+export function fileStates(core: ApiServices): LocalFileState[] {
   return core.files.states()
 }
 
@@ -25,7 +25,7 @@ export function fileStates(core: Peerline): LocalFileState[] {
  * base64 with its type, for the window to show inline; the bytes never leave this device. Answers
  * `{mime: null}` when the file is not an image we preview (other types, too large, not here).
  */
-export async function filePreview(core: Peerline, file: string): Promise<{ mime: string | null; data: string }> {
+export async function filePreview(core: ApiServices, file: string): Promise<FilePreview> {
   let path: string | null
   try {
     path = core.files.completePath(file)

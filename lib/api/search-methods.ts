@@ -1,23 +1,11 @@
+import type { SearchHit } from '../contract'
 import { PeerlineError } from '../errors'
-import type { Peerline } from '../peerline'
 import type { Room } from '../rooms/room'
 import type { RoomMethods } from './room-methods'
-
-/** One message that matched a search. */
-export interface SearchHit {
-  room: string
-  id: string
-  /** Its place in the room: `history {before: seq + 1}` reaches it. */
-  seq: number
-  from: string
-  /** The author's last known name ('' if none). */
-  name: string
-  text: string
-  time: number
-}
+import type { ApiServices } from './services'
 
 /** Most hits one search answers (the newest). */
-const MAX_HITS = 200
+export const MAX_HITS = 200
 /** Messages read at a time, newest first. */
 const PAGE = 500
 const MAX_QUERY = 256
@@ -27,7 +15,7 @@ const MAX_QUERY = 256
  * ones are gone) contains `text`, ignoring case, newest first, in one room or in all. Runs on this
  * device's copy only: nothing is asked of peers.
  */
-export async function searchMessages(core: Peerline, rooms: RoomMethods, room: string | undefined, text: string, limit = 50): Promise<SearchHit[]> {
+export async function searchMessages(core: ApiServices, rooms: RoomMethods, room: string | undefined, text: string, limit = 50): Promise<SearchHit[]> {
   const needle = text.trim().toLocaleLowerCase()
   if (needle.length === 0 || needle.length > MAX_QUERY) throw PeerlineError.BAD_REQUEST(`search text has 1 to ${MAX_QUERY} characters`)
   if (limit < 1 || limit > MAX_HITS) throw PeerlineError.BAD_REQUEST(`limit must be 1..${MAX_HITS}`)
@@ -36,7 +24,7 @@ export async function searchMessages(core: Peerline, rooms: RoomMethods, room: s
   else for (const e of core.rooms.list()) if (e.broken === null) targets.push(await core.rooms.open(e.id))
   const hits: SearchHit[] = []
   for (const r of targets) {
-    const names = await rooms._namesByNumber(r)
+    const names = await rooms.namesByNumber(r)
     let found = 0
     for (let before = r.length; before > 0 && found < limit; before -= PAGE) {
       const page = await r.history(Math.min(PAGE, before), Date.now(), before)

@@ -2,13 +2,13 @@ import UDX from 'udx-native'
 import crypto from 'hypercore-crypto'
 import c from 'compact-encoding'
 import b4a from 'b4a'
-import ReadyResource from 'ready-resource'
 import { FrameRate } from './frame-rate'
 import { decodeRecord } from '../wire/struct'
 import { LAN_BEACON_DOMAIN, MAX_LAN_BEACON_BYTES, lanBeacon, lanBeaconBody } from '../wire/beacon'
 import type { LanBeaconBody } from '../wire/beacon'
 import { extension as nextVersionFields } from '../wire/version'
 import type { Log } from '../log'
+import { Resource } from '../resource'
 
 /** Organisation-local multicast group and port of Peerline beacons (next to HyperDHT's 49737). */
 export const LAN_GROUP = '239.255.49.37'
@@ -51,6 +51,13 @@ interface Sender {
   host: string
 }
 
+export interface LanDiscoveryEvents {
+  peer: [LanPeer]
+  gone: [LanPeer]
+  /** how many peers are heard now */
+  change: [number]
+}
+
 /**
  * Finds other Peerline instances on the LAN: sends a small signed beacon with our DHT node's
  * address by multicast on every non-loopback IPv4 interface and listens for theirs. Emits 'peer'
@@ -60,7 +67,7 @@ interface Sender {
  * The key is made fresh per run, so beacons reveal no identity, number or name; the signature
  * only proves a beacon was not altered and lets us rate-limit and expire per sender.
  */
-export class LanDiscovery extends ReadyResource {
+export class LanDiscovery extends Resource<LanDiscoveryEvents> {
   private readonly _o: LanDiscoveryOptions
   private readonly _udx = new UDX()
   private readonly _keyPair = crypto.keyPair()
@@ -93,7 +100,7 @@ export class LanDiscovery extends ReadyResource {
     return [...this._peers.values()].map(({ id, host, port, seen }) => ({ id, host, port, seen }))
   }
 
-  protected override async _open(): Promise<void> {
+  protected async _open(): Promise<void> {
     const recv = this._udx.createSocket({ reuseAddress: true })
     try {
       recv.bind(this._port, '0.0.0.0')
@@ -107,7 +114,7 @@ export class LanDiscovery extends ReadyResource {
     this._tick()
   }
 
-  protected override async _close(): Promise<void> {
+  protected async _close(): Promise<void> {
     if (this._timer) clearTimeout(this._timer)
     const closing = [...this._senders.values()].map((s) => s.socket.close())
     if (this._recv) closing.push(this._recv.close())

@@ -1,5 +1,9 @@
 import c from 'compact-encoding'
+import { NOTICE_KINDS } from '../contract'
+import type { NoticeKind } from '../contract'
 import { oneOf, struct } from '../wire/struct'
+
+export type { NoticeKind }
 
 /**
  * What happened to a room besides messages (who joined, left or was removed, role changes,
@@ -10,8 +14,6 @@ import { oneOf, struct } from '../wire/struct'
  *
  * Bee key `notice/<at>/<event index>` (the event index makes it unique within one `at`).
  */
-export const NOTICE_KINDS = ['created', 'joined', 'added', 'left', 'removed', 'role', 'renamed', 'timer'] as const
-export type NoticeKind = (typeof NOTICE_KINDS)[number]
 
 export interface NoticeRecord {
   kind: NoticeKind

@@ -4,13 +4,11 @@ import type Hypercore from 'hypercore'
 import b4a from 'b4a'
 import c from 'compact-encoding'
 import crypto from 'hypercore-crypto'
-import ReadyResource from 'ready-resource'
 import z32 from 'z32'
 import { PeerlineError } from '../errors'
 import { fileInfo } from '../files/file-info'
-import type { FileInfo } from '../files/file-info'
 import { callInfo } from '../calls/call-info'
-import type { CallInfo } from '../calls/call-info'
+import type { RoomMessage } from '../contract'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
@@ -24,6 +22,7 @@ import type { NumberScheme } from '../identity/number-scheme'
 import { memberSignable, verifyMember } from './member-signature'
 import { DeliveryMarks } from './delivery-marks'
 import { newEpochKey, sealKeyTo, sealText } from './epoch-keys'
+import { Resource } from '../resource'
 import { RoomCores } from './room-cores'
 
 /** Who this device is, as recorded in a room's member list. */
@@ -56,16 +55,6 @@ export interface RoomOptions {
   log: Log
 }
 
-export interface RoomMessage {
-  room: string
-  id: string
-  from: string
-  text: string
-  time: number
-  file: FileInfo | null
-  call: CallInfo | null
-}
-
 const ACK_INTERVAL = 1000
 const UPLOAD_POLL = 50
 /** Most ops in one Autobase append. */
@@ -82,6 +71,16 @@ export const HANDOFF_WAIT = 5000
 /** Announced ids remembered for de-duplication (live copies, reorders). */
 const ANNOUNCED_MEMORY = 4096
 
+export interface RoomEvents {
+  message: [RoomMessage]
+  sent: [{ id: string; text: string; time: number }]
+  'message-update': [MessageState]
+  'room-update': []
+  broken: [string]
+  /** the set of active members changed (replication follows it) */
+  members: []
+}
+
 /**
  * One conversation: an encrypted Autobase whose view holds members, state and messages.
  *
@@ -91,7 +90,7 @@ const ANNOUNCED_MEMORY = 4096
  * 'broken' (reason) once, when its Autobase failed and the room stopped; 'members' () when the
  * set of active members changed (replication follows it).
  */
-export class Room extends ReadyResource {
+export class Room extends Resource<RoomEvents> {
   readonly base: Autobase<RoomView>
   /** Every core of this room (what replication may hand to its members, and to nobody else). */
   readonly cores: RoomCores
@@ -194,7 +193,7 @@ export class Room extends ReadyResource {
     return this._broken
   }
 
-  protected override async _open(): Promise<void> {
+  protected async _open(): Promise<void> {
     await this.base.ready()
     if (this._creating) {
       const signature = await signedBy(this._self, this._scheme, this.discoveryKey, this.writerKey)
@@ -249,7 +248,7 @@ export class Room extends ReadyResource {
     }
   }
 
-  protected override async _close(): Promise<void> {
+  protected async _close(): Promise<void> {
     if (this._sweeper) clearInterval(this._sweeper)
     if (this._marksTimer) clearInterval(this._marksTimer)
     if (this._marks) await this._marks.close()
@@ -465,7 +464,7 @@ export class Room extends ReadyResource {
     if (epoch === 0) return null
     if (!view.keys.has(epoch)) await this._refreshMembers()
     const key = view.keys.get(epoch)
-    if (key === undefined) throw new PeerlineError('NOT_WRITABLE', 'This conversation has a new key that no member has passed to you yet. Try again when they are online.')
+    if (key === undefined) throw PeerlineError.NOT_WRITABLE('This conversation has a new key that no member has passed to you yet. Try again when they are online.')
     return { epoch, key }
   }
 
@@ -649,13 +648,13 @@ export class Room extends ReadyResource {
     if (this.base.writable) return
     const me = await this.me()
     if (me && me.state !== schema.MEMBER_ACTIVE) {
-      throw new PeerlineError('NOT_WRITABLE', 'You are no longer a member of this room.')
+      throw PeerlineError.NOT_WRITABLE('You are no longer a member of this room.')
     }
     // Just after joining, the member who let us in still has to add us as a writer.
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.base.off('writable', onwritable)
-        reject(new PeerlineError('NOT_WRITABLE', 'This conversation is not open for you yet: nobody has confirmed you. Try again when they are online.'))
+        reject(PeerlineError.NOT_WRITABLE('This conversation is not open for you yet: nobody has confirmed you. Try again when they are online.'))
       }, WRITABLE_TIMEOUT)
       const onwritable = (): void => {
         clearTimeout(timer)
@@ -668,7 +667,7 @@ export class Room extends ReadyResource {
 
   private async _checkDirect(): Promise<void> {
     const problem = this._directPeer === null ? null : await this.directProblem(this._directPeer)
-    if (problem !== null) throw new PeerlineError('NOT_ALLOWED', `This is not a direct conversation: ${problem}.`)
+    if (problem !== null) throw PeerlineError.NOT_ALLOWED(`This is not a direct conversation: ${problem}.`)
   }
 
   private _fail(err: Error): void {

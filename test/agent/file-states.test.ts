@@ -5,9 +5,6 @@ import type { AgentProcess } from '../helpers/agent'
 import { befriend, setup } from '../helpers/agent-net'
 import { randomFile } from '../helpers/test-files'
 
-interface Sent { id: string; file: { id: string } }
-interface State { file: string; complete: boolean; active: boolean; path: string | null; bytes: number; total: number }
-interface Preview { mime: string | null; data: string }
 
 /** A real 1x1 PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64')
@@ -25,12 +22,12 @@ test('file states survive a restart (done with its path, paused with how much is
   fs.writeFileSync(fake, 'plain text with an image name')
   const big = path.join(dir, 'map.bin')
   randomFile(big, SIZE)
-  const sentPhoto = await a.call<Sent>('sendFile', { to: b.number, path: photo })
-  const sentFake = await a.call<Sent>('sendFile', { to: b.number, path: fake })
-  const sentBig = await a.call<Sent>('sendFile', { to: b.number, path: big })
+  const sentPhoto = await a.call('sendFile', { to: b.number, path: photo })
+  const sentFake = await a.call('sendFile', { to: b.number, path: fake })
+  const sentBig = await a.call('sendFile', { to: b.number, path: big })
   for (const s of [sentPhoto, sentFake, sentBig]) await b.waitFor('message', (p) => p.id === s.id, 30_000)
 
-  const before = await b.call<Preview>('filePreview', { file: sentPhoto.file.id })
+  const before = await b.call('filePreview', { file: sentPhoto.file.id })
   t.is(before.mime, null, 'no preview before the image is here')
   const downloads = path.join(dir, 'b-downloads')
   await b.call('downloadFile', { file: sentPhoto.file.id, path: downloads })
@@ -40,20 +37,20 @@ test('file states survive a restart (done with its path, paused with how much is
   await b.call('pauseFile', { file: sentBig.file.id })
   await first.catch(() => {})
 
-  const preview = await b.call<Preview>('filePreview', { file: sentPhoto.file.id })
+  const preview = await b.call('filePreview', { file: sentPhoto.file.id })
   t.is(preview.mime, 'image/png', 'a downloaded PNG previews as image/png')
   t.ok(Buffer.from(preview.data, 'base64').equals(PNG), 'with exactly its bytes')
-  t.is((await b.call<Preview>('filePreview', { file: sentFake.file.id })).mime, null, 'a text file named .png is not previewed')
-  t.is((await a.call<Preview>('filePreview', { file: sentPhoto.file.id })).mime, 'image/png', 'the sender previews what they sent')
+  t.is((await b.call('filePreview', { file: sentFake.file.id })).mime, null, 'a text file named .png is not previewed')
+  t.is((await a.call('filePreview', { file: sentPhoto.file.id })).mime, 'image/png', 'the sender previews what they sent')
 
   t.is(await b.stop(), 0)
   b = await start('b')
-  const states = await b.call<State[]>('fileStates')
+  const states = await b.call('fileStates')
   const photoState = states.find((s) => s.file === sentPhoto.file.id)
   t.ok(photoState?.complete, 'after a restart the photo is still known as downloaded')
   t.is(photoState?.path, path.join(downloads, 'photo.png'), 'with where it was saved')
   const bigState = states.find((s) => s.file === sentBig.file.id)
   t.ok(bigState && !bigState.complete && !bigState.active, 'the paused download is known as unfinished')
   t.ok(bigState && bigState.bytes > 0 && bigState.bytes < SIZE && bigState.total === SIZE, `with how much is here (${bigState?.bytes} of ${SIZE})`)
-  t.is((await b.call<Preview>('filePreview', { file: sentPhoto.file.id })).mime, 'image/png', 'and the preview still works')
+  t.is((await b.call('filePreview', { file: sentPhoto.file.id })).mime, 'image/png', 'and the preview still works')
 })

@@ -12,11 +12,6 @@ import type { AgentProcess } from '../helpers/agent'
 const NEXT_MINOR = { PEERLINE_SIMULATE_PROTOCOL: '2.1' }
 const NEXT_MAJOR = { PEERLINE_SIMULATE_PROTOCOL: '3.0' }
 
-interface Sent {
-  id: string
-  file: { id: string; sha256: string }
-}
-
 function sha256(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')
 }
@@ -24,9 +19,9 @@ function sha256(file: string): string {
 async function fileBothWays(t: Parameters<Parameters<typeof test>[1]>[0], dir: string, room: string, from: AgentProcess, to: AgentProcess, name: string): Promise<void> {
   const src = path.join(dir, name)
   fs.writeFileSync(src, crypto.randomBytes(300 * 1024))
-  const sent = await from.call<Sent>('sendFile', { to: room, path: src })
+  const sent = await from.call('sendFile', { to: room, path: src })
   await to.waitFor('message', (p) => p.id === sent.id)
-  const done = await to.call<{ path: string }>('downloadFile', { file: sent.file.id, path: path.join(dir, 'got-' + name) })
+  const done = await to.call('downloadFile', { file: sent.file.id, path: path.join(dir, 'got-' + name) })
   t.is(sha256(done.path), sent.file.sha256, `${name}: the exact bytes arrived`)
 }
 
@@ -43,27 +38,27 @@ test('an agent of the next minor version chats, shares a room and files with a c
   const toldNext = await next.waitFor('peerVersion', (p) => p.number === now.number)
   t.alike([toldNext.version, toldNext.compatibility, toldNext.code], ['2.0', 'older-minor', null])
 
-  const a = await now.call<{ room: string; id: string }>('send', { to: next.number, text: 'from 2.0' })
+  const a = await now.call('send', { to: next.number, text: 'from 2.0' })
   t.is((await next.waitFor('message', (p) => p.id === a.id)).text, 'from 2.0')
-  const b = await next.call<{ id: string }>('send', { to: now.number, text: 'from 2.1' })
+  const b = await next.call('send', { to: now.number, text: 'from 2.1' })
   t.is((await now.waitFor('message', (p) => p.id === b.id)).text, 'from 2.1')
   // The durable ops (2.1 ops carry a field 2.0 does not know) apply on both sides.
   for (const x of [now, next]) {
-    const h = await eventually(() => x.call<Array<{ text: string }>>('history', { to: a.room }), (h) => h.length === 2, 20_000)
+    const h = await eventually(() => x.call('history', { to: a.room }), (h) => h.length === 2, 20_000)
     t.alike(h.map((m) => m.text), ['from 2.0', 'from 2.1'], 'the direct room holds both, in order')
   }
 
   // A group room made by the next version, joined by the current one.
-  const { room, invite } = await next.call<{ room: string; invite: string }>('createRoom', { name: 'Mixed' })
+  const { room, invite } = await next.call('createRoom', { name: 'Mixed' })
   await now.call('joinRoom', { invite })
-  await eventually(() => next.call<unknown[]>('members', { room }), (m) => m.length === 2, 20_000)
+  await eventually(() => next.call('members', { room }), (m) => m.length === 2, 20_000)
   await now.call('send', { to: room, text: 'group from 2.0' })
   await next.call('send', { to: room, text: 'group from 2.1' })
   for (const x of [now, next]) {
-    const h = await eventually(() => x.call<Array<{ text: string }>>('history', { to: room }), (h) => h.length === 2, 20_000)
+    const h = await eventually(() => x.call('history', { to: room }), (h) => h.length === 2, 20_000)
     t.alike(h.map((m) => m.text).sort(), ['group from 2.0', 'group from 2.1'])
   }
-  const info = await now.call<Array<{ room: string; name: string; members: number }>>('listRooms')
+  const info = await now.call('listRooms')
   t.ok(info.some((r) => r.room === room && r.name === 'Mixed' && r.members === 2), 'the room keeps the name the 2.1 member gave it')
 
   await fileBothWays(t, dir, room, now, next, 'from-2.0.bin')
@@ -86,11 +81,11 @@ test('an agent of the next major version: both sides say who must update, and ne
   t.ok(/ask them to update/.test(other.message as string), other.message as string)
 
   // Both are alive and answer; nothing was exchanged beyond the hello.
-  t.is((await now.call<{ number: string }>('whoami')).number, now.number)
-  t.is((await major.call<{ number: string }>('whoami')).number, major.number)
+  t.is((await now.call('whoami')).number, now.number)
+  t.is((await major.call('whoami')).number, major.number)
   // Whichever side drops the connection first, each logs what it met.
   t.ok(now.logs.some((l) => /\(protocol 3\.0, ours 2\.0\)/.test(l)), 'logged with both versions')
-  const contacts = await major.call<unknown[]>('listContacts')
+  const contacts = await major.call('listContacts')
   t.is(contacts.length, 0, 'no contact request crossed the major version')
   t.is(now.notifications.filter((n) => n.method === 'peerVersion').length, 1, 'told once, though the swarm may reconnect')
 })

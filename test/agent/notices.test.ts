@@ -2,7 +2,6 @@ import test from 'brittle'
 import { befriend, setup } from '../helpers/agent-net'
 import { eventually } from '../helpers/eventually'
 
-interface Notice { at: number; kind: string; by: string; byName: string; who: string; whoName: string; name: string; seconds: number; role: string | null }
 interface Entry { id: string; seq: number; from: string; name: string; text: string; delivered: boolean | null }
 
 test('a room records joins, role changes, renames, timer changes and removals as notices in place; a removed member keeps their name', { timeout: 120_000 }, async (t) => {
@@ -11,12 +10,12 @@ test('a room records joins, role changes, renames, timer changes and removals as
   const b = await start('b')
   await a.call('setProfile', { name: 'Ana' })
   await b.call('setProfile', { name: 'Ben' })
-  const { room, invite } = await a.call<{ room: string; invite: string }>('createRoom', { name: 'Street 14' })
+  const { room, invite } = await a.call('createRoom', { name: 'Street 14' })
   await a.call('send', { to: room, text: 'before Ben' })
   await b.call('joinRoom', { invite })
-  await eventually(() => a.call<unknown[]>('members', { room }), (m) => m.length === 2, 30_000)
-  const sent = await b.call<{ id: string }>('send', { to: room, text: 'hello from Ben' })
-  await eventually(() => a.call<Entry[]>('history', { to: room }), (h) => h.some((e) => e.id === sent.id), 30_000)
+  await eventually(() => a.call('members', { room }), (m) => m.length === 2, 30_000)
+  const sent = await b.call('send', { to: room, text: 'hello from Ben' })
+  await eventually(() => a.call('history', { to: room }), (h) => h.some((e) => e.id === sent.id), 30_000)
   await a.call('setRole', { room, number: b.number, role: 'admin' })
   await a.call('setRole', { room, number: b.number, role: 'member' })
   await a.call('renameRoom', { room, name: 'Street 14 shelter' })
@@ -25,7 +24,7 @@ test('a room records joins, role changes, renames, timer changes and removals as
   await a.call('removeMember', { room, number: b.number })
   await a.call('send', { to: room, text: 'after Ben' })
 
-  const notices = await a.call<Notice[]>('notices', { room })
+  const notices = await a.call('notices', { room })
   t.alike(
     notices.map((n) => n.kind),
     ['created', 'renamed', 'joined', 'role', 'role', 'renamed', 'timer', 'timer', 'removed'],
@@ -42,13 +41,13 @@ test('a room records joins, role changes, renames, timer changes and removals as
   t.alike([timer.seconds, off.seconds], [3600, 0], 'timer changes carry the seconds')
   t.alike([removed.by, removed.who, removed.whoName, removed.at], [a.number, b.number, 'Ben', 2], 'Ana removed Ben, after his message')
 
-  const history = await a.call<Entry[]>('history', { to: room })
+  const history = await a.call('history', { to: room })
   const bens = history.find((e) => e.id === sent.id)
   t.is(bens?.name, 'Ben', 'the removed member\'s message still carries his name')
   t.alike(history.map((e) => e.seq), [0, 1, 2], 'entries carry their seq')
-  t.alike((await a.call<Notice[]>('notices', { room, from: 1, to: 2 })).map((n) => n.kind), ['joined'], 'notices page by seq: from <= at < to')
-  t.alike((await a.call<Notice[]>('notices', { room, from: 2 })).map((n) => n.kind), ['role', 'role', 'renamed', 'timer', 'timer', 'removed'])
-  const page = await a.call<Entry[]>('history', { to: room, limit: 2, before: 2 })
+  t.alike((await a.call('notices', { room, from: 1, to: 2 })).map((n) => n.kind), ['joined'], 'notices page by seq: from <= at < to')
+  t.alike((await a.call('notices', { room, from: 2 })).map((n) => n.kind), ['role', 'role', 'renamed', 'timer', 'timer', 'removed'])
+  const page = await a.call('history', { to: room, limit: 2, before: 2 })
   t.alike(page.map((e) => e.text), ['before Ben', 'hello from Ben'], 'history pages back with before')
 })
 
@@ -57,17 +56,17 @@ test('a direct chat marks which of my messages are on the other device: queued w
   let a = await start('a')
   let b = await start('b')
   await befriend(a, b)
-  const first = await a.call<{ id: string; room: string }>('send', { to: b.number, text: 'are you there?' })
-  const entry = async (id: string): Promise<Entry> => (await a.call<Entry[]>('history', { to: b.number })).find((e) => e.id === id) as Entry
+  const first = await a.call('send', { to: b.number, text: 'are you there?' })
+  const entry = async (id: string): Promise<Entry> => (await a.call('history', { to: b.number })).find((e) => e.id === id) as Entry
   t.ok((await eventually(() => entry(first.id), (e) => e.delivered === true, 30_000)).delivered, 'delivered once Bob\'s device holds it')
   await a.waitFor('roomUpdate', (p) => p.room === first.room && (p.delivered as number) > 0)
   t.pass('a roomUpdate told the client')
-  const reply = await b.call<{ id: string }>('send', { to: a.number, text: 'yes' })
+  const reply = await b.call('send', { to: a.number, text: 'yes' })
   t.is((await eventually(() => entry(reply.id), (e) => e !== undefined, 30_000)).delivered, null, 'no mark on the other person\'s messages')
 
   t.is(await b.stop(), 0)
   await a.waitFor('presence', (p) => p.number === b.number && p.online === false)
-  const queued = await a.call<{ id: string }>('send', { to: b.number, text: 'while you were out' })
+  const queued = await a.call('send', { to: b.number, text: 'while you were out' })
   // Long enough for a mark to have come if anyone could give one (checked once a second).
   await new Promise((r) => setTimeout(r, 3000))
   t.is((await entry(queued.id)).delivered, false, 'not delivered while Bob is offline (queued)')

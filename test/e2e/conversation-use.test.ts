@@ -29,11 +29,11 @@ test('notices in a room, a 300-message chat that pages back with a "New messages
   await page.setViewportSize({ width: 1280, height: 800 })
 
   // A room: Bob joins, writes, is promoted, the room is renamed, a timer set and cleared, Bob removed.
-  const { room, invite } = await aliceApi.call<{ room: string; invite: string }>('createRoom', { name: 'Street 14' })
+  const { room, invite } = await aliceApi.call('createRoom', { name: 'Street 14' })
   await bobApi.call('joinRoom', { invite })
-  await until(page, async () => (await aliceApi.call<unknown[]>('members', { room })).length === 2, 'Bob in the room')
-  const said = await bobApi.call<{ id: string }>('send', { to: room, text: 'I can bring water' })
-  await until(page, async () => (await aliceApi.call<Array<{ id: string }>>('history', { to: room })).some((e) => e.id === said.id), 'Bob\'s message at Alice')
+  await until(page, async () => (await aliceApi.call('members', { room })).length === 2, 'Bob in the room')
+  const said = await bobApi.call('send', { to: room, text: 'I can bring water' })
+  await until(page, async () => (await aliceApi.call('history', { to: room })).some((e) => e.id === said.id), 'Bob\'s message at Alice')
   await aliceApi.call('setRole', { room, number: bobNumber, role: 'admin' })
   await aliceApi.call('renameRoom', { room, name: 'Street 14 shelter' })
   await aliceApi.call('setTimer', { room, seconds: 3600 })
@@ -70,10 +70,10 @@ test('notices in a room, a 300-message chat that pages back with a "New messages
     const from = i % 3 === 0 ? bobApi : aliceApi
     await from.call('send', { to: from === bobApi ? aliceNumber : bobNumber, text: `Message ${i + 1}: ${i % 2 ? 'the road by the school is dry' : 'ok'}` })
   }
-  await until(page, async () => (await aliceApi.call<unknown[]>('history', { to: bobNumber, limit: COUNT })).length === COUNT - UNREAD, 'the messages at Alice')
+  await until(page, async () => (await aliceApi.call('history', { to: bobNumber, limit: COUNT })).length === COUNT - UNREAD, 'the messages at Alice')
   for (let i = COUNT - UNREAD; i < COUNT; i++) await bobApi.call('send', { to: aliceNumber, text: `Message ${i + 1}: unread` })
   await until(page, async () => {
-    const rooms = await aliceApi.call<Array<{ name: string; unread: number }>>('listRooms')
+    const rooms = await aliceApi.call('listRooms')
     return rooms.some((r) => r.name === 'Bob' && r.unread === UNREAD)
   }, 'five unread')
   await conversation(page, 'Bob').click()

@@ -10,7 +10,7 @@ export function searchDialog(api: ApiPort, room: string, title: string, me: stri
     const text = input.value.trim()
     if (!text) return replace(results)
     try {
-      const hits = await api.call<SearchHit[]>('search', { room, text })
+      const hits = await api.call('search', { room, text })
       if (hits.length === 0) return replace(results, h('li.hint', {}, `Nothing here says “${text}”.`))
       replace(
         results,

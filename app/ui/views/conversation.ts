@@ -108,9 +108,11 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
         act.draft('')
       }
       // Your own message takes you to the newest, as in every messenger (the re-render keeps the pin).
+      // The list shown now: the sent message may have re-rendered the conversation already.
+      const shown = el.querySelector<HTMLElement>('.messages') ?? list
       if (sent) {
-        list.dataset.pinned = 'true'
-        list.scrollTop = list.scrollHeight
+        shown.dataset.pinned = 'true'
+        shown.scrollTop = shown.scrollHeight
       }
     })
   }

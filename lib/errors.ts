@@ -32,7 +32,10 @@ export const ERROR_CODES = [
   'CLOSED',
   'BUSY',
   'NOT_ONLINE',
-  'NO_SUCH_CALL'
+  'NO_SUCH_CALL',
+  'PASSPHRASE_WRONG',
+  'ARCHIVE_CORRUPT',
+  'ARCHIVE_UNSUPPORTED'
 ] as const
 
 /** Stable error codes: the agent's JSON-RPC errors carry them as `data.code`. */
@@ -193,6 +196,21 @@ export class PeerlineError extends Error {
 
   static NO_SUCH_CALL(msg = 'There is no such call (it may have ended).'): PeerlineError {
     return new PeerlineError('NO_SUCH_CALL', msg)
+  }
+
+  // Profile archives (export and import)
+
+  static PASSPHRASE_WRONG(msg = 'That passphrase does not open this archive (or the archive is damaged at its start).'): PeerlineError {
+    return new PeerlineError('PASSPHRASE_WRONG', msg)
+  }
+
+  /** Truncated, damaged or not an archive at all; nothing was changed. */
+  static ARCHIVE_CORRUPT(msg = 'This archive is damaged or incomplete; nothing was imported.'): PeerlineError {
+    return new PeerlineError('ARCHIVE_CORRUPT', msg)
+  }
+
+  static ARCHIVE_UNSUPPORTED(msg = 'This archive was made by a newer Peerline: update Peerline to import it.'): PeerlineError {
+    return new PeerlineError('ARCHIVE_UNSUPPORTED', msg)
   }
 }
 

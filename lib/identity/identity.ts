@@ -12,7 +12,7 @@ export interface KeyPair {
   secretKey: Buffer
 }
 
-const SEED_FILE = 'identity.seed'
+export const SEED_FILE = 'identity.seed'
 /** The profile's Corestore folder, beside the seed. */
 export const STORE_DIR = 'corestore'
 

@@ -10,6 +10,7 @@ import type { PeerlineOptions } from '../peerline'
 import type { RoomMessage } from '../rooms/room'
 import type { MessageState } from '../rooms/room-view'
 import { RoomMethods } from './room-methods'
+import { profileMethods } from './profile-methods'
 import { fileInfo } from '../files/file-info'
 import type { FileInfo } from '../files/file-info'
 import type { FileProgress } from '../files/files'
@@ -52,6 +53,8 @@ export interface Notifications {
   callPeer: CallPeer
   callSignal: CallSignalNote
   callChat: CallChatNote
+  exportProgress: { done: number; total: number }
+  importProgress: { done: number; total: number }
 }
 
 export type NotificationName = keyof Notifications
@@ -127,7 +130,8 @@ export class Api extends EventEmitter<ApiEvents> {
       hangUp: (p) => this.core.calls.hangUp(str(p, 'call')),
       callSignal: async (p) => this.core.calls.signal(str(p, 'call'), optStr(p, 'peer'), signalParam(p)),
       callChat: async (p) => this.core.calls.chat(str(p, 'call'), str(p, 'text')),
-      callTunnel: async (p) => this.core.calls.tunnel(str(p, 'call'), optStr(p, 'peer'))
+      callTunnel: async (p) => this.core.calls.tunnel(str(p, 'call'), optStr(p, 'peer')),
+      ...profileMethods(this)
     }
   }
 
@@ -211,12 +215,28 @@ export class Api extends EventEmitter<ApiEvents> {
     if (this.core.contacts.list().length > 0 || this.core.rooms.list().length > 0) {
       throw PeerlineError.PROFILE_IN_USE()
     }
-    await this.core.close()
-    await Identity.replace(this._opts.storage, phrase, this.core.scheme)
-    this.core = new Peerline(this._opts)
-    this.rooms = new RoomMethods(this.core)
-    await this.ready()
+    await this.reopen(() => Identity.replace(this._opts.storage, phrase, this.core.scheme))
     return this.whoami()
+  }
+
+  /** The profile directory. */
+  get storage(): string {
+    return this._opts.storage
+  }
+
+  /**
+   * Closes the core, runs `between` on the closed profile (restore, import), and opens the profile
+   * again, also when `between` failed, so the Api is never left without a core.
+   */
+  async reopen(between: () => Promise<unknown> | void): Promise<void> {
+    await this.core.close()
+    try {
+      await between()
+    } finally {
+      this.core = new Peerline(this._opts)
+      this.rooms = new RoomMethods(this.core)
+      await this.ready()
+    }
   }
 
   /** Always-on peers (`peerline serve` keys) that keep our rooms available while we are away. */

@@ -119,6 +119,12 @@ export class Files extends EventEmitter<FilesEvents> {
     await this._index.close()
   }
 
+  /** Where this device holds the file whole (shared from here or downloaded), or null. */
+  localPath(id: Buffer): string | null {
+    const file = this._local.get(hex(id))
+    return file !== undefined && file.complete && fs.existsSync(file.path) ? file.path : null
+  }
+
   get blocklist(): Blocklist {
     return this._o.blocklist
   }

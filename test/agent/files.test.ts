@@ -9,7 +9,7 @@ import z32 from 'z32'
 import { NumberScheme } from '../../lib/identity/number-scheme'
 import * as schema from '../../lib/wire/schemas'
 import type { AgentProcess } from '../helpers/agent'
-import { RpcError } from '../helpers/agent'
+import { errorCode } from '../helpers/agent'
 import { setup } from '../helpers/agent-net'
 import { randomFile, sha256File } from '../helpers/test-files'
 import { eventually } from '../helpers/eventually'
@@ -19,16 +19,6 @@ const SIZE = Number(process.env.PEERLINE_TEST_FILE_MB ?? 200) * 1024 * 1024
 interface Sent {
   id: string
   file: { id: string; name: string; size: number; sha256: string }
-}
-
-async function errorCode(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p
-  } catch (err) {
-    if (err instanceof RpcError) return err.data?.code
-    throw err
-  }
-  return 'no error'
 }
 
 /** A creates a group room and everyone else joins it. */

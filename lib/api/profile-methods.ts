@@ -1,8 +1,9 @@
 import path from 'path'
+import b4a from 'b4a'
 import z32 from 'z32'
 import { PeerlineError } from '../errors'
 import { checkPassphrase } from '../profile/archive-format'
-import { commitImport, discardImport, exportProfile, stageImport } from '../profile/profile-archive'
+import { HELD_FILES_DIR, commitImport, discardImport, exportProfile, stageImport } from '../profile/profile-archive'
 import type { Progress } from '../profile/profile-archive'
 import { writeReadableExport } from '../profile/readable-export'
 import type { ReadableConversation } from '../profile/readable-export'
@@ -33,8 +34,10 @@ export function profileMethods(api: Api): Record<string, Handler> {
       const file = path.resolve(text(p, 'path'))
       const passphrase = text(p, 'passphrase')
       checkPassphrase(passphrase)
-      const { identity, store } = api.core
-      const { bytes } = await exportProfile({ storage: api.storage, store, number: identity.number, publicKey: identity.publicKey }, file, passphrase, progress('exportProgress'))
+      if (p.files !== undefined && typeof p.files !== 'boolean') throw PeerlineError.BAD_REQUEST('"files" must be true or false')
+      const { identity, store, files } = api.core
+      const held = p.files === true ? files.held() : []
+      const { bytes } = await exportProfile({ storage: api.storage, store, number: identity.number, publicKey: identity.publicKey, held }, file, passphrase, progress('exportProgress'))
       return { path: file, bytes }
     }),
 
@@ -50,6 +53,8 @@ export function profileMethods(api: Api): Record<string, Handler> {
         discardImport(staged)
         throw err
       }
+      // Files the archive carried are served and found from their new place.
+      for (const [id, name] of staged.held) await api.core.files.relocate(b4a.from(id, 'hex'), path.join(api.storage, HELD_FILES_DIR, name))
       return api.whoami()
     }),
 

@@ -32,6 +32,8 @@ export const RECORD_META = 1
 export const RECORD_FILE = 2
 export const RECORD_STORE = 3
 export const RECORD_END = 4
+/** A piece of a shared or downloaded file (only when the export was asked to carry files). */
+export const RECORD_HELD_FILE = 5
 
 export interface ArchiveHeader {
   version: number

@@ -6,10 +6,11 @@ import type Corestore from 'corestore'
 import CoreStorage from 'hypercore-storage'
 import { PeerlineError, isPeerlineError } from '../errors'
 import { BLOCKLIST_FILE } from '../files/blocklist'
+import { pathInFolder, sanitizeFileName } from '../files/file-name'
 import { SEED_FILE, STORE_DIR } from '../identity/identity'
 import { commitStaged, stageDurable, syncFolder } from '../storage/durable-file'
 import { decodeExact, struct } from '../wire/struct'
-import { ARCHIVE_VERSION, RECORD_END, RECORD_FILE, RECORD_META, RECORD_STORE } from './archive-format'
+import { ARCHIVE_VERSION, RECORD_END, RECORD_FILE, RECORD_HELD_FILE, RECORD_META, RECORD_STORE } from './archive-format'
 import { ArchiveReader } from './archive-reader'
 import { ArchiveWriter } from './archive-writer'
 
@@ -26,6 +27,10 @@ const FILE_MODES: Record<string, number> = { [SEED_FILE]: 0o600, [BLOCKLIST_FILE
 const BATCH_BYTES = 256 * 1024
 /** Where an import is built before it replaces anything. */
 export const STAGING_DIR = 'import.staging'
+/** Where the files an archive carried are put, in the profile folder. */
+export const HELD_FILES_DIR = 'files'
+/** A carried file goes in pieces of this size (one frame each). */
+const PIECE_BYTES = 1024 * 1024
 
 interface FileRecord {
   name: string
@@ -39,6 +44,21 @@ interface StoreEntry {
 }
 const storeBatch = c.array(struct<StoreEntry>({ key: c.buffer as c.Encoding<Buffer>, value: c.buffer as c.Encoding<Buffer> })) as c.Encoding<StoreEntry[]>
 
+interface HeldPiece {
+  id: Buffer
+  name: string
+  offset: number
+  data: Buffer
+}
+const heldPiece = struct<HeldPiece>({ id: c.fixed32 as c.Encoding<Buffer>, name: c.string, offset: c.uint, data: c.buffer as c.Encoding<Buffer> })
+
+/** A file this device holds whole (see Files.held), to carry in the archive. */
+export interface HeldFile {
+  id: Buffer
+  name: string
+  path: string
+}
+
 export interface ArchiveMeta {
   app: 'peerline'
   format: number
@@ -47,6 +67,8 @@ export interface ArchiveMeta {
   created: number
   entries: number
   files: number
+  /** pieces of carried files (absent in archives without files) */
+  pieces?: number
 }
 
 export interface Progress {
@@ -59,19 +81,23 @@ export interface ExportSource {
   store: Corestore
   number: string
   publicKey: Buffer
+  /** files to carry too (none unless asked) */
+  held?: HeldFile[]
 }
 
 /** Writes `file`, whole or not at all. Progress counts store records and files. */
 export async function exportProfile(src: ExportSource, file: string, passphrase: string, onprogress: (p: Progress) => void = () => {}): Promise<{ bytes: number; entries: number }> {
   const files = PROFILE_FILES.filter((name) => fs.existsSync(path.join(src.storage, name)))
+  const held = (src.held ?? []).map((f) => ({ ...f, size: fs.statSync(f.path).size }))
+  const pieces = held.reduce((n, f) => n + Math.max(1, Math.ceil(f.size / PIECE_BYTES)), 0)
   const snapshot = src.store.storage.db.snapshot()
   const writer = new ArchiveWriter(file)
   try {
     let entries = 0
     for await (const _ of snapshot.iterator({}, { values: false })) entries++
-    const total = entries + files.length
+    const total = entries + files.length + pieces
     await writer.open(passphrase)
-    const meta: ArchiveMeta = { app: 'peerline', format: ARCHIVE_VERSION, number: src.number, publicKey: b4a.toString(src.publicKey, 'hex'), created: Date.now(), entries, files: files.length }
+    const meta: ArchiveMeta = { app: 'peerline', format: ARCHIVE_VERSION, number: src.number, publicKey: b4a.toString(src.publicKey, 'hex'), created: Date.now(), entries, files: files.length, pieces }
     writer.push(RECORD_META, b4a.from(JSON.stringify(meta)))
     for (const name of files) writer.push(RECORD_FILE, c.encode(fileRecord, { name, data: b4a.from(fs.readFileSync(path.join(src.storage, name))) }))
     let done = files.length
@@ -92,8 +118,27 @@ export async function exportProfile(src: ExportSource, file: string, passphrase:
     }
     if (batch.length > 0) flush()
     // The snapshot saw what it saw: a count that moved means we read two different states.
-    if (done !== total) throw new Error(`the store changed under its snapshot (${done} of ${total} records)`)
-    writer.finish(RECORD_END, b4a.from(JSON.stringify({ entries, files: files.length })))
+    if (done !== entries + files.length) throw new Error(`the store changed under its snapshot (${done} of ${total} records)`)
+    for (const f of held) {
+      const fd = fs.openSync(f.path, 'r')
+      try {
+        for (let offset = 0, first = true; first || offset < f.size; first = false) {
+          const data = b4a.alloc(Math.min(PIECE_BYTES, f.size - offset))
+          let got = 0
+          while (got < data.byteLength) {
+            const n = fs.readSync(fd, data, got, data.byteLength - got, offset + got)
+            if (n === 0) throw new Error(`${f.path} got shorter while it was exported`)
+            got += n
+          }
+          writer.push(RECORD_HELD_FILE, c.encode(heldPiece, { id: f.id, name: f.name, offset, data }))
+          offset += data.byteLength
+          onprogress({ done: ++done, total })
+        }
+      } finally {
+        fs.closeSync(fd)
+      }
+    }
+    writer.finish(RECORD_END, b4a.from(JSON.stringify({ entries, files: files.length, pieces })))
     return { bytes: writer.written, entries }
   } catch (err) {
     writer.abort()
@@ -107,6 +152,8 @@ export interface StagedImport {
   dir: string
   meta: ArchiveMeta
   files: string[]
+  /** carried files: id (hex) -> name of the file in the staging's `files` folder */
+  held: Map<string, string>
 }
 
 /**
@@ -127,7 +174,10 @@ export async function stageImport(storage: string, file: string, passphrase: str
     let meta: ArchiveMeta | null = null
     const files: string[] = []
     let entries = 0
+    let pieces = 0
     let ended = false
+    const held = new Map<string, string>()
+    const heldSize = new Map<string, number>()
     for await (const { type, body } of reader.records()) {
       if (meta === null && type !== RECORD_META) throw PeerlineError.ARCHIVE_CORRUPT()
       if (type === RECORD_META) {
@@ -144,18 +194,30 @@ export async function stageImport(storage: string, file: string, passphrase: str
         for (const { key, value } of batch) w.tryPut(key, value)
         await w.flush()
         entries += batch.length
+      } else if (type === RECORD_HELD_FILE) {
+        const piece = decode(heldPiece, body)
+        const id = b4a.toString(piece.id, 'hex')
+        // Pieces come in order, each file's after its previous one: anything else is damage.
+        if ((heldSize.get(id) ?? 0) !== piece.offset) throw PeerlineError.ARCHIVE_CORRUPT()
+        if (!held.has(id)) {
+          held.set(id, id.slice(0, 16) + '-' + sanitizeFileName(piece.name))
+          fs.mkdirSync(path.join(dir, HELD_FILES_DIR), { recursive: true })
+        }
+        fs.appendFileSync(pathInFolder(path.join(dir, HELD_FILES_DIR), held.get(id) ?? ''), piece.data)
+        heldSize.set(id, piece.offset + piece.data.byteLength)
+        pieces++
       } else if (type === RECORD_END) {
-        const end = parseJson(body) as { entries?: unknown; files?: unknown }
-        if (end.entries !== entries || end.files !== files.length) throw PeerlineError.ARCHIVE_CORRUPT()
+        const end = parseJson(body) as { entries?: unknown; files?: unknown; pieces?: unknown }
+        if (end.entries !== entries || end.files !== files.length || (end.pieces ?? 0) !== pieces) throw PeerlineError.ARCHIVE_CORRUPT()
         ended = true
       }
       // other types: from a later writer of this version, safe to skip
-      if (meta !== null) onprogress({ done: entries + files.length, total: meta.entries + meta.files })
+      if (meta !== null) onprogress({ done: entries + files.length + pieces, total: meta.entries + meta.files + (meta.pieces ?? 0) })
     }
     if (meta === null || !ended || entries !== meta.entries || !files.includes(SEED_FILE)) throw PeerlineError.ARCHIVE_CORRUPT()
     await target.close()
     target = null
-    return { dir, meta, files }
+    return { dir, meta, files, held }
   } catch (err) {
     if (target !== null) await target.close().catch(() => {})
     fs.rmSync(dir, { recursive: true, force: true })
@@ -183,6 +245,11 @@ export function commitImport(storage: string, staged: StagedImport): void {
     } else {
       fs.rmSync(to, { force: true })
     }
+  }
+  if (staged.held.size > 0) {
+    const folder = path.join(storage, HELD_FILES_DIR)
+    fs.mkdirSync(folder, { recursive: true })
+    for (const name of staged.held.values()) fs.renameSync(path.join(staged.dir, HELD_FILES_DIR, name), path.join(folder, name))
   }
   fs.rmSync(replaced, { recursive: true, force: true })
   fs.rmSync(staged.dir, { recursive: true, force: true })
@@ -213,7 +280,7 @@ function parseMeta(body: Buffer): ArchiveMeta {
   if (m === null || typeof m !== 'object' || m.app !== 'peerline') throw PeerlineError.ARCHIVE_CORRUPT()
   if (m.format !== ARCHIVE_VERSION) throw PeerlineError.ARCHIVE_UNSUPPORTED()
   const count = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0
-  if (typeof m.number !== 'string' || typeof m.publicKey !== 'string' || !count(m.entries) || !count(m.files) || !count(m.created)) {
+  if (typeof m.number !== 'string' || typeof m.publicKey !== 'string' || !count(m.entries) || !count(m.files) || !count(m.created) || (m.pieces !== undefined && !count(m.pieces))) {
     throw PeerlineError.ARCHIVE_CORRUPT()
   }
   return m as ArchiveMeta

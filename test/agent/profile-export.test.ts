@@ -74,7 +74,7 @@ test('export on A, import on a fresh profile offline: same number, contacts, roo
   // The encrypted archive, with progress.
   const archive = path.join(dir, 'alice.peerline')
   t.is(await errorCode(a.call('exportProfile', { path: archive, passphrase: 'short' })), 'BAD_REQUEST', 'a passphrase of under 8 characters is refused')
-  const exported = await a.call<{ path: string; bytes: number }>('exportProfile', { path: archive, passphrase: PASS })
+  const exported = await a.call<{ path: string; bytes: number }>('exportProfile', { path: archive, passphrase: PASS, files: true })
   t.is(exported.path, archive)
   t.is(fs.statSync(archive).size, exported.bytes, 'the archive is all there')
   const last = await a.waitFor('exportProgress', (p) => p.done === p.total && (p.total as number) > 0)
@@ -136,6 +136,12 @@ test('export on A, import on a fresh profile offline: same number, contacts, roo
   t.alike(shape(await c.call<Entry[]>('history', { to: group })), shape(groupHistory), 'group history readable, offline')
   t.alike((await c.call<{ hashes: string[] }>('blocklist')).hashes, ['ab'.repeat(32)], 'blocklist')
   t.is(await errorCode(c.call('importProfile', { path: archive, passphrase: PASS })), 'PROFILE_IN_USE', 'a profile with contacts takes no second import')
+  // The archive carried the file A had shared: the new device holds it (a readable export finds it).
+  const again = path.join(dir, 'readable-c')
+  t.is((await c.call<{ files: number }>('exportReadable', { path: again })).files, 1, 'the carried file is held on the new device')
+  const cd = fs.readdirSync(path.join(again, 'conversations')).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(fs.readFileSync(path.join(again, 'conversations', f), 'utf8')))
+  const carried = cd.find((x) => x.kind === 'direct').messages.find((m: { savedAs: string | null }) => m.savedAs)
+  t.is(sha256(path.join(again, carried.savedAs)), sha256(src), 'with the same bytes')
 
   // Back online, the new device is A to B: B gets its message from A's number, in the same room.
   t.is(await c.stop(), 0)

@@ -81,6 +81,40 @@ test('export then import: the same seed, blocklist and core (same key, blocks, s
   t.is(core.length, 51)
 })
 
+test('files carried in the archive come back whole, in pieces of any size', async (t) => {
+  const root = await t.tmp()
+  const a = path.join(root, 'a')
+  await makeProfile(a)
+  const big = path.join(root, 'big.bin')
+  const bytes = b4a.alloc(2.5 * 1024 * 1024)
+  for (let i = 0; i < bytes.byteLength; i++) bytes[i] = (i * 31) & 0xff
+  fs.writeFileSync(big, bytes)
+  const empty = path.join(root, 'empty.txt')
+  fs.writeFileSync(empty, '')
+  const held = [
+    { id: b4a.alloc(32, 3), name: 'big.bin', path: big },
+    { id: b4a.alloc(32, 4), name: '../../empty.txt', path: empty }
+  ]
+  const store = new Corestore(new CoreStorage(path.join(a, 'corestore')))
+  await store.ready()
+  const file = path.join(root, 'with-files.peerline')
+  try {
+    await exportProfile({ storage: a, store, number: '123456789', publicKey: b4a.alloc(32, 2), held }, file, PASS)
+  } finally {
+    await store.close()
+  }
+  const b = path.join(root, 'b')
+  fs.mkdirSync(b)
+  const staged = await stageImport(b, file, PASS)
+  t.is(staged.held.size, 2)
+  commitImport(b, staged)
+  const bigName = staged.held.get(b4a.toString(held[0].id, 'hex')) ?? ''
+  const emptyName = staged.held.get(b4a.toString(held[1].id, 'hex')) ?? ''
+  t.alike(fs.readFileSync(path.join(b, 'files', bigName)), bytes, 'three pieces, the same bytes')
+  t.is(fs.readFileSync(path.join(b, 'files', emptyName)).byteLength, 0, 'an empty file too')
+  t.ok(emptyName.endsWith('-empty.txt'), 'a name from the archive cannot climb out of the folder')
+})
+
 test('a wrong passphrase, a cut archive, a damaged one, trailing bytes, not an archive: clear codes, nothing changed', async (t) => {
   const root = await t.tmp()
   const a = path.join(root, 'a')

@@ -74,7 +74,9 @@ test('export on A, import on a fresh profile offline: same number, contacts, roo
   // The encrypted archive, with progress.
   const archive = path.join(dir, 'alice.peerline')
   t.is(await errorCode(a.call('exportProfile', { path: archive, passphrase: 'short' })), 'BAD_REQUEST', 'a passphrase of under 8 characters is refused')
+  let began = Date.now()
   const exported = await a.call<{ path: string; bytes: number }>('exportProfile', { path: archive, passphrase: PASS, files: true })
+  t.comment(`export: ${exported.bytes} bytes in ${Date.now() - began} ms`)
   t.is(exported.path, archive)
   t.is(fs.statSync(archive).size, exported.bytes, 'the archive is all there')
   const last = await a.waitFor('exportProgress', (p) => p.done === p.total && (p.total as number) > 0)
@@ -123,7 +125,9 @@ test('export on A, import on a fresh profile offline: same number, contacts, roo
   t.alike(await c.call('listContacts'), [], 'no contacts half-imported')
   t.alike(fs.readdirSync(cDir).filter((f) => f.includes('import') || f.includes('replaced')), [], 'no staging left behind')
 
+  began = Date.now()
   const imported = await c.call<{ number: string; name: string }>('importProfile', { path: archive, passphrase: PASS })
+  t.comment(`import and restart: ${Date.now() - began} ms`)
   t.is(imported.number, a.number, 'the same number')
   t.is(imported.name, 'Alice', 'the same name')
   const ip = await c.waitFor('importProgress', (p) => p.done === p.total)

@@ -1,3 +1,4 @@
+import fs from 'fs'
 import path from 'path'
 import b4a from 'b4a'
 import z32 from 'z32'
@@ -31,12 +32,14 @@ export function profileMethods(api: Api): Record<string, Handler> {
 
   return {
     exportProfile: (p) => exclusive(async () => {
-      const file = path.resolve(text(p, 'path'))
+      const file = path.resolve(p.path === undefined ? path.join(api.downloadsFolder(), `peerline-${api.core.identity.number}-${stamp()}.peerline`) : text(p, 'path'))
       const passphrase = text(p, 'passphrase')
       checkPassphrase(passphrase)
       if (p.files !== undefined && typeof p.files !== 'boolean') throw PeerlineError.BAD_REQUEST('"files" must be true or false')
       const { identity, store, files } = api.core
       const held = p.files === true ? files.held() : []
+      // As downloads do: the folder is made if missing (the default Downloads may not exist yet).
+      fs.mkdirSync(path.dirname(file), { recursive: true })
       const { bytes } = await exportProfile({ storage: api.storage, store, number: identity.number, publicKey: identity.publicKey, held }, file, passphrase, progress('exportProgress'))
       return { path: file, bytes }
     }),
@@ -59,7 +62,7 @@ export function profileMethods(api: Api): Record<string, Handler> {
     }),
 
     exportReadable: (p) => exclusive(async () => {
-      const dir = path.resolve(text(p, 'path'))
+      const dir = path.resolve(p.path === undefined ? path.join(api.downloadsFolder(), `peerline-export-${stamp()}`) : text(p, 'path'))
       const { core, rooms } = api
       const conversations: Array<ReadableConversation<HistoryEntry>> = []
       for (const summary of await rooms.list()) {
@@ -87,6 +90,13 @@ export function profileMethods(api: Api): Record<string, Handler> {
       return { path: dir, ...written }
     })
   }
+}
+
+/** A file name's date and time (local), e.g. 2026-11-30-0915. */
+function stamp(): string {
+  const d = new Date()
+  const two = (n: number): string => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}-${two(d.getHours())}${two(d.getMinutes())}${two(d.getSeconds())}`
 }
 
 function text(p: Params, key: string): string {

@@ -1,4 +1,5 @@
 import Corestore from 'corestore'
+import fs from 'fs'
 import CoreStorage from 'hypercore-storage'
 import path from 'path'
 import ReadyResource from 'ready-resource'
@@ -27,6 +28,8 @@ import type { RoomKind } from './wire/schemas'
 import type { Room } from './rooms/room'
 import { signWith } from './rooms/member-signature'
 import { openSealedKey } from './rooms/epoch-keys'
+import { ProfileSync } from './profile/profile-sync'
+import { RESTORE_MARKER } from './profile/profile-restore'
 
 export interface PeerlineOptions {
   /** The profile directory: identity, Corestore, contacts and settings all live here. */
@@ -78,6 +81,8 @@ export class Peerline extends ReadyResource {
   alwaysOn!: AlwaysOnPeers
   files!: Files
   calls!: CallManager
+  /** The profile core (contacts and rooms, for a restore from the phrase) and contacts' blind copies. */
+  profileSync!: ProfileSync
   private readonly _o: PeerlineOptions
   private readonly _gate = new ConnectionGate()
   private _verifier!: NumberVerifier
@@ -109,9 +114,10 @@ export class Peerline extends ReadyResource {
     // Contacts' numbers were checked when they were pinned: their hellos cost no derivation.
     this._verifier = new NumberVerifier(this.scheme)
     for (const r of this.book.all()) this._verifier.remember(r.publicKey, r.number)
+    const roomList = new RoomList(this.store.get({ name: 'rooms' }))
     this.rooms = new Rooms({
       store: this.store,
-      list: new RoomList(this.store.get({ name: 'rooms' })),
+      list: roomList,
       log: this.log,
       self: () => ({
         publicKey: this.identity.publicKey,
@@ -122,6 +128,16 @@ export class Peerline extends ReadyResource {
       scheme: this.scheme
     })
     await this.rooms.ready()
+    this.profileSync = new ProfileSync({
+      store: this.store,
+      keyPair: this.identity.keyPair,
+      seed: this.identity.seed,
+      book: this.book,
+      rooms: () => roomList.all(),
+      hold: fs.existsSync(path.join(storage, RESTORE_MARKER)),
+      log: this.log
+    })
+    await this.profileSync.ready()
     this.files = new Files({
       store: this.store,
       blocklist: new Blocklist(storage),
@@ -233,6 +249,7 @@ export class Peerline extends ReadyResource {
     if (this.network) await this.network.close()
     if (this.files) await this.files.close()
     if (this.rooms) await this.rooms.close()
+    if (this.profileSync) await this.profileSync.close()
     if (this.book) await this.book.close()
     if (this.store) await this.store.close()
   }

@@ -25,6 +25,8 @@ declare module 'hypercore-storage' {
     constructor(directory: string, opts?: { writeBufferSize?: number; readOnly?: boolean; allowBackup?: boolean })
     readonly db: RocksSession
     ready(): Promise<void>
+    /** The Corestore seed (primary key) kept in this storage. */
+    setSeed(seed: Buffer, opts?: { overwrite?: boolean }): Promise<void>
     close(): Promise<void>
   }
   export = CoreStorage

@@ -10,7 +10,8 @@ import type { PeerlineOptions } from '../peerline'
 import type { RoomMessage } from '../rooms/room'
 import type { MessageState } from '../rooms/room-view'
 import { RoomMethods } from './room-methods'
-import { profileMethods } from './profile-methods'
+import { profileMethods, resumeRestore } from './profile-methods'
+import { markRestoring } from '../profile/profile-restore'
 import { fileInfo } from '../files/file-info'
 import type { FileInfo } from '../files/file-info'
 import type { FileProgress } from '../files/files'
@@ -55,6 +56,7 @@ export interface Notifications {
   callChat: CallChatNote
   exportProgress: { done: number; total: number }
   importProgress: { done: number; total: number }
+  restoreProgress: { contacts: number; rooms: number; done: boolean }
 }
 
 export type NotificationName = keyof Notifications
@@ -175,6 +177,7 @@ export class Api extends EventEmitter<ApiEvents> {
     this._notify('ready', { number: core.identity.number, publicKey: b4a.toString(core.identity.publicKey, 'hex') })
     // The state may have changed while the core was opening: clients start from this one.
     this._notify('network', core.network.status())
+    resumeRestore(this)
   }
 
   async close(): Promise<void> {
@@ -215,7 +218,11 @@ export class Api extends EventEmitter<ApiEvents> {
     if (this.core.contacts.list().length > 0 || this.core.rooms.list().length > 0) {
       throw PeerlineError.PROFILE_IN_USE()
     }
-    await this.reopen(() => Identity.replace(this._opts.storage, phrase, this.core.scheme))
+    await this.reopen(async () => {
+      await Identity.replace(this._opts.storage, phrase, this.core.scheme)
+      // Contacts and rooms come back in the background once someone online holds our profile.
+      markRestoring(this._opts.storage)
+    })
     return this.whoami()
   }
 

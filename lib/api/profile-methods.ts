@@ -1,4 +1,5 @@
 import fs from 'fs'
+import Protomux from 'protomux'
 import path from 'path'
 import b4a from 'b4a'
 import z32 from 'z32'
@@ -9,6 +10,7 @@ import type { Progress } from '../profile/profile-archive'
 import { writeReadableExport } from '../profile/readable-export'
 import type { ReadableConversation } from '../profile/readable-export'
 import type { Api, Params } from './api'
+import { fetchOwnWriters, fetchProfile, finishRestoring, installProfile, installRooms, isRestoring } from '../profile/profile-restore'
 import type { HistoryEntry } from './room-methods'
 
 type Handler = (p: Params) => Promise<unknown>
@@ -31,6 +33,21 @@ export function profileMethods(api: Api): Record<string, Handler> {
   const progress = (name: 'exportProgress' | 'importProgress') => (p: Progress) => api.emit('notification', name, p)
 
   return {
+    /** The profile core (what a restore from the phrase brings back) and our blind copies of contacts'. */
+    profileStatus: async () => {
+      const { profileSync, contacts } = api.core
+      const numbers = new Map(contacts.list().map((c) => [c.publicKey, c.number]))
+      const held = await profileSync.profile.read()
+      return {
+        key: b4a.toString(profileSync.profile.key, 'hex'),
+        length: profileSync.profile.length,
+        contacts: held.contacts.length,
+        rooms: held.rooms.length,
+        restoring: profileSync.holding,
+        copies: profileSync.mirrors.lengths().map((m) => ({ number: numbers.get(m.publicKey) ?? '', length: m.length }))
+      }
+    },
+
     exportProfile: (p) => exclusive(async () => {
       const file = path.resolve(p.path === undefined ? path.join(api.downloadsFolder(), `peerline-${api.core.identity.number}-${stamp()}.peerline`) : text(p, 'path'))
       const passphrase = text(p, 'passphrase')
@@ -103,4 +120,47 @@ function text(p: Params, key: string): string {
   const v = p[key]
   if (typeof v !== 'string' || v.length === 0) throw PeerlineError.BAD_REQUEST(`"${key}" must be a string`)
   return v
+}
+
+/** How long a restore waits for our writer cores once the profile has arrived. */
+const WRITER_WAIT = 30_000
+const restoring = new WeakMap<Api, Promise<void>>()
+
+/**
+ * Finishes a restore from the phrase in the background when the profile says one is under way
+ * (restoreIdentity marked it, or the app stopped in the middle of one): contacts and rooms come
+ * back once someone online holds our profile. Reports `restoreProgress`.
+ */
+export function resumeRestore(api: Api): void {
+  if (!isRestoring(api.storage) || restoring.has(api)) return
+  const run = restoreProfile(api)
+    .catch((err: Error) => api.core.log('restore: ' + err.message))
+    .finally(() => restoring.delete(api))
+  restoring.set(api, run)
+}
+
+async function restoreProfile(api: Api): Promise<void> {
+  const { storage } = api
+  const progress = (contacts: number, rooms: number, done: boolean): void => void api.emit('notification', 'restoreProgress', { contacts, rooms, done })
+  const stoppedFor = (core: Api['core']) => (): boolean => Boolean(core.closing) || api.core !== core
+  progress(0, 0, false)
+  let core = api.core
+  core.log(`restore: waiting for someone who holds our profile`)
+  const snapshot = await fetchProfile(core.profileSync.profile, stoppedFor(core))
+  if (snapshot === null) return
+  progress(snapshot.contacts.length, 0, false)
+  // First the old store seed and the contacts (who we can then reach), no rooms yet...
+  await api.reopen(() => installProfile(storage, snapshot))
+  core = api.core
+  // ...then our own writer core of each room, whole, before any room opens and writes to it.
+  const network = core.network
+  const muxers = (): Protomux[] => [...network.swarm.connections].map((c) => c.userData).filter((m): m is Protomux => Protomux.isProtomux(m))
+  const ids = await fetchOwnWriters(core.store, snapshot, Date.now() + WRITER_WAIT, stoppedFor(core), muxers)
+  if (stoppedFor(core)()) return
+  core.log(`restore: ${snapshot.contacts.length} contact(s), ${ids.size} of ${snapshot.rooms.filter((r) => !r.left).length} room(s)`)
+  await api.reopen(async () => {
+    await installRooms(storage, snapshot, ids)
+    finishRestoring(storage)
+  })
+  progress(snapshot.contacts.length, ids.size, true)
 }

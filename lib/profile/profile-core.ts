@@ -6,8 +6,8 @@ import Hypercore from 'hypercore'
 import ReadyResource from 'ready-resource'
 import sodium from 'sodium-universal'
 import type { KeyPair } from '../identity/identity'
-import { contactRecord, roomEntry } from '../wire/schemas'
-import type { ContactRecord, RoomEntry } from '../wire/schemas'
+import { contactRecord, roomEntry, settingsRecord } from '../wire/schemas'
+import type { ContactRecord, RoomEntry, SettingsRecord } from '../wire/schemas'
 
 // The profile core: what a recovery phrase alone brings back. Its signer is the identity key
 // under a namespace of its own (hypercore signs namespace-prefixed tree hashes, so nothing it signs
@@ -19,6 +19,7 @@ const NAMESPACE = domain('peerline/profile/v1')
 const ENCRYPTION_DOMAIN = 'peerline/profile/v1/encryption'
 
 const STORE_SEED = 'store-seed'
+const SETTINGS = 'settings'
 const CONTACT = 'contact/'
 const ROOM = 'room/'
 
@@ -37,6 +38,7 @@ export function profileEncryptionKey(seed: Buffer): Buffer {
 export interface ProfileSnapshot {
   /** The Corestore seed: our writer keys in every room derive from it. */
   storeSeed: Buffer | null
+  settings: SettingsRecord | null
   contacts: ContactRecord[]
   rooms: Array<RoomEntry & { id: string }>
 }
@@ -81,10 +83,11 @@ export class ProfileCore extends ReadyResource {
   /** What the profile holds now (records that do not decode are skipped: a newer writer's). */
   async read(): Promise<ProfileSnapshot> {
     await this._reload()
-    const out: ProfileSnapshot = { storeSeed: null, contacts: [], rooms: [] }
+    const out: ProfileSnapshot = { storeSeed: null, settings: null, contacts: [], rooms: [] }
     for (const [key, value] of this._written) {
       try {
         if (key === STORE_SEED && value.byteLength === 32) out.storeSeed = value
+        else if (key === SETTINGS) out.settings = c.decode(settingsRecord, value)
         else if (key.startsWith(CONTACT)) out.contacts.push(c.decode(contactRecord, value))
         else if (key.startsWith(ROOM)) out.rooms.push({ id: key.slice(ROOM.length), ...c.decode(roomEntry, value) })
       } catch {}
@@ -96,6 +99,7 @@ export class ProfileCore extends ReadyResource {
   async write(state: ProfileSnapshot): Promise<number> {
     const want = new Map<string, Buffer>()
     if (state.storeSeed) want.set(STORE_SEED, state.storeSeed)
+    if (state.settings) want.set(SETTINGS, c.encode(settingsRecord, state.settings))
     for (const r of state.contacts) want.set(CONTACT + b4a.toString(r.publicKey, 'hex'), c.encode(contactRecord, r))
     for (const r of state.rooms) want.set(ROOM + r.id, c.encode(roomEntry, { key: r.key, encryptionKey: r.encryptionKey, namespace: r.namespace, kind: r.kind, read: r.read, left: r.left }))
     const batch = this._bee.batch()

@@ -26,6 +26,11 @@ export class ProfileMirrors {
     core.ready().then(() => core.download({ start: 0, end: -1 }), () => {})
   }
 
+  /** How much of each contact's profile we hold (hex public key -> blocks). */
+  lengths(): Array<{ publicKey: string; length: number }> {
+    return [...this._cores].map(([publicKey, core]) => ({ publicKey, length: core.contiguousLength }))
+  }
+
   has(publicKey: Buffer): boolean {
     return this._cores.has(b4a.toString(publicKey, 'hex'))
   }

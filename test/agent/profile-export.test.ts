@@ -4,7 +4,8 @@ import dgram from 'dgram'
 import fs from 'fs'
 import path from 'path'
 import { AgentProcess, errorCode } from '../helpers/agent'
-import { befriend, setup } from '../helpers/agent-net'
+import { setup } from '../helpers/agent-net'
+import { aliceAndBob } from '../helpers/alice-and-bob'
 import { eventually } from '../helpers/eventually'
 
 const PASS = 'a long export passphrase'
@@ -47,12 +48,7 @@ test('export on A, import on a fresh profile offline: same number, contacts, roo
   const { start, dir } = await setup(t)
   const a = await start('a')
   const b = await start('b')
-  await a.call('setProfile', { name: 'Alice' })
-  await befriend(a, b)
-  const hi = await a.call<{ id: string; room: string }>('send', { to: b.number, text: 'hi Bob' })
-  await b.waitFor('message', (p) => p.id === hi.id)
-  const reply = await b.call<{ id: string }>('send', { to: a.number, text: 'hi Alice' })
-  await a.waitFor('message', (p) => p.id === reply.id)
+  const { hi } = await aliceAndBob(a, b)
   const src = path.join(dir, 'photo.bin')
   fs.writeFileSync(src, crypto.randomBytes(100_000))
   await a.call('sendFile', { to: b.number, path: src })

@@ -23,6 +23,7 @@ function pipe(a: Corestore, b: Corestore): () => void {
 
 const snapshot: ProfileSnapshot = {
   storeSeed: b4a.alloc(32, 8),
+  settings: { name: 'Alice', contactsOnly: true, alwaysOn: [] },
   contacts: [{ publicKey: b4a.alloc(32, 1), number: '123456789', name: 'Bob', state: 'accepted', roomKey: b4a.alloc(32, 2), roomEncryptionKey: b4a.alloc(32, 3), acceptPending: false, added: 1000 }],
   rooms: [{ id: 'room-one', key: b4a.alloc(32, 2), encryptionKey: b4a.alloc(32, 3), namespace: b4a.alloc(32, 4), kind: ROOM_DIRECT, read: 3, left: false }]
 }
@@ -39,7 +40,7 @@ test('the profile core: found from the public key, held blind by a contact, rest
   await mine.ready()
   t.alike(mine.key, profileKeyOf(keyPair.publicKey), 'its key follows from the public key')
   t.ok(mine.core.writable)
-  t.is(await mine.write(snapshot), 3, 'three records written')
+  t.is(await mine.write(snapshot), 4, 'four records written')
   t.is(await mine.write(snapshot), 0, 'the same state writes nothing')
 
   // Bob keeps a blind copy: he knows only Alice's public key.
@@ -64,7 +65,7 @@ test('the profile core: found from the public key, held blind by a contact, rest
   t.teardown(unpipeBR)
   await eventually(async () => restored.length, (n) => n === blind.length, 10_000)
   const back = await restored.read()
-  t.alike(back, snapshot, 'contacts, rooms and the store seed come back')
+  t.alike(back, snapshot, 'contacts, rooms, settings and the store seed come back')
 
   // It goes on from there, and Bob's copy follows.
   t.is(await restored.write({ ...snapshot, contacts: [] }), 1, 'one change: a contact removed')

@@ -194,6 +194,7 @@ export class Peerline extends ReadyResource {
       rooms: this.rooms,
       identity: this.identity,
       scheme: this.scheme,
+      verifier: this._verifier,
       name: () => this.book.settings.name,
       log: this.log,
       timeout: lookupTimeout ?? DEFAULT_JOIN_TIMEOUT
@@ -309,7 +310,7 @@ export class Peerline extends ReadyResource {
     const known = this.book.get(key) !== null || this.rooms.knows(key)
     const decision = this._gate.admit(conn, known)
     if (!decision.admitted) return this._refuse(conn, decision.reason ?? '')
-    this.store.replicate(conn)
+    // No store.replicate here: room cores go only to proven members, once the hello checks out.
     const session = new PeerSession(conn, {
       verifier: this._verifier,
       log: this.log,
@@ -319,6 +320,7 @@ export class Peerline extends ReadyResource {
     session.once('authenticated', () => {
       this._gate.verified(conn)
       this.rooms.attachLive(session.publicKey, session.mux)
+      this.rooms.replicate(session.publicKey, session.mux)
       this.files.attach(session.publicKey, session.mux)
       this.calls.attach(session.publicKey, session.mux, conn)
     })

@@ -179,6 +179,8 @@ declare module 'autobase' {
     /** hash of the system core's merkle roots */
     hash(): Promise<Buffer>
     heads(): Autobase.Head[]
+    /** the view cores (the system core among them) as they stand now */
+    views(): Array<{ name: string; key: Buffer; length: number; signedLength: number }>
     replicate: Corestore['replicate']
     pause(): void
     resume(): void

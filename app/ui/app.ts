@@ -395,6 +395,8 @@ export class App {
   }
 
   private _toastText(text: string): void {
+    // Also to the console, where a test or a bug report can see what the person was told.
+    console.info('toast:', text)
     this._toast.textContent = text
     this._toast.hidden = false
     clearTimeout(this._toastTimer)

@@ -30,7 +30,7 @@ const DEFAULT_INVITE_SECONDS = 7 * 24 * 3600
  * A room's summary is sent at most once per this many ms (the last state always goes out): in a
  * burst, one summary covers many messages, and live messages do not wait behind one each.
  */
-const ROOM_UPDATE_MS = 25
+const ROOM_UPDATE_MS = 100
 
 /** Names and payloads of everything the Api pushes to its clients. */
 export interface Notifications {

@@ -8,6 +8,9 @@ import type { CallInfo } from '../calls/call-info'
 import type { Room } from '../rooms/room'
 import type { MessageState } from '../rooms/room-view'
 import * as schema from '../wire/schemas'
+
+/** How long an action on a message shown live waits for its op to be stored here. */
+const ARRIVAL_WAIT = 10_000
 import type { MemberRecord } from '../wire/schemas'
 
 /** How far back a conversation list looks for the newest message left when the last one is gone. */
@@ -222,7 +225,8 @@ export class RoomMethods {
   }
 
   private async _message(room: Room, messageId: string): Promise<MessageState> {
-    const m = await room.message(messageId)
+    const m = await room.message(messageId, { wait: ARRIVAL_WAIT })
+    if (m === null && room.shown(messageId)) throw PeerlineError.NO_SUCH_MESSAGE('That message has not fully arrived on this device yet. Try again in a moment.')
     if (!m || m.deleted) throw PeerlineError.NO_SUCH_MESSAGE()
     return m
   }

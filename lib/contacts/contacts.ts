@@ -385,6 +385,8 @@ export class Contacts extends EventEmitter<ContactsEvents> {
     let record = this._o.book.get(session.publicKey)
     if (record === null || record.state === 'declined') {
       const room = await this._o.rooms.create(ROOM_DIRECT)
+      // Held to a direct room with them from the start (and replicated to them alone).
+      this._o.rooms.guardDirect(room, session.publicKey)
       record = {
         publicKey: session.publicKey,
         number,

@@ -13,6 +13,8 @@ export interface KeyPair {
 }
 
 export const SEED_FILE = 'identity.seed'
+/** The number derived from the seed's key, kept so a start needs no Argon2id derivation. */
+const NUMBER_FILE = 'identity.number'
 /** The profile's Corestore folder, beside the seed. */
 export const STORE_DIR = 'corestore'
 
@@ -57,7 +59,8 @@ export class Identity {
       sodium.randombytes_buf(seed)
       writeSecret(dir, file, seed)
     }
-    return Identity.fromSeed(seed, scheme)
+    const keyPair = keyPairFromSeed(seed)
+    return new Identity(seed, keyPair, await keptNumber(dir, keyPair.publicKey, scheme))
   }
 
   /** Writes the identity of `phrase` into a profile that has none. */
@@ -97,6 +100,31 @@ export function keyPairFromSeed(seed: Buffer): KeyPair {
   const secretKey = b4a.alloc(sodium.crypto_sign_SECRETKEYBYTES)
   sodium.crypto_sign_seed_keypair(publicKey, secretKey, seed)
   return { publicKey, secretKey }
+}
+
+/**
+ * The number of the profile's key: derived (Argon2id, 0.1-0.5 s) on the first start and noted
+ * beside the seed with the key and the scheme's parameters; a note that does not match them, or is
+ * damaged, is derived again. The note holds nothing secret: the number is public.
+ */
+async function keptNumber(dir: string, publicKey: Buffer, scheme: NumberScheme): Promise<string> {
+  const file = path.join(dir, NUMBER_FILE)
+  const { opslimit, memlimit, digits } = scheme.params
+  const tag = `${b4a.toString(publicKey, 'hex')} ${opslimit} ${memlimit} ${digits} `
+  try {
+    const note = fs.readFileSync(file, 'utf8')
+    const number = note.slice(tag.length)
+    if (note.startsWith(tag) && number.length === digits && /^\d+$/.test(number)) return number
+  } catch {
+    // no note yet
+  }
+  const number = await scheme.derive(publicKey)
+  try {
+    fs.writeFileSync(file, tag + number)
+  } catch {
+    // only a cache: the next start derives again
+  }
+  return number
 }
 
 function writeSecret(dir: string, file: string, seed: Buffer): void {

@@ -19,9 +19,9 @@ export type VerifyResult = 'valid' | 'invalid' | 'busy'
 
 interface Job {
   publicKey: Buffer
-  number: string
   source: string
-  resolve: (result: VerifyResult) => void
+  /** The derived number, or null if the derivation failed. */
+  resolve: (number: string | null) => void
 }
 
 /**
@@ -66,13 +66,24 @@ export class NumberVerifier {
   }
 
   async verify(publicKey: Buffer, number: string, source: string): Promise<VerifyResult> {
+    const derived = await this.derive(publicKey, source)
+    if (derived === 'busy') return 'busy'
+    return derived === number ? 'valid' : 'invalid'
+  }
+
+  /**
+   * The number of a key, within the same budget: at once if known, else queued (null if the
+   * derivation failed), or 'busy' past the budget of `source`. For numbers a peer's input makes
+   * us derive without claiming one (a joiner's member signature).
+   */
+  async derive(publicKey: Buffer, source: string): Promise<string | null | 'busy'> {
     const known = this.known(publicKey)
-    if (known !== null) return known === number ? 'valid' : 'invalid'
+    if (known !== null) return known
     if (this._queue.length >= MAX_QUEUED || (this._queuedBySource.get(source) ?? 0) >= MAX_QUEUED_PER_SOURCE || !this._take(source)) {
       return 'busy'
     }
-    return new Promise<VerifyResult>((resolve) => {
-      this._queue.push({ publicKey, number, source, resolve })
+    return new Promise<string | null>((resolve) => {
+      this._queue.push({ publicKey, source, resolve })
       this._queuedBySource.set(source, (this._queuedBySource.get(source) ?? 0) + 1)
       this._next()
     })
@@ -101,9 +112,9 @@ export class NumberVerifier {
       this._scheme.derive(job.publicKey).then(
         (derived) => {
           this._saw(job.publicKey, derived)
-          job.resolve(derived === job.number ? 'valid' : 'invalid')
+          job.resolve(derived)
         },
-        () => job.resolve('invalid')
+        () => job.resolve(null)
       ).finally(() => {
         this._running--
         this._next()

@@ -44,8 +44,9 @@ export class AlwaysOnPeers extends ReadyResource {
 
   /** Keep this room on the always-on peers; call again when its writers change. */
   mirror(room: Room): void {
+    // Called on every room update: one close listener per room, not one per call.
+    if (!this._rooms.has(room)) room.once('close', () => this._rooms.delete(room))
     this._rooms.add(room)
-    room.once('close', () => this._rooms.delete(room))
     this._mirror(room)
   }
 

@@ -11,6 +11,7 @@ import z32 from 'z32'
 import { PeerlineError } from '../errors'
 import type { Identity } from '../identity/identity'
 import type { NumberScheme } from '../identity/number-scheme'
+import type { NumberVerifier } from '../identity/number-verifier'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { JoinRequest } from '../wire/schemas'
@@ -28,6 +29,8 @@ export interface RoomInvitesOptions {
   rooms: Rooms
   identity: Identity
   scheme: NumberScheme
+  /** Bounds the derivations join requests make us run (one per joiner's key). */
+  verifier: NumberVerifier
   name: () => string
   log: Log
   /** How long joinRoom waits for a member to answer (ms). */
@@ -157,7 +160,18 @@ export class RoomInvites extends ReadyResource {
     const name = join.name.slice(0, schema.MAX_NAME_LENGTH)
     // apply checks the member signature on every member; an invalid one would add nobody.
     const { writerKey, publicKey, memberSignature: signature } = join
-    await room.addMember({ writerKey, publicKey, name, role: schema.ROLE_MEMBER, signature })
+    // Checking the member signature costs a derivation of the joiner's key: within the budget.
+    const number = await this._o.verifier.derive(publicKey, 'invite ' + room.id)
+    if (number === 'busy' || number === null) {
+      this._o.log(`room ${room.id}: a join request turned away: too many new keys are being checked right now`)
+      return request.deny({ status: 1 })
+    }
+    try {
+      await room.addMember({ writerKey, publicKey, name, role: schema.ROLE_MEMBER, signature })
+    } catch (err) {
+      this._o.log(`room ${room.id}: a join request refused: ${(err as Error).message}`)
+      return request.deny({ status: 1 })
+    }
     request.confirm({ key: room.key, encryptionKey: room.encryptionKey })
   }
 }

@@ -12,6 +12,13 @@ import { openText, SEALED_KEY_BYTES } from './epoch-keys'
 
 /** A sealed text's box: the longest text in UTF-8 (up to 4 bytes a character) and its MAC. */
 const MAX_SEALED_BYTES = schema.MAX_TEXT_LENGTH * 4 + 16
+/**
+ * Member records whose signature failed, per author, before that author's further records are
+ * skipped unread. Checking one costs an Argon2 derivation (0.1-0.3 s, 64 MiB) on every member,
+ * and a record with random bytes for a signature costs its writer nothing. Counted in the view,
+ * so every member skips the same ones.
+ */
+const MAX_FAILED_RECORDS = 16
 
 /**
  * A room's view: state in a Hyperbee (members, name, invites, edits, deletions, reactions) and
@@ -204,9 +211,15 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, tx: App
     // Only an admin adds another admin; the creator is the first admin.
     const role = author === null ? schema.ROLE_ADMIN : op.role
     if (role === schema.ROLE_ADMIN && author !== null && author.role !== schema.ROLE_ADMIN) return null
+    const failedKey = author === null ? null : 'failedrec/' + hex(author.publicKey)
+    const failed = failedKey === null ? 0 : await getCount(tx, failedKey)
+    if (failed >= MAX_FAILED_RECORDS) return null
     // The number is what the key derives to, here, on every member; the op's word is not taken.
     const number = await ctx.scheme.derive(op.publicKey)
-    if (!verifyMember(op.signature, op.publicKey, ctx.discoveryKey(), op.writerKey, number)) return null
+    if (!verifyMember(op.signature, op.publicKey, ctx.discoveryKey(), op.writerKey, number)) {
+      if (failedKey !== null) await tx.put(failedKey, c.encode(c.uint, failed + 1))
+      return null
+    }
     const { writerKey: device, publicKey, name } = op
     if (author === null) await tx.put('creator', publicKey)
     await addMember(tx, host, { writerKey: device, publicKey, number, name, role, state: schema.MEMBER_ACTIVE })
@@ -386,6 +399,16 @@ async function mayAddMember(tx: ApplyBatch, author: MemberRecord | null, writerK
   if (existing === null) return owner === null
   if (!b4a.equals(existing.writerKey, writerKey)) return false // re-keying a member
   return existing.state !== schema.MEMBER_ACTIVE && author.role === schema.ROLE_ADMIN
+}
+
+async function getCount(tx: ApplyBatch, key: string): Promise<number> {
+  const raw = await tx.get(key)
+  if (raw === null) return 0
+  try {
+    return c.decode(c.uint, raw)
+  } catch {
+    return 0
+  }
 }
 
 async function addMember(tx: ApplyBatch, host: AutobaseHost, member: MemberRecord): Promise<void> {
@@ -586,6 +609,16 @@ export async function readMessages(view: RoomView, from: number, to: number, now
   return out
 }
 
+/**
+ * The ids of messages [from, to) as stored here, null where a block is not local: a cheap look
+ * before readMessages, which also reads deletes, edits, timers and reactions.
+ */
+export async function messageIds(view: RoomView, from: number, to: number): Promise<Array<string | null>> {
+  const seqs = Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i)
+  const blocks = await Promise.all(seqs.map((seq) => view.messages.get(seq, { wait: false })))
+  return blocks.map((block) => (block === null ? null : c.decode(schema.messageRecord, block).id))
+}
+
 /** A record's text, opened with the member's epoch key if it is sealed; null if it cannot be. */
 function textOf(view: RoomView, record: { text: string; sealed: schema.SealedText | null }): string | null {
   if (record.sealed === null) return record.text
@@ -611,9 +644,15 @@ export async function messageWithFile(view: RoomView, fileKey: Buffer): Promise<
 }
 
 /** The current state of one message by id, or null if unknown or gone. */
-export async function messageById(view: RoomView, id: string): Promise<MessageState | null> {
+export async function messageById(view: RoomView, id: string, now = Date.now()): Promise<MessageState | null> {
+  const seq = await seqOfId(view, id)
+  return seq === null ? null : messageAt(view, seq, now)
+}
+
+/** The seq of the message with this id (from the bee, so also once its block is cleared), or null. */
+export async function seqOfId(view: RoomView, id: string): Promise<number | null> {
   const node = await view.meta.get('id/' + id)
-  return node ? messageAt(view, c.decode(messageRef, node.value).seq) : null
+  return node ? c.decode(messageRef, node.value).seq : null
 }
 
 /** The current state of one message by seq, or null if it is past its time or cleared. */
@@ -630,18 +669,29 @@ export interface TextLocation {
   edits: Array<{ index: number; writerKey: Buffer; writerSeq: number }>
 }
 
-/** Messages whose text is due to leave local storage by `now` (expired or deleted). */
-export async function dueForClearing(view: RoomView, now: number): Promise<TextLocation[]> {
+/** The parts of a view that say what is due and where its text is. */
+export interface TextSource {
+  meta: Hyperbee<string, Buffer>
+  messages: Hypercore<Buffer>
+  edits: Hypercore<Buffer>
+}
+
+/**
+ * Messages whose text is due to leave local storage by `now` (expired or deleted) and whose
+ * blocks are still here. On a SignedView every answer is final: the seq, the op and the edits
+ * found are the ones the indexers signed, whatever Autobase reorders later.
+ */
+export async function dueForClearing(from: TextSource, now: number): Promise<TextLocation[]> {
   const out: TextLocation[] = []
-  for await (const { key } of view.meta.createReadStream({ gt: 'exp/', lt: 'exp/' + timeKey(now) + '/~' })) {
+  for await (const { key } of from.meta.createReadStream({ gt: 'exp/', lt: 'exp/' + timeKey(now) + '/~' })) {
     const seq = Number(key.slice(key.lastIndexOf('/') + 1))
-    const block = await view.messages.get(seq, { wait: false })
-    if (block === null) continue // already cleared
+    const block = seq < from.messages.length ? await from.messages.get(seq, { wait: false }) : null
+    if (block === null) continue // already cleared (or not here)
     const record = c.decode(schema.messageRecord, block)
     const edits: TextLocation['edits'] = []
-    for await (const e of view.meta.createReadStream({ gt: 'edit/' + seqKey(seq) + '/', lt: 'edit/' + seqKey(seq) + '/~' })) {
+    for await (const e of from.meta.createReadStream({ gt: 'edit/' + seqKey(seq) + '/', lt: 'edit/' + seqKey(seq) + '/~' })) {
       const index = c.decode(c.uint, e.value)
-      const editBlock = await view.edits.get(index, { wait: false })
+      const editBlock = index < from.edits.length ? await from.edits.get(index, { wait: false }) : null
       if (editBlock === null) continue
       const edit = c.decode(schema.editRecord, editBlock)
       edits.push({ index, writerKey: edit.writerKey, writerSeq: edit.writerSeq })
@@ -649,4 +699,12 @@ export async function dueForClearing(view: RoomView, now: number): Promise<TextL
     out.push({ seq, writerKey: record.writerKey, writerSeq: record.writerSeq, edits })
   }
   return out
+}
+
+/** True while block `seq` of `core` is still the op (writer key and seq) it was found to be. */
+export async function blockIsOp(core: Hypercore<Buffer>, seq: number, writerKey: Buffer, writerSeq: number, encoding: 'message' | 'edit'): Promise<boolean> {
+  const block = seq < core.length ? await core.get(seq, { wait: false }) : null
+  if (block === null) return false
+  const record = encoding === 'message' ? c.decode(schema.messageRecord, block) : c.decode(schema.editRecord, block)
+  return b4a.equals(record.writerKey, writerKey) && record.writerSeq === writerSeq
 }

@@ -9,12 +9,16 @@ import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { LiveMessage, RoomKind } from '../wire/schemas'
 import { LiveChannel } from './live-channel'
+import { RoomReplication } from './room-replication'
 import { Room } from './room'
 import type { RoomMessage, Self } from './room'
 import type { MessageState } from './room-view'
 import type { RoomList } from './room-list'
 import type { NumberScheme } from '../identity/number-scheme'
 import { signedBy } from './room'
+
+/** How long leaving waits for a member to take our leave op (when one is connected). */
+const LEAVE_UPLOAD_WAIT = 5000
 
 export interface RoomsOptions {
   store: Corestore
@@ -37,10 +41,12 @@ export class Rooms extends ReadyResource {
   private readonly _live = new Map<string, LiveChannel>()
   /** Rooms that failed (at open, or their Autobase later), by id: the reason. */
   private readonly _broken = new Map<string, string>()
+  private readonly _replication: RoomReplication
 
   constructor(opts: RoomsOptions) {
     super()
     this._o = opts
+    this._replication = new RoomReplication({ log: opts.log })
   }
 
   protected override async _open(): Promise<void> {
@@ -201,7 +207,11 @@ export class Rooms extends ReadyResource {
     const room = await this.open(id)
     const entry = this._o.list.get(id)
     const me = await room.me()
-    if (me && me.state === schema.MEMBER_ACTIVE && room.writable) await room.act({ type: schema.OP_LEAVE })
+    if (me && me.state === schema.MEMBER_ACTIVE && room.writable) {
+      await room.act({ type: schema.OP_LEAVE })
+      // Closing the room takes its cores off every connection: hand the leave to a member first.
+      if (this._replication.servesAnyone(room)) await room.waitUploaded(LEAVE_UPLOAD_WAIT)
+    }
     if (entry) await this._o.list.put(id, { ...entry, left: true })
     this._rooms.delete(id)
     this._opened.delete(id)
@@ -220,6 +230,14 @@ export class Rooms extends ReadyResource {
     const id = b4a.toString(publicKey, 'hex')
     for (const room of this._opened.values()) if (room.memberKeys.includes(id)) return true
     return false
+  }
+
+  /**
+   * Replicates to a peer's authenticated connection the cores of the rooms it is a member of,
+   * and only those (see RoomReplication).
+   */
+  replicate(publicKey: Buffer, mux: Protomux): void {
+    this._replication.addPeer(publicKey, mux)
   }
 
   /** Opens the live channel on a peer's authenticated connection. */
@@ -268,6 +286,9 @@ export class Rooms extends ReadyResource {
 
   private _listen(room: Room): void {
     this._opened.set(room.id, room)
+    this._replication.addRoom(room)
+    room.on('members', () => this._replication.update(room))
+    room.once('close', () => this._replication.removeRoom(room))
     room.on('broken', (reason: string) => this._markBroken(room.id, new Error(reason)))
     room.on('message', (m: RoomMessage) => this.emit('message', m))
     room.on('message-update', (m: MessageState) => this.emit('message-update', room.id, m))

@@ -8,6 +8,7 @@ import { eventually } from '../helpers/eventually'
 interface Entry {
   id: string
   text: string
+  time: number
   edited: boolean
   deleted: boolean
   reactions: Record<string, string>
@@ -15,9 +16,13 @@ interface Entry {
   call: { outcome: string } | null
 }
 
-/** What a reader sees of a chat: ids, texts, edits, reactions, files and calls, in order. */
+/**
+ * What a reader sees of a chat: ids, texts, edits, reactions, files and calls, in order. A deleted
+ * message shows as deleted until its text is cleared from disk, then not at all, so deleted
+ * entries are left out here (the test checks the deletion on its own).
+ */
 const shape = (h: Entry[]): string[] =>
-  h.map((e) => [e.id, e.text, e.edited, e.deleted, JSON.stringify(e.reactions), e.file?.name ?? '', e.call?.outcome ?? ''].join('|'))
+  h.filter((e) => !e.deleted).map((e) => [e.id, e.text, e.edited, e.deleted, JSON.stringify(e.reactions), e.file?.name ?? '', e.call?.outcome ?? ''].join('|'))
 
 async function callAndHangUp(caller: AgentProcess, callee: AgentProcess): Promise<void> {
   const { call } = await caller.call<{ call: string }>('startCall', { to: callee.number, video: false })
@@ -49,15 +54,28 @@ test('a chat keeps all its history (edits, files, reactions, calls) while the co
     const to = who === a ? b.number : a.number
     await who.call('sendFile', { to, path: file })
   }
+  // Early in the chat, so clearing its text comes before most of the entries that must stay.
+  const gone = await a.call<{ id: string }>('send', { to: b.number, text: 'sent by mistake' })
+  await eventually(() => a.call<Entry[]>('history', { to: b.number }), (h) => h.some((e) => e.id === gone.id))
+  await a.call('delete', { room: first.room, id: gone.id })
   await callAndHangUp(a, b)
   await callAndHangUp(b, a)
   await a.call('send', { to: b.number, text: 'last word' })
 
-  const full = (h: Entry[]): boolean => h.length === 9 && h.filter((e) => e.call).length === 2 && h.some((e) => e.edited && Object.keys(e.reactions).length === 1)
+  const full = (h: Entry[]): boolean => shape(h).length === 9 && !h.some((e) => e.id === gone.id && !e.deleted) && h.filter((e) => e.call).length === 2 && h.some((e) => e.edited && Object.keys(e.reactions).length === 1)
   const history = (x: AgentProcess, to: string) => x.call<Entry[]>('history', { to })
-  const before = await eventually(() => history(a, b.number), full, 20_000)
-  t.ok(full(before), `Alice sees all nine entries (${before.length})`)
-  t.alike(shape(await eventually(() => history(b, a.number), (h) => shape(h).join() === shape(before).join(), 20_000)), shape(before), 'Bob sees the same')
+  t.ok(full(await eventually(() => history(a, b.number), full, 20_000)), 'Alice sees all nine entries')
+
+  // The deleted text is cleared from both disks (its entry goes) while both are online: the
+  // clearing is what once cut Alice off from every later entry Bob held.
+  const swept = (h: Entry[]): boolean => !h.some((e) => e.id === gone.id)
+  t.ok(swept(await eventually(() => history(a, b.number), swept, 20_000)), 'Alice cleared the deleted text')
+  t.ok(swept(await eventually(() => history(b, a.number), swept, 20_000)), 'Bob cleared the deleted text')
+  // Concurrent writes (her last word, his call record) may be reordered until both have them all.
+  const both = async () => ({ alice: await history(a, b.number), bob: await history(b, a.number) })
+  const agreed = await eventually(both, (h) => full(h.alice) && shape(h.alice).join() === shape(h.bob).join(), 20_000)
+  t.alike(shape(agreed.bob), shape(agreed.alice), 'Bob sees the same')
+  const before = agreed.alice
 
   t.is(await b.stop(), 0)
   await a.waitFor('presence', (p) => p.number === b.number && p.online === false)
@@ -70,9 +88,15 @@ test('a chat keeps all its history (edits, files, reactions, calls) while the co
     }
     await new Promise((r) => setTimeout(r, 250))
   }
-  t.alike(shape(await history(a, b.number)), shape(before), 'history unchanged while Bob is offline')
-  const rooms = await a.call<Array<{ room: string; last: { text: string } | null }>>('listRooms')
-  t.is(rooms.find((r) => r.room === first.room)?.last?.text, 'last word', 'the conversation list still shows the newest message')
+  const after = await history(a, b.number)
+  t.alike(shape(after), shape(before), 'history unchanged while Bob is offline')
+  t.absent(after.some((e) => e.id === gone.id && (!e.deleted || e.text !== '')), 'the deleted text stays gone')
+  // Concurrent writes (her last word, his call record) may land in either order: the list shows
+  // whichever history ends with.
+  const rooms = await a.call<Array<{ room: string; last: { text: string; time: number } | null }>>('listRooms')
+  const newest = before[before.length - 1]
+  const last = rooms.find((r) => r.room === first.room)?.last
+  t.alike([last?.text, last?.time], [newest.text, newest.time], 'the conversation list still shows the newest message')
 
   b = await start('b')
   const online = async () => (await a.call<Array<{ number: string; online: boolean }>>('listContacts')).some((c) => c.number === b.number && c.online)

@@ -88,3 +88,33 @@ test('replace keeps the old seed when the new one cannot be written', async (t) 
   t.absent(fs.existsSync(file + '.tmp'), 'no temp file left')
   t.is(fs.statSync(file).mode & 0o777, 0o600, 'still owner-only')
 })
+
+/** Counts derivations: a reopened profile should not need one. */
+class CountingScheme extends NumberScheme {
+  derivations = 0
+  override derive(publicKey: Buffer): Promise<string> {
+    this.derivations++
+    return super.derive(publicKey)
+  }
+}
+
+test('a reopened profile keeps its number without deriving it again; other parameters or a damaged note derive anew', async (t) => {
+  const dir = path.join(await t.tmp(), 'p')
+  const first = new CountingScheme(INSECURE_TEST_PARAMS)
+  const a = await Identity.open(dir, first)
+  t.is(first.derivations, 1)
+  const second = new CountingScheme(INSECURE_TEST_PARAMS)
+  const again = await Identity.open(dir, second)
+  t.is(again.number, a.number)
+  t.is(second.derivations, 0, 'the number was kept from the first start')
+
+  const other = new CountingScheme({ ...INSECURE_TEST_PARAMS, digits: 4 })
+  const wider = await Identity.open(dir, other)
+  t.is(other.derivations, 1, 'other parameters derive again')
+  t.is(wider.number.length, 4)
+
+  for (const file of fs.readdirSync(dir).filter((f) => f.includes('number'))) fs.writeFileSync(path.join(dir, file), 'garbage')
+  const damaged = new CountingScheme(INSECURE_TEST_PARAMS)
+  t.is((await Identity.open(dir, damaged)).number, a.number)
+  t.is(damaged.derivations, 1, 'a damaged note is derived again')
+})

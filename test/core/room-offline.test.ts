@@ -1,7 +1,7 @@
 import test from 'brittle'
 import Corestore from 'corestore'
 import path from 'path'
-import { memberOf, roomsOf, until } from '../helpers/room-net'
+import { linkableStores, memberOf, roomsOf, until } from '../helpers/room-net'
 import { OP_EDIT, ROLE_ADMIN, ROOM_DIRECT } from '../../lib/wire/schemas'
 
 test('a member that fast-forwarded keeps the whole history readable once the others go offline', { timeout: 120_000 }, async (t) => {
@@ -47,17 +47,7 @@ test('a member that fast-forwarded keeps the whole history readable once the oth
 })
 
 test('a member that was away and catches up on reopen keeps it all readable once the others go offline', { timeout: 120_000 }, async (t) => {
-  const dir = await t.tmp()
-  const [sa, sb] = [new Corestore(path.join(dir, 'a')), new Corestore(path.join(dir, 'b'))]
-  const link = () => {
-    const x = sa.replicate(true)
-    const y = sb.replicate(false)
-    x.pipe(y).pipe(x)
-    return () => {
-      x.destroy()
-      y.destroy()
-    }
-  }
+  const { sa, sb, link } = linkableStores(await t.tmp())
   let unlink = link()
   const ra = await roomsOf(sa, 1)
   let rb = await roomsOf(sb, 2)

@@ -11,10 +11,20 @@ export interface Note {
   params: Record<string, unknown>
 }
 
+// Bare has no global process: its environment is the bare-env module.
+const ENV = (typeof process !== 'undefined' ? process.env : require('bare-env')) as Record<string, string | undefined>
+const LOG = ENV.PEERLINE_TEST_LOG
+
 /** An in-process Api on a test DHT, with its notifications and logs recorded; closed at teardown. */
 export async function startApi(t: T, dir: string, bootstrap: Array<{ host: string; port: number }>, extra: Partial<PeerlineOptions> = {}) {
   const logs: string[] = []
-  const api = new Api({ storage: dir, bootstrap, host: '127.0.0.1', lookupTimeout: 8000, log: (m) => logs.push(m), ...extra })
+  // PEERLINE_TEST_LOG=1 prints each core's log as it happens, with the time: for chasing a slow or failed step.
+  const t0 = Date.now()
+  const record = (m: string): void => {
+    logs.push(m)
+    if (LOG) console.error(`[${path.basename(dir)} +${Date.now() - t0} ms] ${m}`)
+  }
+  const api = new Api({ storage: dir, bootstrap, host: '127.0.0.1', lookupTimeout: 8000, log: (m) => record(m), ...extra })
   const notes: Note[] = []
   api.on('notification', (name, params) => notes.push({ name, params: { ...params } }))
   await api.ready()
@@ -46,5 +56,5 @@ export async function coreNet(t: T) {
   const { testnet } = await localTestnet()
   t.teardown(() => testnet.destroy(), { order: 1000 })
   const dir = await t.tmp()
-  return { dir, start: (name: string, extra?: Partial<PeerlineOptions>) => startApi(t, path.join(dir, name), testnet.bootstrap, extra) }
+  return { dir, testnet, start: (name: string, extra?: Partial<PeerlineOptions>) => startApi(t, path.join(dir, name), testnet.bootstrap, extra) }
 }

@@ -4,6 +4,8 @@ import Corestore from 'corestore'
 import crypto from 'hypercore-crypto'
 import path from 'path'
 import { signedBy } from '../../lib/rooms/room'
+import { seqOfId } from '../../lib/rooms/room-view'
+import { SignedView } from '../../lib/rooms/signed-view'
 import type { NewMember, Room } from '../../lib/rooms/room'
 import { signWith } from '../../lib/rooms/member-signature'
 import { openSealedKey } from '../../lib/rooms/epoch-keys'
@@ -71,6 +73,35 @@ export function meshOfStores(t: T, dir: string, n: number): Corestore[] {
   return stores
 }
 
+/**
+ * Two stores in `dir` that replicate only while linked (a contact going offline and back):
+ * link() connects them and returns what disconnects them again.
+ */
+export function linkableStores(dir: string): { sa: Corestore; sb: Corestore; link: () => () => void } {
+  const [sa, sb] = [new Corestore(path.join(dir, 'a')), new Corestore(path.join(dir, 'b'))]
+  const link = (): (() => void) => {
+    const x = sa.replicate(true)
+    const y = sb.replicate(false)
+    x.pipe(y).pipe(x)
+    return () => {
+      x.destroy()
+      y.destroy()
+    }
+  }
+  return { sa, sb, link }
+}
+
+/** One profile alone (nobody to fetch from), closed at teardown. */
+export async function aloneRooms(t: T): Promise<Rooms> {
+  const store = new Corestore(await t.tmp())
+  const rooms = await roomsOf(store, 1)
+  t.teardown(async () => {
+    await rooms.close()
+    await store.close()
+  })
+  return rooms
+}
+
 /** Three profiles (1 admin, 2 and 3 members), replicating all ways, in one group room made by #1. */
 export async function groupOfThree(t: T, log: (msg: string) => void = silent): Promise<{ a: Room; b: Room; c: Room; rooms: Rooms[] }> {
   const stores = meshOfStores(t, await t.tmp(), 3)
@@ -99,6 +130,23 @@ export async function roomPair(t: T): Promise<{ ra: Rooms; rb: Rooms; a: Room; b
   const a = await ra.create(ROOM_DIRECT)
   const b = await rb.join(a.key, a.encryptionKey, ROOM_DIRECT)
   return { ra, rb, a, b }
+}
+
+/**
+ * True when the message with this id has its text cleared from this device: the signed view core
+ * no longer holds its block (and so neither does the view). A view block can read null for a
+ * moment while Autobase reorders, so the view alone proves nothing.
+ */
+export async function clearedOnDisk(room: Room, id: string): Promise<boolean> {
+  const seq = await seqOfId(room.base.view, id)
+  if (seq === null) return false
+  const signed = await SignedView.open(room.base.store, room.base.view)
+  try {
+    const gone = async (core: { get: (seq: number, o: { wait: boolean }) => Promise<Buffer | null> }) => (await core.get(seq, { wait: false })) === null
+    return seq < signed.messages.length && (await gone(signed.messages)) && (await gone(room.base.view.messages))
+  } finally {
+    await signed.close()
+  }
 }
 
 /** The room's history as "number: text" lines, for comparing members' views. */

@@ -7,6 +7,10 @@ export async function openPage(browser: Browser, url: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1100, height: 720 }, colorScheme: 'light' })
   const page = await context.newPage()
   page.on('pageerror', (err) => console.error('page error:', err.message))
+  // What the person was told: a failed step's log then shows the sentence on screen.
+  page.on('console', (msg) => {
+    if (msg.text().startsWith('toast:')) console.error('page', msg.text())
+  })
   await page.goto(url)
   return page
 }

@@ -1,5 +1,6 @@
 import Corestore from 'corestore'
 import fs from 'fs'
+import Protomux from 'protomux'
 import CoreStorage from 'hypercore-storage'
 import path from 'path'
 import ReadyResource from 'ready-resource'
@@ -135,6 +136,7 @@ export class Peerline extends ReadyResource {
       book: this.book,
       rooms: () => roomList.all(),
       hold: fs.existsSync(path.join(storage, RESTORE_MARKER)),
+      muxers: () => (this.network ? [...this.network.swarm.connections].map((c) => c.userData).filter((m): m is Protomux => Protomux.isProtomux(m)) : []),
       log: this.log
     })
     await this.profileSync.ready()
@@ -321,6 +323,7 @@ export class Peerline extends ReadyResource {
       this._gate.verified(conn)
       this.rooms.attachLive(session.publicKey, session.mux)
       this.rooms.replicate(session.publicKey, session.mux)
+      this.profileSync.attach(session.publicKey, session.mux)
       this.files.attach(session.publicKey, session.mux)
       this.calls.attach(session.publicKey, session.mux, conn)
     })

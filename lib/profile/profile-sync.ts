@@ -1,4 +1,5 @@
 import type Corestore from 'corestore'
+import type Protomux from 'protomux'
 import ReadyResource from 'ready-resource'
 import type { ContactBook } from '../contacts/contact-book'
 import type { KeyPair } from '../identity/identity'
@@ -18,6 +19,8 @@ export interface ProfileSyncOptions {
   rooms: () => Array<RoomEntry & { id: string }>
   /** A restore is under way: write nothing until release(), or we would fork the copy others hold. */
   hold?: boolean
+  /** The protomux of every open connection (our copies are offered on each). */
+  muxers: () => Protomux[]
   log: Log
 }
 
@@ -56,6 +59,17 @@ export class ProfileSync extends ReadyResource {
     await this.profile.close()
   }
 
+  /**
+   * A peer whose hello checked out: our profile goes to them (blind: they cannot read it, and a
+   * device restoring our phrase is one of them), and our copy of *their* profile too, which is
+   * how a device restoring their phrase gets it back. Nothing else of the store goes to anyone.
+   */
+  attach(publicKey: Buffer, mux: Protomux): void {
+    if (this.closing) return
+    this.profile.core.replicate(mux)
+    this.mirrors.attach(publicKey, mux)
+  }
+
   get holding(): boolean {
     return this._hold
   }
@@ -71,6 +85,7 @@ export class ProfileSync extends ReadyResource {
       if (this.closing) return
       // Every accepted contact, however they became one (we asked, or they did).
       for (const r of this._o.book.all()) if (r.state === 'accepted') this.mirrors.mirror(r.publicKey)
+      this.mirrors.offer(this._o.muxers())
       if (this._hold || this._o.store.primaryKey === null) return
       try {
         await this.profile.write({ storeSeed: this._o.store.primaryKey, settings: this._o.book.settings, contacts: this._o.book.all(), rooms: this._o.rooms() })

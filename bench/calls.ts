@@ -76,12 +76,12 @@ async function oneCall(a: BrowserPeer, b: BrowserPeer, route: Route): Promise<Ru
  * the Hyperswarm connection and worker b's tunnel to a socket that echoes them back the same way.
  */
 async function tunnelEcho(aa: AgentProcess, ab: AgentProcess, bNumber: string, count: number): Promise<number[]> {
-  const { call } = await aa.call<{ call: string }>('startCall', { to: bNumber, video: false })
+  const { call } = await aa.call('startCall', { to: bNumber, video: false })
   await ab.waitFor('callIncoming', (p) => p.call === call)
   await ab.call('answerCall', { call })
   await aa.waitFor('callPeer', (p) => p.call === call)
-  const ta = await aa.call<{ port: number }>('callTunnel', { call })
-  const tb = await ab.call<{ port: number }>('callTunnel', { call })
+  const ta = await aa.call('callTunnel', { call })
+  const tb = await ab.call('callTunnel', { call })
   const udx = new UDX()
   const sa = udx.createSocket()
   const sb = udx.createSocket()
@@ -127,7 +127,7 @@ async function main(): Promise<void> {
     await ab.waitFor('contactRequest')
     await ab.call('acceptContact', { number: a.number })
     await aa.waitFor('contactAccepted')
-    while (!(await aa.call<Array<{ online: boolean }>>('listContacts')).some((c) => c.online)) await new Promise((r) => setTimeout(r, 50))
+    while (!(await aa.call('listContacts')).some((c) => c.online)) await new Promise((r) => setTimeout(r, 50))
 
     const results: Record<Route, Run[]> = { host: [], tunnel: [] }
     for (let i = 0; i < RUNS; i++) {

@@ -41,9 +41,9 @@ async function round(): Promise<Round> {
     const [, , c, , e] = agents
     const file = path.join(net.dir, 'map.bin')
     const sha = randomFile(file, 1024 * 1024)
-    const sent = await e.call<{ file: { id: string } }>('sendFile', { to: room, path: file })
+    const sent = await e.call('sendFile', { to: room, path: file })
     await c.waitFor('message', (p) => (p.file as { id?: string } | null)?.id === sent.file.id, 30_000)
-    const dl = await c.call<{ path: string }>('downloadFile', { file: sent.file.id, path: path.join(net.dir, 'downloads') })
+    const dl = await c.call('downloadFile', { file: sent.file.id, path: path.join(net.dir, 'downloads') })
     const got = crypto.createHash('sha256').update(fs.readFileSync(dl.path)).digest('hex')
     if (got !== sha) throw new Error('the file arrived changed')
     return { timeline, file: Date.now() - t0 }

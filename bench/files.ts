@@ -91,9 +91,9 @@ async function peerline(bootstrap: string, file: string, tag: string): Promise<R
   const a = await AgentProcess.start({ storage: path.join(tmp, tag + '-a'), bootstrap })
   const b = await AgentProcess.start({ storage: path.join(tmp, tag + '-b'), bootstrap })
   try {
-    const { room, invite } = await a.call<{ room: string; invite: string }>('createRoom', { name: 'bench' })
+    const { room, invite } = await a.call('createRoom', { name: 'bench' })
     await b.call('joinRoom', { invite })
-    const sent = await a.call<{ id: string; file: { id: string } }>('sendFile', { to: room, path: file })
+    const sent = await a.call('sendFile', { to: room, path: file })
     await b.waitFor('message', (p) => p.id === sent.id, 60_000)
     const both = (): number => cpuSeconds(a.proc.pid as number) + cpuSeconds(b.proc.pid as number)
     const cpu0 = both()

@@ -1,6 +1,7 @@
 /**
- * Fuzzes every compact-encoding in lib/wire/schemas.ts and every room op decoder: random and
- * mutated inputs through the guard the channels and room apply use (decodeExact in try/catch).
+ * Fuzzes every compact-encoding in lib/wire/ and every room op decoder (and the version envelope):
+ * random and mutated inputs through the guard the channels and room apply use (decodeRecord in
+ * try/catch).
  * A crash is a throw that is not an Error, a decoded value that will not re-encode stably, or the
  * process dying. Prints one line per decoder and the total; exits 1 on any crash.
  *

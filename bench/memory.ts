@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     await settle()
     const idle = rssMiB(a.proc.pid as number)
     for (let i = 0; i < ROOMS; i++) {
-      const { room } = await a.call<{ room: string }>('createRoom', { name: 'room ' + i })
+      const { room } = await a.call('createRoom', { name: 'room ' + i })
       const count = i === 0 ? BIG_ROOM : SMALL_ROOM
       for (let j = 0; j < count; j += 50) {
         await Promise.all(Array.from({ length: Math.min(50, count - j) }, (_, k) => a.call('send', { to: room, text: `message ${j + k}` })))
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     a = await AgentProcess.start({ storage, bootstrap, nodeArgs: NODE_ARGS })
     await settle()
     const reopened = rssMiB(a.proc.pid as number)
-    const rooms = await a.call<unknown[]>('listRooms')
+    const rooms = await a.call('listRooms')
     if (rooms.length !== ROOMS) throw new Error(`the restarted agent lists ${rooms.length} of ${ROOMS} rooms`)
 
     const met = (mib: number): string => (mib <= GOAL_MIB ? 'met' : 'NOT met')

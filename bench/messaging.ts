@@ -96,7 +96,7 @@ async function main(): Promise<void> {
       await b.waitFor('contactRequest', (p) => p.number === a.number)
       await b.call('acceptContact', { number: a.number })
       await a.waitFor('contactAccepted', (p) => p.number === b.number)
-      const sent = await a.call<{ id: string }>('send', { to: b.number, text: 'first' })
+      const sent = await a.call('send', { to: b.number, text: 'first' })
       await b.waitFor('message', (p) => p.id === sent.id)
       firstMessage.push(Number(process.hrtime.bigint() - t0) / 1e6)
       if (pair) for (const idle of pair) await idle.stop() // idle agents would only add noise

@@ -46,7 +46,7 @@ async function run(size: number, bootstrap: string, dir: string): Promise<Result
   try {
     for (let i = 0; i < size; i++) members.push(await AgentProcess.start({ storage: path.join(dir, `${size}-${i}`), bootstrap }))
     const [admin] = members
-    const { room, invite } = await admin.call<{ room: string; invite: string }>('createRoom', { name: `${size} members` })
+    const { room, invite } = await admin.call('createRoom', { name: `${size} members` })
     const j0 = process.hrtime.bigint()
     // One at a time: nine pairings at once on a loaded machine left some unanswered.
     for (const m of members.slice(1)) await m.call('joinRoom', { invite })
@@ -89,12 +89,12 @@ async function run(size: number, bootstrap: string, dir: string): Promise<Result
 }
 
 async function memberCount(m: AgentProcess, room: string): Promise<number> {
-  return (await m.call<unknown[]>('members', { room })).length
+  return (await m.call('members', { room })).length
 }
 
 /** Messages in the member's view (nobody marks the room read here, so unread is the length). */
 async function stored(m: AgentProcess, room: string): Promise<number> {
-  const rooms = await m.call<Array<{ room: string; unread: number }>>('listRooms')
+  const rooms = await m.call('listRooms')
   return rooms.find((r) => r.room === room)?.unread ?? 0
 }
 

@@ -142,26 +142,26 @@ async function agents(): Promise<{ joinMs: number; rss20: number; rssIdle: numbe
   const n = await AgentProcess.start({ storage: path.join(dir, 'n'), bootstrap })
   try {
     const rssIdle = rssMiB(a.proc.pid as number)
-    const { room, invite } = await a.call<{ room: string; invite: string }>('createRoom', { name: 'history' })
+    const { room, invite } = await a.call('createRoom', { name: 'history' })
     for (let i = 0; i < TOTAL; i += 50) {
       await Promise.all(Array.from({ length: 50 }, (_, j) => a.call('send', { to: room, text: `history message ${i + j}` })))
     }
     progress(`agent wrote ${TOTAL} messages`)
-    const [last] = await a.call<Array<{ id: string }>>('history', { to: room, limit: 1 })
+    const [last] = await a.call('history', { to: room, limit: 1 })
     const t0 = process.hrtime.bigint()
     await n.call('joinRoom', { invite })
     progress('joined')
     // Cheap polling (the newest message only), then one full read to check the count.
     for (;;) {
-      const [newest] = await n.call<Array<{ id: string }>>('history', { to: room, limit: 1 })
+      const [newest] = await n.call('history', { to: room, limit: 1 })
       if (newest && newest.id === last.id) break
       await new Promise((r) => setTimeout(r, 50))
     }
-    const all = await n.call<unknown[]>('history', { to: room, limit: TOTAL })
+    const all = await n.call('history', { to: room, limit: TOTAL })
     if (all.length !== TOTAL) throw new Error(`joiner sees ${all.length} of ${TOTAL}`)
     const joinMs = Number(process.hrtime.bigint() - t0) / 1e6
     for (let i = 1; i < 20; i++) {
-      const r = await a.call<{ room: string }>('createRoom', { name: 'room ' + i })
+      const r = await a.call('createRoom', { name: 'room ' + i })
       for (let j = 0; j < 10; j++) await a.call('send', { to: r.room, text: 'hello ' + j })
     }
     await new Promise((r) => setTimeout(r, 1000))

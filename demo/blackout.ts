@@ -5,6 +5,7 @@ import { LanNet } from '../test/helpers/lan-net'
 import { netnsUnavailable } from '../test/helpers/netns'
 import { coldStart } from '../test/helpers/lan-scenario'
 import type { Timeline } from '../test/helpers/lan-scenario'
+import { shutdown } from '../app/shutdown'
 
 const LABELS: Record<keyof Timeline, string> = {
   ready: 'started',
@@ -23,11 +24,7 @@ async function main(): Promise<void> {
   console.log('Blackout: 5 hosts on one bridge (10.99.x.0/24), no route out, no bootstrap configured.')
   const t0 = Date.now()
   const net = new LanNet(5)
-  const stop = (): void => {
-    net.close().finally(() => process.exit(130))
-  }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
+  shutdown(() => net.close(), { log: (msg) => console.error(msg) })
   try {
     console.log(`${ms(Date.now() - t0)}  namespaces up: ${net.lan.hosts.map((h) => h.address).join(', ')}`)
     const { agents, timeline } = await coldStart(() => net.startAll(), {
@@ -35,7 +32,7 @@ async function main(): Promise<void> {
       t0,
       onstep: (step, at, detail) => console.log(`${ms(at)}  ${LABELS[step].padEnd(13)} ${detail}`)
     })
-    const status = await agents[2].call<Record<string, unknown>>('networkStatus')
+    const status = await agents[2].call('networkStatus')
     console.log(`\nhost ${net.lan.hosts[2].address} says: ${JSON.stringify(status)}`)
     console.log(`first message ${timeline.firstMessage - timeline.ready} ms after the agents were up; room synced ${timeline.roomSynced - timeline.ready} ms after.`)
   } finally {

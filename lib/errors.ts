@@ -2,44 +2,12 @@
 // default sentence, so a sentence people read is written once and a code is never misspelt.
 // The code strings are a public contract: the agent's JSON-RPC errors carry them as `data.code`.
 
-/** Every code, in one list, so a test can check that each one has its factory. */
-export const ERROR_CODES = [
-  'BAD_REQUEST',
-  'NUMBER_INVALID',
-  'NUMBER_NOT_FOUND',
-  'PEER_UNREACHABLE',
-  'NUMBER_IS_YOURS',
-  'KEY_MISMATCH',
-  'NOT_A_CONTACT',
-  'NO_SUCH_ROOM',
-  'NO_SUCH_MESSAGE',
-  'NOT_ADMIN',
-  'NOT_ALLOWED',
-  'NOT_A_MEMBER',
-  'INVITE_EXPIRED',
-  'INVITE_INVALID',
-  'FILE_NOT_FOUND',
-  'FILE_BLOCKED',
-  'FILE_CORRUPT',
-  'FILE_TOO_LARGE',
-  'FILE_PAUSED',
-  'FILE_CANCELLED',
-  'NO_SUCH_FILE',
-  'NOT_WRITABLE',
-  'PHRASE_INVALID',
-  'IDENTITY_EXISTS',
-  'PROFILE_IN_USE',
-  'CLOSED',
-  'BUSY',
-  'NOT_ONLINE',
-  'NO_SUCH_CALL',
-  'PASSPHRASE_WRONG',
-  'ARCHIVE_CORRUPT',
-  'ARCHIVE_UNSUPPORTED'
-] as const
+import { ERROR_CODES } from './contract'
+import type { ErrorCode } from './contract'
 
-/** Stable error codes: the agent's JSON-RPC errors carry them as `data.code`. */
-export type ErrorCode = (typeof ERROR_CODES)[number]
+// The contract owns the codes; they are re-exported here beside their factories.
+export { ERROR_CODES }
+export type { ErrorCode }
 
 type Details = Record<string, unknown>
 
@@ -60,6 +28,11 @@ export class PeerlineError extends Error {
   /** Params a caller got wrong; the sentence says which and how. */
   static BAD_REQUEST(msg: string): PeerlineError {
     return new PeerlineError('BAD_REQUEST', msg)
+  }
+
+  /** One param missing or of the wrong type: names it and what it must be; data.param says which. */
+  static INVALID_PARAM(name: string, must: string): PeerlineError {
+    return new PeerlineError('BAD_REQUEST', `"${name}" must be ${must}`, { param: name })
   }
 
   static CLOSED(msg = 'Peerline is shutting down.'): PeerlineError {
@@ -196,6 +169,18 @@ export class PeerlineError extends Error {
 
   static NO_SUCH_CALL(msg = 'There is no such call (it may have ended).'): PeerlineError {
     return new PeerlineError('NO_SUCH_CALL', msg)
+  }
+
+  // Versions (`what` names who or what is newer or older: "123 456 789", "a room op of protocol 3.0")
+
+  /** They speak a newer major protocol version: we cannot read it until we update. */
+  static UPGRADE_REQUIRED(what: string, details?: Details): PeerlineError {
+    return new PeerlineError('UPGRADE_REQUIRED', `${what} uses a newer Peerline: update Peerline to talk to them and see everything.`, details)
+  }
+
+  /** They speak an older major protocol version: they cannot read ours until they update. */
+  static PEER_OUTDATED(what: string, details?: Details): PeerlineError {
+    return new PeerlineError('PEER_OUTDATED', `${what} uses an older Peerline that cannot read yours: ask them to update.`, details)
   }
 
   // Profile archives (export and import)

@@ -3,7 +3,6 @@ import fs from 'fs'
 import Protomux from 'protomux'
 import CoreStorage from 'hypercore-storage'
 import path from 'path'
-import ReadyResource from 'ready-resource'
 import type NoiseSecretStream from '@hyperswarm/secret-stream'
 import { CallManager } from './calls/call-manager'
 import { ContactBook } from './contacts/contact-book'
@@ -18,7 +17,9 @@ import { ConnectionGate } from './network/connection-gate'
 import type { Log } from './log'
 import { silent } from './log'
 import { SwarmNetwork } from './network/swarm-network'
-import type { NetworkStatus, PeerAddress } from './network/swarm-network'
+import type { NetworkStatus, PeerVersionNote } from './contract'
+import type { ApiServices } from './api/services'
+import type { PeerAddress } from './network/swarm-network'
 import { AlwaysOnPeers } from './rooms/always-on'
 import { RoomInvites } from './rooms/room-invites'
 import { RoomList } from './rooms/room-list'
@@ -31,6 +32,11 @@ import { signWith } from './rooms/member-signature'
 import { openSealedKey } from './rooms/epoch-keys'
 import { ProfileSync } from './profile/profile-sync'
 import { RESTORE_MARKER } from './profile/profile-restore'
+import { Resource } from './resource'
+import { PeerlineError } from './errors'
+import { formatVersion, written } from './wire/version'
+import type { PeerVersion } from './contacts/peer-session'
+
 
 export interface PeerlineOptions {
   /** The profile directory: identity, Corestore, contacts and settings all live here. */
@@ -64,26 +70,34 @@ const WRITE_BUFFER_SIZE = 16 * 1024 * 1024
 const DEFAULT_JOIN_TIMEOUT = 30_000
 /** Group rooms up to this many other members keep a direct connection to each (a mesh). */
 const MESH_LIMIT = 32
+/** Peers whose protocol version we remember having reported. */
+const MAX_VERSIONS_SEEN = 1024
+
+export interface PeerlineEvents {
+  network: [NetworkStatus]
+  'peer-version': [PeerVersionNote]
+}
 
 /**
  * One profile's P2P core: identity, storage, the swarm, contacts and rooms, wired together.
  * The Api is the only thing that should hold one of these.
  */
-export class Peerline extends ReadyResource {
+export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
   readonly scheme: NumberScheme
   readonly log: Log
-  identity!: Identity
-  store!: Corestore
-  book!: ContactBook
-  rooms!: Rooms
-  network!: SwarmNetwork
-  contacts!: Contacts
-  invites!: RoomInvites
-  alwaysOn!: AlwaysOnPeers
-  files!: Files
-  calls!: CallManager
+  // The services, set once by _open; read through the getters below (nobody swaps them).
+  private _identity!: Identity
+  private _store!: Corestore
+  private _book!: ContactBook
+  private _rooms!: Rooms
+  private _network!: SwarmNetwork
+  private _contacts!: Contacts
+  private _invites!: RoomInvites
+  private _alwaysOn!: AlwaysOnPeers
+  private _files!: Files
+  private _calls!: CallManager
   /** The profile core (contacts and rooms, for a restore from the phrase) and contacts' blind copies. */
-  profileSync!: ProfileSync
+  private _profileSync!: ProfileSync
   private readonly _o: PeerlineOptions
   private readonly _gate = new ConnectionGate()
   private _verifier!: NumberVerifier
@@ -91,6 +105,8 @@ export class Peerline extends ReadyResource {
   private _refused = 0
   private _refusedReason = ''
   private _refusedTimer: ReturnType<typeof setTimeout> | null = null
+  /** The version last reported per peer key, so a reconnecting peer is told of once (bounded). */
+  private readonly _versionsSeen = new Map<string, string>()
   private readonly _dialing = new Set<string>()
   /** Rooms whose members changed while _dialMembers was resting. */
   private readonly _dialAgain = new Set<string>()
@@ -104,19 +120,63 @@ export class Peerline extends ReadyResource {
     this.log = opts.log ?? silent
   }
 
-  protected override async _open(): Promise<void> {
+  get identity(): Identity {
+    return this._identity
+  }
+
+  get store(): Corestore {
+    return this._store
+  }
+
+  get book(): ContactBook {
+    return this._book
+  }
+
+  get rooms(): Rooms {
+    return this._rooms
+  }
+
+  get network(): SwarmNetwork {
+    return this._network
+  }
+
+  get contacts(): Contacts {
+    return this._contacts
+  }
+
+  get invites(): RoomInvites {
+    return this._invites
+  }
+
+  get alwaysOn(): AlwaysOnPeers {
+    return this._alwaysOn
+  }
+
+  get files(): Files {
+    return this._files
+  }
+
+  get calls(): CallManager {
+    return this._calls
+  }
+
+  get profileSync(): ProfileSync {
+    return this._profileSync
+  }
+
+  protected async _open(): Promise<void> {
     const { storage, bootstrap, host, lookupTimeout } = this._o
-    this.identity = await Identity.open(storage, this.scheme)
+    this._identity = await Identity.open(storage, this.scheme)
     // RocksDB's default 64 MiB memtables (two of them) cost memory a messenger does not need.
-    this.store = new Corestore(new CoreStorage(path.join(storage, STORE_DIR), { writeBufferSize: WRITE_BUFFER_SIZE }))
+    this._store = new Corestore(new CoreStorage(path.join(storage, STORE_DIR), { writeBufferSize: WRITE_BUFFER_SIZE }))
     await this.store.ready()
-    this.book = new ContactBook(this.store.get({ name: 'profile' }))
+    this._book = new ContactBook(this.store.get({ name: 'profile' }))
     await this.book.ready()
     // Contacts' numbers were checked when they were pinned: their hellos cost no derivation.
     this._verifier = new NumberVerifier(this.scheme)
     for (const r of this.book.all()) this._verifier.remember(r.publicKey, r.number)
     const roomList = new RoomList(this.store.get({ name: 'rooms' }))
-    this.rooms = new Rooms({
+    this._rooms = new Rooms({
       store: this.store,
       list: roomList,
       log: this.log,
@@ -129,7 +189,7 @@ export class Peerline extends ReadyResource {
       scheme: this.scheme
     })
     await this.rooms.ready()
-    this.profileSync = new ProfileSync({
+    this._profileSync = new ProfileSync({
       store: this.store,
       keyPair: this.identity.keyPair,
       seed: this.identity.seed,
@@ -140,7 +200,7 @@ export class Peerline extends ReadyResource {
       log: this.log
     })
     await this.profileSync.ready()
-    this.files = new Files({
+    this._files = new Files({
       store: this.store,
       blocklist: new Blocklist(storage),
       log: this.log,
@@ -149,7 +209,7 @@ export class Peerline extends ReadyResource {
     })
     await this.files.ready()
 
-    this.calls = new CallManager({
+    this._calls = new CallManager({
       rooms: this.rooms,
       self: this.identity.publicKey,
       log: this.log,
@@ -158,7 +218,7 @@ export class Peerline extends ReadyResource {
     })
     await this.calls.ready()
 
-    this.network = new SwarmNetwork({
+    this._network = new SwarmNetwork({
       keyPair: this.identity.keyPair,
       log: this.log,
       firewall: (key) => this.contacts.firewall(key),
@@ -175,7 +235,7 @@ export class Peerline extends ReadyResource {
       lastStatus = status
       this.emit('network', status)
     }
-    this.contacts = new Contacts({
+    this._contacts = new Contacts({
       identity: this.identity,
       scheme: this.scheme,
       book: this.book,
@@ -190,7 +250,7 @@ export class Peerline extends ReadyResource {
     this.network.onconnection = (conn) => this._onconnection(conn)
     await this.network.ready()
 
-    this.invites = new RoomInvites({
+    this._invites = new RoomInvites({
       swarm: this.network.swarm,
       store: this.store,
       rooms: this.rooms,
@@ -203,7 +263,7 @@ export class Peerline extends ReadyResource {
     })
     await this.invites.ready()
 
-    this.alwaysOn = new AlwaysOnPeers({ dht: this.network.dht, store: this.store, log: this.log })
+    this._alwaysOn = new AlwaysOnPeers({ dht: this.network.dht, store: this.store, log: this.log })
     await this.alwaysOn.configure(this.book.settings.alwaysOn)
 
     // Group members meet on the room's discovery key and answer its room keys; direct rooms
@@ -242,7 +302,7 @@ export class Peerline extends ReadyResource {
     await this._announce()
   }
 
-  protected override async _close(): Promise<void> {
+  protected async _close(): Promise<void> {
     // Calls first (their peers hear the hang-up), then the swarm, so no new connection opens a core while the stores close.
     if (this._refusedTimer) clearTimeout(this._refusedTimer)
     if (this.calls) await this.calls.close()
@@ -328,6 +388,33 @@ export class Peerline extends ReadyResource {
       this.calls.attach(session.publicKey, session.mux, conn)
     })
     session.once('verified', () => this.contacts.attach(session))
+    session.on('version', (v) => this._onpeerversion(v))
+  }
+
+  private _onpeerversion(v: PeerVersion): void {
+    const id = b4a.toString(v.publicKey, 'hex')
+    const version = formatVersion(v.version)
+    if (this._versionsSeen.get(id) === version) return
+    // A hostile peer may claim a new version on every reconnect; keep the memory of it bounded.
+    if (this._versionsSeen.size >= MAX_VERSIONS_SEEN) this._versionsSeen.clear()
+    this._versionsSeen.set(id, version)
+    const who = v.name ? `${v.name} (${v.number})` : v.number
+    const err =
+      v.compatibility === 'newer-major' ? PeerlineError.UPGRADE_REQUIRED(who) : v.compatibility === 'older-major' ? PeerlineError.PEER_OUTDATED(who) : null
+    const message =
+      err?.message ?? (v.compatibility === 'newer-minor' ? `${who} runs a newer Peerline; update to see everything.` : `${who} runs an older Peerline.`)
+    const note: PeerVersionNote = {
+      number: v.number,
+      name: v.name,
+      publicKey: id,
+      version,
+      ours: formatVersion(written()),
+      compatibility: v.compatibility,
+      code: err === null ? null : (err.code as 'UPGRADE_REQUIRED' | 'PEER_OUTDATED'),
+      message
+    }
+    this.log(`peer ${id.slice(0, 8)}: ${message} (protocol ${note.version}, ours ${note.ours})`)
+    this.emit('peer-version', note)
   }
 
   /** Drops a connection the gate turned away; a flood makes one log line a second, not thousands. */

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes one encoded fixture per wire format in lib/wire/schemas.ts (and one per room op type)
+// Writes one encoded fixture per wire format in lib/wire/ (gathered by lib/wire/schemas.ts) (and one per room op type)
 // into test/fixtures/wire/, for test/core/wire-fixtures.test.ts, which decodes them forever.
 // Run after `npm run build`. It never rewrites a fixture that exists: old fixtures are the
 // formats older peers and older stores really hold. A new format gets its fixture on the next run.
@@ -92,7 +92,58 @@ for (const [name, enc] of Object.entries(schema)) {
   write(`${name}.json`, { format: name, version, hex: found.bytes.toString('hex'), value: plain(found.value) })
 }
 for (let type = 0; type <= MAX_OP_TYPE; type++) {
+  if (type === schema.VERSIONED_OP_TAG) continue // the version envelope, not an op type
   const found = find(schema.roomOp, 1000 + type, type)
   if (found === null) continue // not an op type
   write(`roomOp-${type}.json`, { format: 'roomOp', opType: type, version, hex: found.bytes.toString('hex'), value: plain(found.value) })
+}
+
+// Protocol 2.0 (versioned records): every format again, as this version encodes the values above,
+// in <name>.v2.json; and, for every record that may grow, <name>.next.json: the same value as a
+// peer of the next minor version (2.1) writes it, with one field this version does not know at the
+// end (the string "next" and the number 7). Both must keep decoding to the value they hold.
+const NEXT_VERSION = { major: 2, minor: 1 }
+const NEXT_FIELDS = Buffer.from('046e65787407', 'hex')
+const PROTOCOL = `${schema.PROTOCOL_VERSION.major}.${schema.PROTOCOL_VERSION.minor}`
+
+/** The decoded value back from its JSON form. */
+function unplain (v) {
+  if (Array.isArray(v)) return v.map(unplain)
+  if (v !== null && typeof v === 'object') {
+    if (typeof v.$hex === 'string' && Object.keys(v).length === 1) return Buffer.from(v.$hex, 'hex')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unplain(x)]))
+  }
+  return v
+}
+
+function encodeAs (enc, value, next) {
+  if (next) schema.simulateNextVersion(NEXT_VERSION, NEXT_FIELDS)
+  try {
+    return c.encode(enc, value)
+  } finally {
+    schema.stopSimulating()
+  }
+}
+
+for (const file of fs.readdirSync(OUT).filter((f) => /^[A-Za-z]+(-\d+)?\.json$/.test(f)).sort()) {
+  const old = JSON.parse(fs.readFileSync(path.join(OUT, file), 'utf8'))
+  const enc = schema[old.format]
+  const base = file.slice(0, -'.json'.length)
+  // Today's value of the old bytes (a grown format decodes more fields), as this version writes it.
+  const value = c.decode(enc, Buffer.from(old.hex, 'hex'))
+  if (old.format === 'hello') value.version = { ...schema.PROTOCOL_VERSION }
+  const now = encodeAs(enc, value, false)
+  const again = c.decode(enc, now)
+  write(`${base}.v2.json`, { ...head(old), protocol: PROTOCOL, hex: now.toString('hex'), value: plain(again) })
+
+  let next = encodeAs(enc, old.format === 'hello' ? { ...value, version: NEXT_VERSION } : value, true)
+  if (old.format === 'lanBeacon') next = c.encode(enc, { ...value, extension: NEXT_FIELDS })
+  else if (next.length === now.length) continue // cannot grow (nested, or ends in raw bytes)
+  const decoded = c.decode(enc, next)
+  write(`${base}.next.json`, { ...head(old), protocol: '2.1', hex: next.toString('hex'), value: plain(decoded) })
+}
+
+/** Format and op type; `protocol` (not the release) says which version wrote these. */
+function head (old) {
+  return old.opType === undefined ? { format: old.format } : { format: old.format, opType: old.opType }
 }

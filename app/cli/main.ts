@@ -2,10 +2,13 @@ import fs from 'fs'
 import os from 'os'
 import path from 'path'
 import { Api } from '../../lib/api/api'
+import { LocalClient } from '../../lib/api/local-client'
+import { formatNumber } from '../../lib/contract'
 import { isPeerlineError } from '../../lib/errors'
 import { Identity } from '../../lib/identity/identity'
 import { NumberScheme } from '../../lib/identity/number-scheme'
 import { parseBootstrap } from '../../lib/network/swarm-network'
+import { formatVersion, simulateFromEnv } from '../../lib/wire/version'
 import { AlwaysOnServer } from '../../lib/rooms/always-on-server'
 import z32 from 'z32'
 import type { PeerlineOptions } from '../../lib/peerline'
@@ -14,6 +17,7 @@ import type { ParsedArgs } from './args'
 import { StdioTransport } from './stdio-transport'
 import { TerminalChat } from './chat'
 import { ui } from './ui'
+import { shutdown } from '../shutdown'
 
 const HELP = `peerline: a serverless messenger. Your number finds you on the HyperDHT; no servers.
 
@@ -78,38 +82,29 @@ function options(args: ParsedArgs): PeerlineOptions {
 }
 
 async function agent(args: ParsedArgs): Promise<void> {
+  const simulated = simulateFromEnv(process.env)
+  if (simulated) log(`simulating protocol ${formatVersion(simulated)} (PEERLINE_SIMULATE_PROTOCOL)`)
   const api = new Api(options(args))
-  let closing: Promise<void> | null = null
   const transport = new StdioTransport(api, process.stdin, process.stdout, log)
-  const shutdown = (why: string): Promise<void> => {
-    if (closing) return closing
-    log(`shutting down (${why})`)
+  const stop = shutdown(async () => {
     transport.close()
-    closing = api.close().then(
-      () => process.exit(0),
-      (err: Error) => {
-        log('close failed: ' + err.message)
-        process.exit(1)
-      }
-    )
-    return closing
-  }
-  process.once('SIGINT', () => void shutdown('SIGINT'))
-  process.once('SIGTERM', () => void shutdown('SIGTERM'))
-  transport.ended().then(() => shutdown('stdin closed'))
+    await api.close()
+  }, { log })
+  transport.ended().then(() => stop('stdin closed'))
   await api.ready()
-  log(`ready: number ${api.core.scheme.format(api.core.identity.number)}`)
+  const me = await api.request('whoami')
+  log(`ready: number ${formatNumber(me.number)}`)
 }
 
 async function chat(args: ParsedArgs): Promise<void> {
   const opts = options(args)
-  const api = new Api({ ...opts, log: fileLog(opts.storage) })
-  const onsignal = (): void => void api.close().then(() => process.exit(0))
-  process.once('SIGINT', onsignal)
-  process.once('SIGTERM', onsignal)
-  await new TerminalChat(api, opts.storage).run()
-  await api.close()
-  process.exit(0)
+  const log = fileLog(opts.storage)
+  const api = new Api({ ...opts, log })
+  const stop = shutdown(() => api.close(), { log })
+  // Say who you are at once; joining the DHT can take seconds (or longer, offline).
+  const early = await Identity.open(opts.storage, opts.scheme ?? new NumberScheme())
+  await new TerminalChat(new LocalClient(api), { number: early.number, ready: api.ready() }).run()
+  await stop('quit')
 }
 
 /** The terminal chat keeps the screen for people: logs go to a file in the profile. */
@@ -134,15 +129,7 @@ async function serve(args: ParsedArgs): Promise<void> {
     ...(opts.bootstrap ? { bootstrap: opts.bootstrap } : {}),
     ...(opts.host ? { host: opts.host } : {})
   })
-  const stop = (why: string): void => {
-    log(`shutting down (${why})`)
-    server.close().then(
-      () => process.exit(0),
-      () => process.exit(1)
-    )
-  }
-  process.once('SIGINT', () => stop('SIGINT'))
-  process.once('SIGTERM', () => stop('SIGTERM'))
+  shutdown(() => server.close(), { log })
   await server.ready()
   const publicKey = server.publicKey.toString('hex')
   process.stdout.write(JSON.stringify({ jsonrpc: '2.0', method: 'ready', params: { publicKey, key: z32.encode(server.publicKey) } }) + '\n')

@@ -5,6 +5,7 @@ import path from 'path'
 import { Api } from '../../lib/api/api'
 import type { PeerlineOptions } from '../../lib/peerline'
 import { WebShell } from '../web/web-shell'
+import { shutdown } from '../shutdown'
 
 const ROOT = path.join(__dirname, '..', '..', '..')
 const UI_DIR = path.join(ROOT, 'dist', 'ui')
@@ -33,24 +34,16 @@ export async function ui(o: UiOptions): Promise<void> {
   const maxUpload = Number(process.env.PEERLINE_MAX_UPLOAD) || undefined
   const shell = new WebShell({ api, uiDir: UI_DIR, outbox: path.join(o.peerline.storage, 'outbox'), log: o.log, port: o.port, maxUpload })
   let window: ChildProcess | null = null
-  let stopping: Promise<void> | null = null
-  const stop = (why: string): Promise<void> => {
-    if (stopping) return stopping
-    o.log(`shutting down (${why})`)
+  const stop = shutdown(async () => {
     // The window goes first, so its profile is not being written while we exit.
-    const closed = window && window.exitCode === null ? new Promise((resolve) => window?.once('exit', resolve)) : Promise.resolve()
-    if (window && window.exitCode === null) window.kill('SIGTERM')
-    stopping = closed.then(() => shell.close()).then(() => api.close()).then(
-      () => process.exit(0),
-      (err: Error) => {
-        o.log('close failed: ' + err.message)
-        process.exit(1)
-      }
-    )
-    return stopping
-  }
-  process.once('SIGINT', () => void stop('SIGINT'))
-  process.once('SIGTERM', () => void stop('SIGTERM'))
+    if (window && window.exitCode === null) {
+      const closed = new Promise((resolve) => window?.once('exit', resolve))
+      window.kill('SIGTERM')
+      await closed
+    }
+    await shell.close()
+    await api.close()
+  }, { log: o.log })
   await shell.ready()
   // The page can load before the core: calls wait for it (the Api says CLOSED until ready).
   await api.ready()

@@ -1,4 +1,4 @@
-import type { ApiPort, NotificationName, Notifications } from './api-port'
+import type { Client, MethodName, NotificationName, Notifications, ParamsArg, Result } from '../../lib/contract'
 
 /** A channel that carries one JSON-RPC message per frame: a WebSocket or Electron's preload bridge. */
 export interface TextTransport {
@@ -30,7 +30,7 @@ interface RpcReply {
 }
 
 /** JSON-RPC 2.0 client: the renderer's only way to the core. */
-export class ApiClient implements ApiPort {
+export class ApiClient implements Client {
   private readonly _transport: TextTransport
   private readonly _pending = new Map<number, Pending>()
   private readonly _listeners = new Map<string, Set<(payload: never) => void>>()
@@ -49,10 +49,11 @@ export class ApiClient implements ApiPort {
     }
   }
 
-  call<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+  call<M extends MethodName>(method: M, ...args: ParamsArg<M>): Promise<Result<M>> {
     if (this._closed) return Promise.reject(new ApiError('Peerline stopped.', 'CLOSED'))
     const id = this._nextId++
-    return new Promise<T>((resolve, reject) => {
+    const params = args[0] ?? {}
+    return new Promise<Result<M>>((resolve, reject) => {
       this._pending.set(id, { resolve: resolve as (v: unknown) => void, reject })
       this._transport.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }))
     })

@@ -1,9 +1,6 @@
-import type { NotificationName, Notifications } from '../../lib/api/api'
+import type { Client, NotificationName, Notifications } from '../../lib/contract'
 
 export type { NotificationName, Notifications }
 
-/** What views and the call engine need of the Api: calls by name and typed notifications. */
-export interface ApiPort {
-  call<T = unknown>(method: string, params?: Record<string, unknown>): Promise<T>
-  on<K extends NotificationName>(event: K, fn: (payload: Notifications[K]) => void): () => void
-}
+/** What views and the call engine need of the Api: the contract's typed client. */
+export type ApiPort = Client

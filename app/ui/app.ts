@@ -1,7 +1,8 @@
 import type { ApiPort } from './api-port'
 import { ApiError } from './api-client'
 import { formatCountdown, formatNumber, h, replace, sentence } from './dom'
-import type { ContactInfo, FileState, HistoryEntry, Me, MemberInfo, Model, NetworkStatus, RoomSummary } from './model'
+import type { MethodName, Notifications, Params, ParamsArg } from '../../lib/contract'
+import type { ContactInfo, FileState, HistoryEntry, Me, Model, NetworkStatus, RoomSummary } from './model'
 import { addContactDialog } from './views/add-contact'
 import { listPosition, renderConversation } from './views/conversation'
 import type { Editing } from './views/conversation'
@@ -34,6 +35,8 @@ export class App {
   private _screen: CallScreen | null = null
   private readonly _ringing = new Map<string, () => void>()
   private _refreshing: Promise<void> | null = null
+  /** roomUpdates that came while a room list was being fetched: newer than what it answers. */
+  private _updatesDuringList: Map<string, RoomSummary> | null = null
   /** Rooms left in this window: a late roomUpdate for one is ignored until it is opened again. */
   private readonly _left = new Set<string>()
   /** What is typed in each conversation's composer and not yet sent. */
@@ -58,7 +61,7 @@ export class App {
     setInterval(() => this._tickTimers(), TIMER_TICK)
     this._keys()
     await this.refresh()
-    this._api.call<NetworkStatus>('networkStatus').then((n) => this._network(n), (err) => this._error(err))
+    this._api.call('networkStatus').then((n) => this._network(n), (err) => this._error(err))
   }
 
   /**
@@ -76,7 +79,7 @@ export class App {
         this._again = false
         if (this._lists) {
           this._lists = false
-          const [contacts, rooms] = await Promise.all([this._api.call<ContactInfo[]>('listContacts'), this._api.call<RoomSummary[]>('listRooms')])
+          const [contacts, rooms] = await this._fetchLists()
           this._model.contacts = contacts
           this._model.rooms = rooms
         }
@@ -91,10 +94,13 @@ export class App {
   open(room: string): void {
     this._left.delete(room) // joined again by key
     this._layout.dataset.pane = 'chat'
-    if (room !== this._model.current) this._editing = null
+    if (room !== this._model.current) {
+      // Another conversation: nothing of the last one may show in it (the same one stays as it is).
+      this._editing = null
+      this._model.messages = []
+      this._model.members = []
+    }
     this._model.current = room
-    this._model.messages = []
-    this._model.members = []
     void this.refresh()
   }
 
@@ -111,12 +117,15 @@ export class App {
     const room = this._model.current
     if (!room) return
     const [messages, members] = await Promise.all([
-      this._api.call<HistoryEntry[]>('history', { to: room, limit: HISTORY_LIMIT }),
-      this._api.call<MemberInfo[]>('members', { room })
+      this._api.call('history', { to: room, limit: HISTORY_LIMIT }),
+      this._api.call('members', { room })
     ])
     if (room !== this._model.current) return
-    // A message announced live shows up here once stored: its roomUpdate refreshes again.
-    this._model.messages = messages
+    // A message announced live (or just sent) may not be stored yet: keep it after the stored ones.
+    const newest = messages.length ? messages[messages.length - 1].time : 0
+    const shown = new Set(messages.map((x) => x.id))
+    const live = this._model.messages.filter((x) => !shown.has(x.id) && x.time >= newest)
+    this._model.messages = [...messages, ...live]
     this._model.members = members
     for (const m of members) if (m.name) this._model.names.set(m.number, m.name)
     // history marks the room read on the core; show it read here too.
@@ -133,7 +142,7 @@ export class App {
       joinRoom: () => joinRoomDialog(this._api, (room) => this.open(room)),
       settings: () =>
         settingsDialog(this._api, m, () => {
-          this._api.call<Me>('whoami').then((me) => {
+          this._api.call('whoami').then((me) => {
             m.me = me
             this._render()
           }, (err) => this._error(err))
@@ -176,12 +185,24 @@ export class App {
   private _send(room: string, text: string): Promise<boolean> {
     const why = tooLong(text)
     if (why) return this._fail(why)
-    return this._try('send', { to: room, text })
+    // No reload: the message is shown from what send answers, the list from the roomUpdate.
+    return this._api.call('send', { to: room, text }).then(
+      ({ id, time }) => {
+        // Sent: the composer is empty on the render that shows the message.
+        if ((this._drafts.get(room) ?? '').trim() === text) this._drafts.delete(room)
+        if (room === this._model.current) this._append({ room, id, from: this._model.me.number, text, time, file: null, call: null })
+        return true
+      },
+      (err) => {
+        this._error(err)
+        return false
+      }
+    )
   }
 
   /** Calls the Api; on failure says why and answers false. Refreshes either way. */
-  private _try(method: string, params: Record<string, unknown>): Promise<boolean> {
-    return this._api.call(method, params).then(
+  private _try<M extends MethodName>(method: M, params: Params<M>): Promise<boolean> {
+    return this._api.call(method, ...([params] as ParamsArg<M>)).then(
       () => {
         void this.refresh()
         return true
@@ -233,21 +254,32 @@ export class App {
 
   private _listen(): void {
     const api = this._api
-    const refresh = (): void => void this.refresh()
-    // Notifications carry what changed: apply it, and reload only the open conversation when it changed.
+    const refresh = (): void => void this._reloadLists()
+    // Notifications carry what changed: apply it. Only a change the payload does not carry (the
+    // member list, a contact's new state) costs a call, and then just for that list.
     api.on('message', (msg) => {
       if (msg.from !== this._model.me.number) this._notifyMessage(msg.room, msg.from, msg.file ? `📎 ${msg.file.name}` : msg.text)
-      if (msg.room === this._model.current) void this.refresh(false)
+      if (msg.room === this._model.current) this._append(msg)
     })
     api.on('roomUpdate', (summary) => {
       // An update computed just before we left can arrive after: it must not bring the room back.
       if (this._left.has(summary.room)) return
       const rooms = this._model.rooms
       const i = rooms.findIndex((r) => r.room === summary.room)
+      const before = i === -1 ? null : rooms[i]
       if (i === -1) rooms.push(summary)
       else rooms[i] = summary
-      if (summary.room === this._model.current) void this.refresh(false)
-      else this._render()
+      this._updatesDuringList?.set(summary.room, summary)
+      if (summary.room === this._model.current) {
+        // The open conversation is read as it arrives.
+        if (summary.unread > 0) this._api.call('markRead', { room: summary.room }).catch(() => {})
+        summary.unread = 0
+      }
+      this._render()
+      if (summary.room !== this._model.current) return
+      // A room opened just as it was joined is loaded once it is listed; a member change fetches the members.
+      if (before === null) void this.refresh(false)
+      else if (before.members !== summary.members || before.active !== summary.active) void this._reloadMembers(summary.room)
     })
     api.on('messageUpdate', (entry) => {
       if (entry.room !== this._model.current) return
@@ -278,6 +310,59 @@ export class App {
     api.on('fileProgress', (p) => this._file(p.file, { ...p, state: p.state === 'waiting' ? 'waiting' : 'downloading' }))
     api.on('fileDone', (p) => this._file(p.file, { ...this._fileBase(p.file), state: 'done', path: p.path }))
     api.on('fileFailed', (p) => this._file(p.file, { ...this._fileBase(p.file), state: 'failed', code: p.code }))
+  }
+
+  /** Contacts and rooms; a roomUpdate that overtook the list replaces its entry. */
+  private async _fetchLists(): Promise<[ContactInfo[], RoomSummary[]]> {
+    const updates = (this._updatesDuringList ??= new Map())
+    try {
+      const [contacts, rooms] = await Promise.all([this._api.call('listContacts'), this._api.call('listRooms')])
+      for (const summary of updates.values()) {
+        const i = rooms.findIndex((r) => r.room === summary.room)
+        if (i === -1) rooms.push(summary)
+        else rooms[i] = summary
+      }
+      return [contacts, rooms.filter((r) => !this._left.has(r.room))]
+    } finally {
+      if (this._updatesDuringList === updates) this._updatesDuringList = null
+    }
+  }
+
+  /** A new message in the open conversation, from its notification (once per id). */
+  private _append(msg: Notifications['message']): void {
+    const m = this._model
+    if (m.messages.some((x) => x.id === msg.id)) return
+    const timer = m.rooms.find((r) => r.room === msg.room)?.timer ?? 0
+    const entry: HistoryEntry = { id: msg.id, from: msg.from, text: msg.text, time: msg.time, edited: false, deleted: false, reactions: {}, file: msg.file, call: msg.call, expires: timer > 0 ? msg.time + timer * 1000 : 0 }
+    // Live copies can overtake each other: keep the conversation in time order.
+    let at = m.messages.length
+    while (at > 0 && m.messages[at - 1].time > entry.time) at--
+    m.messages.splice(at, 0, entry)
+    this._render()
+  }
+
+  private async _reloadMembers(room: string): Promise<void> {
+    try {
+      const members = await this._api.call('members', { room })
+      if (room !== this._model.current) return
+      this._model.members = members
+      for (const x of members) if (x.name) this._model.names.set(x.number, x.name)
+      this._render()
+    } catch (err) {
+      this._error(err)
+    }
+  }
+
+  /** Contacts and rooms, for contact events (their payloads do not carry the whole entry). */
+  private async _reloadLists(): Promise<void> {
+    try {
+      const [contacts, rooms] = await this._fetchLists()
+      this._model.contacts = contacts
+      this._model.rooms = rooms
+      this._render()
+    } catch (err) {
+      this._error(err)
+    }
   }
 
   private _listenCalls(): void {
@@ -386,8 +471,8 @@ export class App {
   /** Forgets a file handed over for sending that could not be sent (the web shell's outbox). */
   discardFile: (path: string) => void = () => {}
 
-  private _do(method: string, params: Record<string, unknown>): void {
-    this._api.call(method, params).then(() => this.refresh(), (err) => this._error(err))
+  private _do<M extends MethodName>(method: M, params: Params<M>): void {
+    this._api.call(method, ...([params] as ParamsArg<M>)).then(() => this.refresh(), (err) => this._error(err))
   }
 
   private _error(err: unknown): void {

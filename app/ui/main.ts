@@ -35,7 +35,7 @@ async function boot(): Promise<void> {
   const api = new ApiClient(transport)
   api.onclose = () => replace(root, h('div.first-run', {}, h('div.card', {}, h('h1', {}, 'Peerline stopped'), h('p', {}, 'The Peerline worker is no longer running. Start it again to go on.'))))
   if (electron) showShellNotices(electron, api)
-  const me = await api.call<Me>('whoami')
+  const me = await api.call('whoami')
   const start = (who: Me): void => {
     const app = new App(api, who)
     app.filePath = filePath

@@ -1,16 +1,6 @@
-import type { ContactInfo } from '../../lib/contacts/contacts'
-import type { HistoryEntry, MemberInfo, RoomSummary } from '../../lib/api/room-methods'
-import type { FileProgress } from '../../lib/files/files'
+import type { ContactInfo, FileProgress, HistoryEntry, Me, MemberInfo, NetworkStatus, RoomSummary } from '../../lib/contract'
 
-import type { NetworkStatus } from '../../lib/network/swarm-network'
-
-export type { ContactInfo, HistoryEntry, MemberInfo, RoomSummary, FileProgress, NetworkStatus }
-
-export interface Me {
-  number: string
-  publicKey: string
-  name: string
-}
+export type { ContactInfo, HistoryEntry, Me, MemberInfo, RoomSummary, FileProgress, NetworkStatus }
 
 
 /** `waiting`: nobody online has the file; it goes on by itself when someone who has it connects. */

@@ -12,6 +12,7 @@ import { JsonRpcServer } from '../../lib/api/json-rpc'
 import { NumberScheme } from '../../lib/identity/number-scheme'
 import { parseBootstrap } from '../../lib/network/swarm-network'
 import type { PeerlineOptions } from '../../lib/peerline'
+import { shutdown } from '../shutdown'
 
 interface BareIPC {
   on(event: 'data', fn: (data: Uint8Array) => void): void
@@ -63,22 +64,23 @@ async function main(): Promise<void> {
   })
   // The app quits by closing the pipe or by a signal (bare-sidecar's destroy sends SIGTERM):
   // close the core either way, so storage and the DHT records are left tidy.
-  let closing: Promise<void> | null = null
-  const stop = (): Promise<void> => {
-    closing ??= api.close().then(
-      () => Bare.exit(0),
-      () => Bare.exit(1)
-    )
-    return closing
-  }
-  Bare.IPC.on('end', () => void stop())
-  for (const name of ['SIGTERM', 'SIGINT'] as const) {
-    const signal = new Signal(name)
-    signal.on('signal', () => void stop()).start()
-    signal.unref()
-  }
+  const stop = shutdown(() => api.close(), { log, signals: bareSignals, exit: (code) => Bare.exit(code) })
+  Bare.IPC.on('end', () => void stop('pipe closed'))
   await api.ready()
   log('ready')
+}
+
+/** SIGTERM and SIGINT under Bare (bare-signals; Bare has no process.on). */
+function bareSignals(onsignal: (name: string) => void): () => void {
+  const signals = (['SIGTERM', 'SIGINT'] as const).map((name) => {
+    const signal = new Signal(name)
+    signal.on('signal', () => onsignal(name)).start()
+    signal.unref()
+    return signal
+  })
+  return () => {
+    for (const s of signals) s.close()
+  }
 }
 
 main().catch((err: Error) => {

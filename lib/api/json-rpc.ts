@@ -1,7 +1,8 @@
 import { isPeerlineError } from '../errors'
 import type { Log } from '../log'
 import { MethodNotFound } from './api'
-import type { Api, NotificationName, Notifications } from './api'
+import type { NotificationName, Notifications } from '../contract'
+import type { Api } from './api'
 
 /** JSON-RPC 2.0 error codes (the spec's) */
 const PARSE_ERROR = -32700

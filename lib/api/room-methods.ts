@@ -1,10 +1,9 @@
 import b4a from 'b4a'
 import { PeerlineError } from '../errors'
-import type { Peerline } from '../peerline'
+import type { HistoryEntry, MemberInfo, RoleName, RoomSummary } from '../contract'
 import { fileInfo } from '../files/file-info'
-import type { FileInfo } from '../files/file-info'
 import { callInfo } from '../calls/call-info'
-import type { CallInfo } from '../calls/call-info'
+import type { ApiServices } from './services'
 import type { Room } from '../rooms/room'
 import type { MessageState } from '../rooms/room-view'
 import * as schema from '../wire/schemas'
@@ -16,57 +15,15 @@ import type { MemberRecord } from '../wire/schemas'
 /** How far back a conversation list looks for the newest message left when the last one is gone. */
 const LAST_SEARCH = 50
 
-export type RoleName = 'admin' | 'member'
-
-export interface MemberInfo {
-  number: string
-  name: string
-  role: RoleName
-  online: boolean
-}
-
-export interface RoomSummary {
-  room: string
-  name: string
-  kind: 'direct' | 'group'
-  members: number
-  unread: number
-  timer: number
-  /** Everything this device wrote is held by at least one other peer (member or always-on). */
-  uploaded: boolean
-  /** False once we were removed (or left): the room is read-only history. */
-  active: boolean
-  /** Why the room stopped working (a failure inside it; other rooms go on), or null. */
-  broken: string | null
-  /** The newest message, for a conversation list. */
-  last: { from: string; text: string; time: number; file: string | null; call: boolean; expires: number } | null
-}
-
-export interface HistoryEntry {
-  id: string
-  from: string
-  text: string
-  time: number
-  edited: boolean
-  deleted: boolean
-  /** member number -> emoji */
-  reactions: Record<string, string>
-  file: FileInfo | null
-  /** A call event (missed, declined, how long it lasted); text is '' then. */
-  call: CallInfo | null
-  /** When a disappearing message leaves history (ms since the epoch); 0 when it stays. */
-  expires: number
-}
-
 /**
  * The room half of the Api: checks a user can act (so they get a sentence, not a silently
  * ignored op) and turns view records into what clients see. apply enforces the same rules again
  * on every member, for ops that did not come through here.
  */
 export class RoomMethods {
-  private readonly _core: Peerline
+  private readonly _core: ApiServices
 
-  constructor(core: Peerline) {
+  constructor(core: ApiServices) {
     this._core = core
   }
 
@@ -140,7 +97,7 @@ export class RoomMethods {
 
   async history(to: string, limit: number): Promise<HistoryEntry[]> {
     const room = await this.resolve(to)
-    const numbers = await this._numbersByKey(room)
+    const numbers = await this.numbersByKey(room)
     const messages = await room.history(limit)
     await this._core.rooms.markRead(room.id)
     return messages.map((m) => this.entry(m, numbers))
@@ -204,7 +161,7 @@ export class RoomMethods {
   }
 
   /** member key (hex) -> number, for reactions. */
-  async _numbersByKey(room: Room): Promise<Map<string, string>> {
+  async numbersByKey(room: Room): Promise<Map<string, string>> {
     return new Map((await room.members()).map((m) => [b4a.toString(m.publicKey, 'hex'), m.number]))
   }
 

@@ -2,10 +2,9 @@ import b4a from 'b4a'
 import type Protomux from 'protomux'
 import type NoiseSecretStream from '@hyperswarm/secret-stream'
 import type { Log } from '../log'
-import { GuardedChannel, message } from '../network/guarded-channel'
-import * as schema from '../wire/schemas'
-import type { CallChat, CallDatagram, CallDecline, CallParticipants, CallRef, CallRing, CallSignal } from '../wire/schemas'
-import { empty } from '../wire/struct'
+import { GuardedChannel } from '../network/guarded-channel'
+import { CALL_CHANNEL, CALL_MEDIA_CHANNEL, MAX_FRAME_BYTES } from '../wire/messages'
+import type { CallChat, CallDecline, CallParticipants, CallRef, CallRing, CallSignal, DeclineReason } from '../wire/messages'
 
 const SIGNALS_PER_SECOND = 200
 /** Video at a few Mbit/s is a few hundred packets a second per direction; leave room for bursts. */
@@ -39,8 +38,8 @@ export class CallLink {
   readonly publicKey: Buffer
   opened = false
   private readonly _conn: NoiseSecretStream
-  private readonly _signal: GuardedChannel<null>
-  private readonly _media: GuardedChannel<null>
+  private readonly _signal: GuardedChannel<null, typeof CALL_CHANNEL.messages>
+  private readonly _media: GuardedChannel<null, typeof CALL_MEDIA_CHANNEL.messages>
   private readonly _useChannel: boolean
   private readonly _onmessage: (data: Buffer) => void
 
@@ -57,31 +56,29 @@ export class CallLink {
       conn.off('message', this._onmessage)
       h.close(this)
     }
-    this._signal = new GuardedChannel<null>(mux, {
-      protocol: schema.CALL_PROTOCOL,
-      handshake: empty,
-      messages: [
-        message(schema.callRing, (m) => h.ring(this, m)),
-        message(schema.callRef, (m) => h.accept(this, m)),
-        message(schema.callDecline, (m) => h.decline(this, m)),
-        message(schema.callRef, (m) => h.hangup(this, m)),
-        message(schema.callParticipants, (m) => h.participants(this, m)),
-        message(schema.callRef, (m) => h.join(this, m)),
-        message(schema.callSignal, (m) => h.signal(this, m)),
-        message(schema.callChat, (m) => h.chat(this, m))
-      ],
+    this._signal = new GuardedChannel(mux, {
+      spec: CALL_CHANNEL,
+      handlers: {
+        ring: (m) => h.ring(this, m),
+        accept: (m) => h.accept(this, m),
+        decline: (m) => h.decline(this, m),
+        hangup: (m) => h.hangup(this, m),
+        participants: (m) => h.participants(this, m),
+        join: (m) => h.join(this, m),
+        signal: (m) => h.signal(this, m),
+        chat: (m) => h.chat(this, m)
+      },
       log,
-      maxFrameBytes: schema.MAX_FRAME_BYTES,
+      maxFrameBytes: MAX_FRAME_BYTES,
       maxPerSecond: SIGNALS_PER_SECOND,
       onopen: () => {
         this.opened = true
       },
       onclose
     })
-    this._media = new GuardedChannel<null>(mux, {
-      protocol: schema.CALL_MEDIA_PROTOCOL,
-      handshake: empty,
-      messages: [message(schema.callDatagram, (m: CallDatagram) => h.datagram(this, tagOf(m.call), m.data))],
+    this._media = new GuardedChannel(mux, {
+      spec: CALL_MEDIA_CHANNEL,
+      handlers: { datagram: (m) => h.datagram(this, tagOf(m.call), m.data) },
       log,
       maxFrameBytes: MAX_DATAGRAM_BYTES,
       maxPerSecond: DATAGRAMS_PER_SECOND,
@@ -103,40 +100,40 @@ export class CallLink {
   }
 
   ring(m: CallRing): boolean {
-    return this._signal.send(0, schema.callRing, m)
+    return this._signal.send('ring', m)
   }
 
   accept(call: Buffer): boolean {
-    return this._signal.send(1, schema.callRef, { call })
+    return this._signal.send('accept', { call })
   }
 
-  decline(call: Buffer, reason: schema.DeclineReason): boolean {
-    return this._signal.send(2, schema.callDecline, { call, reason })
+  decline(call: Buffer, reason: DeclineReason): boolean {
+    return this._signal.send('decline', { call, reason })
   }
 
   hangup(call: Buffer): boolean {
-    return this._signal.send(3, schema.callRef, { call })
+    return this._signal.send('hangup', { call })
   }
 
   participants(call: Buffer, peers: Buffer[]): boolean {
-    return this._signal.send(4, schema.callParticipants, { call, peers })
+    return this._signal.send('participants', { call, peers })
   }
 
   join(call: Buffer): boolean {
-    return this._signal.send(5, schema.callRef, { call })
+    return this._signal.send('join', { call })
   }
 
   signal(m: CallSignal): boolean {
-    return this._signal.send(6, schema.callSignal, m)
+    return this._signal.send('signal', m)
   }
 
   chat(m: CallChat): boolean {
-    return this._signal.send(7, schema.callChat, m)
+    return this._signal.send('chat', m)
   }
 
   datagram(call: Buffer, data: Buffer): void {
     if (this._useChannel) {
-      this._media.send(0, schema.callDatagram, { call, data })
+      this._media.send('datagram', { call, data })
       return
     }
     const frame = b4a.allocUnsafe(DATAGRAM_HEADER + data.byteLength)

@@ -1,6 +1,5 @@
 import b4a from 'b4a'
 import crypto from 'hypercore-crypto'
-import ReadyResource from 'ready-resource'
 import UDX from 'udx-native'
 import type NoiseSecretStream from '@hyperswarm/secret-stream'
 import type Protomux from 'protomux'
@@ -13,7 +12,8 @@ import type { CallChat, CallDecline, CallOutcome, CallParticipants, CallRef, Cal
 import { CallLink, tagOf } from './call-link'
 import type { CallLinkHandlers } from './call-link'
 import { CallTunnel, TUNNEL_HOST } from './tunnel'
-import type { CallChatNote, CallIncoming, CallPeer, CallSignalNote, CallState, CallStateName, CallStatus, CallTunnelInfo, EndReason, Signal } from './call-types'
+import type { CallChatNote, CallIncoming, CallPeer, CallSignalNote, CallState, CallStateName, CallStatus, CallTunnelInfo, EndReason, Signal } from '../contract'
+import { Resource } from '../resource'
 
 /** A mesh of 8: each member sends its media to the 7 others. */
 export const MAX_PARTICIPANTS = 8
@@ -21,7 +21,6 @@ const DEFAULT_RING_TIMEOUT = 30_000
 /** Group calls remembered for a late joinCall. */
 const MAX_MISSED = 16
 
-export type { CallChatNote, CallIncoming, CallPeer, CallSignalNote, CallState, CallStateName, CallStatus, CallTunnelInfo, EndReason, Signal } from './call-types'
 
 export interface CallManagerOptions {
   rooms: Rooms
@@ -66,6 +65,15 @@ class Call {
   }
 }
 
+/** What the call manager emits: the Api passes each on as the call notification of that name. */
+export interface CallManagerEvents {
+  incoming: [CallIncoming]
+  state: [CallState]
+  peer: [CallPeer]
+  signal: [CallSignalNote]
+  chat: [CallChatNote]
+}
+
 /**
  * Calls: ringing, answering and hanging up with contacts and room members over each connection's
  * call channel, WebRTC signalling passed between renderers, in-call chat (never stored), and the
@@ -78,7 +86,7 @@ class Call {
  * Events: 'incoming' (CallIncoming), 'state' (CallState), 'peer' (CallPeer),
  * 'signal' (CallSignalNote), 'chat' (CallChatNote).
  */
-export class CallManager extends ReadyResource {
+export class CallManager extends Resource<CallManagerEvents> {
   private readonly _o: CallManagerOptions
   private readonly _self: string
   private readonly _links = new Map<string, CallLink>()
@@ -106,9 +114,9 @@ export class CallManager extends ReadyResource {
     }
   }
 
-  protected override async _open(): Promise<void> {}
+  protected async _open(): Promise<void> {}
 
-  protected override async _close(): Promise<void> {
+  protected async _close(): Promise<void> {
     for (const call of [...this._calls.values()]) {
       for (const key of [...call.peers.keys(), ...call.ringing]) this._links.get(key)?.hangup(call.id)
       await this._end(call, 'closed')

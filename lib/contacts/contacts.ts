@@ -1,6 +1,7 @@
-import EventEmitter from 'bare-events'
 import b4a from 'b4a'
 import { PeerlineError } from '../errors'
+import { Resource } from '../resource'
+import type { BlockedInfo, Choice, ContactInfo, ContactSearch, ContactState as PublicState, KeyMismatch, Requests } from '../contract'
 import type { Identity } from '../identity/identity'
 import type { NumberScheme } from '../identity/number-scheme'
 import { safetyCode } from '../identity/safety-code'
@@ -29,52 +30,6 @@ const DEFAULT_MAX_REQUESTS = 200
 /** ...and each for this long, unanswered. */
 const DEFAULT_REQUEST_TTL = 30 * 24 * 3600 * 1000
 
-/** `searching`: nobody answered on the number yet; we keep looking (see NumberSearches). */
-export type PublicState = 'searching' | 'pending' | 'incoming' | 'accepted' | 'declined'
-
-export interface ContactInfo {
-  number: string
-  publicKey: string
-  name: string
-  safetyCode: string
-  state: PublicState
-  online: boolean
-  room: string | null
-  /** an unanswered request from someone we share no room with: shown apart, as a message request */
-  messageRequest: boolean
-}
-
-export interface BlockedInfo {
-  number: string
-  publicKey: string
-  name: string
-  safetyCode: string
-}
-
-export interface Requests {
-  /** from people we share a room with */
-  requests: ContactInfo[]
-  /** from strangers */
-  messageRequests: ContactInfo[]
-}
-
-export interface Candidate {
-  publicKey: string
-  name: string
-  safetyCode: string
-}
-
-/** How a background search for a number is going. */
-export interface ContactSearch {
-  number: string
-  state: 'searching' | 'found' | 'choose' | 'failed'
-  /** state 'choose': the keys that answered, for the person to pick with addContact {publicKey} */
-  candidates?: Candidate[]
-  /** state 'failed' */
-  code?: string
-  message?: string
-}
-
 export interface ContactsOptions {
   identity: Identity
   scheme: NumberScheme
@@ -98,19 +53,7 @@ interface Lookup {
   onpeer: (session: PeerSession) => void
 }
 
-/**
- * Adding people by number, requests in both directions, pinning, presence, and the firewall policy.
- *
- * Events: 'request' (ContactInfo), 'accepted' (ContactInfo), 'declined' (ContactInfo),
- * 'presence' ({number, online}), 'key-mismatch' ({number, pinnedKey, foundKey, safetyCode}).
- */
-export interface KeyMismatch {
-  number: string
-  pinnedKey: string
-  foundKey: string
-  safetyCode: string
-}
-
+/** What Contacts emits. */
 export interface ContactsEvents {
   request: [ContactInfo]
   accepted: [ContactInfo]
@@ -120,7 +63,13 @@ export interface ContactsEvents {
   search: [ContactSearch]
 }
 
-export class Contacts extends EventEmitter<ContactsEvents> {
+/**
+ * Adding people by number, requests in both directions, pinning, presence, and the firewall policy.
+ *
+ * Events: 'request' (ContactInfo), 'accepted' (ContactInfo), 'declined' (ContactInfo),
+ * 'presence' ({number, online}), 'key-mismatch' ({number, pinnedKey, foundKey, safetyCode}).
+ */
+export class Contacts extends Resource<ContactsEvents> {
   private readonly _o: ContactsOptions
   private readonly _sessions = new Map<string, PeerSession>()
   private readonly _lookups = new Set<Lookup>()
@@ -139,11 +88,11 @@ export class Contacts extends EventEmitter<ContactsEvents> {
   }
 
   /** Resumes the searches of an earlier run. */
-  async ready(): Promise<void> {
+  protected async _open(): Promise<void> {
     await this._searches.ready()
   }
 
-  async close(): Promise<void> {
+  protected async _close(): Promise<void> {
     await this._searches.close()
   }
 
@@ -628,11 +577,6 @@ export class Contacts extends EventEmitter<ContactsEvents> {
   }
 }
 
-export interface Choice {
-  number: string
-  state: 'choose'
-  candidates: Candidate[]
-}
 
 /** A searched number, as listContacts shows it: nothing is known but the number. */
 function searchInfo(number: string): ContactInfo {

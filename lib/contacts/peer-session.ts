@@ -4,12 +4,13 @@ import EventEmitter from 'bare-events'
 import b4a from 'b4a'
 import type { NumberVerifier } from '../identity/number-verifier'
 import type { Log } from '../log'
-import { GuardedChannel, message } from '../network/guarded-channel'
+import { GuardedChannel } from '../network/guarded-channel'
 import { short } from '../network/swarm-network'
 import { sourceOf } from '../network/connection-gate'
-import * as schema from '../wire/schemas'
-import { empty } from '../wire/struct'
-import type { ContactAccept, ContactDecline, ContactRequest, Hello } from '../wire/schemas'
+import { CONTACT_CHANNEL, HELLO_CHANNEL, MAX_FRAME_BYTES, MAX_NAME_LENGTH } from '../wire/messages'
+import type { ContactAccept, ContactDecline, ContactRequest, Hello } from '../wire/messages'
+import { compatibility, formatVersion, written } from '../wire/version'
+import type { Compatibility, ProtocolVersion } from '../wire/version'
 
 const HELLO_TIMEOUT = 10_000
 const CONTACT_MESSAGES_PER_SECOND = 20
@@ -17,19 +18,30 @@ const CONTACT_MESSAGES_PER_SECOND = 20
 export interface PeerSessionOptions {
   /** Checks the hello's number against the key, within the budget for new keys. */
   verifier: NumberVerifier
-  self: Hello
+  /** Our number and name; the hello adds the protocol version we speak. */
+  self: Omit<Hello, 'version'>
   log: Log
   /** Protocols other parts open once the hello checks out (on 'authenticated'). */
   laterProtocols?: string[]
 }
 
+/** A verified peer whose protocol version differs from ours. */
+export interface PeerVersion {
+  publicKey: Buffer
+  number: string
+  name: string
+  version: ProtocolVersion
+  compatibility: Exclude<Compatibility, 'same'>
+}
+
 /**
  * One verified peer on one connection. The hello channel proves the peer's number: its Noise key
- * must derive to the number it claims, or the connection is dropped. Then the contact channel
- * carries requests, accepts and declines.
+ * must derive to the number it claims, or the connection is dropped. It also carries the protocol
+ * version: a peer of another major version is reported ('version') and dropped, since neither side
+ * could read the other. Then the contact channel carries requests, accepts and declines.
  *
  * Events: 'verified' (), 'request' (ContactRequest), 'accept' (ContactAccept),
- * 'decline' (ContactDecline), 'close' ().
+ * 'decline' (ContactDecline), 'version' (PeerVersion), 'close' ().
  */
 export interface PeerSessionEvents {
   /** The hello checked out; open further channels now, synchronously. */
@@ -39,6 +51,8 @@ export interface PeerSessionEvents {
   request: [ContactRequest]
   accept: [ContactAccept]
   decline: [ContactDecline]
+  /** The verified peer speaks another protocol version (any but ours). */
+  version: [PeerVersion]
   close: []
 }
 
@@ -47,11 +61,13 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
   readonly publicKey: Buffer
   number: string | null = null
   name = ''
+  /** The peer's protocol version, once its hello checked out. */
+  version: ProtocolVersion | null = null
   verified = false
   closed = false
   private readonly _opts: PeerSessionOptions
   readonly mux: Protomux
-  private _contact: GuardedChannel<null> | null = null
+  private _contact: GuardedChannel<null, typeof CONTACT_CHANNEL.messages> | null = null
   private readonly _timer: ReturnType<typeof setTimeout>
   private readonly _verifiedOrClosed: Promise<void>
   private readonly _settleVerified: () => void
@@ -72,14 +88,13 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
       onverified = resolve
     })
     this._settleVerified = onverified
-    for (const protocol of [schema.CONTACT_PROTOCOL, ...(opts.laterProtocols ?? [])]) {
+    for (const protocol of [CONTACT_CHANNEL.protocol, ...(opts.laterProtocols ?? [])]) {
       this.mux.pair({ protocol }, () => this._verifiedOrClosed)
     }
 
-    const hello = new GuardedChannel<Hello>(this.mux, {
-      protocol: schema.HELLO_PROTOCOL,
-      handshake: schema.hello,
-      messages: [],
+    const hello = new GuardedChannel(this.mux, {
+      spec: HELLO_CHANNEL,
+      handlers: {},
       log: this._log,
       maxFrameBytes: 1024,
       maxPerSecond: 5,
@@ -88,7 +103,7 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
         if (!this.verified) this._drop('hello channel closed before a valid hello')
       }
     })
-    hello.open(opts.self)
+    hello.open({ ...opts.self, version: written() })
   }
 
   get id(): string {
@@ -96,15 +111,15 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
   }
 
   sendRequest(req: ContactRequest): boolean {
-    return this._contact?.send(0, schema.contactRequest, req) ?? false
+    return this._contact?.send('request', req) ?? false
   }
 
   sendAccept(acc: ContactAccept): boolean {
-    return this._contact?.send(1, schema.contactAccept, acc) ?? false
+    return this._contact?.send('accept', acc) ?? false
   }
 
   sendDecline(dec: ContactDecline): boolean {
-    return this._contact?.send(2, schema.contactDecline, dec) ?? false
+    return this._contact?.send('decline', dec) ?? false
   }
 
   destroy(): void {
@@ -114,25 +129,31 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
   private readonly _log = (msg: string): void => this._opts.log(`peer ${short(this.publicKey)}: ${msg}`)
 
   private async _onhello(remote: Hello): Promise<void> {
-    if (remote.name.length > schema.MAX_NAME_LENGTH) remote.name = remote.name.slice(0, schema.MAX_NAME_LENGTH)
+    if (remote.name.length > MAX_NAME_LENGTH) remote.name = remote.name.slice(0, MAX_NAME_LENGTH)
     const result = /^\d+$/.test(remote.number) ? await this._opts.verifier.verify(this.publicKey, remote.number, sourceOf(this.conn)) : 'invalid'
     if (result === 'busy') return this._drop('too many new keys are being checked right now; turned away')
     if (result === 'invalid') return this._drop(`hello claims number ${remote.number}, which its key does not derive to`)
+    // Reported even if the connection closed meanwhile: the other side drops it for the same reason.
+    const fit = compatibility(remote.version)
+    if (fit !== 'same') this.emit('version', { publicKey: this.publicKey, number: remote.number, name: remote.name, version: remote.version, compatibility: fit })
+    if (fit === 'newer-major' || fit === 'older-major') {
+      return this._drop(`peer speaks protocol ${formatVersion(remote.version)}, we speak ${formatVersion(written())}: ${fit === 'newer-major' ? 'we' : 'they'} must update`)
+    }
     if (this.closed) return
+    this.version = remote.version
     clearTimeout(this._timer)
     this.number = remote.number
     this.name = remote.name
     this.verified = true
-    this._contact = new GuardedChannel<null>(this.mux, {
-      protocol: schema.CONTACT_PROTOCOL,
-      handshake: empty,
-      messages: [
-        message(schema.contactRequest, (m) => void this.emit('request', m)),
-        message(schema.contactAccept, (m) => void this.emit('accept', m)),
-        message(schema.contactDecline, (m) => void this.emit('decline', m))
-      ],
+    this._contact = new GuardedChannel(this.mux, {
+      spec: CONTACT_CHANNEL,
+      handlers: {
+        request: (m) => void this.emit('request', m),
+        accept: (m) => void this.emit('accept', m),
+        decline: (m) => void this.emit('decline', m)
+      },
       log: this._log,
-      maxFrameBytes: schema.MAX_FRAME_BYTES,
+      maxFrameBytes: MAX_FRAME_BYTES,
       maxPerSecond: CONTACT_MESSAGES_PER_SECOND,
       onopen: () => {
         this.emit('verified')

@@ -1,10 +1,9 @@
 import b4a from 'b4a'
 import type Protomux from 'protomux'
 import type { Log } from '../log'
-import { GuardedChannel, message } from '../network/guarded-channel'
-import * as schema from '../wire/schemas'
-import { empty } from '../wire/struct'
-import type { FileData, FileManifest, FileNone, FileQuery, FileRequest } from '../wire/schemas'
+import { GuardedChannel } from '../network/guarded-channel'
+import { FILE_CHANNEL } from '../wire/messages'
+import type { FileData, FileManifest, FileNone, FileQuery, FileRequest } from '../wire/messages'
 
 /** A data frame is one chunk (at most 4 MiB, see validFile) and its header. */
 const MAX_FRAME_BYTES = 4 * 1024 * 1024 + 64
@@ -25,21 +24,20 @@ export interface FileChannelHandler {
 /** The `peerline/file/1` channel on one authenticated connection: every file, both directions. */
 export class FileChannel {
   readonly publicKey: Buffer
-  private readonly _channel: GuardedChannel<null>
+  private readonly _channel: GuardedChannel<null, typeof FILE_CHANNEL.messages>
   private _drained: Array<() => void> = []
 
   constructor(mux: Protomux, publicKey: Buffer, handler: FileChannelHandler, log: Log) {
     this.publicKey = publicKey
-    this._channel = new GuardedChannel<null>(mux, {
-      protocol: schema.FILE_PROTOCOL,
-      handshake: empty,
-      messages: [
-        message(schema.fileQuery, (m) => handler.onquery(this, m)),
-        message(schema.fileManifest, (m) => handler.onmanifest(this, m)),
-        message(schema.fileNone, (m) => handler.onnone(this, m)),
-        message(schema.fileRequest, (m) => handler.onrequest(this, m)),
-        message(schema.fileData, (m) => handler.ondata(this, m))
-      ],
+    this._channel = new GuardedChannel(mux, {
+      spec: FILE_CHANNEL,
+      handlers: {
+        query: (m) => handler.onquery(this, m),
+        manifest: (m) => handler.onmanifest(this, m),
+        none: (m) => handler.onnone(this, m),
+        request: (m) => handler.onrequest(this, m),
+        data: (m) => handler.ondata(this, m)
+      },
       log,
       maxFrameBytes: MAX_FRAME_BYTES,
       maxPerSecond: FRAMES_PER_SECOND,
@@ -62,24 +60,24 @@ export class FileChannel {
   }
 
   query(m: FileQuery): boolean {
-    return this._channel.send(0, schema.fileQuery, m)
+    return this._channel.send('query', m)
   }
 
   manifest(m: FileManifest): boolean {
-    return this._channel.send(1, schema.fileManifest, m)
+    return this._channel.send('manifest', m)
   }
 
   none(m: FileNone): boolean {
-    return this._channel.send(2, schema.fileNone, m)
+    return this._channel.send('none', m)
   }
 
   request(m: FileRequest): boolean {
-    return this._channel.send(3, schema.fileRequest, m)
+    return this._channel.send('request', m)
   }
 
   /** False when the connection is backed up: wait for drained() before the next chunk. */
   data(m: FileData): boolean {
-    return this._channel.send(4, schema.fileData, m)
+    return this._channel.send('data', m)
   }
 
   /** Resolves once the connection took what was queued (or the channel closed). */

@@ -1,4 +1,3 @@
-import EventEmitter from 'bare-events'
 import type Corestore from 'corestore'
 import Hyperbee from 'hyperbee'
 import b4a from 'b4a'
@@ -9,6 +8,8 @@ import path from 'path'
 import type Protomux from 'protomux'
 import z32 from 'z32'
 import { PeerlineError } from '../errors'
+import { Resource } from '../resource'
+import type { FileProgress } from '../contract'
 import type { Log } from '../log'
 import { localFile } from '../wire/schemas'
 import type { FileRef, LocalFile } from '../wire/schemas'
@@ -28,21 +29,6 @@ const PROGRESS_PER_SECOND = 4
 /** With nobody connected who has the file for this long, the download says it is waiting. */
 const UNAVAILABLE_AFTER = 8_000
 const UNAVAILABLE_CHECK = 2_000
-
-export interface FileProgress {
-  file: string
-  bytes: number
-  total: number
-  /** bytes per second fetched in this run of the download */
-  rate: number
-  /**
-   * `waiting`: nobody online has the file (code FILE_UNAVAILABLE); the download goes on by itself
-   * when someone who has it connects.
-   */
-  state: 'fetching' | 'waiting'
-  code?: 'FILE_UNAVAILABLE'
-  message?: string
-}
 
 export interface FilesEvents {
   progress: [FileProgress]
@@ -74,7 +60,7 @@ interface Active {
  * room it was announced in get it. Nothing is copied into storage: the profile keeps, per file,
  * where it is and its chunk hashes.
  */
-export class Files extends EventEmitter<FilesEvents> {
+export class Files extends Resource<FilesEvents> {
   private readonly _o: FilesOptions
   private readonly _index: Hyperbee<string, Buffer>
   private readonly _local = new Map<string, LocalFile>()
@@ -101,7 +87,7 @@ export class Files extends EventEmitter<FilesEvents> {
     })
   }
 
-  async ready(): Promise<void> {
+  protected async _open(): Promise<void> {
     await this._index.ready()
     for await (const { key, value } of this._index.createReadStream()) {
       try {
@@ -112,7 +98,7 @@ export class Files extends EventEmitter<FilesEvents> {
     }
   }
 
-  async close(): Promise<void> {
+  protected async _close(): Promise<void> {
     const active = [...this._active.values()]
     for (const a of active) a.download.stop('close')
     await Promise.all(active.map((a) => a.ended))

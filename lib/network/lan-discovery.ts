@@ -2,12 +2,13 @@ import UDX from 'udx-native'
 import crypto from 'hypercore-crypto'
 import c from 'compact-encoding'
 import b4a from 'b4a'
-import ReadyResource from 'ready-resource'
 import { FrameRate } from './frame-rate'
-import { decodeExact } from '../wire/struct'
-import { LAN_BEACON_DOMAIN, MAX_LAN_BEACON_BYTES, lanBeacon, lanBeaconBody } from '../wire/schemas'
-import type { LanBeaconBody } from '../wire/schemas'
+import { decodeRecord } from '../wire/struct'
+import { LAN_BEACON_DOMAIN, MAX_LAN_BEACON_BYTES, lanBeacon, lanBeaconBody } from '../wire/beacon'
+import type { LanBeaconBody } from '../wire/beacon'
+import { extension as nextVersionFields } from '../wire/version'
 import type { Log } from '../log'
+import { Resource } from '../resource'
 
 /** Organisation-local multicast group and port of Peerline beacons (next to HyperDHT's 49737). */
 export const LAN_GROUP = '239.255.49.37'
@@ -50,6 +51,13 @@ interface Sender {
   host: string
 }
 
+export interface LanDiscoveryEvents {
+  peer: [LanPeer]
+  gone: [LanPeer]
+  /** how many peers are heard now */
+  change: [number]
+}
+
 /**
  * Finds other Peerline instances on the LAN: sends a small signed beacon with our DHT node's
  * address by multicast on every non-loopback IPv4 interface and listens for theirs. Emits 'peer'
@@ -59,7 +67,7 @@ interface Sender {
  * The key is made fresh per run, so beacons reveal no identity, number or name; the signature
  * only proves a beacon was not altered and lets us rate-limit and expire per sender.
  */
-export class LanDiscovery extends ReadyResource {
+export class LanDiscovery extends Resource<LanDiscoveryEvents> {
   private readonly _o: LanDiscoveryOptions
   private readonly _udx = new UDX()
   private readonly _keyPair = crypto.keyPair()
@@ -92,7 +100,7 @@ export class LanDiscovery extends ReadyResource {
     return [...this._peers.values()].map(({ id, host, port, seen }) => ({ id, host, port, seen }))
   }
 
-  protected override async _open(): Promise<void> {
+  protected async _open(): Promise<void> {
     const recv = this._udx.createSocket({ reuseAddress: true })
     try {
       recv.bind(this._port, '0.0.0.0')
@@ -106,7 +114,7 @@ export class LanDiscovery extends ReadyResource {
     this._tick()
   }
 
-  protected override async _close(): Promise<void> {
+  protected async _close(): Promise<void> {
     if (this._timer) clearTimeout(this._timer)
     const closing = [...this._senders.values()].map((s) => s.socket.close())
     if (this._recv) closing.push(this._recv.close())
@@ -159,8 +167,9 @@ export class LanDiscovery extends ReadyResource {
     if (!port) return
     for (const { socket, host } of this._senders.values()) {
       const body: LanBeaconBody = { key: this._keyPair.publicKey, host, port, time: Date.now() }
-      const signature = crypto.sign(signable(body), this._keyPair.secretKey)
-      socket.trySend(c.encode(lanBeacon, { ...body, signature }), this._port, this._group)
+      const extension = nextVersionFields() ?? EMPTY
+      const signature = crypto.sign(signable(body, extension), this._keyPair.secretKey)
+      socket.trySend(c.encode(lanBeacon, { ...body, signature, extension }), this._port, this._group)
     }
   }
 
@@ -182,7 +191,7 @@ export class LanDiscovery extends ReadyResource {
   private _accept(buf: Buffer, from: string): string | null {
     let beacon
     try {
-      beacon = decodeExact(lanBeacon, buf, MAX_LAN_BEACON_BYTES)
+      beacon = decodeRecord(lanBeacon, buf, MAX_LAN_BEACON_BYTES)
     } catch (err) {
       return 'does not decode: ' + (err as Error).message
     }
@@ -192,7 +201,7 @@ export class LanDiscovery extends ReadyResource {
     if (beacon.host !== from) return `claims ${beacon.host}`
     if (Math.abs(Date.now() - beacon.time) > MAX_CLOCK_SKEW) return 'clock too far off'
     const body: LanBeaconBody = { key: beacon.key, host: beacon.host, port: beacon.port, time: beacon.time }
-    if (!crypto.verify(signable(body), beacon.signature, beacon.key)) return 'bad signature'
+    if (!crypto.verify(signable(body, beacon.extension), beacon.signature, beacon.key)) return 'bad signature'
     const known = this._peers.get(id)
     if (known && beacon.time <= known.time) return 'replayed'
     // One peer per address: a host that restarts (or rotates keys) replaces its earlier entry, so
@@ -232,6 +241,9 @@ export class LanDiscovery extends ReadyResource {
   }
 }
 
-function signable(body: LanBeaconBody): Buffer {
-  return b4a.concat([b4a.from(LAN_BEACON_DOMAIN + '\n'), c.encode(lanBeaconBody, body)])
+const EMPTY = b4a.alloc(0)
+
+/** The body and the fields of newer versions after the signature, which it covers too. */
+function signable(body: LanBeaconBody, extension: Buffer): Buffer {
+  return b4a.concat([b4a.from(LAN_BEACON_DOMAIN + '\n'), c.encode(lanBeaconBody, body), extension])
 }

@@ -1,16 +1,21 @@
 import type HyperDHT from 'hyperdht'
-import { EventEmitter } from 'events'
+import EventEmitter from 'bare-events'
 
 /** While the public DHT is out of reach we ask often, so a returning internet is noticed fast. */
 const UNREACHABLE_INTERVAL = 5000
 const REACHABLE_INTERVAL = 30_000
 const PING_TIMEOUT = 1500
 
+export interface PublicReachEvents {
+  /** whether any bootstrap node answers now */
+  change: [boolean]
+}
+
 /**
  * Pings the public (or configured) bootstrap nodes now and then and says whether any answers.
  * Emits 'change' with the new value. Cheap: one UDP ping per node per round, no retries.
  */
-export class PublicReach extends EventEmitter {
+export class PublicReach extends EventEmitter<PublicReachEvents> {
   reachable = false
   private readonly _dht: HyperDHT
   private readonly _nodes: HyperDHT.Address[]

@@ -4,6 +4,7 @@ import type NoiseSecretStream from '@hyperswarm/secret-stream'
 import ReadyResource from 'ready-resource'
 import b4a from 'b4a'
 import UDX from 'udx-native'
+import type { NetworkState, NetworkStatus } from '../contract'
 import type { KeyPair } from '../identity/identity'
 import type { Log } from '../log'
 import { LanDiscovery } from './lan-discovery'
@@ -30,18 +31,6 @@ export interface SwarmNetworkOptions {
    * a loopback address, where tests run private testnets).
    */
   lan?: boolean
-}
-
-export type NetworkState = 'online' | 'lan-only' | 'offline'
-
-export interface NetworkStatus {
-  state: NetworkState
-  /** Nodes in our DHT routing table. */
-  dhtNodes: number
-  /** Other Peerline instances heard on the LAN. */
-  lanPeers: number
-  /** Open peer connections. */
-  peers: number
 }
 
 /** A LAN node that does not answer a ping is asked again this often, this many times. */

@@ -9,7 +9,7 @@ import { BLOCKLIST_FILE } from '../files/blocklist'
 import { pathInFolder, sanitizeFileName } from '../files/file-name'
 import { SEED_FILE, STORE_DIR } from '../identity/identity'
 import { commitStaged, stageDurable, syncFolder } from '../storage/durable-file'
-import { decodeExact, struct } from '../wire/struct'
+import { struct } from '../wire/struct'
 import { ARCHIVE_VERSION, RECORD_END, RECORD_FILE, RECORD_HELD_FILE, RECORD_META, RECORD_STORE } from './archive-format'
 import { ArchiveReader } from './archive-reader'
 import { ArchiveWriter } from './archive-writer'
@@ -78,7 +78,7 @@ export interface Progress {
 
 export interface ExportSource {
   storage: string
-  store: Corestore
+  store: Pick<Corestore, 'storage'>
   number: string
   publicKey: Buffer
   /** files to carry too (none unless asked) */
@@ -259,12 +259,17 @@ export function discardImport(staged: StagedImport): void {
   fs.rmSync(staged.dir, { recursive: true, force: true })
 }
 
+/** A frame's body, whole: the archive format does not grow by trailing fields, so extra bytes are damage. */
 function decode<T>(enc: c.Encoding<T>, body: Buffer): T {
+  const state = { start: 0, end: body.byteLength, buffer: body }
+  let value: T
   try {
-    return decodeExact(enc, body, body.byteLength)
+    value = enc.decode(state)
   } catch {
     throw PeerlineError.ARCHIVE_CORRUPT()
   }
+  if (state.start !== state.end) throw PeerlineError.ARCHIVE_CORRUPT()
+  return value
 }
 
 function parseJson(body: Buffer): unknown {

@@ -24,12 +24,6 @@ import type { ProfileCore, ProfileSnapshot } from './profile-core'
 export const RESTORE_MARKER = 'restore.pending'
 const POLL_MS = 100
 
-export interface RestoreProgress {
-  contacts: number
-  rooms: number
-  done: boolean
-}
-
 export function markRestoring(storage: string): void {
   fs.writeFileSync(path.join(storage, RESTORE_MARKER), '')
 }

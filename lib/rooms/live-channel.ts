@@ -1,9 +1,8 @@
 import type Protomux from 'protomux'
 import type { Log } from '../log'
-import { GuardedChannel, message } from '../network/guarded-channel'
-import * as schema from '../wire/schemas'
-import { empty } from '../wire/struct'
-import type { LiveMessage } from '../wire/schemas'
+import { GuardedChannel } from '../network/guarded-channel'
+import { MAX_FRAME_BYTES, ROOM_LIVE_CHANNEL } from '../wire/messages'
+import type { LiveMessage } from '../wire/messages'
 
 const LIVE_MESSAGES_PER_SECOND = 200
 
@@ -13,15 +12,14 @@ const LIVE_MESSAGES_PER_SECOND = 200
  * online member sees a message in about a round trip instead of after the Autobase apply.
  */
 export class LiveChannel {
-  private readonly _channel: GuardedChannel<null>
+  private readonly _channel: GuardedChannel<null, typeof ROOM_LIVE_CHANNEL.messages>
 
   constructor(mux: Protomux, log: Log, onmessage: (msg: LiveMessage) => void, onclose: () => void) {
-    this._channel = new GuardedChannel<null>(mux, {
-      protocol: schema.ROOM_LIVE_PROTOCOL,
-      handshake: empty,
-      messages: [message(schema.liveMessage, onmessage)],
+    this._channel = new GuardedChannel(mux, {
+      spec: ROOM_LIVE_CHANNEL,
+      handlers: { message: onmessage },
       log,
-      maxFrameBytes: schema.MAX_FRAME_BYTES,
+      maxFrameBytes: MAX_FRAME_BYTES,
       maxPerSecond: LIVE_MESSAGES_PER_SECOND,
       onopen: () => {},
       onclose
@@ -30,6 +28,6 @@ export class LiveChannel {
   }
 
   send(msg: LiveMessage): boolean {
-    return this._channel.send(0, schema.liveMessage, msg)
+    return this._channel.send('message', msg)
   }
 }

@@ -81,7 +81,7 @@ export class RoomInvites extends ReadyResource {
   async create(room: Room, expires = 0): Promise<{ invite: string; expires: number }> {
     if (expires < 0 || !Number.isFinite(expires)) throw PeerlineError.BAD_REQUEST('expires must be a number of seconds >= 0')
     const me = await room.me()
-    if (me === null || me.state !== schema.MEMBER_ACTIVE) throw new PeerlineError('NOT_A_MEMBER', 'You are not a member of this room.')
+    if (me === null || me.state !== schema.MEMBER_ACTIVE) throw PeerlineError.NOT_A_MEMBER()
     const expiresAt = expires > 0 ? Math.ceil(Date.now() / 1000 + expires) : 0
     const inv = BlindPairing.createInvite(room.key, { expires: expiresAt })
     await room.act({ type: schema.OP_ADD_INVITE, id: inv.id, publicKey: inv.publicKey, expires: expiresAt * 1000 })
@@ -182,17 +182,7 @@ function signable(inviteId: Buffer, writerKey: Buffer): Buffer {
   return out
 }
 
-function invalid(): PeerlineError {
-  return new PeerlineError('INVITE_INVALID', 'That room key is not valid: check that it was copied whole.')
-}
-
-function expired(): PeerlineError {
-  return new PeerlineError('INVITE_EXPIRED', 'That room key has expired: ask a member for a new one.')
-}
-
-function unanswered(): PeerlineError {
-  return new PeerlineError(
-    'INVITE_INVALID',
-    'Nobody in that room answered this room key: it may be wrong or revoked, or no member is online right now.'
-  )
-}
+const invalid = (): PeerlineError => PeerlineError.INVITE_INVALID()
+const expired = (): PeerlineError => PeerlineError.INVITE_EXPIRED()
+const unanswered = (): PeerlineError =>
+  PeerlineError.INVITE_INVALID('Nobody in that room answered this room key: it may be wrong or revoked, or no member is online right now.')

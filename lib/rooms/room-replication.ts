@@ -1,6 +1,7 @@
 import type Hypercore from 'hypercore'
 import type Protomux from 'protomux'
 import b4a from 'b4a'
+import { HANDOFF_WAIT } from './room'
 import type { Log } from '../log'
 import type { RoomCores } from './room-cores'
 
@@ -15,7 +16,14 @@ export interface ReplicatedRoom {
   readonly cores: RoomCores
   /** True if the peer (hex identity key) may have this room's cores now. */
   allows(publicKey: string): boolean
+  /** For a member this device just removed: the length of `local` that holds the removal. */
+  handoff(publicKey: string): Promise<number> | null
+  /** This device's writer core in the room, if it writes. */
+  readonly local: Hypercore<unknown> | null
 }
+
+/** How often a hand-over checks what the removed member holds. */
+const HANDOFF_POLL = 50
 
 /**
  * The part of a core's shared replicator that hypercore keeps internal. Corestore makes these same
@@ -25,6 +33,7 @@ export interface ReplicatedRoom {
 interface Replicator {
   attached(mux: Protomux): boolean
   detachFrom(mux: Protomux): void
+  peers: Array<{ protomux: Protomux; remoteContiguousLength: number }>
 }
 
 interface Peer {
@@ -32,6 +41,8 @@ interface Peer {
   mux: Protomux
   /** Rooms whose cores go to this peer now. */
   rooms: Set<string>
+  /** Rooms whose cores stop going to this peer once it holds our removal of it. */
+  leaving: Set<string>
   refused: number
 }
 
@@ -82,7 +93,7 @@ export class RoomReplication {
 
   /** An authenticated connection: its peer gets the cores of the rooms it is a member of. */
   addPeer(publicKey: Buffer, mux: Protomux): void {
-    const peer: Peer = { publicKey: b4a.toString(publicKey, 'hex'), mux, rooms: new Set(), refused: 0 }
+    const peer: Peer = { publicKey: b4a.toString(publicKey, 'hex'), mux, rooms: new Set(), leaving: new Set(), refused: 0 }
     this._peers.add(peer)
     mux.stream.once('close', () => this._peers.delete(peer))
     // A core the remote asks for that we have not offered it: served only if it is a core of a
@@ -98,9 +109,34 @@ export class RoomReplication {
       peer.mux.cork()
       for (const session of room.cores.open()) attach(session, peer.mux)
       peer.mux.uncork()
-    } else if (!allowed && peer.rooms.has(room.id)) {
-      this._cut(room, peer)
-      this._log(`replication: room ${room.id}: ${peer.publicKey.slice(0, 8)} is no longer a member; its cores are closed to them`)
+    } else if (!allowed && peer.rooms.has(room.id) && !peer.leaving.has(room.id)) {
+      const handoff = room.handoff(peer.publicKey)
+      if (handoff === null) return this._stop(room, peer)
+      // We removed them: they may fetch our writer core up to the removal (and no further than the
+      // new epoch, whose key they lack), so their app can say they were removed.
+      peer.leaving.add(room.id)
+      this._handOver(room, peer, handoff)
+        .catch((err: Error) => this._log(`replication: hand-over: ${err.message}`))
+        .finally(() => {
+          peer.leaving.delete(room.id)
+          if (this._rooms.get(room.id) === room && !room.allows(peer.publicKey) && peer.rooms.has(room.id)) this._stop(room, peer)
+        })
+    }
+  }
+
+  private _stop(room: ReplicatedRoom, peer: Peer): void {
+    this._cut(room, peer)
+    this._log(`replication: room ${room.id}: ${peer.publicKey.slice(0, 8)} is no longer a member; its cores are closed to them`)
+  }
+
+  /** Resolves once the peer holds `room.local` up to the removal, or after HANDOFF_WAIT. */
+  private async _handOver(room: ReplicatedRoom, peer: Peer, handoff: Promise<number>): Promise<void> {
+    const end = Date.now() + HANDOFF_WAIT
+    const length = await handoff
+    while (Date.now() < end && !peer.mux.stream.destroyed && room.local !== null && !room.local.closed) {
+      const remote = replicatorOf(room.local)?.peers.find((p) => p.protomux === peer.mux)
+      if (remote !== undefined && remote.remoteContiguousLength >= length) return
+      await new Promise((resolve) => setTimeout(resolve, HANDOFF_POLL))
     }
   }
 

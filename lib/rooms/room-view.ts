@@ -5,7 +5,10 @@ import type Hypercore from 'hypercore'
 import type { AutobaseHost, AutobaseNode, AutoStore } from 'autobase'
 import * as schema from '../wire/schemas'
 import type { EditRecord, InviteRecord, MemberRecord, MessageRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
-import { decodeExact, struct } from '../wire/struct'
+import { decodeRecord, struct } from '../wire/struct'
+import { opVersion } from '../wire/room-ops'
+import type { ProtocolVersion } from '../wire/version'
+import { isPeerlineError } from '../errors'
 import type { NumberScheme } from '../identity/number-scheme'
 import { verifyMember } from './member-signature'
 import { openText, SEALED_KEY_BYTES } from './epoch-keys'
@@ -72,6 +75,8 @@ const timeKey = (ms: number): string => String(ms).padStart(15, '0')
 export interface ApplyContext {
   discoveryKey: () => Buffer
   scheme: NumberScheme
+  /** An op of a newer major protocol version was skipped: this device must update to read it. */
+  onnewer?: (version: ProtocolVersion) => void
 }
 
 /** Reads of the room state: the view's bee, or an apply call's batch (which sees its own writes). */
@@ -191,8 +196,10 @@ export async function applyOps(nodes: AutobaseNode[], view: RoomView, host: Auto
     if (node.value === null) continue // an ack
     let op: RoomOp
     try {
-      op = decodeExact(schema.roomOp, node.value, schema.MAX_FRAME_BYTES)
-    } catch {
+      op = decodeRecord(schema.roomOp, node.value, schema.MAX_FRAME_BYTES)
+    } catch (err) {
+      // Skipped on every member of this version alike; a newer major's op waits for an update.
+      if (isPeerlineError(err) && err.code === 'UPGRADE_REQUIRED') ctx.onnewer?.(opVersion(node.value))
       continue
     }
     const event = await applyOp(op, node.from.key, node.length - 1, tx, host, ctx)

@@ -1,15 +1,14 @@
 import Autobase from 'autobase'
 import type Corestore from 'corestore'
 import b4a from 'b4a'
+import type Hypercore from 'hypercore'
 import c from 'compact-encoding'
 import crypto from 'hypercore-crypto'
-import ReadyResource from 'ready-resource'
 import z32 from 'z32'
 import { PeerlineError } from '../errors'
 import { fileInfo } from '../files/file-info'
-import type { FileInfo } from '../files/file-info'
 import { callInfo } from '../calls/call-info'
-import type { CallInfo } from '../calls/call-info'
+import type { RoomMessage } from '../contract'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
@@ -17,9 +16,12 @@ import { applyOps, closeView, currentEpoch, getCreator, getInfo, sealedEpochKey,
 import { EVENT_ROOM } from './room-view'
 import { SignedView } from './signed-view'
 import type { ApplyContext, MessageState, RoomView } from './room-view'
+import { formatVersion } from '../wire/version'
+import type { ProtocolVersion } from '../wire/version'
 import type { NumberScheme } from '../identity/number-scheme'
 import { memberSignable, verifyMember } from './member-signature'
 import { newEpochKey, sealKeyTo, sealText } from './epoch-keys'
+import { Resource } from '../resource'
 import { RoomCores } from './room-cores'
 
 /** Who this device is, as recorded in a room's member list. */
@@ -52,16 +54,6 @@ export interface RoomOptions {
   log: Log
 }
 
-export interface RoomMessage {
-  room: string
-  id: string
-  from: string
-  text: string
-  time: number
-  file: FileInfo | null
-  call: CallInfo | null
-}
-
 const ACK_INTERVAL = 1000
 const UPLOAD_POLL = 50
 /** Most ops in one Autobase append. */
@@ -71,8 +63,20 @@ const SWEEP_INTERVAL = 1000
 const WRITABLE_TIMEOUT = 15_000
 /** Messages fetched at a time when completing a view that arrived by fast-forward. */
 const KEEP_PAGE = 256
+/** How long replication keeps serving a member we removed, for them to fetch the removal. */
+export const HANDOFF_WAIT = 5000
 /** Announced ids remembered for de-duplication (live copies, reorders). */
 const ANNOUNCED_MEMORY = 4096
+
+export interface RoomEvents {
+  message: [RoomMessage]
+  sent: [{ id: string; text: string; time: number }]
+  'message-update': [MessageState]
+  'room-update': []
+  broken: [string]
+  /** the set of active members changed (replication follows it) */
+  members: []
+}
 
 /**
  * One conversation: an encrypted Autobase whose view holds members, state and messages.
@@ -83,7 +87,7 @@ const ANNOUNCED_MEMORY = 4096
  * 'broken' (reason) once, when its Autobase failed and the room stopped; 'members' () when the
  * set of active members changed (replication follows it).
  */
-export class Room extends ReadyResource {
+export class Room extends Resource<RoomEvents> {
   readonly base: Autobase<RoomView>
   /** Every core of this room (what replication may hand to its members, and to nobody else). */
   readonly cores: RoomCores
@@ -94,6 +98,8 @@ export class Room extends ReadyResource {
   private _eventsScanned = 0
   private _members = new Map<string, MemberRecord>()
   private readonly _announced = new Set<string>()
+  /** hex key of a member we removed -> our writer core's length holding the removal. */
+  private readonly _handoffs = new Map<string, Promise<number>>()
   private _scanning: Promise<void> | null = null
   private _rescan = false
   private readonly _store: Corestore
@@ -107,6 +113,8 @@ export class Room extends ReadyResource {
   private _directPeer: Buffer | null = null
   private readonly _scheme: NumberScheme
   private readonly _applyContext: ApplyContext
+  /** Set when a member wrote ops of a newer major protocol version, which this version skips. */
+  newerVersion: ProtocolVersion | null = null
 
   constructor(store: Corestore, opts: RoomOptions) {
     super()
@@ -118,7 +126,15 @@ export class Room extends ReadyResource {
     this._scheme = opts.scheme
     // From the key, not base.discoveryKey: apply may run while the base is still opening.
     let discoveryKey: Buffer | null = null
-    this._applyContext = { discoveryKey: () => (discoveryKey ??= crypto.discoveryKey(this.key)), scheme: opts.scheme }
+    this._applyContext = {
+      discoveryKey: () => (discoveryKey ??= crypto.discoveryKey(this.key)),
+      scheme: opts.scheme,
+      onnewer: (version) => {
+        if (this.newerVersion !== null && version.major <= this.newerVersion.major) return
+        this.newerVersion = version
+        this._log(`room ${this.id.slice(0, 8)}: skipped ops of protocol ${formatVersion(version)}: update Peerline to read them`)
+      }
+    }
     this.base = new Autobase<RoomView>(this._store, opts.key, {
       open: openView,
       apply: (nodes, view, host) => applyOps(nodes, view, host, this._applyContext),
@@ -168,7 +184,7 @@ export class Room extends ReadyResource {
     return this._broken
   }
 
-  protected override async _open(): Promise<void> {
+  protected async _open(): Promise<void> {
     await this.base.ready()
     if (this._creating) {
       const signature = await signedBy(this._self, this._scheme, this.discoveryKey, this.writerKey)
@@ -214,7 +230,7 @@ export class Room extends ReadyResource {
     }
   }
 
-  protected override async _close(): Promise<void> {
+  protected async _close(): Promise<void> {
     if (this._sweeper) clearInterval(this._sweeper)
     await this.base.close()
     await this.cores.close()
@@ -393,9 +409,31 @@ export class Room extends ReadyResource {
       if (box !== null) keys.push({ publicKey: m.publicKey, box })
     }
     const epoch = (await currentEpoch(view)) + 1
-    await this._appendAll([op, { type: schema.OP_EPOCH, epoch, keys }])
+    // Replication stops serving the removed member once they hold this removal, so they learn of it.
+    const who = b4a.toString(op.publicKey, 'hex')
+    let handed = (_length: number): void => {}
+    this._handoffs.set(who, new Promise<number>((resolve) => (handed = resolve)))
+    setTimeout(() => this._handoffs.delete(who), HANDOFF_WAIT)
+    try {
+      await this._appendAll([op, { type: schema.OP_EPOCH, epoch, keys }])
+    } finally {
+      handed(this.base.local?.length ?? 0)
+    }
     await this.base.update()
     await this._refreshMembers()
+  }
+
+  /** This device's writer core in the room (null until it writes). */
+  get local(): Hypercore<unknown> | null {
+    return this.base.local
+  }
+
+  /**
+   * For a member this device just removed: resolves to the length of our writer core that holds
+   * the removal (replication serves them up to it, then stops), else null.
+   */
+  handoff(publicKey: string): Promise<number> | null {
+    return this._handoffs.get(publicKey) ?? null
   }
 
   /** The current epoch's key, or null in epoch 0 (texts go as they are: the room key protects them). */
@@ -405,7 +443,7 @@ export class Room extends ReadyResource {
     if (epoch === 0) return null
     if (!view.keys.has(epoch)) await this._refreshMembers()
     const key = view.keys.get(epoch)
-    if (key === undefined) throw new PeerlineError('NOT_WRITABLE', 'This conversation has a new key that no member has passed to you yet. Try again when they are online.')
+    if (key === undefined) throw PeerlineError.NOT_WRITABLE('This conversation has a new key that no member has passed to you yet. Try again when they are online.')
     return { epoch, key }
   }
 
@@ -547,13 +585,13 @@ export class Room extends ReadyResource {
     if (this.base.writable) return
     const me = await this.me()
     if (me && me.state !== schema.MEMBER_ACTIVE) {
-      throw new PeerlineError('NOT_WRITABLE', 'You are no longer a member of this room.')
+      throw PeerlineError.NOT_WRITABLE('You are no longer a member of this room.')
     }
     // Just after joining, the member who let us in still has to add us as a writer.
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.base.off('writable', onwritable)
-        reject(new PeerlineError('NOT_WRITABLE', 'This conversation is not open for you yet: nobody has confirmed you. Try again when they are online.'))
+        reject(PeerlineError.NOT_WRITABLE('This conversation is not open for you yet: nobody has confirmed you. Try again when they are online.'))
       }, WRITABLE_TIMEOUT)
       const onwritable = (): void => {
         clearTimeout(timer)
@@ -566,7 +604,7 @@ export class Room extends ReadyResource {
 
   private async _checkDirect(): Promise<void> {
     const problem = this._directPeer === null ? null : await this.directProblem(this._directPeer)
-    if (problem !== null) throw new PeerlineError('NOT_ALLOWED', `This is not a direct conversation: ${problem}.`)
+    if (problem !== null) throw PeerlineError.NOT_ALLOWED(`This is not a direct conversation: ${problem}.`)
   }
 
   private _fail(err: Error): void {

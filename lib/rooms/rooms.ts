@@ -2,7 +2,6 @@ import type Corestore from 'corestore'
 import b4a from 'b4a'
 import crypto from 'hypercore-crypto'
 import type Protomux from 'protomux'
-import ReadyResource from 'ready-resource'
 import z32 from 'z32'
 import { PeerlineError } from '../errors'
 import type { Log } from '../log'
@@ -11,11 +10,13 @@ import type { LiveMessage, RoomKind } from '../wire/schemas'
 import { LiveChannel } from './live-channel'
 import { RoomReplication } from './room-replication'
 import { Room } from './room'
-import type { RoomMessage, Self } from './room'
+import type { RoomMessage } from '../contract'
+import type { Self } from './room'
 import type { MessageState } from './room-view'
 import type { RoomList } from './room-list'
 import type { NumberScheme } from '../identity/number-scheme'
 import { signedBy } from './room'
+import { Resource } from '../resource'
 
 /** How long leaving waits for a member to take our leave op (when one is connected). */
 const LEAVE_UPLOAD_WAIT = 5000
@@ -28,12 +29,21 @@ export interface RoomsOptions {
   log: Log
 }
 
+/** What Rooms emits: a room opened or left, and every room's news with the room's id. */
+export interface RoomsEvents {
+  joined: [Room, RoomKind]
+  left: [Room]
+  'room-update': [string]
+  message: [RoomMessage]
+  'message-update': [string, MessageState]
+}
+
 /**
  * The rooms of a profile: opens every room it is in at start, creates and joins rooms, and routes
  * live copies. Events: 'message' (RoomMessage), 'message-update' (room id, MessageState),
  * 'room-update' (room id), 'joined' (Room, RoomKind) and 'left' (Room).
  */
-export class Rooms extends ReadyResource {
+export class Rooms extends Resource<RoomsEvents> {
   private readonly _o: RoomsOptions
   private readonly _rooms = new Map<string, Promise<Room>>()
   /** Rooms whose ready() finished, for synchronous lookups on the live path. */
@@ -49,7 +59,7 @@ export class Rooms extends ReadyResource {
     this._replication = new RoomReplication({ log: opts.log })
   }
 
-  protected override async _open(): Promise<void> {
+  protected async _open(): Promise<void> {
     await this._o.list.ready()
     for (const e of this._o.list.all()) {
       if (e.left) continue
@@ -65,7 +75,7 @@ export class Rooms extends ReadyResource {
     }
   }
 
-  protected override async _close(): Promise<void> {
+  protected async _close(): Promise<void> {
     const rooms = await Promise.allSettled(this._rooms.values())
     for (const r of rooms) if (r.status === 'fulfilled') await r.value.close()
     await this._o.list.close()
@@ -93,7 +103,7 @@ export class Rooms extends ReadyResource {
    */
   async join(key: Buffer, encryptionKey: Buffer, kind: RoomKind, namespace?: Buffer): Promise<Room> {
     const id = this.idOf(key)
-    if (this._broken.has(id)) throw new PeerlineError('NO_SUCH_ROOM', `That conversation is broken: ${this._broken.get(id)}`)
+    if (this._broken.has(id)) throw PeerlineError.NO_SUCH_ROOM(`That conversation is broken: ${this._broken.get(id)}`)
     const known = this._o.list.get(id)
     const ns = known?.namespace ?? namespace ?? crypto.randomBytes(32)
     const room = await this._openRoom(key, encryptionKey, ns)
@@ -148,7 +158,7 @@ export class Rooms extends ReadyResource {
   async open(keyOrId: Buffer | string): Promise<Room> {
     const id = typeof keyOrId === 'string' ? keyOrId : this.idOf(keyOrId)
     const room = this._rooms.get(id)
-    if (room === undefined) throw new PeerlineError('NO_SUCH_ROOM', 'There is no conversation with that id here.')
+    if (room === undefined) throw PeerlineError.NO_SUCH_ROOM()
     return room
   }
 
@@ -187,6 +197,11 @@ export class Rooms extends ReadyResource {
       .all()
       .filter((e) => !e.left && (this._rooms.has(e.id) || this._broken.has(e.id)))
       .map((e) => ({ ...e, broken: this._broken.get(e.id) ?? null }))
+  }
+
+  /** A room's kind (direct or group), or null when it is not one of ours. */
+  kindOf(id: string): RoomKind | null {
+    return this.list().find((e) => e.id === id)?.kind ?? null
   }
 
   /** Why this room stopped working, or null. */

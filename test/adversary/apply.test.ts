@@ -74,8 +74,8 @@ test('a room that fails inside is marked broken; the profile and its other rooms
 test('through the Api: a profile with a broken room starts, lists it with the reason, and the rest works', async (t) => {
   const { dir, start } = await coreNet(t)
   const first = await start('p')
-  const bad = (await first.api.call('createRoom', { name: 'Bad' })) as { room: string }
-  const good = (await first.api.call('createRoom', { name: 'Good' })) as { room: string }
+  const bad = (await first.api.request('createRoom', { name: 'Bad' })) as { room: string }
+  const good = (await first.api.request('createRoom', { name: 'Good' })) as { room: string }
   await first.api.close()
 
   const store = new Corestore(new CoreStorage(path.join(dir, 'p', STORE_DIR)))
@@ -83,10 +83,10 @@ test('through the Api: a profile with a broken room starts, lists it with the re
   await store.close()
 
   const again = await start('p')
-  const rooms = (await again.api.call('listRooms', {})) as Array<{ room: string; broken: string | null; name: string }>
+  const rooms = (await again.api.request('listRooms', {})) as Array<{ room: string; broken: string | null; name: string }>
   t.ok(rooms.find((r) => r.room === bad.room)?.broken, 'listed as broken, with a reason')
   t.is(rooms.find((r) => r.room === good.room)?.broken, null)
   t.is(rooms.find((r) => r.room === good.room)?.name, 'Good')
-  await again.api.call('send', { to: good.room, text: 'the good room works' })
-  t.alike(((await again.api.call('history', { to: good.room })) as Array<{ text: string }>).map((m) => m.text), ['the good room works'])
+  await again.api.request('send', { to: good.room, text: 'the good room works' })
+  t.alike(((await again.api.request('history', { to: good.room })) as Array<{ text: string }>).map((m) => m.text), ['the good room works'])
 })

@@ -24,23 +24,23 @@ test('a contact request naming a group is refused: one we are in at accept, one 
   const v = await start('victim')
   const c = await start('friend')
   const w = await start('second victim')
-  const aNumber = (await a.api.whoami()).number
+  const aNumber = (await a.api.request('whoami')).number
 
   // A and the victim share a group, so they are connected; C is in a second group of A's.
-  const shared = (await a.api.call('createRoom', { name: 'Shared' })) as { room: string; invite: string }
-  await v.api.call('joinRoom', { invite: shared.invite })
-  await w.api.call('joinRoom', { invite: shared.invite })
-  const other = (await a.api.call('createRoom', { name: 'Others' })) as { room: string; invite: string }
-  await c.api.call('joinRoom', { invite: other.invite })
+  const shared = (await a.api.request('createRoom', { name: 'Shared' })) as { room: string; invite: string }
+  await v.api.request('joinRoom', { invite: shared.invite })
+  await w.api.request('joinRoom', { invite: shared.invite })
+  const other = (await a.api.request('createRoom', { name: 'Others' })) as { room: string; invite: string }
+  await c.api.request('joinRoom', { invite: other.invite })
   const session = await sessionTo(a, v)
 
   // 1. A request that names the shared group: accepting it would pour the "direct" chat into it.
   const sharedRoom = await a.api.core.rooms.open(shared.room)
   session.sendRequest({ name: 'A', roomKey: sharedRoom.key, roomEncryptionKey: sharedRoom.encryptionKey })
   await v.next('contactRequest', (p) => p.number === aNumber)
-  t.is(await errorCode(v.api.call('acceptContact', { number: aNumber })), 'NOT_ALLOWED', 'refused')
+  t.is(await errorCode(v.api.request('acceptContact', { number: aNumber })), 'NOT_ALLOWED', 'refused')
   t.ok(v.logs.some((l) => l.includes('refused') && l.includes('already has')), 'with a logged reason')
-  const mine = (await v.api.call('listRooms', {})) as Summary[]
+  const mine = (await v.api.request('listRooms', {})) as Summary[]
   t.is(mine.length, 1, 'no new room')
   t.alike([mine[0].room, mine[0].kind, mine[0].broken], [shared.room, 'group', null], 'the group is untouched')
 
@@ -52,18 +52,18 @@ test('a contact request naming a group is refused: one we are in at accept, one 
   // An honest client replicates a room only to its members; a modified one hands W the cores.
   for (const core of otherRoom.cores.open()) core.replicate(toW.mux)
   await w.next('contactRequest', (p) => p.number === aNumber)
-  await w.api.call('acceptContact', { number: aNumber })
+  await w.api.request('acceptContact', { number: aNumber })
   const listed = await eventually(
-    async () => ((await w.api.call('listRooms', {})) as Summary[]).find((r) => r.room === other.room),
+    async () => ((await w.api.request('listRooms', {})) as Summary[]).find((r) => r.room === other.room),
     (r) => r !== undefined && r.broken !== null,
     20_000
   )
   t.ok(listed?.broken?.includes('not a direct room'), 'listed as broken: ' + listed?.broken)
   t.ok(w.logs.some((l) => l.includes(other.room) && l.includes('not a direct room')), 'with a logged reason')
-  t.is(await errorCode(w.api.call('send', { to: aNumber, text: 'meant for A alone' })), 'NO_SUCH_ROOM', 'nothing is sent into it')
+  t.is(await errorCode(w.api.request('send', { to: aNumber, text: 'meant for A alone' })), 'NO_SUCH_ROOM', 'nothing is sent into it')
   t.absent((await a.api.core.rooms.open(other.room).then((r) => r.history())).some((m) => m.text === 'meant for A alone'))
   // The victim's other rooms go on.
-  await w.api.call('send', { to: shared.room, text: 'still here' })
+  await w.api.request('send', { to: shared.room, text: 'still here' })
   await a.next('message', (p) => p.text === 'still here')
 })
 

@@ -28,7 +28,7 @@ async function sessionTo(from: Started, to: Started): Promise<PeerSession> {
 }
 
 async function befriend(a: Started, b: Started): Promise<void> {
-  const [aNumber, bNumber] = [(await a.api.whoami()).number, (await b.api.whoami()).number]
+  const [aNumber, bNumber] = [(await a.api.request('whoami')).number, (await b.api.request('whoami')).number]
   await a.api.call('addContact', { number: bNumber })
   await b.next('contactRequest', (p) => p.number === aNumber)
   await b.api.call('acceptContact', { number: aNumber })
@@ -73,10 +73,10 @@ test('garbage and oversized frames on each of our channels: that channel closes 
   }
 
   // The victim runs on: its other contact and its room work, and it answers.
-  t.is((await victim.api.whoami()).number.length, 9, 'the victim answers')
+  t.is((await victim.api.request('whoami')).number.length, 9, 'the victim answers')
   await friend.api.call('send', { to: room, text: 'the room goes on' })
   await victim.next('message', (p) => p.text === 'the room goes on')
-  await friend.api.call('send', { to: (await victim.api.whoami()).number, text: 'and so does our chat' })
+  await friend.api.call('send', { to: (await victim.api.request('whoami')).number, text: 'and so does our chat' })
   await victim.next('message', (p) => p.text === 'and so does our chat')
   t.pass('other rooms and contacts are untouched')
 })
@@ -105,6 +105,6 @@ test('a peer that connects and never says hello is dropped with a reason; the re
   const dropped = await eventually(async () => closed, (c) => c, 20_000)
   t.ok(dropped, 'the silent connection was closed by the victim')
   t.ok(victim.logs.some((l) => l.includes('dropping connection: no valid hello in time')), 'with a logged reason')
-  await friend.api.call('send', { to: (await victim.api.whoami()).number, text: 'still reachable' })
+  await friend.api.call('send', { to: (await victim.api.request('whoami')).number, text: 'still reachable' })
   await victim.next('message', (p) => p.text === 'still reachable')
 })

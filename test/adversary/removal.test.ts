@@ -1,7 +1,8 @@
 import test from 'brittle'
 import b4a from 'b4a'
 import c from 'compact-encoding'
-import type { Room, RoomMessage } from '../../lib/rooms/room'
+import type { RoomMessage } from '../../lib/contract'
+import type { Room } from '../../lib/rooms/room'
 import * as schema from '../../lib/wire/schemas'
 import { converged, meshOfStores, memberOf, numberOf, roomsOf, transcript, until } from '../helpers/room-net'
 

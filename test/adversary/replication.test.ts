@@ -57,10 +57,10 @@ test('a connected contact who is not in a room and knows its keys gets no block 
   const member = await start('member')
   const outsider = await start('outsider')
   // The outsider is the admin's contact: the connection is admitted and authenticated.
-  const adminNumber = (await admin.api.whoami()).number
+  const adminNumber = (await admin.api.request('whoami')).number
   await outsider.api.call('addContact', { number: adminNumber })
   await admin.next('contactRequest')
-  await admin.api.call('acceptContact', { number: (await outsider.api.whoami()).number })
+  await admin.api.call('acceptContact', { number: (await outsider.api.request('whoami')).number })
   await outsider.next('contactAccepted')
 
   const { room, invite } = (await admin.api.call('createRoom', { name: 'Closed' })) as { room: string; invite: string }
@@ -109,7 +109,7 @@ test('a removed member gets no block appended after its removal, not even by raw
   }
   const toAdmin = await sessionTo(removed, admin)
 
-  await admin.api.call('removeMember', { room, number: (await removed.api.whoami()).number })
+  await admin.api.call('removeMember', { room, number: (await removed.api.request('whoami')).number })
   const adminRoom = await admin.api.core.rooms.open(room)
   const keys = roomCoreKeys(adminRoom)
   const cut = await Promise.all(keys.map(async (key) => {
@@ -124,6 +124,12 @@ test('a removed member gets no block appended after its removal, not even by raw
     async () => (await stays.api.call('members', { room })) as unknown[],
     (m) => m.length === 2
   )
+  // They are told: the admin serves them up to the removal before it stops.
+  const told = await eventually(
+    async () => ((await removed.api.call('listRooms', {})) as Array<{ room: string; active: boolean }>).find((r) => r.room === room),
+    (r) => r?.active === false
+  )
+  t.is(told?.active, false, 'the removed member\'s app knows it was removed')
   for (let i = 0; i < 5; i++) await admin.api.call('send', { to: room, text: 'after ' + i })
   await eventually(
     async () => (await stays.api.call('history', { to: room })) as Array<{ text: string }>,

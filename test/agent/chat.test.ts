@@ -10,8 +10,8 @@ test('two agents: number, add, request with safety code, accept, chat both ways'
   t.alike(await a.call('whoami'), { number: a.number, publicKey: a.publicKey, name: '' })
   await a.call('setProfile', { name: 'Ana' })
 
-  const added = await a.call<Record<string, unknown>>('addContact', { number: b.number.replace(/(\d{3})(?=\d)/g, '$1-') })
-  t.is(added.state, 'pending')
+  const added = await a.call('addContact', { number: b.number.replace(/(\d{3})(?=\d)/g, '$1-') })
+  if (added.state !== 'pending') return t.fail('added: ' + added.state)
   t.is(added.publicKey, b.publicKey)
   const req = await b.waitFor('contactRequest', (p) => p.number === a.number)
   t.is(req.name, 'Ana')
@@ -19,27 +19,27 @@ test('two agents: number, add, request with safety code, accept, chat both ways'
   t.is(req.safetyCode, added.safetyCode)
   t.ok(/^\d{5} \d{5} \d{5} \d{5}$/.test(req.safetyCode as string))
 
-  const before = await b.call<Array<Record<string, unknown>>>('listContacts')
+  const before = await b.call('listContacts')
   t.is(before[0].state, 'incoming')
   await b.call('acceptContact', { number: a.number })
   await a.waitFor('contactAccepted', (p) => p.number === b.number)
 
-  const sent = await a.call<{ room: string; id: string }>('send', { to: b.number, text: 'hello B' })
+  const sent = await a.call('send', { to: b.number, text: 'hello B' })
   const got = await b.waitFor('message', (p) => p.id === sent.id)
   t.is(got.text, 'hello B')
   t.is(got.from, a.number)
   t.is(got.room, sent.room)
   t.ok(typeof got.time === 'number' && Math.abs((got.time as number) - Date.now()) < 60_000)
 
-  const reply = await b.call<{ id: string }>('send', { to: a.number, text: 'hello A' })
+  const reply = await b.call('send', { to: a.number, text: 'hello A' })
   const back = await a.waitFor('message', (p) => p.id === reply.id)
   t.is(back.from, b.number)
 
   // The notification may come from the live copy; history follows once the durable op applies.
-  const history = await eventually(() => b.call<Array<Record<string, unknown>>>('history', { to: a.number }), (h) => h.length === 2)
+  const history = await eventually(() => b.call('history', { to: a.number }), (h) => h.length === 2)
   t.alike(history.map((h) => h.text), ['hello B', 'hello A'])
   t.alike(Object.keys(history[0]).sort(), ['call', 'deleted', 'edited', 'expires', 'file', 'from', 'id', 'reactions', 'text', 'time'])
-  const list = await a.call<Array<Record<string, unknown>>>('listContacts')
+  const list = await a.call('listContacts')
   t.is(list.length, 1)
   t.is(list[0].state, 'accepted')
   t.is(list[0].online, true)
@@ -55,20 +55,20 @@ test('history survives restarts; a message sent while the other is offline arriv
 
   t.is(await b.stop(), 0, 'B exits cleanly on SIGTERM')
   await a.waitFor('presence', (p) => p.number === b.number && p.online === false)
-  const offline = await a.call<{ id: string }>('send', { to: b.number, text: 'sent while you were away' })
+  const offline = await a.call('send', { to: b.number, text: 'sent while you were away' })
 
   b = await start('b')
   const got = await b.waitFor('message', (p) => p.id === offline.id, 30_000)
   t.is(got.text, 'sent while you were away')
-  const history = await b.call<Array<{ text: string }>>('history', { to: a.number })
+  const history = await b.call('history', { to: a.number })
   t.alike(history.map((h) => h.text), ['before restart', 'sent while you were away'])
   await a.waitFor('presence', (p) => p.number === b.number && p.online === true)
 
   t.is(await a.stop(), 0)
   const a2 = await start('a')
-  const historyA = await a2.call<Array<{ text: string }>>('history', { to: b.number })
+  const historyA = await a2.call('history', { to: b.number })
   t.alike(historyA.map((h) => h.text), ['before restart', 'sent while you were away'], 'A keeps history across its restart')
-  const contacts = await a2.call<Array<Record<string, unknown>>>('listContacts')
+  const contacts = await a2.call('listContacts')
   t.is(contacts[0].state, 'accepted')
 })
 

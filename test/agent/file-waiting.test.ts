@@ -4,11 +4,6 @@ import path from 'path'
 import { befriend, setup } from '../helpers/agent-net'
 import { randomFile, sha256File } from '../helpers/test-files'
 
-interface Sent {
-  id: string
-  file: { id: string; sha256: string }
-}
-
 test('a download whose only source is offline says it is waiting, and finishes by itself when the source returns', async (t) => {
   const { start, dir } = await setup(t)
   const a = await start('a')
@@ -17,13 +12,13 @@ test('a download whose only source is offline says it is waiting, and finishes b
 
   const src = path.join(dir, 'shelter-list.bin')
   const sha = randomFile(src, 2 * 1024 * 1024)
-  const sent = await a.call<Sent>('sendFile', { to: b.number, path: src })
+  const sent = await a.call('sendFile', { to: b.number, path: src })
   await b.waitFor('message', (p) => p.id === sent.id)
   await a.stop()
 
   const downloads = path.join(dir, 'b-downloads')
   let result: { path: string } | null = null
-  const pending = b.call<{ path: string }>('downloadFile', { file: sent.file.id, path: downloads }).then((r) => {
+  const pending = b.call('downloadFile', { file: sent.file.id, path: downloads }).then((r) => {
     result = r
     return r
   })

@@ -25,7 +25,7 @@ const shape = (h: Entry[]): string[] =>
   h.filter((e) => !e.deleted).map((e) => [e.id, e.text, e.edited, e.deleted, JSON.stringify(e.reactions), e.file?.name ?? '', e.call?.outcome ?? ''].join('|'))
 
 async function callAndHangUp(caller: AgentProcess, callee: AgentProcess): Promise<void> {
-  const { call } = await caller.call<{ call: string }>('startCall', { to: callee.number, video: false })
+  const { call } = await caller.call('startCall', { to: callee.number, video: false })
   await callee.waitFor('callIncoming', (p) => p.call === call)
   await callee.call('answerCall', { call })
   await caller.call('hangUp', { call })
@@ -39,14 +39,14 @@ test('a chat keeps all its history (edits, files, reactions, calls) while the co
   await befriend(a, b)
 
   const texts: string[] = []
-  const first = await a.call<{ id: string; room: string }>('send', { to: b.number, text: 'hi Bob' })
+  const first = await a.call('send', { to: b.number, text: 'hi Bob' })
   texts.push(first.id)
   await b.waitFor('message', (p) => p.id === first.id)
-  const reply = await b.call<{ id: string }>('send', { to: a.number, text: 'hi Alice' })
+  const reply = await b.call('send', { to: a.number, text: 'hi Alice' })
   await a.waitFor('message', (p) => p.id === reply.id)
   await a.call('edit', { room: first.room, id: first.id, text: 'hi Bob, edited' })
   // The notification may come from the live copy; a reaction needs the durable op applied.
-  await eventually(() => b.call<Entry[]>('history', { to: a.number }), (h) => h.some((e) => e.id === first.id))
+  await eventually(() => b.call('history', { to: a.number }), (h) => h.some((e) => e.id === first.id))
   await b.call('react', { room: first.room, id: first.id, emoji: '👍' })
   for (const [who, name] of [[a, 'a1.txt'], [a, 'a2.txt'], [b, 'b1.txt'], [b, 'b2.txt']] as const) {
     const file = path.join(dir, name)
@@ -55,15 +55,15 @@ test('a chat keeps all its history (edits, files, reactions, calls) while the co
     await who.call('sendFile', { to, path: file })
   }
   // Early in the chat, so clearing its text comes before most of the entries that must stay.
-  const gone = await a.call<{ id: string }>('send', { to: b.number, text: 'sent by mistake' })
-  await eventually(() => a.call<Entry[]>('history', { to: b.number }), (h) => h.some((e) => e.id === gone.id))
+  const gone = await a.call('send', { to: b.number, text: 'sent by mistake' })
+  await eventually(() => a.call('history', { to: b.number }), (h) => h.some((e) => e.id === gone.id))
   await a.call('delete', { room: first.room, id: gone.id })
   await callAndHangUp(a, b)
   await callAndHangUp(b, a)
   await a.call('send', { to: b.number, text: 'last word' })
 
   const full = (h: Entry[]): boolean => shape(h).length === 9 && !h.some((e) => e.id === gone.id && !e.deleted) && h.filter((e) => e.call).length === 2 && h.some((e) => e.edited && Object.keys(e.reactions).length === 1)
-  const history = (x: AgentProcess, to: string) => x.call<Entry[]>('history', { to })
+  const history = (x: AgentProcess, to: string) => x.call('history', { to })
   t.ok(full(await eventually(() => history(a, b.number), full, 20_000)), 'Alice sees all nine entries')
 
   // The deleted text is cleared from both disks (its entry goes) while both are online: the
@@ -93,13 +93,13 @@ test('a chat keeps all its history (edits, files, reactions, calls) while the co
   t.absent(after.some((e) => e.id === gone.id && (!e.deleted || e.text !== '')), 'the deleted text stays gone')
   // Concurrent writes (her last word, his call record) may land in either order: the list shows
   // whichever history ends with.
-  const rooms = await a.call<Array<{ room: string; last: { text: string; time: number } | null }>>('listRooms')
+  const rooms = await a.call('listRooms')
   const newest = before[before.length - 1]
   const last = rooms.find((r) => r.room === first.room)?.last
   t.alike([last?.text, last?.time], [newest.text, newest.time], 'the conversation list still shows the newest message')
 
   b = await start('b')
-  const online = async () => (await a.call<Array<{ number: string; online: boolean }>>('listContacts')).some((c) => c.number === b.number && c.online)
+  const online = async () => (await a.call('listContacts')).some((c) => c.number === b.number && c.online)
   t.ok(await eventually(online, (o) => o, 30_000), 'Bob is back')
   t.alike(shape(await history(a, b.number)), shape(before), 'history unchanged after Bob returns')
   t.alike(shape(await eventually(() => history(b, a.number), (h) => h.length === before.length)), shape(before), 'Bob, restarted, has it all')

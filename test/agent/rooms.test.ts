@@ -10,13 +10,12 @@ import { eventually } from '../helpers/eventually'
 import { localTestnet } from '../helpers/testnet'
 
 type T = Parameters<Parameters<typeof test>[1]>[0]
-type Entry = { id: string; from: string; text: string; edited: boolean; deleted: boolean }
 
 const MAIN = path.join(__dirname, '..', '..', 'app', 'cli', 'main.js')
 
 /** A hash of a member's whole view of the room (order, text, edits, deletions). */
 async function viewHash(a: AgentProcess, room: string): Promise<string> {
-  const h = await a.call<Entry[]>('history', { to: room, limit: 10_000 })
+  const h = await a.call('history', { to: room, limit: 10_000 })
   return crypto.createHash('sha256').update(JSON.stringify(h.map((m) => [m.id, m.from, m.text, m.edited, m.deleted]))).digest('hex')
 }
 
@@ -25,7 +24,7 @@ async function allEqual(agents: AgentProcess[], room: string, count: number): Pr
     async () => {
       const hashes: string[] = []
       for (const a of agents) {
-        const h = await a.call<Entry[]>('history', { to: room, limit: 10_000 })
+        const h = await a.call('history', { to: room, limit: 10_000 })
         hashes.push(h.length === count ? await viewHash(a, room) : 'short:' + h.length)
       }
       return hashes
@@ -38,9 +37,9 @@ async function allEqual(agents: AgentProcess[], room: string, count: number): Pr
 async function groupOf(start: (n: string) => Promise<AgentProcess>, names: string[]): Promise<{ agents: AgentProcess[]; room: string; invite: string }> {
   const agents: AgentProcess[] = []
   for (const n of names) agents.push(await start(n))
-  const { room, invite } = await agents[0].call<{ room: string; invite: string }>('createRoom', { name: 'Convergence' })
+  const { room, invite } = await agents[0].call('createRoom', { name: 'Convergence' })
   for (const a of agents.slice(1)) await a.call('joinRoom', { invite })
-  await eventually(() => agents[0].call<unknown[]>('members', { room }), (m) => m.length === names.length, 20_000)
+  await eventually(() => agents[0].call('members', { room }), (m) => m.length === names.length, 20_000)
   return { agents, room, invite }
 }
 
@@ -50,7 +49,7 @@ test('five members send at once; everyone ends with the same view', async (t) =>
   await Promise.all(agents.map((a, i) => Promise.all(Array.from({ length: 10 }, (_, j) => a.call('send', { to: room, text: `m${i}-${j}` })))))
   const hashes = await allEqual(agents, room, 50)
   t.is(new Set(hashes).size, 1, 'one view hash across five members: ' + hashes[0].slice(0, 12))
-  const h = await agents[2].call<Entry[]>('history', { to: room, limit: 100 })
+  const h = await agents[2].call('history', { to: room, limit: 100 })
   t.is(h.length, 50)
   t.is(new Set(h.map((m) => m.text)).size, 50, 'no message lost or doubled')
 })
@@ -75,13 +74,13 @@ test('a partition with ops on both sides heals to the same view', async (t) => {
   })
   await a.call('send', { to: room, text: 'side 1 from a' })
   await b.call('send', { to: room, text: 'side 1 from b' })
-  const dm = await d2.call<{ id: string }>('send', { to: room, text: 'side 2 from d' })
+  const dm = await d2.call('send', { to: room, text: 'side 2 from d' })
   await e2.call('send', { to: room, text: 'side 2 from e' })
   await a.call('renameRoom', { room, name: 'Renamed during the split' })
   const side1 = await allEqual([a, b, c], room, 3)
   const side2 = await allEqual([d2, e2], room, 3)
   t.not(side1[0], side2[0], 'the two sides differ while split')
-  t.absent((await a.call<Entry[]>('history', { to: room })).some((m) => m.id === dm.id), 'A has not seen D yet')
+  t.absent((await a.call('history', { to: room })).some((m) => m.id === dm.id), 'A has not seen D yet')
 
   // Heal: D and E come back to the shared DHT.
   await d2.stop()
@@ -90,7 +89,7 @@ test('a partition with ops on both sides heals to the same view', async (t) => {
   const e3 = await start('e')
   const healed = await allEqual([a, b, c, d3, e3], room, 5)
   t.is(new Set(healed).size, 1, 'healed: one view hash across all five')
-  const rooms = await e3.call<Array<{ room: string; name: string }>>('listRooms')
+  const rooms = await e3.call('listRooms')
   t.is(rooms.find((r) => r.room === room)?.name, 'Renamed during the split', 'the rename reached the other side')
 })
 
@@ -114,14 +113,14 @@ test('an always-on peer delivers a message after its sender went offline, withou
   const a = await start('a')
   let b = await start('b')
   for (const x of [a, b]) await x.call('setAlwaysOnPeers', { keys: [serveKey] })
-  const { room, invite } = await a.call<{ room: string; invite: string }>('createRoom', { name: 'Kept' })
+  const { room, invite } = await a.call('createRoom', { name: 'Kept' })
   await b.call('joinRoom', { invite })
   await b.call('send', { to: room, text: 'B is here' })
   await a.waitFor('message', (p) => p.text === 'B is here')
 
   await b.stop() // B goes offline
-  const sent = await a.call<{ id: string }>('send', { to: room, text: 'for B, via the always-on peer' })
-  await eventually(() => a.call<Array<{ room: string; uploaded: boolean }>>('listRooms'), (r) => r.some((x) => x.room === room && x.uploaded), 15_000)
+  const sent = await a.call('send', { to: room, text: 'for B, via the always-on peer' })
+  await eventually(() => a.call('listRooms'), (r) => r.some((x) => x.room === room && x.uploaded), 15_000)
   await a.stop() // A goes offline too: only the always-on peer has the message now
 
   b = await start('b')

@@ -38,7 +38,7 @@ test('a 100 MiB line on the agent\'s stdin is refused without being buffered, an
     if (!a.proc.stdin.write(chunk)) await new Promise((resolve) => a.proc.stdin.once('drain', resolve))
   }
   a.proc.stdin.write('\n')
-  const me = await a.call<{ number: string }>('whoami')
+  const me = await a.call('whoami')
   stop()
   const peak = peakOf()
 
@@ -63,7 +63,7 @@ test('the agent stops reading requests while its answers go unread, and answers 
   t.ok(backedUp > MIB, `the agent stopped reading (${(backedUp / MIB).toFixed(1)} MiB of requests wait on our side)`)
   const stalled = peakOf()
   a.proc.stdout.resume()
-  t.is((await a.call<{ number: string }>('whoami')).number, a.number, 'the agent answers again once read')
+  t.is((await a.call('whoami')).number, a.number, 'the agent answers again once read')
   stop()
 
   const answered = a.raw.filter((m) => typeof m.id === 'number' && m.id >= 100_000).length

@@ -108,7 +108,7 @@ export class BrowserPeer {
       const agent = opts
       this._api = null
       this._worker = {
-        call: (method, params) => agent.call(method, params),
+        call: (method, params) => agent.callRaw(method, params),
         subscribe: (fn) => (agent.onnotification = fn),
         close: () => agent.stop()
       }

@@ -27,12 +27,12 @@ async function setup(t: T, n: number, engine: Record<string, unknown> = {}): Pro
 
 async function befriend(a: BrowserPeer, b: BrowserPeer): Promise<void> {
   const requested = new Promise<void>((resolve) => b.api.on('notification', (n) => n === 'contactRequest' && resolve()))
-  await a.api.call('addContact', { number: b.number })
+  await a.api.request('addContact', { number: b.number })
   await requested
   const accepted = new Promise<void>((resolve) => a.api.on('notification', (n) => n === 'contactAccepted' && resolve()))
-  await b.api.call('acceptContact', { number: a.number })
+  await b.api.request('acceptContact', { number: a.number })
   await accepted
-  while (!a.api.listContacts().some((c) => c.online)) await new Promise((r) => setTimeout(r, 50))
+  while (!(await a.api.request('listContacts')).some((c) => c.online)) await new Promise((r) => setTimeout(r, 50))
 }
 
 /** a calls b, b answers; resolves with the call id once both sides decode video and audio. */
@@ -110,12 +110,12 @@ test('decline, busy and no answer in the renderer', async (t) => {
 
 test('group call of 3 in a room: every pair decodes video and audio', async (t) => {
   const [a, b, c] = await setup(t, 3)
-  const { room, invite } = (await a.api.call('createRoom', { name: 'Standup' })) as { room: string; invite: string }
-  await b.api.call('joinRoom', { invite })
-  await c.api.call('joinRoom', { invite })
+  const { room, invite } = (await a.api.request('createRoom', { name: 'Standup' })) as { room: string; invite: string }
+  await b.api.request('joinRoom', { invite })
+  await c.api.request('joinRoom', { invite })
   for (const p of [a, b, c]) {
     for (;;) {
-      const online = ((await p.api.call('members', { room })) as Array<{ online: boolean }>).filter((m) => m.online).length
+      const online = ((await p.api.request('members', { room })) as Array<{ online: boolean }>).filter((m) => m.online).length
       if (online >= 2) break
       await new Promise((r) => setTimeout(r, 100))
     }

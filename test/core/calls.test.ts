@@ -10,14 +10,14 @@ type Peer = Awaited<ReturnType<Awaited<ReturnType<typeof coreNet>>['start']>>
 type T = Parameters<Parameters<typeof test>[1]>[0]
 
 async function befriend(a: Peer, b: Peer): Promise<{ aNumber: string; bNumber: string }> {
-  const aNumber = (await a.api.whoami()).number
-  const bNumber = (await b.api.whoami()).number
-  await a.api.call('addContact', { number: bNumber })
+  const aNumber = (await a.api.request('whoami')).number
+  const bNumber = (await b.api.request('whoami')).number
+  await a.api.request('addContact', { number: bNumber })
   await b.next('contactRequest', (p) => p.number === aNumber)
-  await b.api.call('acceptContact', { number: aNumber })
+  await b.api.request('acceptContact', { number: aNumber })
   await a.next('contactAccepted', (p) => p.number === bNumber)
   // The call channel opens with the peer session; wait until each sees the other online.
-  await eventually(async () => a.api.listContacts().some((c) => c.number === bNumber && c.online), (ok) => ok)
+  await eventually(async () => (await a.api.request('listContacts')).some((c) => c.number === bNumber && c.online), (ok) => ok)
   return { aNumber, bNumber }
 }
 
@@ -44,8 +44,8 @@ async function through(from: ReturnType<typeof fakeWebRtc>, port: number, to: Re
 
 /** Both sides' tunnels carry datagrams both ways (each side's WebRTC speaks first, as ICE does). */
 async function tunnelBothWays(t: T, a: Peer, b: Peer, call: string, route: string): Promise<void> {
-  const ta = (await a.api.call('callTunnel', { call })) as { host: string; port: number; candidate: string; route: string }
-  const tb = (await b.api.call('callTunnel', { call })) as { host: string; port: number; candidate: string; route: string }
+  const ta = (await a.api.request('callTunnel', { call })) as { host: string; port: number; candidate: string; route: string }
+  const tb = (await b.api.request('callTunnel', { call })) as { host: string; port: number; candidate: string; route: string }
   t.is(ta.route, route)
   t.is(ta.host, '127.0.0.1')
   t.ok(ta.candidate.startsWith('candidate:') && ta.candidate.includes(` 127.0.0.1 ${ta.port} typ host`), 'a candidate line for the local tunnel')
@@ -77,24 +77,24 @@ test('1:1 call: ring, answer, signalling, tunnel datagrams both ways, in-call ch
   const b = await start('b')
   const { aNumber, bNumber } = await befriend(a, b)
 
-  const { call } = (await a.api.call('startCall', { to: bNumber, video: true })) as { call: string }
+  const { call } = (await a.api.request('startCall', { to: bNumber, video: true })) as { call: string }
   const incoming = await b.next('callIncoming', (p) => p.call === call)
   t.is(incoming.from, aNumber)
   t.is(incoming.video, true)
   t.is(incoming.group, false)
   t.is((await a.next('callState', (p) => p.call === call)).state, 'calling')
-  t.is(await errorCode(a.api.call('startCall', { to: bNumber })), 'BUSY', 'one call at a time')
+  t.is(await errorCode(a.api.request('startCall', { to: bNumber })), 'BUSY', 'one call at a time')
 
-  await b.api.call('answerCall', { call })
+  await b.api.request('answerCall', { call })
   await a.next('callState', (p) => p.call === call && p.state === 'active')
   t.is((await b.next('callPeer', (p) => p.call === call)).offer, true, 'the one who answers makes the offer')
   const peerAtA = await a.next('callPeer', (p) => p.call === call)
   t.is(peerAtA.peer, bNumber)
   t.is(peerAtA.offer, false)
 
-  await b.api.call('callSignal', { call, signal: { type: 'offer', sdp: 'v=0 offer' } })
+  await b.api.request('callSignal', { call, signal: { type: 'offer', sdp: 'v=0 offer' } })
   t.alike((await a.next('callSignal', (p) => p.call === call)).signal, { type: 'offer', sdp: 'v=0 offer' })
-  await a.api.call('callSignal', { call, peer: bNumber, signal: { type: 'answer', sdp: 'v=0 answer' } })
+  await a.api.request('callSignal', { call, peer: bNumber, signal: { type: 'answer', sdp: 'v=0 answer' } })
   await b.next('callSignal', (p) => (p.signal as { type: string }).type === 'answer')
   const cand = { type: 'candidate', candidate: 'candidate:1 1 udp 1 10.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 }
   await a.api.call('callSignal', { call, signal: cand })
@@ -104,21 +104,21 @@ test('1:1 call: ring, answer, signalling, tunnel datagrams both ways, in-call ch
   await tunnelBothWays(t, a, b, call, 'datagram')
 
   const secret = 'in-call secret ' + b4a.toString(b4a.from(String(Math.random())), 'hex')
-  await a.api.call('callChat', { call, text: secret })
+  await a.api.request('callChat', { call, text: secret })
   const chat = await b.next('callChat', (p) => p.call === call)
   t.is(chat.text, secret)
   t.is(chat.from, aNumber)
 
   await new Promise((r) => setTimeout(r, 50))
-  await a.api.call('hangUp', { call })
+  await a.api.request('hangUp', { call })
   t.is((await b.next('callState', (p) => p.call === call && p.state === 'ended')).reason, 'remote-hangup')
   const ended = await a.next('callState', (p) => p.call === call && p.state === 'ended')
   t.is(ended.reason, 'hangup')
   t.ok((ended.duration as number) > 0)
-  t.is(await errorCode(a.api.call('callChat', { call, text: 'late' })), 'NO_SUCH_CALL', 'chat is gone with the call')
+  t.is(await errorCode(a.api.request('callChat', { call, text: 'late' })), 'NO_SUCH_CALL', 'chat is gone with the call')
 
   const history = await eventually(
-    async () => (await b.api.call('history', { to: aNumber })) as Array<{ from: string; call: { outcome: string; duration: number; video: boolean } | null }>,
+    async () => (await b.api.request('history', { to: aNumber })) as Array<{ from: string; call: { outcome: string; duration: number; video: boolean } | null }>,
     (h) => h.some((m) => m.call !== null)
   )
   const event = history.find((m) => m.call !== null)
@@ -139,38 +139,38 @@ test('call paths: decline, busy, no answer, caller gives up; recorded in the con
   const c = await start('c', opts)
   const { aNumber, bNumber } = await befriend(a, b)
   await befriend(c, b)
-  t.is(await errorCode(a.api.call('startCall', { to: (await c.api.whoami()).number })), 'NOT_A_CONTACT')
+  t.is(await errorCode(a.api.request('startCall', { to: (await c.api.request('whoami')).number })), 'NOT_A_CONTACT')
 
-  const first = (await a.api.call('startCall', { to: bNumber, video: false })) as { call: string }
+  const first = (await a.api.request('startCall', { to: bNumber, video: false })) as { call: string }
   await b.next('callIncoming', (p) => p.call === first.call)
-  await b.api.call('declineCall', { call: first.call })
+  await b.api.request('declineCall', { call: first.call })
   t.is((await a.next('callState', (p) => p.call === first.call && p.state === 'ended')).reason, 'declined')
 
-  const second = (await a.api.call('startCall', { to: bNumber })) as { call: string }
+  const second = (await a.api.request('startCall', { to: bNumber })) as { call: string }
   await b.next('callIncoming', (p) => p.call === second.call)
-  await b.api.call('answerCall', { call: second.call })
-  const third = (await c.api.call('startCall', { to: bNumber })) as { call: string }
+  await b.api.request('answerCall', { call: second.call })
+  const third = (await c.api.request('startCall', { to: bNumber })) as { call: string }
   t.is((await c.next('callState', (p) => p.call === third.call && p.state === 'ended')).reason, 'busy', 'b is in a call')
   t.absent(b.notes.some((n) => n.name === 'callIncoming' && n.params.call === third.call), 'b is not disturbed')
-  await b.api.call('hangUp', { call: second.call })
+  await b.api.request('hangUp', { call: second.call })
   t.is((await a.next('callState', (p) => p.call === second.call && p.state === 'ended')).reason, 'remote-hangup')
 
-  const fourth = (await a.api.call('startCall', { to: bNumber })) as { call: string }
+  const fourth = (await a.api.request('startCall', { to: bNumber })) as { call: string }
   t.is((await b.next('callState', (p) => p.call === fourth.call && p.state === 'ended')).reason, 'missed', 'nobody answered in time')
   t.is((await a.next('callState', (p) => p.call === fourth.call && p.state === 'ended')).reason, 'missed')
 
-  const fifth = (await a.api.call('startCall', { to: bNumber })) as { call: string }
+  const fifth = (await a.api.request('startCall', { to: bNumber })) as { call: string }
   await b.next('callIncoming', (p) => p.call === fifth.call)
-  await a.api.call('hangUp', { call: fifth.call })
+  await a.api.request('hangUp', { call: fifth.call })
   t.is((await b.next('callState', (p) => p.call === fifth.call && p.state === 'ended')).reason, 'missed', 'the caller gave up')
 
   const outcomes = await eventually(
-    async () => ((await b.api.call('history', { to: aNumber })) as Array<{ call: { outcome: string } | null }>).flatMap((m) => (m.call ? [m.call.outcome] : [])),
+    async () => ((await b.api.request('history', { to: aNumber })) as Array<{ call: { outcome: string } | null }>).flatMap((m) => (m.call ? [m.call.outcome] : [])),
     (o) => o.length === 4
   )
   t.alike(outcomes, ['declined', 'ended', 'missed', 'missed'])
   const cOutcomes = await eventually(
-    async () => ((await c.api.call('history', { to: bNumber })) as Array<{ call: { outcome: string } | null }>).flatMap((m) => (m.call ? [m.call.outcome] : [])),
+    async () => ((await c.api.request('history', { to: bNumber })) as Array<{ call: { outcome: string } | null }>).flatMap((m) => (m.call ? [m.call.outcome] : [])),
     (o) => o.length === 1
   )
   t.alike(cOutcomes, ['busy'])
@@ -181,12 +181,12 @@ test('tunnel falls back to a protomux channel where datagrams are not available'
   const a = await start('a', { tunnelOverChannel: true })
   const b = await start('b', { tunnelOverChannel: true })
   const { bNumber } = await befriend(a, b)
-  const { call } = (await a.api.call('startCall', { to: bNumber })) as { call: string }
+  const { call } = (await a.api.request('startCall', { to: bNumber })) as { call: string }
   await b.next('callIncoming', (p) => p.call === call)
-  await b.api.call('answerCall', { call })
+  await b.api.request('answerCall', { call })
   await a.next('callPeer', (p) => p.call === call)
   await tunnelBothWays(t, a, b, call, 'channel')
-  await a.api.call('hangUp', { call })
+  await a.api.request('hangUp', { call })
 })
 
 test('group call of 3 in a room: everyone rung, joiners (one late) connect to each participant, chat reaches all', async (t) => {
@@ -194,44 +194,44 @@ test('group call of 3 in a room: everyone rung, joiners (one late) connect to ea
   const a = await start('a')
   const b = await start('b')
   const c = await start('c', { ringTimeout: 1000 })
-  const [bNumber, cNumber] = [(await b.api.whoami()).number, (await c.api.whoami()).number]
-  const aNumber = (await a.api.whoami()).number
-  const { room, invite } = (await a.api.call('createRoom', { name: 'Group call' })) as { room: string; invite: string }
-  await b.api.call('joinRoom', { invite })
-  await c.api.call('joinRoom', { invite })
+  const [bNumber, cNumber] = [(await b.api.request('whoami')).number, (await c.api.request('whoami')).number]
+  const aNumber = (await a.api.request('whoami')).number
+  const { room, invite } = (await a.api.request('createRoom', { name: 'Group call' })) as { room: string; invite: string }
+  await b.api.request('joinRoom', { invite })
+  await c.api.request('joinRoom', { invite })
   await a.next('roomUpdate', (p) => p.room === room && p.members === 3)
   for (const p of [a, b, c]) {
-    await eventually(async () => ((await p.api.call('members', { room })) as Array<{ online: boolean }>).filter((m) => m.online).length, (n) => n >= 2, 20_000)
+    await eventually(async () => ((await p.api.request('members', { room })) as Array<{ online: boolean }>).filter((m) => m.online).length, (n) => n >= 2, 20_000)
   }
-  t.is(await errorCode(a.api.call('startCall', { to: room })), 'BAD_REQUEST', 'a room call is startRoomCall')
+  t.is(await errorCode(a.api.request('startCall', { to: room })), 'BAD_REQUEST', 'a room call is startRoomCall')
 
-  const { call } = (await a.api.call('startRoomCall', { room, video: true })) as { call: string }
+  const { call } = (await a.api.request('startRoomCall', { room, video: true })) as { call: string }
   t.is((await b.next('callIncoming', (p) => p.call === call)).group, true)
   await c.next('callIncoming', (p) => p.call === call)
-  await b.api.call('answerCall', { call })
+  await b.api.request('answerCall', { call })
   await a.next('callPeer', (p) => p.call === call && p.peer === bNumber)
   t.is((await c.next('callState', (p) => p.call === call && p.state === 'ended')).reason, 'missed', 'c lets it ring out')
-  t.is(await c.api.call('currentCall', {}), null)
-  await c.api.call('joinCall', { call })
+  t.is(await c.api.request('currentCall', {}), null)
+  await c.api.request('joinCall', { call })
   const cPeers = [await c.next('callPeer', (p) => p.call === call && p.peer === aNumber), await c.next('callPeer', (p) => p.call === call && p.peer === bNumber)]
   t.ok(cPeers.every((p) => p.offer === true), 'the joiner offers to each participant')
   t.is((await b.next('callPeer', (p) => p.call === call && p.peer === cNumber)).offer, false, 'b is told c joined')
   await a.next('callPeer', (p) => p.call === call && p.peer === cNumber)
 
-  t.is(await errorCode(c.api.call('callTunnel', { call })), 'BAD_REQUEST', 'several peers: name one')
-  const status = (await b.api.call('currentCall', {})) as { state: string; group: boolean; peers: string[] }
+  t.is(await errorCode(c.api.request('callTunnel', { call })), 'BAD_REQUEST', 'several peers: name one')
+  const status = (await b.api.request('currentCall', {})) as { state: string; group: boolean; peers: string[] }
   t.alike([status.state, status.group, [...status.peers].sort()], ['active', true, [aNumber, cNumber].sort()])
-  const tun = (await c.api.call('callTunnel', { call, peer: bNumber })) as { port: number }
+  const tun = (await c.api.request('callTunnel', { call, peer: bNumber })) as { port: number }
   t.ok(tun.port > 0)
 
-  await c.api.call('callChat', { call, text: 'hi both' })
+  await c.api.request('callChat', { call, text: 'hi both' })
   await a.next('callChat', (p) => p.text === 'hi both' && p.from === cNumber)
   await b.next('callChat', (p) => p.text === 'hi both' && p.from === cNumber)
 
-  await a.api.call('hangUp', { call })
+  await a.api.request('hangUp', { call })
   await b.next('callPeer', (p) => p.call === call && p.peer === aNumber && p.joined === false)
   t.absent(b.notes.some((n) => n.name === 'callState' && n.params.call === call && n.params.state === 'ended'), 'b and c stay in the call')
-  await b.api.call('hangUp', { call })
+  await b.api.request('hangUp', { call })
   const last = await c.next('callState', (p) => p.call === call && p.state === 'ended' && p.reason !== 'missed')
   t.is(last.reason, 'remote-hangup', 'the last one left alone ends')
 })
@@ -241,12 +241,12 @@ test('tunnel: a STUN response goes back to the local socket that asked, media to
   const a = await start('a')
   const b = await start('b')
   const { bNumber } = await befriend(a, b)
-  const { call } = (await a.api.call('startCall', { to: bNumber })) as { call: string }
+  const { call } = (await a.api.request('startCall', { to: bNumber })) as { call: string }
   await b.next('callIncoming', (p) => p.call === call)
-  await b.api.call('answerCall', { call })
+  await b.api.request('answerCall', { call })
   await a.next('callPeer', (p) => p.call === call)
-  const ta = (await a.api.call('callTunnel', { call })) as { port: number }
-  const tb = (await b.api.call('callTunnel', { call })) as { port: number }
+  const ta = (await a.api.request('callTunnel', { call })) as { port: number }
+  const tb = (await b.api.request('callTunnel', { call })) as { port: number }
   const [a1, a2, wb] = [fakeWebRtc(t), fakeWebRtc(t), fakeWebRtc(t)]
   wb.socket.trySend(b4a.from('hello from b'), tb.port, '127.0.0.1')
 
@@ -264,5 +264,5 @@ test('tunnel: a STUN response goes back to the local socket that asked, media to
   t.ok(await through(wb, tb.port, a1, response), 'the response reaches the socket whose request it answers')
   t.absent(a2.got.includes(response), 'not the socket that spoke last')
   t.ok(await through(wb, tb.port, a2, 'media from b'), 'media goes to the socket that sends media')
-  await a.api.call('hangUp', { call })
+  await a.api.request('hangUp', { call })
 })

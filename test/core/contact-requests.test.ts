@@ -40,20 +40,20 @@ test('a re-request from an accepted contact keeps them accepted, in the same roo
   const { start } = await coreNet(t)
   const a = await start('a')
   const b = await start('b')
-  const aNumber = (await a.api.whoami()).number
-  const bNumber = (await b.api.whoami()).number
-  await a.api.call('addContact', { number: bNumber })
+  const aNumber = (await a.api.request('whoami')).number
+  const bNumber = (await b.api.request('whoami')).number
+  await a.api.request('addContact', { number: bNumber })
   await b.next('contactRequest')
-  await b.api.call('acceptContact', { number: aNumber })
+  await b.api.request('acceptContact', { number: aNumber })
   await a.next('contactAccepted', (p) => p.number === bNumber)
-  const before = (b.api.listContacts() as Info[])[0]
+  const before = ((await b.api.request('listContacts')) as Info[])[0]
   t.is(before.state, 'accepted')
 
   // A loses its contact list and adds B again: a request with a brand-new room.
   await a.api.core.book.remove(a.api.core.book.byNumber(bNumber)[0].publicKey)
-  await a.api.call('addContact', { number: bNumber })
+  await a.api.request('addContact', { number: bNumber })
   await eventually(async () => b.logs.some((l) => l.includes('already a contact')), (v) => v, 20_000)
-  const after = (b.api.listContacts() as Info[])[0]
+  const after = ((await b.api.request('listContacts')) as Info[])[0]
   t.is(after.state, 'accepted', 'still accepted, not "incoming"')
   t.is(after.room, before.room, 'the same room')
   t.is(b.notes.filter((n) => n.name === 'contactRequest').length, 1, 'no second request shown')
@@ -63,54 +63,54 @@ test('a re-request from an accepted contact keeps them accepted, in the same roo
 test('requests: strangers are message requests, the oldest gives way over the cap; a blocked number gets no connection', { timeout: 120_000 }, async (t) => {
   const { start } = await coreNet(t)
   const b = await start('b', { maxRequests: 2 })
-  const bNumber = (await b.api.whoami()).number
+  const bNumber = (await b.api.request('whoami')).number
   const strangers = [await start('s1'), await start('s2'), await start('s3')]
   const numbers: string[] = []
   for (const s of strangers) {
-    const n = (await s.api.whoami()).number
+    const n = (await s.api.request('whoami')).number
     numbers.push(n)
-    await s.api.call('addContact', { number: bNumber })
+    await s.api.request('addContact', { number: bNumber })
     const note = await b.next('contactRequest', (p) => p.number === n)
     t.is(note.messageRequest, true, 'a stranger: a message request')
   }
-  const listed = (await b.api.call('listRequests', {})) as Requests
+  const listed = (await b.api.request('listRequests', {})) as Requests
   t.alike(listed.messageRequests.map((r) => r.number).sort(), numbers.slice(1).sort(), 'the two newest are kept')
   t.is(listed.requests.length, 0)
   t.ok(b.logs.some((l) => l.includes('dropped the oldest request')), 'said so')
 
   // A member of a room B is in is not a stranger.
   const c = await start('c')
-  const cNumber = (await c.api.whoami()).number
-  const { invite } = (await b.api.call('createRoom', { name: 'Street' })) as { invite: string }
-  await c.api.call('joinRoom', { invite })
-  await c.api.call('addContact', { number: bNumber })
+  const cNumber = (await c.api.request('whoami')).number
+  const { invite } = (await b.api.request('createRoom', { name: 'Street' })) as { invite: string }
+  await c.api.request('joinRoom', { invite })
+  await c.api.request('addContact', { number: bNumber })
   const fromC = await b.next('contactRequest', (p) => p.number === cNumber)
   t.is(fromC.messageRequest, false, 'someone B shares a room with: a plain request')
-  const split = (await b.api.call('listRequests', {})) as Requests
+  const split = (await b.api.request('listRequests', {})) as Requests
   t.alike(split.requests.map((r) => r.number), [cNumber])
   t.alike(split.messageRequests.map((r) => r.number), [numbers[2]], 'kept apart; and C took the place of the older stranger')
 
   // Block the newest stranger: it loses its connection and cannot get a new one.
   const s2 = strangers[2]
-  t.is(await errorCode(b.api.call('blockContact', { number: '000000000' })), 'NOT_A_CONTACT', 'only a number B has met')
-  await b.api.call('blockContact', { number: numbers[2] })
-  const blocked = (await b.api.call('listBlocked', {})) as Array<{ number: string; publicKey: string }>
+  t.is(await errorCode(b.api.request('blockContact', { number: '000000000' })), 'NOT_A_CONTACT', 'only a number B has met')
+  await b.api.request('blockContact', { number: numbers[2] })
+  const blocked = (await b.api.request('listBlocked', {})) as Array<{ number: string; publicKey: string }>
   t.alike(blocked.map((x) => x.number), [numbers[2]])
-  t.absent(b.api.listContacts().some((x) => x.number === numbers[2]), 'moved out of the contacts and requests')
+  t.absent((await b.api.request('listContacts')).some((x) => x.number === numbers[2]), 'moved out of the contacts and requests')
   const s2Key = b4a.from(blocked[0].publicKey, 'hex')
   await eventually(async () => b.api.core.contacts.isOnline(s2Key), (online) => !online, 20_000)
   t.absent(b.api.core.contacts.isOnline(s2Key), 'disconnected')
   t.ok(b.api.core.contacts.firewall(s2Key), 'the swarm firewall refuses the key')
   const bKey = b.api.core.identity.publicKey
   await eventually(async () => s2.api.core.contacts.isOnline(bKey), (online) => !online, 20_000)
-  const again = (await s2.api.call('addContact', { number: bNumber })) as { state: string }
+  const again = (await s2.api.request('addContact', { number: bNumber })) as { state: string }
   t.is(again.state, 'searching', 'no connection for the blocked key, so B is not found (it keeps searching)')
   t.ok(b.logs.some((l) => l.includes('blocked: refused')), 'refused before connecting')
 
-  await b.api.call('unblockContact', { number: numbers[2] })
-  t.alike(await b.api.call('listBlocked', {}), [])
+  await b.api.request('unblockContact', { number: numbers[2] })
+  t.alike(await b.api.request('listBlocked', {}), [])
   t.absent(b.api.core.contacts.firewall(s2Key), 'let in again')
-  await s2.api.call('addContact', { number: bNumber })
+  await s2.api.request('addContact', { number: bNumber })
   await eventually(async () => b.api.core.contacts.isOnline(s2Key), (online) => online, 20_000)
   t.ok(b.api.core.contacts.isOnline(s2Key), 'connects again')
 })

@@ -13,7 +13,7 @@ import type { LanBeaconBody } from '../../lib/wire/schemas'
 function beacon(keyPair: { publicKey: Buffer; secretKey: Buffer }, body: Partial<LanBeaconBody> = {}, signer = keyPair): Buffer {
   const full: LanBeaconBody = { key: keyPair.publicKey, host: '127.0.0.1', port: 40000, time: Date.now(), ...body }
   const signature = crypto.sign(b4a.concat([b4a.from(LAN_BEACON_DOMAIN + '\n'), c.encode(lanBeaconBody, full)]), signer.secretKey)
-  return c.encode(lanBeacon, { ...full, signature })
+  return c.encode(lanBeacon, { ...full, signature, extension: b4a.alloc(0) })
 }
 
 async function listener(t: { teardown: (fn: () => Promise<void>) => void }): Promise<{ lan: LanDiscovery; logs: string[]; send: (b: Buffer) => Promise<void>; peers: LanPeer[] }> {

@@ -1,6 +1,7 @@
 import test from 'brittle'
 import b4a from 'b4a'
-import type { Room, RoomMessage } from '../../lib/rooms/room'
+import type { RoomMessage } from '../../lib/contract'
+import type { Room } from '../../lib/rooms/room'
 import type { MessageState } from '../../lib/rooms/room-view'
 import { clearedOnDisk, converged, groupOfThree, meshOfStores, memberOf, numberOf, roomPair, roomsOf, self, until } from '../helpers/room-net'
 import {

@@ -4,7 +4,7 @@ import path from 'path'
 import b4a from 'b4a'
 import type { Encoding } from 'compact-encoding'
 import * as schema from '../../lib/wire/schemas'
-import { decodeExact } from '../../lib/wire/struct'
+import { decodeRecord } from '../../lib/wire/struct'
 
 // test/fixtures/wire holds one encoding per wire format and room op type, written once by
 // scripts/make-wire-fixtures.js and never rewritten: they are what older peers send and older
@@ -18,7 +18,10 @@ const MAX = 8 * 1024 * 1024
 interface Fixture {
   format: string
   opType?: number
-  version: string
+  /** the release that wrote it (the first release's fixtures) */
+  version?: string
+  /** the protocol version that wrote it; absent for the first release's (1.0) */
+  protocol?: string
   hex: string
   value: unknown
 }
@@ -51,12 +54,12 @@ test('every wire fixture still decodes to what it held', (t) => {
   for (const { file, fixture } of all) {
     const enc = encodings[fixture.format]
     if (!isEncoding(enc)) {
-      t.fail(`${file}: format ${fixture.format} is gone from lib/wire/schemas.ts; old peers still send it`)
+      t.fail(`${file}: format ${fixture.format} is gone from lib/wire/; old peers still send it`)
       continue
     }
     let decoded: unknown
     try {
-      decoded = decodeExact(enc, b4a.from(fixture.hex, 'hex'), MAX)
+      decoded = decodeRecord(enc, b4a.from(fixture.hex, 'hex'), MAX)
     } catch (err) {
       t.fail(`${file}: no longer decodes: ${(err as Error).message}`)
       continue
@@ -77,4 +80,24 @@ test('every wire format and room op type has a fixture', (t) => {
     if (name.startsWith('OP_') && typeof value === 'number' && !names.has(`roomOp-${value}`)) missing.push(`${name} (roomOp-${value})`)
   }
   t.alike(missing, [], missing.length ? `run scripts/make-wire-fixtures.js for: ${missing.join(', ')}` : 'none missing')
+})
+
+test('every format has a fixture of protocol 2.0, and every record that may grow one of the next minor (2.1)', (t) => {
+  const all = fixtures().map(({ fixture }) => fixture)
+  const name = (f: Fixture): string => (f.format === 'roomOp' ? `roomOp-${f.opType}` : f.format)
+  const first = all.filter((f) => f.protocol === undefined)
+  const v2 = new Set(all.filter((f) => f.protocol === '2.0').map(name))
+  const next = all.filter((f) => f.protocol === '2.1')
+  t.alike(first.map(name).filter((n) => !v2.has(n)), [], 'a 2.0 fixture beside each of the first release')
+  // The next minor's bytes are the 2.0 bytes and one more field; this version reads the same value.
+  for (const f of next) {
+    const mine = all.find((g) => g.protocol === '2.0' && name(g) === name(f))
+    if (!mine) {
+      t.fail(`${name(f)}: a 2.1 fixture without its 2.0 twin`)
+      continue
+    }
+    if (!f.hex.startsWith(mine.format === 'roomOp' ? mine.hex.slice(0, 2) : mine.hex.slice(0, 8))) t.fail(`${name(f)}: not the 2.0 record grown`)
+    t.ok(f.hex.length > mine.hex.length, `${name(f)}: longer than 2.0`)
+  }
+  t.ok(next.some((f) => f.format === 'hello') && next.some((f) => f.format === 'roomOp') && next.some((f) => f.format === 'contactRequest'), 'the hello, room ops and messages grow')
 })

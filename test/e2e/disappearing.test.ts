@@ -8,11 +8,11 @@ const TIMER = 8
 
 test('a disappearing message counts down and leaves the conversation and the list when its time comes', { skip: !hasChromium(), timeout: 180_000 }, async (t) => {
   const { page, aliceApi: api } = await people(t, { bob: false })
-  const { room } = await api.call<{ room: string }>('createRoom', { name: 'Notes' })
+  const { room } = await api.call('createRoom', { name: 'Notes' })
   await sendIn(page, 'Notes', 'this one stays')
   await page.locator('.message.mine', { hasText: 'this one stays' }).waitFor(WAIT)
   await api.call('setTimer', { room, seconds: TIMER })
-  while ((await api.call<Array<{ room: string; timer: number }>>('listRooms')).find((r) => r.room === room)?.timer !== TIMER) {
+  while ((await api.call('listRooms')).find((r) => r.room === room)?.timer !== TIMER) {
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 

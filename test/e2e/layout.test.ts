@@ -55,7 +55,7 @@ test('a 300-message conversation: only the message list scrolls; under 700 px on
     await from.call('send', { to: from === bobApi ? aliceNumber : bobNumber, text: `${LINES[i % LINES.length]} (${i + 1})` })
   }
   for (;;) {
-    const history = await aliceApi.call<unknown[]>('history', { to: bobNumber, limit: COUNT + 10 })
+    const history = await aliceApi.call('history', { to: bobNumber, limit: COUNT + 10 })
     if (history.length >= COUNT) break
     await page.waitForTimeout(200)
   }

@@ -10,8 +10,8 @@ test('a notification for another conversation updates the list without reloading
   const { page, aliceApi, bobApi: bob } = await people(t)
   const bobApi = bob as BridgeClient
   const { aliceNumber } = await befriend(aliceApi, bobApi)
-  const { invite } = await aliceApi.call<{ invite: string }>('createRoom', { name: 'Other' })
-  const { room: other } = await bobApi.call<{ room: string }>('joinRoom', { invite })
+  const { invite } = await aliceApi.call('createRoom', { name: 'Other' })
+  const { room: other } = await bobApi.call('joinRoom', { invite })
 
   // Every request the page makes, by method.
   const sent: string[] = []
@@ -30,9 +30,16 @@ test('a notification for another conversation updates the list without reloading
   t.is(during.filter((m) => m === 'listRooms' || m === 'listContacts').length, 0, 'nor a reload of the lists: the roomUpdate payload is applied')
   t.ok(await conversation(page, 'Other').locator('.unread').isVisible(), 'the other conversation shows its unread count')
 
+  // A message in the open conversation: appended from its notification, the list entry replaced
+  // by its roomUpdate; nothing is fetched again.
+  const mark = sent.length
   await bobApi.call('send', { to: aliceNumber, text: 'second' })
   await page.locator('.message.theirs', { hasText: 'second' }).waitFor(WAIT)
-  t.pass('a message in the open conversation still shows')
+  await conversation(page, 'Bob').locator('.preview', { hasText: 'second' }).waitFor(WAIT)
+  const open = sent.slice(mark)
+  t.is(open.filter((m) => m === 'history' || m === 'members').length, 0, `no history or members reload for a message in the open conversation (${open.join(', ')})`)
+  t.is(open.filter((m) => m === 'listRooms' || m === 'listContacts').length, 0, 'nor a reload of the lists')
+  t.absent(await conversation(page, 'Bob').locator('.unread').isVisible(), 'the open conversation shows no unread count')
 
   // Bob removed from Other: his messages there still show his name, not a bare number.
   await conversation(page, 'Other').click()

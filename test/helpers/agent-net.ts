@@ -2,6 +2,7 @@ import type test from 'brittle'
 import path from 'path'
 import { AgentProcess } from './agent'
 import { localTestnet } from './testnet'
+import type { Result } from '../../lib/contract'
 
 type T = Parameters<Parameters<typeof test>[1]>[0]
 
@@ -15,8 +16,8 @@ export async function setup(t: T, env: Record<string, string> = {}) {
     for (const a of agents) await a.stop()
   })
   const defaults = env
-  const start = async (name: string, own?: Record<string, string>): Promise<AgentProcess> => {
-    const a = await AgentProcess.start({ storage: path.join(dir, name), bootstrap, env: { ...defaults, ...(own ?? {}) } })
+  const start = async (name: string, own?: Record<string, string>, main?: string): Promise<AgentProcess> => {
+    const a = await AgentProcess.start({ storage: path.join(dir, name), bootstrap, env: { ...defaults, ...(own ?? {}) }, ...(main ? { main } : {}) })
     agents.push(a)
     return a
   }
@@ -24,8 +25,8 @@ export async function setup(t: T, env: Record<string, string> = {}) {
 }
 
 /** A adds B by number and B accepts. */
-export async function befriend(a: AgentProcess, b: AgentProcess): Promise<Record<string, unknown>> {
-  const added = await a.call<Record<string, unknown>>('addContact', { number: b.number })
+export async function befriend(a: AgentProcess, b: AgentProcess): Promise<Result<'addContact'>> {
+  const added = await a.call('addContact', { number: b.number })
   await b.waitFor('contactRequest', (p) => p.number === a.number)
   await b.call('acceptContact', { number: a.number })
   await a.waitFor('contactAccepted', (p) => p.number === b.number)

@@ -2,6 +2,7 @@ import { spawn } from 'child_process'
 import type { ChildProcessWithoutNullStreams } from 'child_process'
 import path from 'path'
 import readline from 'readline'
+import type { MethodName, NotificationName, Notifications, ParamsArg, Result } from '../../lib/contract'
 
 const MAIN = path.join(__dirname, '..', '..', 'app', 'cli', 'main.js')
 /**
@@ -31,6 +32,8 @@ export interface AgentOptions {
   env?: Record<string, string>
   /** Keep stderr lines (logs) for assertions. */
   keepLogs?: boolean
+  /** Another build's app/cli/main.js (an older release, for mixed-version tests). */
+  main?: string
 }
 
 interface Waiter {
@@ -81,7 +84,7 @@ export class AgentProcess {
       process.execPath,
       ...AGENT_NODE_FLAGS,
       ...(opts.nodeArgs ?? []),
-      MAIN,
+      opts.main ?? MAIN,
       'agent',
       '--storage',
       opts.storage,
@@ -116,9 +119,15 @@ export class AgentProcess {
     return a
   }
 
-  call<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+  /** A method of the contract, typed by it. */
+  call<M extends MethodName>(method: M, ...params: ParamsArg<M>): Promise<Result<M>> {
+    return this.callRaw(method, params[0] ?? {}) as Promise<Result<M>>
+  }
+
+  /** Any method with any params, as a hostile or careless client sends them. */
+  callRaw(method: string, params: unknown = {}): Promise<unknown> {
     const id = ++this._id
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       this._calls.set(id, { resolve: resolve as (v: unknown) => void, reject })
       this.writeLine(JSON.stringify({ jsonrpc: '2.0', id, method, params }))
     })
@@ -129,16 +138,17 @@ export class AgentProcess {
   }
 
   /** Resolves with the first notification (past or future) that matches. */
-  waitFor(method: string, match: (p: Record<string, unknown>) => boolean = () => true, timeout = 20_000): Promise<Record<string, unknown>> {
-    const past = this.notifications.find((n) => n.method === method && match(n.params))
-    if (past) return Promise.resolve(past.params)
+  waitFor<N extends NotificationName>(method: N, match: (p: Notifications[N]) => boolean = () => true, timeout = 20_000): Promise<Notifications[N]> {
+    const matches = match as (p: Record<string, unknown>) => boolean
+    const past = this.notifications.find((n) => n.method === method && matches(n.params))
+    if (past) return Promise.resolve(past.params as unknown as Notifications[N])
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         method,
-        match,
+        match: matches,
         resolve: (p) => {
           clearTimeout(timer)
-          resolve(p)
+          resolve(p as unknown as Notifications[N])
         }
       }
       const timer = setTimeout(() => {

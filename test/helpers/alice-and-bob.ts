@@ -5,9 +5,9 @@ import { befriend } from './agent-net'
 export async function aliceAndBob(a: AgentProcess, b: AgentProcess): Promise<{ hi: { id: string; room: string } }> {
   await a.call('setProfile', { name: 'Alice' })
   await befriend(a, b)
-  const hi = await a.call<{ id: string; room: string }>('send', { to: b.number, text: 'hi Bob' })
+  const hi = await a.call('send', { to: b.number, text: 'hi Bob' })
   await b.waitFor('message', (p) => p.id === hi.id)
-  const reply = await b.call<{ id: string }>('send', { to: a.number, text: 'hi Alice' })
+  const reply = await b.call('send', { to: a.number, text: 'hi Alice' })
   await a.waitFor('message', (p) => p.id === reply.id)
   return { hi }
 }

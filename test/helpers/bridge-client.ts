@@ -1,4 +1,5 @@
 import WebSocket from 'ws'
+import type { MethodName, ParamsArg, Result } from '../../lib/contract'
 
 /** A JSON-RPC client on a web shell's bridge, as the page would be (our Origin and the session cookie). */
 export class BridgeClient {
@@ -26,11 +27,12 @@ export class BridgeClient {
     })
   }
 
-  call<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+  /** A method of the contract, typed by it. */
+  call<M extends MethodName>(method: M, ...params: ParamsArg<M>): Promise<Result<M>> {
     const id = ++this._id
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<Result<M>>((resolve, reject) => {
       this._calls.set(id, { resolve: resolve as (v: unknown) => void, reject })
-      this._ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }))
+      this._ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params: params[0] ?? {} }))
     })
   }
 

@@ -26,7 +26,7 @@ const timer = setInterval(() => {
     opened++
     const number = String(Math.floor(Math.random() * 1e9)).padStart(9, '0')
     const ch = Protomux.from(conn).createChannel({ protocol: schema.HELLO_PROTOCOL, handshake: c.raw })
-    ch?.open(c.encode(schema.hello, { number, name: 'flood' }))
+    ch?.open(c.encode(schema.hello, { number, name: 'flood', version: schema.PROTOCOL_VERSION }))
   })
 }, 1000 / Number(rateText))
 

@@ -16,8 +16,6 @@ export interface Timeline {
   mesh: number
 }
 
-type Status = { state: string; lanPeers: number; peers: number }
-type Entry = { id: string; from: string; text: string }
 
 /**
  * The cold-start story the demo prints and the benchmark times: start agents, (wait until they
@@ -39,7 +37,7 @@ export async function coldStart(
   let discovered: number | null = null
   if (opts.lan) {
     await eventually(
-      () => Promise.all(agents.map((a) => a.call<Status>('networkStatus'))),
+      () => Promise.all(agents.map((a) => a.call('networkStatus'))),
       (ss) => ss.every((s) => s.state === 'lan-only' && s.lanPeers === agents.length - 1),
       30_000
     )
@@ -51,7 +49,7 @@ export async function coldStart(
   await b.waitFor('message', (p) => p.text === 'are you safe?', 30_000)
   const firstMessage = at('firstMessage', `${a.number} added ${b.number} by number; the first message arrived`)
 
-  const { room, invite } = await a.call<{ room: string; invite: string }>('createRoom', { name: 'Neighbours' })
+  const { room, invite } = await a.call('createRoom', { name: 'Neighbours' })
   await Promise.all(agents.slice(1).map((x) => x.call('joinRoom', { invite })))
   await Promise.all(agents.map((x, i) => x.call('send', { to: room, text: `checking in: ${i}` })))
   const views = await eventually(
@@ -63,7 +61,7 @@ export async function coldStart(
   const roomSynced = at('roomSynced', `a room of ${agents.length}: every view holds the same ${agents.length} messages`)
   // Members of a small room dial each other by key: everyone should end up connected to everyone.
   const peers = await eventually(
-    () => Promise.all(agents.map((a) => a.call<Status>('networkStatus'))),
+    () => Promise.all(agents.map((a) => a.call('networkStatus'))),
     (ss) => ss.every((s) => s.peers >= agents.length - 1),
     60_000
   )
@@ -74,7 +72,7 @@ export async function coldStart(
 
 /** Count and hash of a member's view of a room (ids, authors, texts, in order). */
 export async function viewHash(a: AgentProcess, room: string): Promise<string> {
-  const h = await a.call<Entry[]>('history', { to: room, limit: 1000 })
+  const h = await a.call('history', { to: room, limit: 1000 })
   const digest = crypto.createHash('sha256').update(JSON.stringify(h.map((m) => [m.id, m.from, m.text]))).digest('hex')
   return `${h.length}:${digest.slice(0, 16)}`
 }
@@ -98,7 +96,7 @@ export async function warmStart(start: () => Promise<AgentProcess[]>, numbers: {
   const [a, b] = agents
   if (a.number !== numbers.a || b.number !== numbers.b) throw new Error('restarted agents are not the same profiles')
   await eventually(
-    () => a.call<Array<{ number: string; online: boolean }>>('listContacts'),
+    () => a.call('listContacts'),
     (l) => l.some((x) => x.number === b.number && x.online),
     30_000
   )

@@ -1,6 +1,7 @@
 // A stand-in for the public HyperDHT, run inside a network namespace: three persistent nodes on
 // `host` (all bound to it). Prints {"bootstrap":"host:port"} once they are up; exits when stdin closes or on SIGTERM.
 import HyperDHT from 'hyperdht'
+import { shutdown } from '../../app/shutdown'
 
 async function main(host: string): Promise<void> {
   const first = HyperDHT.bootstrapper(49737, host)
@@ -11,11 +12,8 @@ async function main(host: string): Promise<void> {
     await node.fullyBootstrapped()
     nodes.push(node)
   }
-  const stop = (): void => {
-    Promise.all(nodes.map((n) => n.destroy())).then(() => process.exit(0))
-  }
-  process.once('SIGTERM', stop)
-  process.stdin.on('end', stop)
+  const stop = shutdown(async () => void (await Promise.all(nodes.map((n) => n.destroy()))), { log: (msg) => process.stderr.write(msg + '\n') })
+  process.stdin.on('end', () => void stop('stdin closed'))
   process.stdin.resume()
   process.stdout.write(JSON.stringify({ bootstrap: `${host}:49737` }) + '\n')
 }

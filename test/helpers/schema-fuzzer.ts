@@ -2,7 +2,7 @@ import b4a from 'b4a'
 import c from 'compact-encoding'
 import type { Encoding } from 'compact-encoding'
 import * as schema from '../../lib/wire/schemas'
-import { decodeExact } from '../../lib/wire/struct'
+import { decodeRecord } from '../../lib/wire/struct'
 
 /** The file channel's frame limit: the largest any guard of ours allows. */
 const GUARD_MAX_BYTES = 4 * 1024 * 1024 + 64
@@ -38,7 +38,7 @@ export interface FuzzResult {
   examples: string[]
 }
 
-/** Every compact-encoding declared in lib/wire/schemas.ts, found by shape, plus one target per room op type. */
+/** Every compact-encoding declared in lib/wire/ (gathered by schemas.ts), found by shape, plus one target per room op type. */
 export function fuzzTargets(): FuzzTarget[] {
   const targets: FuzzTarget[] = []
   for (const [name, value] of Object.entries(schema)) {
@@ -55,7 +55,7 @@ export function fuzzTargets(): FuzzTarget[] {
 
 /**
  * Feeds `count` random and mutated inputs to one decoder through the same guard the channels and
- * room apply use (decodeExact inside try/catch), and checks that what decodes re-encodes stably.
+ * room apply use (decodeRecord inside try/catch), and checks that what decodes re-encodes stably.
  * Deterministic for a given `seed`.
  */
 export function fuzz(target: FuzzTarget, count: number, seed = 1): FuzzResult {
@@ -82,7 +82,7 @@ type Outcome = 'decoded' | 'refused' | 'escaped' | 'unstable'
 function guard(encoding: Encoding<unknown>, input: Buffer): Outcome {
   let value: unknown
   try {
-    value = decodeExact(encoding, input, GUARD_MAX_BYTES)
+    value = decodeRecord(encoding, input, GUARD_MAX_BYTES)
   } catch (err) {
     return err instanceof Error ? 'refused' : 'escaped'
   }

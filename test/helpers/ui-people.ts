@@ -49,10 +49,10 @@ export async function people(t: T, { bob: withBob = true } = {}): Promise<People
 
 /** Alice adds Bob by number and Bob accepts; answers both numbers. */
 export async function befriend(aliceApi: BridgeClient, bobApi: BridgeClient): Promise<{ aliceNumber: string; bobNumber: string }> {
-  const bobNumber = (await bobApi.call<{ number: string }>('whoami')).number
-  const aliceNumber = (await aliceApi.call<{ number: string }>('whoami')).number
+  const bobNumber = (await bobApi.call('whoami')).number
+  const aliceNumber = (await aliceApi.call('whoami')).number
   await aliceApi.call('addContact', { number: bobNumber })
-  while (!(await bobApi.call<Array<{ number: string; state: string }>>('listContacts')).some((c) => c.number === aliceNumber && c.state === 'incoming')) {
+  while (!(await bobApi.call('listContacts')).some((c) => c.number === aliceNumber && c.state === 'incoming')) {
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   await bobApi.call('acceptContact', { number: aliceNumber })

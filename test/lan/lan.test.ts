@@ -15,7 +15,6 @@ import { randomFile } from '../helpers/test-files'
 const PUBLIC_DHT = path.join(__dirname, '..', 'helpers', 'public-dht-main.js')
 
 type Status = { state: string; dhtNodes: number; lanPeers: number; peers: number }
-type Entry = { id: string; from: string; text: string; file: { id: string; sha256: string } | null }
 
 const why = netnsUnavailable()
 if (why) {
@@ -34,11 +33,11 @@ async function allLanOnly(agents: AgentProcess[]): Promise<Status[]> {
 }
 
 function statusOf(agents: AgentProcess[]): Promise<Status[]> {
-  return Promise.all(agents.map((a) => a.call<Status>('networkStatus')))
+  return Promise.all(agents.map((a) => a.call('networkStatus')))
 }
 
 async function textsOf(a: AgentProcess, room: string): Promise<string[]> {
-  return (await a.call<Entry[]>('history', { to: room, limit: 1000 })).map((m) => m.text)
+  return (await a.call('history', { to: room, limit: 1000 })).map((m) => m.text)
 }
 
 async function sameViews(agents: AgentProcess[], room: string, count: number): Promise<string[]> {
@@ -66,16 +65,16 @@ lanTest('five hosts, no internet, no bootstrap: discovery, contacts, chat, a roo
 
   // Add by number, then chat.
   await befriend(a, b)
-  const contacts = await eventually(() => a.call<Array<{ number: string; online: boolean }>>('listContacts'), (l) => l.some((x) => x.number === b.number && x.online))
+  const contacts = await eventually(() => a.call('listContacts'), (l) => l.some((x) => x.number === b.number && x.online))
   t.ok(contacts.find((x) => x.number === b.number)?.online, 'A sees B online')
   await a.call('send', { to: b.number, text: 'hello over the LAN' })
   const got = await b.waitFor('message', (p) => p.text === 'hello over the LAN', 20_000)
   t.is(got.from, a.number, 'B got A\'s message')
 
   // A room of five.
-  const { room, invite } = await a.call<{ room: string; invite: string }>('createRoom', { name: 'Shelter' })
+  const { room, invite } = await a.call('createRoom', { name: 'Shelter' })
   for (const x of [b, c, d, e]) await x.call('joinRoom', { invite })
-  const members = await eventually(() => a.call<unknown[]>('members', { room }), (m) => m.length === 5, 30_000)
+  const members = await eventually(() => a.call('members', { room }), (m) => m.length === 5, 30_000)
   t.is(members.length, 5, 'five members')
   await Promise.all(agents.map((x, i) => x.call('send', { to: room, text: `roll call ${i}` })))
   const hashes = await sameViews(agents, room, 5)
@@ -84,11 +83,11 @@ lanTest('five hosts, no internet, no bootstrap: discovery, contacts, chat, a roo
   // A file from E, fetched by C.
   const file = path.join(net.dir, 'map.bin')
   const sha = randomFile(file, 3 * 1024 * 1024)
-  const sent = await e.call<{ file: { id: string; sha256: string } }>('sendFile', { to: room, path: file })
+  const sent = await e.call('sendFile', { to: room, path: file })
   t.is(sent.file.sha256, sha)
   await c.waitFor('message', (p) => (p.file as { id?: string } | null)?.id === sent.file.id, 20_000)
   const out = path.join(net.dir, 'downloads')
-  const dl = await c.call<{ path: string }>('downloadFile', { file: sent.file.id, path: out })
+  const dl = await c.call('downloadFile', { file: sent.file.id, path: out })
   t.is(crypto.createHash('sha256').update(fs.readFileSync(dl.path)).digest('hex'), sha, 'C downloaded the file intact')
 
   // Partition: D and E move to a second bridge. Both sides write, then the bridge heals.
@@ -122,7 +121,7 @@ lanTest('five hosts, no internet, no bootstrap: discovery, contacts, chat, a roo
   const again = await net.startAll()
   await allLanOnly(again)
   const online = await eventually(
-    () => again[0].call<Array<{ number: string; online: boolean }>>('listContacts'),
+    () => again[0].call('listContacts'),
     (l) => l.some((x) => x.number === b.number && x.online),
     30_000
   )
@@ -165,7 +164,7 @@ lanTest('the public DHT comes back: agents join it without a restart and are fou
 
   // Someone who only uses the public DHT (no LAN discovery) finds a LAN agent by number.
   const outsider = await net.startOn(pubHost, { bootstrap, noLan: true })
-  const added = await outsider.call<{ state: string }>('addContact', { number: agents[0].number })
+  const added = await outsider.call('addContact', { number: agents[0].number })
   t.is(added.state, 'pending', 'an agent on the public DHT only found a LAN agent by its number')
   await agents[0].waitFor('contactRequest', (p) => p.number === outsider.number)
 

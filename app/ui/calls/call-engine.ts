@@ -1,5 +1,6 @@
 import type { ApiPort } from '../api-port'
-import type { CallChatNote, CallIncoming as IncomingCall, CallPeer, CallSignalNote, CallState as CallStateNote, CallStateName, Signal } from '../../../lib/calls/call-types'
+import type { CallChatNote, CallIncoming as IncomingCall, CallPeer, CallSignalNote, CallState as CallStateNote, CallStateName, Signal } from '../../../lib/contract'
+import type { Params, ParamsArg } from '../../../lib/contract'
 
 export type { IncomingCall, CallStateNote }
 
@@ -218,10 +219,10 @@ export class CallEngine {
     return this._begin('startRoomCall', { room, video }, video)
   }
 
-  private async _begin(method: string, params: Record<string, unknown>, video: boolean): Promise<string> {
+  private async _begin<M extends 'startCall' | 'startRoomCall'>(method: M, params: Params<M>, video: boolean): Promise<string> {
     const local = await this._media(video)
     try {
-      const { call } = await this.api.call<{ call: string }>(method, params)
+      const { call } = await this.api.call(method, ...([params] as ParamsArg<M>))
       return this._track(call, video, 'calling', local)
     } catch (err) {
       stop(local)
@@ -238,7 +239,7 @@ export class CallEngine {
     return this._enter('joinCall', id, video)
   }
 
-  private async _enter(method: string, id: string, video: boolean | undefined): Promise<void> {
+  private async _enter(method: 'answerCall' | 'joinCall', id: string, video: boolean | undefined): Promise<void> {
     const incoming = this._incoming.get(id)
     const withVideo = video ?? incoming?.video ?? true
     const local = await this._media(withVideo)
@@ -299,7 +300,7 @@ export class CallEngine {
 
   async chat(id: string, text: string): Promise<void> {
     const call = this._need(id)
-    const { time } = await this.api.call<{ time: number }>('callChat', { call: id, text })
+    const { time } = await this.api.call('callChat', { call: id, text })
     const line = { from: '', text, time, mine: true }
     call.chat.push(line)
     this._emit('chat', { call: id, ...line })
@@ -389,7 +390,7 @@ export class CallEngine {
    * WebRTC sends checks and media there; the peer's worker replays them to the peer's WebRTC.
    */
   private async _addTunnel(id: string, link: PeerLink): Promise<void> {
-    const t = await this.api.call<{ port: number; candidate: string }>('callTunnel', { call: id, peer: link.peer })
+    const t = await this.api.call('callTunnel', { call: id, peer: link.peer })
     link.tunnelPort = t.port
     const mid = /^a=mid:(\S+)/m.exec(link.pc.remoteDescription?.sdp ?? '')?.[1] ?? '0'
     await link.pc.addIceCandidate({ candidate: t.candidate, sdpMid: mid, sdpMLineIndex: 0 })

@@ -18,7 +18,7 @@ export function addContactDialog(api: ApiPort, onadded: () => void): void {
   const add = (publicKey?: string): void => {
     submit.disabled = true
     replace(out, h('p.hint', {}, `Looking for ${formatNumber(number.value.replace(/\D/g, ''))} on the network…`))
-    api.call<AddResult>('addContact', publicKey ? { number: number.value, publicKey } : { number: number.value }).then(
+    api.call('addContact', publicKey ? { number: number.value, publicKey } : { number: number.value }).then(
       (r) => {
         submit.disabled = false
         onadded()

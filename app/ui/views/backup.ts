@@ -1,7 +1,6 @@
+import type { ArchiveProgress } from '../../../lib/contract'
 import type { ApiPort } from '../api-port'
 import { formatNumber, formatSize, h, replace, sentence } from '../dom'
-
-type Progress = { done: number; total: number }
 
 /**
  * Settings -> Back up and move: the encrypted archive (export, import into a new profile) and
@@ -17,7 +16,7 @@ export function backupSection(api: ApiPort): HTMLElement {
     replace(status, label + '…')
     bar.hidden = false
     bar.value = 0
-    const off = api.on(event, (p: Progress) => {
+    const off = api.on(event, (p: ArchiveProgress) => {
       bar.max = Math.max(1, p.total)
       bar.value = p.done
     })
@@ -48,7 +47,7 @@ export function backupSection(api: ApiPort): HTMLElement {
         onsubmit: (e: Event) => {
           e.preventDefault()
           void run('Exporting', 'exportProgress', async () => {
-            const r = await api.call<{ path: string; bytes: number }>('exportProfile', { passphrase: exportPass.value, files: withFiles.checked })
+            const r = await api.call('exportProfile', { passphrase: exportPass.value, files: withFiles.checked })
             exportPass.value = ''
             return `Saved ${formatSize(r.bytes)} to ${r.path}. Keep the passphrase: without it the archive cannot be opened.`
           })
@@ -64,7 +63,7 @@ export function backupSection(api: ApiPort): HTMLElement {
         onsubmit: (e: Event) => {
           e.preventDefault()
           void run('Importing', 'importProgress', async () => {
-            const r = await api.call<{ number: string }>('importProfile', { path: importPath.value.trim(), passphrase: importPass.value })
+            const r = await api.call('importProfile', { path: importPath.value.trim(), passphrase: importPass.value })
             importPass.value = ''
             // The core restarted on the imported profile: start the page over on it.
             setTimeout(() => location.reload(), 1500)
@@ -86,7 +85,7 @@ export function backupSection(api: ApiPort): HTMLElement {
           id: 'export-readable',
           onclick: () =>
             void run('Writing a readable copy', 'exportProgress', async () => {
-              const r = await api.call<{ path: string; conversations: number; files: number }>('exportReadable', {})
+              const r = await api.call('exportReadable', {})
               return `Wrote ${r.conversations} conversations and ${r.files} files to ${r.path} (not encrypted).`
             })
         },

@@ -41,7 +41,7 @@ export function showFirstRun(root: HTMLElement, api: ApiPort, initial: Me, done:
 
   const phrase = (): void => {
     const words = h('ol.phrase', { 'data-testid': 'phrase' })
-    api.call<{ phrase: string }>('recoveryPhrase').then((r) => {
+    api.call('recoveryPhrase').then((r) => {
       for (const w of r.phrase.split(' ')) words.appendChild(h('li', {}, w))
     }, (err) => (error.textContent = sentence(err)))
     const card = h(
@@ -66,7 +66,7 @@ export function showFirstRun(root: HTMLElement, api: ApiPort, initial: Me, done:
         onsubmit: (e: Event) => {
           e.preventDefault()
           error.textContent = 'Restoring…'
-          api.call<Me>('restoreIdentity', { phrase: text.value }).then((restored) => {
+          api.call('restoreIdentity', { phrase: text.value }).then((restored) => {
             me = restored
             error.textContent = ''
             if (restored.name) done(me)

@@ -2,6 +2,7 @@ import type { ApiPort } from '../api-port'
 import { confirmAction, dialog, formatNumber, h, replace, sentence } from '../dom'
 import type { MemberInfo, Model, RoomSummary } from '../model'
 import { qrSvg } from '../qr'
+import type { Params, ParamsArg } from '../../../lib/contract'
 
 /** A room key, with a copy button and a QR code to show a phone or a camera. */
 export function roomKeyBlock(invite: string, expires: number): HTMLElement {
@@ -43,7 +44,7 @@ export function newRoomDialog(api: ApiPort, opened: (room: string) => void): voi
       {
         onsubmit: (e: Event) => {
           e.preventDefault()
-          api.call<{ room: string; invite: string; expires: number }>('createRoom', { name: name.value.trim() }).then(
+          api.call('createRoom', { name: name.value.trim() }).then(
             (r) => {
               opened(r.room)
               replace(out, h('p', {}, 'Room created. Share this key with the people you want in it:'), roomKeyBlock(r.invite, r.expires))
@@ -74,7 +75,7 @@ export function joinRoomDialog(api: ApiPort, opened: (room: string) => void): vo
           e.preventDefault()
           submit.disabled = true
           replace(out, h('p.hint', {}, 'Asking a member of the room to let you in…'))
-          api.call<{ room: string }>('joinRoom', { invite: key.value.trim() }).then(
+          api.call('joinRoom', { invite: key.value.trim() }).then(
             (r) => {
               d.close()
               opened(r.room)
@@ -98,10 +99,10 @@ export function joinRoomDialog(api: ApiPort, opened: (room: string) => void): vo
 export function roomInfoDialog(api: ApiPort, model: Model, room: RoomSummary, changed: () => void, left: () => void): void {
   const out = h('div.result', { role: 'status' })
   const fail = (err: unknown): void => replace(out, h('p.error', { role: 'alert' }, sentence(err)))
-  const me = model.members.find((m) => m.number === model.me.number)
-  const admin = me?.role === 'admin'
-  const run = (method: string, params: Record<string, unknown>, done = changed): void => {
-    api.call(method, { room: room.room, ...params }).then(() => {
+  const isAdmin = (list: MemberInfo[]): boolean => list.some((m) => m.number === model.me.number && m.role === 'admin')
+  let admin = isAdmin(model.members)
+  const run = <M extends 'setRole' | 'removeMember' | 'renameRoom' | 'leaveRoom'>(method: M, params: Omit<Params<M>, 'room'>, done = changed): void => {
+    api.call(method, ...([{ room: room.room, ...params }] as ParamsArg<M>)).then(() => {
       d.close()
       done()
     }, fail)
@@ -126,7 +127,10 @@ export function roomInfoDialog(api: ApiPort, model: Model, room: RoomSummary, ch
     )
   const members = h('ul.members', { 'aria-label': 'Members' }, ...model.members.map(row))
   // The list in the model may be a moment old: someone may have just joined.
-  api.call<MemberInfo[]>('members', { room: room.room }).then((list) => replace(members, ...list.map(row)), fail)
+  api.call('members', { room: room.room }).then((list) => {
+    admin = isAdmin(list)
+    replace(members, ...list.map(row))
+  }, fail)
   const keyArea = h('div')
   const rename = h('input', { id: 'rename', value: room.name, maxlength: 64, 'aria-label': 'Room name' })
   const d = dialog(
@@ -141,7 +145,7 @@ export function roomInfoDialog(api: ApiPort, model: Model, room: RoomSummary, ch
             {
               type: 'button',
               onclick: () => {
-                api.call<{ invite: string; expires: number }>('createInvite', { room: room.room }).then((r) => replace(keyArea, roomKeyBlock(r.invite, r.expires)), fail)
+                api.call('createInvite', { room: room.room }).then((r) => replace(keyArea, roomKeyBlock(r.invite, r.expires)), fail)
               }
             },
             'Share room key'

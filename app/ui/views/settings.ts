@@ -9,7 +9,7 @@ export function settingsDialog(api: ApiPort, model: Model, changed: () => void):
   const fail = (err: unknown): void => void (out.textContent = sentence(err))
   const name = h('input', { id: 'settings-name', value: model.me.name, maxlength: 64 })
   const contactsOnly = h('input', { id: 'contacts-only', type: 'checkbox' })
-  api.call<{ contactsOnly?: boolean }>('settings').then((s) => (contactsOnly.checked = s.contactsOnly === true), () => {})
+  api.call('settings').then((s) => (contactsOnly.checked = s.contactsOnly === true), () => {})
   contactsOnly.addEventListener('change', () => {
     api.call('setContactsOnly', { enabled: contactsOnly.checked }).then(() => (out.textContent = contactsOnly.checked ? 'Only contacts can reach you now.' : 'Anyone with your number can send you a request.'), fail)
   })
@@ -46,7 +46,7 @@ export function settingsDialog(api: ApiPort, model: Model, changed: () => void):
         {
           type: 'button',
           onclick: () => {
-            api.call<{ phrase: string }>('recoveryPhrase').then((r) => replace(phrase, h('ol.phrase', {}, ...r.phrase.split(' ').map((w) => h('li', {}, w)))), fail)
+            api.call('recoveryPhrase').then((r) => replace(phrase, h('ol.phrase', {}, ...r.phrase.split(' ').map((w) => h('li', {}, w)))), fail)
           }
         },
         'Show recovery phrase'

@@ -1,0 +1,25 @@
+import { done, optInt, str } from '../params'
+import type { RawParams } from '../params'
+import type { Params, Result } from '../../contract'
+import type { HandlerContext, HandlerTable } from './handler'
+
+/** history answers this many messages unless asked otherwise. */
+const DEFAULT_HISTORY = 100
+const MAX_HISTORY = 10_000
+
+const message = (p: RawParams): { room: string; id: string } => ({ room: str(p, 'room'), id: str(p, 'id') })
+
+/** Sending, reading and changing messages. `to` is a contact's number or a room id. */
+export const messageHandlers: HandlerTable<'messages'> = {
+  send: { params: (p) => ({ to: str(p, 'to'), text: str(p, 'text') }), run: send },
+  history: { params: (p) => ({ to: str(p, 'to'), limit: optInt(p, 'limit', 1, MAX_HISTORY) }), run: ({ rooms }, p) => rooms.history(p.to, p.limit ?? DEFAULT_HISTORY) },
+  edit: { params: (p) => ({ ...message(p), text: str(p, 'text') }), run: async ({ rooms }, p) => done(await rooms.edit(p.room, p.id, p.text)) },
+  delete: { params: message, run: async ({ rooms }, p) => done(await rooms.delete(p.room, p.id)) },
+  react: { params: (p) => ({ ...message(p), emoji: str(p, 'emoji', true) }), run: async ({ rooms }, p) => done(await rooms.react(p.room, p.id, p.emoji)) }
+}
+
+async function send({ rooms }: HandlerContext, p: Params<'send'>): Promise<Result<'send'>> {
+  const room = await rooms.resolve(p.to)
+  const { id, time } = await room.send(p.text)
+  return { room: room.id, id, time }
+}

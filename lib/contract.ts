@@ -41,7 +41,10 @@ export const ERROR_CODES = [
   'NOT_ONLINE',
   'NO_SUCH_CALL',
   'UPGRADE_REQUIRED',
-  'PEER_OUTDATED'
+  'PEER_OUTDATED',
+  'PASSPHRASE_WRONG',
+  'ARCHIVE_CORRUPT',
+  'ARCHIVE_UNSUPPORTED'
 ] as const
 
 /** Stable error codes: JSON-RPC errors carry them as `data.code` (BAD_REQUEST also as -32602). */
@@ -398,6 +401,34 @@ export interface PeerVersionNote {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Profile: export, import and restore from the phrase
+
+/** How far an export or import has come (records, files or conversations); the last has done == total. */
+export interface ArchiveProgress {
+  done: number
+  total: number
+}
+
+/** A restore from the phrase: what came back so far; the last has `done: true`. */
+export interface RestoreProgress {
+  contacts: number
+  rooms: number
+  done: boolean
+}
+
+/** The profile core (what a restore from the phrase brings back) and our blind copies of contacts'. */
+export interface ProfileStatus {
+  /** the profile core's key, hex */
+  key: string
+  length: number
+  contacts: number
+  rooms: number
+  /** a restore from the phrase is under way */
+  restoring: boolean
+  copies: Array<{ number: string; length: number }>
+}
+
+// ---------------------------------------------------------------------------------------------
 // Methods
 
 /** Methods that change something answer `{}`. */
@@ -470,6 +501,12 @@ export interface Methods {
   callSignal: { params: { call: string; peer?: string; signal: Signal }; result: Done }
   callChat: { params: { call: string; text: string }; result: { time: number } }
   callTunnel: { params: { call: string; peer?: string }; result: CallTunnelInfo }
+  // profile: export, import, restore
+  profileStatus: { params: NoParams; result: ProfileStatus }
+  /** passphrase: 8 characters at least; files: carry the files this device holds */
+  exportProfile: { params: { path?: string; passphrase: string; files?: boolean }; result: { path: string; bytes: number } }
+  importProfile: { params: { path: string; passphrase: string }; result: Me }
+  exportReadable: { params: { path?: string }; result: { path: string; conversations: number; files: number } }
 }
 
 export type MethodName = keyof Methods
@@ -479,7 +516,7 @@ export type Result<M extends MethodName> = Methods[M]['result']
 export type ParamsArg<M extends MethodName> = Record<string, never> extends Params<M> ? [params?: Params<M>] : [params: Params<M>]
 
 /** The capability each method belongs to, which is also the handler table that serves it. */
-export type Capability = 'identity' | 'contacts' | 'messages' | 'rooms' | 'files' | 'calls'
+export type Capability = 'identity' | 'contacts' | 'messages' | 'rooms' | 'files' | 'calls' | 'profile'
 
 /** Every method by name at run time (for help, transports and the handler-table test). */
 export const METHODS = {
@@ -535,7 +572,11 @@ export const METHODS = {
   hangUp: 'calls',
   callSignal: 'calls',
   callChat: 'calls',
-  callTunnel: 'calls'
+  callTunnel: 'calls',
+  profileStatus: 'profile',
+  exportProfile: 'profile',
+  importProfile: 'profile',
+  exportReadable: 'profile'
 } as const satisfies Record<MethodName, Capability>
 
 // ---------------------------------------------------------------------------------------------
@@ -566,6 +607,12 @@ export interface Notifications {
   callChat: CallChatNote
   /** a peer speaks another protocol version; `code` is set when the two cannot talk */
   peerVersion: PeerVersionNote
+  /** while exportProfile (records) or exportReadable (conversations) runs */
+  exportProgress: ArchiveProgress
+  /** while importProfile reads and checks the archive */
+  importProgress: ArchiveProgress
+  /** a restore from the phrase (restoreIdentity) */
+  restoreProgress: RestoreProgress
 }
 
 export type NotificationName = keyof Notifications
@@ -591,7 +638,10 @@ export const NOTIFICATIONS = {
   callPeer: true,
   callSignal: true,
   callChat: true,
-  peerVersion: true
+  peerVersion: true,
+  exportProgress: true,
+  importProgress: true,
+  restoreProgress: true
 } as const satisfies Record<NotificationName, true>
 
 // ---------------------------------------------------------------------------------------------

@@ -105,6 +105,23 @@ export class Files extends Resource<FilesEvents> {
     await this._index.close()
   }
 
+  /** Where this device holds the file whole (shared from here or downloaded), or null. */
+  localPath(id: Buffer): string | null {
+    const file = this._local.get(hex(id))
+    return file !== undefined && file.complete && fs.existsSync(file.path) ? file.path : null
+  }
+
+  /** The files this device holds whole, for an export that carries them. */
+  held(): Array<{ id: Buffer; name: string; path: string }> {
+    return [...this._local.values()].filter((f) => f.complete && fs.existsSync(f.path)).map((f) => ({ id: f.ref.id, name: f.ref.name, path: f.path }))
+  }
+
+  /** A file we hold now lives at `to` (an import put its bytes there, whole). */
+  async relocate(id: Buffer, to: string): Promise<void> {
+    const file = this._local.get(hex(id))
+    if (file !== undefined) await this._put({ ...file, path: to, complete: true })
+  }
+
   get blocklist(): Blocklist {
     return this._o.blocklist
   }

@@ -2,6 +2,7 @@ import type Hypercore from 'hypercore'
 import type Protomux from 'protomux'
 import b4a from 'b4a'
 import { HANDOFF_WAIT } from './room'
+import type { Handoff } from './room'
 import type { Log } from '../log'
 import type { RoomCores } from './room-cores'
 
@@ -16,8 +17,10 @@ export interface ReplicatedRoom {
   readonly cores: RoomCores
   /** True if the peer (hex identity key) may have this room's cores now. */
   allows(publicKey: string): boolean
-  /** For a member this device just removed: the length of `local` that holds the removal. */
-  handoff(publicKey: string): Promise<number> | null
+  /** For a member this device just removed: the hand-over of the removal to them. */
+  handoff(publicKey: string): Handoff | null
+  /** Members this device removed whose hand-over has not ended. */
+  readonly handoffs: string[]
   /** This device's writer core in the room, if it writes. */
   readonly local: Hypercore<unknown> | null
 }
@@ -67,7 +70,7 @@ export class RoomReplication {
     this._rooms.set(room.id, room)
     room.cores.on('core', (session) => {
       if (this._rooms.get(room.id) !== room) return
-      for (const peer of this._peers) if (peer.rooms.has(room.id)) attach(session, peer.mux)
+      for (const peer of this._peers) if (peer.rooms.has(room.id) && !peer.leaving.has(room.id)) attach(session, peer.mux)
     })
     this.update(room)
   }
@@ -83,6 +86,10 @@ export class RoomReplication {
   update(room: ReplicatedRoom): void {
     if (this._rooms.get(room.id) !== room) return
     for (const peer of this._peers) this._sync(room, peer)
+    // A removed member who is not connected here has nothing to fetch from us: write on.
+    for (const key of room.handoffs) {
+      if (![...this._peers].some((p) => p.publicKey === key && p.leaving.has(room.id))) room.handoff(key)?.done()
+    }
   }
 
   /** True if some connected peer gets this room's cores now. */
@@ -111,15 +118,18 @@ export class RoomReplication {
       peer.mux.uncork()
     } else if (!allowed && peer.rooms.has(room.id) && !peer.leaving.has(room.id)) {
       const handoff = room.handoff(peer.publicKey)
-      if (handoff === null) return this._stop(room, peer)
-      // We removed them: they may fetch our writer core up to the removal (and no further than the
-      // new epoch, whose key they lack), so their app can say they were removed.
+      if (handoff === null || room.local === null) return this._stop(room, peer)
+      // We removed them: they may fetch our writer core up to the removal and its new epoch (whose
+      // key they lack), and nothing else, so their app can say they were removed. The room writes
+      // nothing more until this ends.
       peer.leaving.add(room.id)
-      this._handOver(room, peer, handoff)
+      this._cut(room, peer, room.local)
+      this._handOver(room, peer, handoff.length)
         .catch((err: Error) => this._log(`replication: hand-over: ${err.message}`))
         .finally(() => {
           peer.leaving.delete(room.id)
           if (this._rooms.get(room.id) === room && !room.allows(peer.publicKey) && peer.rooms.has(room.id)) this._stop(room, peer)
+          handoff.done()
         })
     }
   }
@@ -140,22 +150,31 @@ export class RoomReplication {
     }
   }
 
-  /** Takes every core of the room off the peer's connection and closes the open channels. */
-  private _cut(room: ReplicatedRoom, peer: Peer): void {
-    peer.rooms.delete(room.id)
-    for (const session of room.cores.open()) replicatorOf(session)?.detachFrom(peer.mux)
+  /**
+   * Takes every core of the room off the peer's connection and closes the open channels; with
+   * `keep`, all but that one, and the room stays listed for the peer.
+   */
+  private _cut(room: ReplicatedRoom, peer: Peer, keep: Hypercore<unknown> | null = null): void {
+    if (keep === null) peer.rooms.delete(room.id)
+    const kept = keep?.discoveryKey ?? null
+    for (const session of room.cores.open()) {
+      if (kept !== null && session.discoveryKey !== null && b4a.equals(session.discoveryKey, kept)) continue
+      replicatorOf(session)?.detachFrom(peer.mux)
+    }
     for (const channel of [...peer.mux]) {
-      if (channel.protocol === HYPERCORE_PROTOCOL && channel.id !== null && room.cores.has(channel.id)) channel.close()
+      if (channel.protocol !== HYPERCORE_PROTOCOL || channel.id === null || !room.cores.has(channel.id)) continue
+      if (kept !== null && b4a.equals(channel.id, kept)) continue
+      channel.close()
     }
   }
 
   private async _onask(peer: Peer, discoveryKey: Buffer | null): Promise<void> {
     if (discoveryKey === null || discoveryKey.byteLength !== 32) return this._refuse(peer, 'a core with no valid discovery key')
     for (const room of this._rooms.values()) {
-      if (!room.cores.has(discoveryKey) || !peer.rooms.has(room.id)) continue
+      if (!room.cores.has(discoveryKey) || !peer.rooms.has(room.id) || peer.leaving.has(room.id)) continue
       const session = await room.cores.openKnown(discoveryKey)
       // Opening it told 'core', which attached it to the members' connections, this one too.
-      if (session !== null && peer.rooms.has(room.id)) attach(session, peer.mux)
+      if (session !== null && peer.rooms.has(room.id) && !peer.leaving.has(room.id)) attach(session, peer.mux)
       return
     }
     this._refuse(peer, `core ${b4a.toString(discoveryKey, 'hex').slice(0, 8)}: not a member of any room that has it`)

@@ -68,6 +68,14 @@ const WRITABLE_TIMEOUT = 15_000
 const KEEP_PAGE = 256
 /** How long replication keeps serving a member we removed, for them to fetch the removal. */
 export const HANDOFF_WAIT = 5000
+
+/** The hand-over of a removal to the member removed (see Room.handoff). */
+export interface Handoff {
+  /** The length of our writer core that holds the removal. */
+  length: Promise<number>
+  /** They hold it, or are not connected: this device may write again. */
+  done(): void
+}
 /** Announced ids remembered for de-duplication (live copies, reorders). */
 const ANNOUNCED_MEMORY = 4096
 
@@ -101,8 +109,8 @@ export class Room extends Resource<RoomEvents> {
   private _eventsScanned = 0
   private _members = new Map<string, MemberRecord>()
   private readonly _announced = new Set<string>()
-  /** hex key of a member we removed -> our writer core's length holding the removal. */
-  private readonly _handoffs = new Map<string, Promise<number>>()
+  /** hex key of a member we removed -> the hand-over of that removal to them. */
+  private readonly _handoffs = new Map<string, Handoff>()
   private _scanning: Promise<void> | null = null
   private _rescan = false
   private readonly _store: Corestore
@@ -111,7 +119,7 @@ export class Room extends Resource<RoomEvents> {
   private _sweeping = false
   private _keeping = false
   private _fastForwarded = false
-  private readonly _pending: Array<{ value: Buffer; resolve: () => void; reject: (err: Error) => void }> = []
+  private readonly _pending: Array<{ value: Buffer; resolve: () => void; reject: (err: Error) => void; holdAfter: Promise<void> | null }> = []
   private _appending = false
   private _broken: string | null = null
   private _directPeer: Buffer | null = null
@@ -430,13 +438,21 @@ export class Room extends Resource<RoomEvents> {
       if (box !== null) keys.push({ publicKey: m.publicKey, box })
     }
     const epoch = (await currentEpoch(view)) + 1
-    // Replication stops serving the removed member once they hold this removal, so they learn of it.
+    // The removed member gets our writer core up to this removal, so their app learns of it, and
+    // nothing after: this device writes nothing more until replication says they hold it (or 5 s).
     const who = b4a.toString(op.publicKey, 'hex')
     let handed = (_length: number): void => {}
-    this._handoffs.set(who, new Promise<number>((resolve) => (handed = resolve)))
-    setTimeout(() => this._handoffs.delete(who), HANDOFF_WAIT)
+    let release = (): void => {}
+    const hold = new Promise<void>((resolve) => (release = resolve))
+    const timer = setTimeout(() => release(), HANDOFF_WAIT)
+    const length = new Promise<number>((resolve) => (handed = resolve))
+    this._handoffs.set(who, { length, done: () => release() })
+    void hold.then(() => {
+      clearTimeout(timer)
+      this._handoffs.delete(who)
+    })
     try {
-      await this._appendAll([op, { type: schema.OP_EPOCH, epoch, keys }])
+      await this._appendAll([op, { type: schema.OP_EPOCH, epoch, keys }], hold)
     } finally {
       handed(this.base.local?.length ?? 0)
     }
@@ -450,11 +466,16 @@ export class Room extends Resource<RoomEvents> {
   }
 
   /**
-   * For a member this device just removed: resolves to the length of our writer core that holds
-   * the removal (replication serves them up to it, then stops), else null.
+   * For a member this device just removed: the length of our writer core that holds the removal
+   * (replication serves them up to it, then stops), and `done` to call once they hold it; else null.
    */
-  handoff(publicKey: string): Promise<number> | null {
+  handoff(publicKey: string): Handoff | null {
     return this._handoffs.get(publicKey) ?? null
+  }
+
+  /** Members this device removed whose hand-over has not ended. */
+  get handoffs(): string[] {
+    return [...this._handoffs.keys()]
   }
 
   /** The current epoch's key, or null in epoch 0 (texts go as they are: the room key protects them). */
@@ -612,11 +633,11 @@ export class Room extends Resource<RoomEvents> {
   }
 
   /** Ops that must land in one batch (a record and the key that goes with it) are queued together. */
-  private async _appendAll(ops: RoomOp[]): Promise<void> {
+  private async _appendAll(ops: RoomOp[], holdAfter: Promise<void> | null = null): Promise<void> {
     const done = ops.map(
-      (op) =>
+      (op, i) =>
         new Promise<void>((resolve, reject) => {
-          this._pending.push({ value: c.encode(schema.roomOp, op), resolve, reject })
+          this._pending.push({ value: c.encode(schema.roomOp, op), resolve, reject, holdAfter: i === ops.length - 1 ? holdAfter : null })
         })
     )
     if (!this._appending) void this._drain()
@@ -626,13 +647,16 @@ export class Room extends Resource<RoomEvents> {
   private async _drain(): Promise<void> {
     this._appending = true
     while (this._pending.length > 0) {
-      const batch = this._pending.splice(0, MAX_BATCH)
+      // A batch ends at an op that holds what follows (a removal being handed over).
+      const stop = this._pending.findIndex((b) => b.holdAfter !== null)
+      const batch = this._pending.splice(0, stop === -1 ? MAX_BATCH : Math.min(MAX_BATCH, stop + 1))
       try {
         await this.base.append(batch.map((b) => b.value))
         for (const b of batch) b.resolve()
       } catch (err) {
         for (const b of batch) b.reject(err as Error)
       }
+      for (const b of batch) if (b.holdAfter !== null) await b.holdAfter
     }
     this._appending = false
   }

@@ -111,6 +111,15 @@ test('a 300-message conversation: only the message list scrolls; under 700 px on
   })()`)
   t.ok(fits, 'the title is shown whole')
   await screenshot(page, 'conversation-300-420')
+  // A re-render (a reaction comes in) keeps the list the reader has, with its place: a new list
+  // would cut a scroll in flight (a keyboard End, a wheel) short where the old one stood.
+  await page.evaluate(`document.querySelector('.messages').dataset.probe = 'shown before'`)
+  const room = (await aliceApi.call('listContacts')).find((c) => c.number === bobNumber)?.room ?? ''
+  const [newest] = await aliceApi.call('history', { to: bobNumber, limit: 1 })
+  await aliceApi.call('react', { room, id: newest.id, emoji: '👍' })
+  await page.locator(`[data-id="${newest.id}"] .reactions`).waitFor(WAIT)
+  t.is(await page.evaluate(`document.querySelector('.messages').dataset.probe`), 'shown before', 'a re-render keeps the message list in place')
+  t.ok(await inView(), 'and the newest message in view')
   await page.click('[aria-label="Back"]')
   await page.locator('.sidebar').waitFor({ state: 'visible' })
   t.absent(await page.locator('.conv-head').isVisible(), 'Back shows the conversation list alone')

@@ -1,4 +1,4 @@
-import { confirmAction, dialog, formatCountdown, formatNumber, formatSize, formatTime, h, plural, replace } from '../dom'
+import { confirmAction, dialog, formatCountdown, formatNumber, formatSize, formatTime, h, plural } from '../dom'
 import type { FileState, HistoryEntry, Model, RoomSummary } from '../model'
 import { callLabel } from './call-view'
 import { noticeLine, shownNotice } from './notice-line'
@@ -47,10 +47,9 @@ export interface Editing {
 
 /** Where the message list was before a re-render of the same conversation. */
 export interface ListPosition {
-  top: number
-  /** Distance from the list's end: kept instead of `top` when older messages are put above. */
+  /** Distance from the list's end: kept when older messages are put above. */
   fromBottom: number
-  /** Keep the distance from the end (a page of older messages went in above), not `top`. */
+  /** Keep the distance from the end (a page of older messages went in above). */
   anchorEnd?: boolean
   atBottom: boolean
   /** False when the reader was elsewhere (say, in a dialog): do not move focus to the composer. */
@@ -59,14 +58,91 @@ export interface ListPosition {
   listFocused?: boolean
 }
 
+/**
+ * A message list's scroll state. The list element and this state live as long as the conversation
+ * is open: a re-render patches the list's items, so a scroll in flight (a keyboard End, a wheel)
+ * goes on, and the pinned flag and the reader's last input are not lost with the old element.
+ */
+interface ListState {
+  /** The newest message is in view and is kept there (new messages, resizes, reflows). */
+  atBottom: boolean
+  /** The list's size when the resize observer last ran. */
+  size: string
+  /** When the reader last wheeled, pressed a key, pointed or touched in the list. */
+  lastInput: number
+  /** A page of older messages was asked for since the last render. */
+  loading: boolean
+  hasOlder: boolean
+  older: () => void
+}
+
+const listStates = new WeakMap<HTMLElement, ListState>()
+
+const atEnd = (list: HTMLElement): boolean => list.scrollHeight - list.scrollTop - list.clientHeight < 40
+
 /** Reads a rendered conversation's list position, to keep it across a re-render. */
 export function listPosition(el: HTMLElement): ListPosition | null {
   const list = el.querySelector<HTMLElement>('.messages')
   if (!list) return null
   // The list's own pinned flag, not its geometry: in the middle of a resize the text has re-wrapped
   // but the resize callback has not re-pinned yet, and geometry would say "not at the bottom".
-  const atBottom = list.dataset.pinned !== undefined ? list.dataset.pinned === 'true' : list.scrollHeight - list.scrollTop - list.clientHeight < 40
-  return { top: list.scrollTop, fromBottom: list.scrollHeight - list.scrollTop, atBottom, listFocused: document.activeElement === list, focus: el.contains(document.activeElement) || document.activeElement === document.body }
+  const atBottom = listStates.get(list)?.atBottom ?? atEnd(list)
+  return { fromBottom: list.scrollHeight - list.scrollTop, atBottom, listFocused: document.activeElement === list, focus: el.contains(document.activeElement) || document.activeElement === document.body }
+}
+
+/** The open conversation's list (kept, its items patched) or a new one with its scroll listeners. */
+function messageList(el: HTMLElement, keep: ListPosition | null): { list: HTMLElement; state: ListState; kept: boolean } {
+  const shown = keep === null ? null : el.querySelector<HTMLElement>('ol.messages')
+  const known = shown === null ? undefined : listStates.get(shown)
+  if (shown !== null && known !== undefined) return { list: shown, state: known, kept: true }
+  const list = h('ol.messages', { 'aria-label': 'Messages', 'aria-live': 'polite', tabindex: 0 })
+  const state: ListState = { atBottom: true, size: '', lastInput: 0, loading: false, hasOlder: false, older: () => {} }
+  listStates.set(list, state)
+  const sizeOf = (): string => `${list.clientWidth}x${list.clientHeight}`
+  // Only the reader unpins: a scroll counts as theirs within a second of their wheel, key, touch or
+  // pointer. Reflows (a narrower window re-wraps 300 messages, late) move scrollTop too.
+  for (const type of ['wheel', 'keydown', 'pointerdown', 'touchmove']) list.addEventListener(type, () => (state.lastInput = Date.now()), { passive: true })
+  list.addEventListener('scroll', () => {
+    const bottom = atEnd(list)
+    // A scroll seen at a new size, before the observer ran, is the resize's reflow, not the reader.
+    if (!bottom && (sizeOf() !== state.size || Date.now() - state.lastInput > 1000)) {
+      if (state.atBottom) list.scrollTop = list.scrollHeight
+      return
+    }
+    state.atBottom = bottom
+    // Near the top with more above: the next page (the app keeps the place; one request at a time).
+    if (state.hasOlder && list.scrollTop < OLDER_MARGIN && !state.loading) {
+      state.loading = true
+      state.older()
+    }
+  })
+  // The window resizing (narrow <-> wide) keeps the newest message in view when it was.
+  new ResizeObserver(() => {
+    state.size = sizeOf()
+    if (state.atBottom) list.scrollTop = list.scrollHeight
+  }).observe(list)
+  return { list, state, kept: false }
+}
+
+/**
+ * Puts `items` in `list`, keeping each shown item whose markup is unchanged (the reader's scroll,
+ * focus and live-region announcements see only what changed).
+ */
+function patchItems(list: HTMLElement, items: HTMLElement[]): void {
+  const old = new Map<string, Element[]>()
+  for (const child of list.children) {
+    const same = old.get(child.outerHTML)
+    if (same) same.push(child)
+    else old.set(child.outerHTML, [child])
+  }
+  const next = items.map((item) => old.get(item.outerHTML)?.shift() ?? item)
+  const keep = new Set<Element>(next)
+  for (const child of [...list.children]) if (!keep.has(child)) child.remove()
+  let at = list.firstElementChild
+  for (const item of next) {
+    if (item === at) at = at.nextElementSibling
+    else list.insertBefore(item, at)
+  }
 }
 
 export function renderConversation(el: HTMLElement, model: Model, room: RoomSummary, act: ConversationActions, keep: ListPosition | null = null, draft = ''): void {
@@ -78,22 +154,28 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
   const contact = room.kind === 'direct' ? model.contacts.find((c) => c.room === room.room) : undefined
   const status = contact ? (contact.online ? 'online' : 'offline') : `${plural(room.members, 'member')}, ${model.members.filter((m) => m.online).length} online`
 
-  const list = h('ol.messages', { 'aria-label': 'Messages', 'aria-live': 'polite', tabindex: 0 })
-  if (model.hasOlder) list.appendChild(h('li.older', {}, h('button', { type: 'button', onclick: act.older }, 'Load earlier messages')))
+  const { list, state, kept } = messageList(el, keep)
+  const items: HTMLElement[] = []
+  if (model.hasOlder) items.push(h('li.older', {}, h('button', { type: 'button', onclick: act.older }, 'Load earlier messages')))
   // Notices go before the message whose seq is their `at`; the "New messages" line before the first unread one.
   const notices = model.notices.filter((n) => shownNotice(n, room.kind === 'direct'))
   let next = 0
   let separated = false
   const delivery = { contact }
   for (const m of model.messages) {
-    while (next < notices.length && notices[next].at <= m.seq) list.appendChild(noticeLine(notices[next++], model.me.number, names))
+    while (next < notices.length && notices[next].at <= m.seq) items.push(noticeLine(notices[next++], model.me.number, names))
     if (!separated && model.unreadFrom !== null && m.seq >= model.unreadFrom && m.from !== model.me.number) {
       separated = true
-      list.appendChild(h('li.unread-separator', { role: 'separator', 'aria-label': 'New messages' }, h('span', {}, 'New messages')))
+      items.push(h('li.unread-separator', { role: 'separator', 'aria-label': 'New messages' }, h('span', {}, 'New messages')))
     }
-    list.appendChild(message(m, model, names, isAdmin, act, delivery))
+    items.push(message(m, model, names, isAdmin, act, delivery))
   }
-  while (next < notices.length) list.appendChild(noticeLine(notices[next++], model.me.number, names))
+  while (next < notices.length) items.push(noticeLine(notices[next++], model.me.number, names))
+  if (kept) patchItems(list, items)
+  else list.append(...items)
+  state.hasOlder = model.hasOlder
+  state.older = act.older
+  state.loading = false
 
   const input = h('textarea', { id: 'composer', rows: 1, placeholder: room.active ? 'Message' : 'You are no longer a member of this room', 'aria-label': 'Message', disabled: !room.active })
   input.value = draft
@@ -110,8 +192,9 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
       // Your own message takes you to the newest, as in every messenger (the re-render keeps the pin).
       // The list shown now: the sent message may have re-rendered the conversation already.
       const shown = el.querySelector<HTMLElement>('.messages') ?? list
+      const shownState = listStates.get(shown)
       if (sent) {
-        shown.dataset.pinned = 'true'
+        if (shownState) shownState.atBottom = true
         shown.scrollTop = shown.scrollHeight
       }
     })
@@ -156,8 +239,10 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
     if (file && room.active) act.attach(file)
   }
 
-  replace(
-    el,
+  // Around the list, not through it: taking the list out of the page would end a scroll in flight.
+  for (const child of [...el.childNodes]) if (child !== list) el.removeChild(child)
+  if (list.parentNode !== el) el.append(list)
+  el.insertBefore(
     h(
       'header.conv-head',
       {},
@@ -170,48 +255,25 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
       // Narrow windows show the short label (styles.css hides span.wide there, span.narrow elsewhere).
       h('button', { type: 'button', onclick: act.info, 'aria-label': room.kind === 'group' ? 'Room info' : 'Contact info' }, h('span.wide', {}, room.kind === 'group' ? 'Room info' : 'Contact info'), h('span.narrow', {}, 'Info'))
     ),
-    list,
-    composer
+    list
   )
-  // Re-rendered in place: stay where the reader was (by the end when older messages went in
-  // above), or at the newest message if they were there. Opened afresh: at the "New messages"
-  // line when there is one, else at the newest message.
+  el.append(composer)
+  // Re-rendered in place: the list stays where the reader has it (a scroll in flight goes on), by
+  // the end when older messages went in above, or at the newest message if they were there.
+  // Opened afresh: at the "New messages" line when there is one, else at the newest message.
   const target = act.jumpTo ? list.querySelector<HTMLElement>(`[data-id="${CSS.escape(act.jumpTo)}"]`) : null
   const separator = keep === null && !target ? list.querySelector<HTMLElement>('.unread-separator') : null
   if (target) {
     target.classList.add('found')
     list.scrollTop = Math.max(0, target.offsetTop - list.offsetTop - Math.round(list.clientHeight / 3))
   } else if (separator) list.scrollTop = Math.max(0, separator.offsetTop - list.offsetTop - 8)
-  else if (keep?.atBottom === false) list.scrollTop = keep.anchorEnd ? list.scrollHeight - keep.fromBottom : keep.top
-  else list.scrollTop = list.scrollHeight
-  // The window resizing (narrow <-> wide) keeps the newest message in view when it was.
-  // A scroll seen at a new size, before the observer ran, is the resize's reflow, not the reader.
-  let atBottom = target ? list.scrollHeight - list.scrollTop - list.clientHeight < 40 : separator ? list.scrollHeight - list.scrollTop - list.clientHeight < 40 : keep?.atBottom !== false
-  list.dataset.pinned = String(atBottom)
-  let size = ''
-  const sizeOf = (): string => `${list.clientWidth}x${list.clientHeight}`
-  // Only the reader unpins: a scroll counts as theirs within a second of their wheel, key, touch or
-  // pointer. Reflows (a narrower window re-wraps 300 messages, late) move scrollTop too.
-  let lastInput = 0
-  for (const type of ['wheel', 'keydown', 'pointerdown', 'touchmove']) list.addEventListener(type, () => (lastInput = Date.now()), { passive: true })
-  list.addEventListener('scroll', () => {
-    const bottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40
-    if (!bottom && (sizeOf() !== size || Date.now() - lastInput > 1000)) {
-      if (atBottom) list.scrollTop = list.scrollHeight
-      return
-    }
-    atBottom = bottom
-    list.dataset.pinned = String(atBottom)
-    // Near the top with more above: the next page (the app keeps the place; one request at a time).
-    if (model.hasOlder && list.scrollTop < OLDER_MARGIN && list.dataset.loading === undefined) {
-      list.dataset.loading = 'true'
-      act.older()
-    }
-  })
-  new ResizeObserver(() => {
-    size = sizeOf()
-    if (atBottom) list.scrollTop = list.scrollHeight
-  }).observe(list)
+  else if (keep?.atBottom === false) {
+    if (keep.anchorEnd) list.scrollTop = list.scrollHeight - keep.fromBottom
+  } else list.scrollTop = list.scrollHeight
+  state.atBottom = target || separator ? atEnd(list) : keep?.atBottom !== false
+  // Focus inside a kept list (an edit being typed, a message) stays where it is.
+  const inList = kept && document.activeElement !== list && list.contains(document.activeElement)
+  if (inList) return
   if (keep?.listFocused) list.focus({ preventScroll: true })
   else if (room.active && keep?.focus !== false) input.focus()
 }

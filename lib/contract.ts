@@ -41,7 +41,10 @@ export const ERROR_CODES = [
   'NOT_ONLINE',
   'NO_SUCH_CALL',
   'UPGRADE_REQUIRED',
-  'PEER_OUTDATED'
+  'PEER_OUTDATED',
+  'PASSPHRASE_WRONG',
+  'ARCHIVE_CORRUPT',
+  'ARCHIVE_UNSUPPORTED'
 ] as const
 
 /** Stable error codes: JSON-RPC errors carry them as `data.code` (BAD_REQUEST also as -32602). */
@@ -152,6 +155,10 @@ export interface RoomSummary {
   active: boolean
   /** Why the room stopped working (a failure inside it; other rooms go on), or null. */
   broken: string | null
+  /** How many messages the room has had (seqs run 0..length-1), for paging history. */
+  length: number
+  /** Direct chats: how many of this device's ops the other person's device holds (it grows as they get them); 0 in groups. */
+  delivered: number
   /** The newest message, for a conversation list. */
   last: { from: string; text: string; time: number; file: string | null; call: boolean; expires: number } | null
 }
@@ -189,7 +196,16 @@ export interface RoomMessage {
 
 export interface HistoryEntry {
   id: string
+  /** Its place in the room (0 = first message): page back with `history {before: seq}`. */
+  seq: number
   from: string
+  /** The author's last known name in this room ('' if none), kept after they leave or are removed. */
+  name: string
+  /**
+   * Direct chats, messages this device wrote: true once the other person's device holds it,
+   * false while it waits (queued if they are offline); null for others' messages and in groups.
+   */
+  delivered: boolean | null
   text: string
   time: number
   edited: boolean
@@ -201,6 +217,41 @@ export interface HistoryEntry {
   call: CallInfo | null
   /** When a disappearing message leaves history (ms since the epoch); 0 when it stays. */
   expires: number
+}
+
+/** What a room notice records (lib/rooms/room-notices.ts keeps the same list for apply). */
+export const NOTICE_KINDS = ['created', 'joined', 'added', 'left', 'removed', 'role', 'renamed', 'timer'] as const
+export type NoticeKind = (typeof NOTICE_KINDS)[number]
+
+/** A room notice as clients see it: shown as a centred line among the messages. */
+export interface NoticeEntry {
+  /** Goes after the message with seq `at - 1` and before the one with seq `at`. */
+  at: number
+  kind: NoticeKind
+  /** Who did it: number and last known name ('' if none). */
+  by: string
+  byName: string
+  /** Whom it was done to (the same as `by` for 'created', 'left', 'renamed', 'timer'). */
+  who: string
+  whoName: string
+  /** The new room name, for 'renamed'. */
+  name: string
+  /** Timer seconds for 'timer'; for 'role', 'admin' or 'member' is in `role`. */
+  seconds: number
+  role: RoleName | null
+}
+
+/** One message that matched a search. */
+export interface SearchHit {
+  room: string
+  id: string
+  /** Its place in the room: `history {before: seq + 1}` reaches it. */
+  seq: number
+  from: string
+  /** The author's last known name ('' if none). */
+  name: string
+  text: string
+  time: number
 }
 
 export interface Invite {
@@ -226,6 +277,23 @@ export interface FileProgress {
   state: 'fetching' | 'waiting'
   code?: 'FILE_UNAVAILABLE'
   message?: string
+}
+
+/** A file this device sent or downloaded (kept across restarts): done, or how far a download got. */
+export interface LocalFileState {
+  file: string
+  complete: boolean
+  active: boolean
+  path: string | null
+  bytes: number
+  total: number
+}
+
+/** An inline preview of a whole local image; `mime` null when there is none. */
+export interface FilePreview {
+  mime: string | null
+  /** base64 */
+  data: string
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -333,6 +401,34 @@ export interface PeerVersionNote {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Profile: export, import and restore from the phrase
+
+/** How far an export or import has come (records, files or conversations); the last has done == total. */
+export interface ArchiveProgress {
+  done: number
+  total: number
+}
+
+/** A restore from the phrase: what came back so far; the last has `done: true`. */
+export interface RestoreProgress {
+  contacts: number
+  rooms: number
+  done: boolean
+}
+
+/** The profile core (what a restore from the phrase brings back) and our blind copies of contacts'. */
+export interface ProfileStatus {
+  /** the profile core's key, hex */
+  key: string
+  length: number
+  contacts: number
+  rooms: number
+  /** a restore from the phrase is under way */
+  restoring: boolean
+  copies: Array<{ number: string; length: number }>
+}
+
+// ---------------------------------------------------------------------------------------------
 // Methods
 
 /** Methods that change something answer `{}`. */
@@ -364,7 +460,12 @@ export interface Methods {
   listBlocked: { params: NoParams; result: BlockedInfo[] }
   // messages
   send: { params: { to: string; text: string }; result: { room: string; id: string; time: number } }
-  history: { params: { to: string; limit?: number }; result: HistoryEntry[] }
+  /** before: a message seq; the page ends just before it (default: the newest) */
+  history: { params: { to: string; limit?: number; before?: number }; result: HistoryEntry[] }
+  /** notices at message seqs from <= at < to (to: past the newest) */
+  notices: { params: { room: string; from?: number; to?: number }; result: NoticeEntry[] }
+  /** room: one room (a contact's number or a room id), else all */
+  search: { params: { text: string; room?: string; limit?: number }; result: SearchHit[] }
   edit: { params: { room: string; id: string; text: string }; result: Done }
   delete: { params: { room: string; id: string }; result: Done }
   react: { params: { room: string; id: string; emoji: string }; result: Done }
@@ -387,6 +488,8 @@ export interface Methods {
   cancelFile: { params: { file: string }; result: { cancelled: boolean } }
   setBlocklist: { params: { hashes: string[] }; result: Done }
   blocklist: { params: NoParams; result: { hashes: string[] } }
+  fileStates: { params: NoParams; result: LocalFileState[] }
+  filePreview: { params: { file: string }; result: FilePreview }
   // calls
   startCall: { params: { to: string; video?: boolean }; result: { call: string; room: string } }
   startRoomCall: { params: { room: string; video?: boolean }; result: { call: string; room: string } }
@@ -398,6 +501,12 @@ export interface Methods {
   callSignal: { params: { call: string; peer?: string; signal: Signal }; result: Done }
   callChat: { params: { call: string; text: string }; result: { time: number } }
   callTunnel: { params: { call: string; peer?: string }; result: CallTunnelInfo }
+  // profile: export, import, restore
+  profileStatus: { params: NoParams; result: ProfileStatus }
+  /** passphrase: 8 characters at least; files: carry the files this device holds */
+  exportProfile: { params: { path?: string; passphrase: string; files?: boolean }; result: { path: string; bytes: number } }
+  importProfile: { params: { path: string; passphrase: string }; result: Me }
+  exportReadable: { params: { path?: string }; result: { path: string; conversations: number; files: number } }
 }
 
 export type MethodName = keyof Methods
@@ -407,7 +516,7 @@ export type Result<M extends MethodName> = Methods[M]['result']
 export type ParamsArg<M extends MethodName> = Record<string, never> extends Params<M> ? [params?: Params<M>] : [params: Params<M>]
 
 /** The capability each method belongs to, which is also the handler table that serves it. */
-export type Capability = 'identity' | 'contacts' | 'messages' | 'rooms' | 'files' | 'calls'
+export type Capability = 'identity' | 'contacts' | 'messages' | 'rooms' | 'files' | 'calls' | 'profile'
 
 /** Every method by name at run time (for help, transports and the handler-table test). */
 export const METHODS = {
@@ -430,6 +539,8 @@ export const METHODS = {
   listBlocked: 'contacts',
   send: 'messages',
   history: 'messages',
+  notices: 'messages',
+  search: 'messages',
   edit: 'messages',
   delete: 'messages',
   react: 'messages',
@@ -450,6 +561,8 @@ export const METHODS = {
   cancelFile: 'files',
   setBlocklist: 'files',
   blocklist: 'files',
+  fileStates: 'files',
+  filePreview: 'files',
   startCall: 'calls',
   startRoomCall: 'calls',
   answerCall: 'calls',
@@ -459,7 +572,11 @@ export const METHODS = {
   hangUp: 'calls',
   callSignal: 'calls',
   callChat: 'calls',
-  callTunnel: 'calls'
+  callTunnel: 'calls',
+  profileStatus: 'profile',
+  exportProfile: 'profile',
+  importProfile: 'profile',
+  exportReadable: 'profile'
 } as const satisfies Record<MethodName, Capability>
 
 // ---------------------------------------------------------------------------------------------
@@ -490,6 +607,12 @@ export interface Notifications {
   callChat: CallChatNote
   /** a peer speaks another protocol version; `code` is set when the two cannot talk */
   peerVersion: PeerVersionNote
+  /** while exportProfile (records) or exportReadable (conversations) runs */
+  exportProgress: ArchiveProgress
+  /** while importProfile reads and checks the archive */
+  importProgress: ArchiveProgress
+  /** a restore from the phrase (restoreIdentity) */
+  restoreProgress: RestoreProgress
 }
 
 export type NotificationName = keyof Notifications
@@ -515,7 +638,10 @@ export const NOTIFICATIONS = {
   callPeer: true,
   callSignal: true,
   callChat: true,
-  peerVersion: true
+  peerVersion: true,
+  exportProgress: true,
+  importProgress: true,
+  restoreProgress: true
 } as const satisfies Record<NotificationName, true>
 
 // ---------------------------------------------------------------------------------------------

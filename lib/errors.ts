@@ -182,6 +182,21 @@ export class PeerlineError extends Error {
   static PEER_OUTDATED(what: string, details?: Details): PeerlineError {
     return new PeerlineError('PEER_OUTDATED', `${what} uses an older Peerline that cannot read yours: ask them to update.`, details)
   }
+
+  // Profile archives (export and import)
+
+  static PASSPHRASE_WRONG(msg = 'That passphrase does not open this archive (or the archive is damaged at its start).'): PeerlineError {
+    return new PeerlineError('PASSPHRASE_WRONG', msg)
+  }
+
+  /** Truncated, damaged or not an archive at all; nothing was changed. */
+  static ARCHIVE_CORRUPT(msg = 'This archive is damaged or incomplete; nothing was imported.'): PeerlineError {
+    return new PeerlineError('ARCHIVE_CORRUPT', msg)
+  }
+
+  static ARCHIVE_UNSUPPORTED(msg = 'This archive was made by a newer Peerline: update Peerline to import it.'): PeerlineError {
+    return new PeerlineError('ARCHIVE_UNSUPPORTED', msg)
+  }
 }
 
 export function isPeerlineError(err: unknown): err is PeerlineError {

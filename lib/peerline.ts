@@ -1,4 +1,6 @@
 import Corestore from 'corestore'
+import fs from 'fs'
+import Protomux from 'protomux'
 import CoreStorage from 'hypercore-storage'
 import path from 'path'
 import type NoiseSecretStream from '@hyperswarm/secret-stream'
@@ -28,6 +30,8 @@ import type { RoomKind } from './wire/schemas'
 import type { Room } from './rooms/room'
 import { signWith } from './rooms/member-signature'
 import { openSealedKey } from './rooms/epoch-keys'
+import { ProfileSync } from './profile/profile-sync'
+import { RESTORE_MARKER } from './profile/profile-restore'
 import { Resource } from './resource'
 import { PeerlineError } from './errors'
 import { formatVersion, written } from './wire/version'
@@ -92,6 +96,8 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
   private _alwaysOn!: AlwaysOnPeers
   private _files!: Files
   private _calls!: CallManager
+  /** The profile core (contacts and rooms, for a restore from the phrase) and contacts' blind copies. */
+  private _profileSync!: ProfileSync
   private readonly _o: PeerlineOptions
   private readonly _gate = new ConnectionGate()
   private _verifier!: NumberVerifier
@@ -154,6 +160,10 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
     return this._calls
   }
 
+  get profileSync(): ProfileSync {
+    return this._profileSync
+  }
+
   protected async _open(): Promise<void> {
     const { storage, bootstrap, host, lookupTimeout } = this._o
     this._identity = await Identity.open(storage, this.scheme)
@@ -165,9 +175,10 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
     // Contacts' numbers were checked when they were pinned: their hellos cost no derivation.
     this._verifier = new NumberVerifier(this.scheme)
     for (const r of this.book.all()) this._verifier.remember(r.publicKey, r.number)
+    const roomList = new RoomList(this.store.get({ name: 'rooms' }))
     this._rooms = new Rooms({
       store: this.store,
-      list: new RoomList(this.store.get({ name: 'rooms' })),
+      list: roomList,
       log: this.log,
       self: () => ({
         publicKey: this.identity.publicKey,
@@ -178,6 +189,17 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
       scheme: this.scheme
     })
     await this.rooms.ready()
+    this._profileSync = new ProfileSync({
+      store: this.store,
+      keyPair: this.identity.keyPair,
+      seed: this.identity.seed,
+      book: this.book,
+      rooms: () => roomList.all(),
+      hold: fs.existsSync(path.join(storage, RESTORE_MARKER)),
+      muxers: () => (this.network ? [...this.network.swarm.connections].map((c) => c.userData).filter((m): m is Protomux => Protomux.isProtomux(m)) : []),
+      log: this.log
+    })
+    await this.profileSync.ready()
     this._files = new Files({
       store: this.store,
       blocklist: new Blocklist(storage),
@@ -290,6 +312,7 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
     if (this.network) await this.network.close()
     if (this.files) await this.files.close()
     if (this.rooms) await this.rooms.close()
+    if (this.profileSync) await this.profileSync.close()
     if (this.book) await this.book.close()
     if (this.store) await this.store.close()
   }
@@ -360,6 +383,7 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
       this._gate.verified(conn)
       this.rooms.attachLive(session.publicKey, session.mux)
       this.rooms.replicate(session.publicKey, session.mux)
+      this.profileSync.attach(session.publicKey, session.mux)
       this.files.attach(session.publicKey, session.mux)
       this.calls.attach(session.publicKey, session.mux, conn)
     })

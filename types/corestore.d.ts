@@ -47,7 +47,7 @@ declare module 'corestore' {
     /** the root store of a session/namespace, null for the root itself */
     readonly root: Corestore | null
     /** hypercore-storage instance */
-    readonly storage: object
+    readonly storage: import('hypercore-storage')
     readonly readOnly: boolean
     /** null until ready() */
     primaryKey: Buffer | null

@@ -201,6 +201,8 @@ declare module 'hypercore' {
 
     interface Peer {
       readonly remotePublicKey: Buffer
+      /** how many blocks from the start this peer has said it holds */
+      readonly remoteContiguousLength: number
       readonly stream: NoiseSecretStream
       readonly protomux: Protomux
       paused: boolean

@@ -208,6 +208,20 @@ declare module 'sodium-universal' {
     function crypto_stream_xor(ciphertext: Bytes, message: Bytes, nonce: Bytes, key: Bytes): void
     function crypto_stream_xchacha20_xor(ciphertext: Bytes, message: Bytes, nonce: Bytes, key: Bytes): void
 
+    // crypto_secretstream (xchacha20poly1305): tags are numbers on push, a 1-byte buffer on pull
+    const crypto_secretstream_xchacha20poly1305_ABYTES: number
+    const crypto_secretstream_xchacha20poly1305_HEADERBYTES: number
+    const crypto_secretstream_xchacha20poly1305_KEYBYTES: number
+    const crypto_secretstream_xchacha20poly1305_STATEBYTES: number
+    const crypto_secretstream_xchacha20poly1305_TAG_MESSAGE: number
+    const crypto_secretstream_xchacha20poly1305_TAG_FINAL: number
+    function crypto_secretstream_xchacha20poly1305_init_push(state: Bytes, header: Bytes, key: Bytes): void
+    function crypto_secretstream_xchacha20poly1305_init_pull(state: Bytes, header: Bytes, key: Bytes): void
+    /** c is m.byteLength + ABYTES long; returns the bytes written */
+    function crypto_secretstream_xchacha20poly1305_push(state: Bytes, c: Bytes, m: Bytes, ad: Bytes | null, tag: number): number
+    /** throws when c does not authenticate; returns the bytes written to m */
+    function crypto_secretstream_xchacha20poly1305_pull(state: Bytes, m: Bytes, tag: Bytes, c: Bytes, ad: Bytes | null): number
+
     // crypto_pwhash (Argon2)
     const crypto_pwhash_ALG_ARGON2I13: number
     const crypto_pwhash_ALG_ARGON2ID13: number

@@ -2,7 +2,8 @@ import type { ApiPort } from './api-port'
 import { ApiError } from './api-client'
 import { formatCountdown, formatNumber, h, replace, sentence } from './dom'
 import type { MethodName, Notifications, Params, ParamsArg } from '../../lib/contract'
-import type { ContactInfo, FileState, HistoryEntry, Me, Model, NetworkStatus, RoomSummary } from './model'
+import type { ContactInfo, FileState, HistoryEntry, Me, Model, NetworkStatus, RoomSummary, SearchHit } from './model'
+import { searchDialog } from './views/search-dialog'
 import { addContactDialog } from './views/add-contact'
 import { listPosition, renderConversation } from './views/conversation'
 import type { Editing } from './views/conversation'
@@ -14,7 +15,10 @@ import { banner } from './views/shell-notices'
 import { CallEngine } from './calls/call-engine'
 import { CallScreen, callError, endedSentence, incomingCallDialog } from './views/call-view'
 
-const HISTORY_LIMIT = 200
+/** Messages loaded when a conversation opens, and per page when scrolling up. */
+const PAGE = 50
+/** The most history one request asks for (the Api's limit). */
+const MAX_WINDOW = 10_000
 /** How often disappearing messages' marks count down (and due ones leave the screen). */
 const TIMER_TICK = 1000
 /** The core's limit on a message's text (MAX_TEXT_LENGTH in lib/wire/schemas.ts; the renderer imports no core module). */
@@ -35,6 +39,8 @@ export class App {
   private readonly _engine: CallEngine
   private _screen: CallScreen | null = null
   private readonly _ringing = new Map<string, () => void>()
+  /** The room of each call that is not ringing any more (its screen needs it). */
+  private readonly _callRooms = new Map<string, string>()
   private _refreshing: Promise<void> | null = null
   /** roomUpdates that came while a room list was being fetched: newer than what it answers. */
   private _updatesDuringList: Map<string, RoomSummary> | null = null
@@ -45,10 +51,18 @@ export class App {
   private _editing: Editing | null = null
   private _again = false
   private _lists = false
+  /** How many of the newest messages the open conversation shows (grows a page per scroll to the top). */
+  private _window = PAGE
+  /** A search result to bring into view at the next render. */
+  private _jumpTo: string | null = null
+  /** A page of older messages is being loaded. */
+  private _paging = false
+  /** The seq of the first message last rendered (to tell when older ones went in above). */
+  private _renderedFirst: number | null = null
 
   constructor(api: ApiPort, me: Me) {
     this._api = api
-    this._model = { me, contacts: [], rooms: [], current: null, messages: [], members: [], network: null, files: new Map(), names: new Map() }
+    this._model = { me, contacts: [], rooms: [], current: null, messages: [], notices: [], hasOlder: false, unreadFrom: null, members: [], network: null, files: new Map(), names: new Map() }
     this._engine = new CallEngine(api)
     // data-pane picks the pane a narrow window shows (styles.css); wide windows show both.
     this._layout = h('div.layout', { 'data-pane': 'list' }, this._side, this._main)
@@ -61,6 +75,7 @@ export class App {
     this._listenCalls()
     setInterval(() => this._tickTimers(), TIMER_TICK)
     this._keys()
+    await this._loadFiles().catch((err) => this._error(err))
     await this.refresh()
     this._api.call('networkStatus').then((n) => this._network(n), (err) => this._error(err))
   }
@@ -98,7 +113,14 @@ export class App {
     if (room !== this._model.current) {
       // Another conversation: nothing of the last one may show in it (the same one stays as it is).
       this._editing = null
+      // The "New messages" line goes where the reader left off; the first page reaches past it.
+      const summary = this._model.rooms.find((r) => r.room === room)
+      const unread = summary?.unread ?? 0
+      this._model.unreadFrom = summary && unread > 0 ? summary.length - unread : null
+      this._window = Math.min(MAX_WINDOW, Math.max(PAGE, unread + 10))
+      this._renderedFirst = null
       this._model.messages = []
+      this._model.notices = []
       this._model.members = []
     }
     this._model.current = room
@@ -109,6 +131,8 @@ export class App {
   close(): void {
     this._model.current = null
     this._model.messages = []
+    this._model.notices = []
+    this._model.unreadFrom = null
     this._model.members = []
     this._layout.dataset.pane = 'list'
     this._render()
@@ -117,16 +141,23 @@ export class App {
   private async _loadConversation(): Promise<void> {
     const room = this._model.current
     if (!room) return
+    const limit = this._window
     const [messages, members] = await Promise.all([
-      this._api.call('history', { to: room, limit: HISTORY_LIMIT }),
+      this._api.call('history', { to: room, limit }),
       this._api.call('members', { room })
     ])
+    // Fewer than asked for: this is the start of the room (notices from before the first message too).
+    const from = messages.length < limit ? 0 : messages[0].seq
+    const notices = await this._api.call('notices', { room, from })
     if (room !== this._model.current) return
     // A message announced live (or just sent) may not be stored yet: keep it after the stored ones.
     const newest = messages.length ? messages[messages.length - 1].time : 0
     const shown = new Set(messages.map((x) => x.id))
     const live = this._model.messages.filter((x) => !shown.has(x.id) && x.time >= newest)
     this._model.messages = [...messages, ...live]
+    this._model.notices = notices
+    this._model.hasOlder = from > 0 && limit < MAX_WINDOW
+    this._paging = false
     this._model.members = members
     for (const m of members) if (m.name) this._model.names.set(m.number, m.name)
     // history marks the room read on the core; show it read here too.
@@ -155,6 +186,10 @@ export class App {
     const room = m.rooms.find((r) => r.room === m.current)
     if (!room) return this._placeholder()
     const keep = this._main.dataset.room === room.room ? listPosition(this._main) : null
+    // Older messages went in above the ones shown: keep the reader's place from the end.
+    const first = m.messages[0]?.seq ?? null
+    if (keep && first !== null && this._renderedFirst !== null && first < this._renderedFirst) keep.anchorEnd = true
+    this._renderedFirst = first
     this._main.dataset.room = room.room
     renderConversation(this._main, m, room, {
       send: (text) => this._send(room.room, text),
@@ -166,6 +201,7 @@ export class App {
       react: (id, emoji) => this._do('react', { room: room.room, id, emoji }),
       download: (file) => this._download(file),
       pause: (file) => this._do('pauseFile', { file }),
+      preview: (file) => this._preview(file),
       attach: (file) => void this._attach(room.room, file),
       info: () =>
         roomInfoDialog(this._api, m, room, () => void this.refresh(), () => {
@@ -174,12 +210,28 @@ export class App {
           void this.refresh()
         }),
       call: (video) => void this._startCall(room, video),
+      jumpTo: this._jumpTo,
+      search: () => searchDialog(this._api, room.room, room.name || 'this conversation', m.me.number, (hit) => this._jump(room, hit)),
+      older: () => {
+        if (!m.hasOlder || this._paging) return
+        this._window = Math.min(MAX_WINDOW, this._window + PAGE)
+        this._paging = true
+        void this.refresh(false)
+      },
       setTimer: (seconds) => this._do('setTimer', { room: room.room, seconds }),
       back: () => {
         this.close()
         this._side.querySelector<HTMLElement>(`[data-room="${CSS.escape(room.room)}"]`)?.focus()
       }
     }, keep, this._drafts.get(room.room) ?? '')
+    this._jumpTo = null
+  }
+
+  /** Shows a search result in the conversation: loads back far enough, then marks it in view. */
+  private _jump(room: RoomSummary, hit: SearchHit): void {
+    this._window = Math.min(MAX_WINDOW, Math.max(this._window, room.length - hit.seq + 10))
+    this._jumpTo = hit.id
+    void this.refresh(false)
   }
 
   /** Sends; answers whether it went (the composer keeps the text otherwise). */
@@ -279,8 +331,12 @@ export class App {
       this._render()
       if (summary.room !== this._model.current) return
       // A room opened just as it was joined is loaded once it is listed; a member change fetches the members.
-      if (before === null) void this.refresh(false)
-      else if (before.members !== summary.members || before.active !== summary.active) void this._reloadMembers(summary.room)
+      if (before === null) return void this.refresh(false)
+      if (before.members !== summary.members || before.active !== summary.active) void this._reloadMembers(summary.room)
+      // Notices (joins, roles, renames, timers) come with the room's change, not in its summary.
+      void this._reloadNotices(summary.room)
+      // The other device got more of ours: the loaded page's ✓ marks come from history.
+      if (before.delivered !== summary.delivered && this._model.messages.some((x) => x.delivered === false)) void this.refresh(false)
     })
     api.on('messageUpdate', (entry) => {
       if (entry.room !== this._model.current) return
@@ -339,8 +395,14 @@ export class App {
   private _append(msg: Notifications['message']): void {
     const m = this._model
     if (m.messages.some((x) => x.id === msg.id)) return
-    const timer = m.rooms.find((r) => r.room === msg.room)?.timer ?? 0
-    const entry: HistoryEntry = { id: msg.id, from: msg.from, text: msg.text, time: msg.time, edited: false, deleted: false, reactions: {}, file: msg.file, call: msg.call, expires: timer > 0 ? msg.time + timer * 1000 : 0 }
+    const summary = m.rooms.find((r) => r.room === msg.room)
+    const timer = summary?.timer ?? 0
+    // The loaded page always ends at the newest message, so a new one goes after it: its seq is
+    // the next (a live copy carries none; a reload gives the stored one), and the page grows by one.
+    const seq = m.messages.length ? m.messages[m.messages.length - 1].seq + 1 : Math.max(0, (summary?.length ?? 1) - 1)
+    const delivered = summary?.kind === 'direct' && msg.from === m.me.number ? false : null
+    this._window = Math.min(MAX_WINDOW, this._window + 1)
+    const entry: HistoryEntry = { id: msg.id, seq, from: msg.from, name: m.names.get(msg.from) ?? '', delivered, text: msg.text, time: msg.time, edited: false, deleted: false, reactions: {}, file: msg.file, call: msg.call, expires: timer > 0 ? msg.time + timer * 1000 : 0 }
     // Live copies can overtake each other: keep the conversation in time order.
     let at = m.messages.length
     while (at > 0 && m.messages[at - 1].time > entry.time) at--
@@ -354,6 +416,20 @@ export class App {
       if (room !== this._model.current) return
       this._model.members = members
       for (const x of members) if (x.name) this._model.names.set(x.number, x.name)
+      this._render()
+    } catch (err) {
+      this._error(err)
+    }
+  }
+
+  /** The open room's notices from its first loaded message on (or from its start when all is loaded). */
+  private async _reloadNotices(room: string): Promise<void> {
+    const first = this._model.messages[0]
+    const from = this._model.hasOlder && first ? first.seq : 0
+    try {
+      const notices = await this._api.call('notices', { room, from })
+      if (room !== this._model.current) return
+      this._model.notices = notices
       this._render()
     } catch (err) {
       this._error(err)
@@ -382,6 +458,7 @@ export class App {
       if (s.state === 'ended') {
         this._ringing.get(s.call)?.()
         this._ringing.delete(s.call)
+        this._callRooms.delete(s.call)
         if (this._screen?.call === s.call) {
           this._screen.close()
           this._screen = null
@@ -389,11 +466,17 @@ export class App {
         const why = endedSentence(s.reason)
         if (why) this._toastText(why)
         void this.refresh()
-      } else if (s.state !== 'ringing' && !this._screen) {
+      } else if (s.state !== 'ringing') {
         // An incoming call is the ringing dialog alone until it is answered.
         this._ringing.delete(s.call)
-        this._openScreen(s.call, s.room)
+        this._callRooms.set(s.call, s.room)
+        // Opened once the engine holds the call (it knows then whether it is audio or video).
+        if (!this._screen && engine.call(s.call)) this._openScreen(s.call, s.room)
       }
+    })
+    engine.on('local', (p) => {
+      const room = this._callRooms.get(p.call)
+      if (!this._screen && room !== undefined && engine.call(p.call)?.state !== 'ringing') this._openScreen(p.call, room)
     })
   }
 
@@ -440,6 +523,31 @@ export class App {
   private _network(n: NetworkStatus): void {
     this._model.network = n
     this._render()
+  }
+
+  /** blob: addresses of local images by file id (null: not an image we preview). */
+  private readonly _previews = new Map<string, string | null>()
+
+  private _preview(file: string): string | null {
+    if (this._previews.has(file)) return this._previews.get(file) ?? null
+    this._previews.set(file, null)
+    this._api.call('filePreview', { file }).then((p) => {
+      if (p.mime === null) return
+      const bytes = Uint8Array.from(atob(p.data), (ch) => ch.charCodeAt(0))
+      this._previews.set(file, URL.createObjectURL(new Blob([bytes], { type: p.mime })))
+      this._render()
+    }, () => this._previews.delete(file))
+    return null
+  }
+
+  /** What this device has of each file, from the profile: a restart keeps done and paused downloads. */
+  private async _loadFiles(): Promise<void> {
+    const states = await this._api.call('fileStates')
+    for (const s of states) {
+      if (this._model.files.has(s.file)) continue // a live state is newer
+      if (s.complete) this._model.files.set(s.file, { file: s.file, bytes: s.total, total: s.total, rate: 0, state: 'done', path: s.path ?? undefined })
+      else if (!s.active) this._model.files.set(s.file, { file: s.file, bytes: s.bytes, total: s.total, rate: 0, state: 'failed', code: 'FILE_PAUSED' })
+    }
   }
 
   private _fileBase(file: string): FileState {

@@ -1,6 +1,6 @@
-import type { ContactInfo, FileProgress, HistoryEntry, Me, MemberInfo, NetworkStatus, RoomSummary } from '../../lib/contract'
+import type { ContactInfo, FileProgress, HistoryEntry, LocalFileState, Me, MemberInfo, NetworkStatus, NoticeEntry, RoomSummary, SearchHit } from '../../lib/contract'
 
-export type { ContactInfo, HistoryEntry, Me, MemberInfo, RoomSummary, FileProgress, NetworkStatus }
+export type { ContactInfo, HistoryEntry, LocalFileState, Me, MemberInfo, NoticeEntry, SearchHit, RoomSummary, FileProgress, NetworkStatus }
 
 
 /** `waiting`: nobody online has the file; it goes on by itself when someone who has it connects. */
@@ -13,6 +13,12 @@ export interface Model {
   rooms: RoomSummary[]
   current: string | null
   messages: HistoryEntry[]
+  /** The open room's notices from its oldest loaded message on (joins, removals, renames, timers). */
+  notices: NoticeEntry[]
+  /** Older messages than those loaded exist: scrolling to the top loads them. */
+  hasOlder: boolean
+  /** The first message that was unread when the conversation opened (the "New messages" line), or null. */
+  unreadFrom: number | null
   members: MemberInfo[]
   network: NetworkStatus | null
   files: Map<string, FileState>

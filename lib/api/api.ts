@@ -6,6 +6,7 @@ import type { Me, MethodName, NotificationName, Notifications, ParamsArg, Result
 import { PeerlineError } from '../errors'
 import { Identity } from '../identity/identity'
 import { phraseToSeed } from '../identity/recovery-phrase'
+import { markRestoring } from '../profile/profile-restore'
 import { Peerline } from '../peerline'
 import type { PeerlineOptions } from '../peerline'
 import { Resource } from '../resource'
@@ -15,6 +16,7 @@ import type { Handler, HandlerContext } from './handlers/handler'
 import { whoami } from './handlers/identity'
 import type { RawParams } from './params'
 import { RoomMethods } from './room-methods'
+import { resumeRestore } from './restore-job'
 
 /**
  * A room's summary is sent at most once per this many ms (the last state always goes out): in a
@@ -45,7 +47,7 @@ export class Api extends Resource<ApiEvents> implements HandlerContext {
   }
 
   /**
-   * The core (replaced only by restoreIdentity). Handlers see it as ApiServices (HandlerContext);
+   * The core (replaced by restoreIdentity and importProfile, through reopen). Handlers see it as ApiServices (HandlerContext);
    * the whole of it is here for the process that owns the Api and for white-box tests.
    */
   get core(): Peerline {
@@ -106,12 +108,37 @@ export class Api extends Resource<ApiEvents> implements HandlerContext {
     if (this._core.contacts.list().length > 0 || this._core.rooms.list().length > 0) {
       throw PeerlineError.PROFILE_IN_USE()
     }
-    await this._core.close()
-    await Identity.replace(this._opts.storage, phrase, this._core.scheme)
-    this._core = new Peerline(this._opts)
-    this._rooms = new RoomMethods(this._core)
-    await this._start()
+    await this.reopen(async () => {
+      await Identity.replace(this._opts.storage, phrase, this._core.scheme)
+      // Contacts and rooms come back in the background once someone online holds our profile.
+      markRestoring(this._opts.storage)
+    })
     return whoami(this)
+  }
+
+  /** The profile directory. */
+  get storage(): string {
+    return this._opts.storage
+  }
+
+  /**
+   * Closes the core, runs `between` on the closed profile (restore, import), and opens the profile
+   * again, also when `between` failed, so the Api is never left without a core.
+   */
+  async reopen(between: () => Promise<unknown> | void): Promise<void> {
+    await this._core.close()
+    try {
+      await between()
+    } finally {
+      this._core = new Peerline(this._opts)
+      this._rooms = new RoomMethods(this._core)
+      await this._start()
+    }
+  }
+
+  /** Pushes a notification to the clients. */
+  notify<N extends NotificationName>(name: N, params: Notifications[N]): void {
+    this.emit('notification', name, params)
   }
 
   /** Opens the core and turns its services' events into notifications. */
@@ -119,34 +146,35 @@ export class Api extends Resource<ApiEvents> implements HandlerContext {
     const core = this._core
     await core.ready()
     core.contacts.on('request', (c) =>
-      this._notify('contactRequest', { number: c.number, publicKey: c.publicKey, name: c.name, safetyCode: c.safetyCode, messageRequest: c.messageRequest })
+      this.notify('contactRequest', { number: c.number, publicKey: c.publicKey, name: c.name, safetyCode: c.safetyCode, messageRequest: c.messageRequest })
     )
-    core.contacts.on('accepted', (c) => this._notify('contactAccepted', { number: c.number }))
-    core.contacts.on('declined', (c) => this._notify('contactDeclined', { number: c.number }))
-    core.contacts.on('presence', (p) => this._notify('presence', p))
-    core.contacts.on('key-mismatch', (k) => this._notify('keyMismatch', k))
-    core.contacts.on('search', (k) => this._notify('contactSearch', k))
-    core.rooms.on('message', (m) => this._notify('message', m))
-    core.on('network', (s) => this._notify('network', s))
-    core.files.on('progress', (p) => this._notify('fileProgress', p))
-    core.files.on('done', (p) => this._notify('fileDone', p))
-    core.files.on('failed', (p) => this._notify('fileFailed', { file: p.file, code: p.code }))
+    core.contacts.on('accepted', (c) => this.notify('contactAccepted', { number: c.number }))
+    core.contacts.on('declined', (c) => this.notify('contactDeclined', { number: c.number }))
+    core.contacts.on('presence', (p) => this.notify('presence', p))
+    core.contacts.on('key-mismatch', (k) => this.notify('keyMismatch', k))
+    core.contacts.on('search', (k) => this.notify('contactSearch', k))
+    core.rooms.on('message', (m) => this.notify('message', m))
+    core.on('network', (s) => this.notify('network', s))
+    core.files.on('progress', (p) => this.notify('fileProgress', p))
+    core.files.on('done', (p) => this.notify('fileDone', p))
+    core.files.on('failed', (p) => this.notify('fileFailed', { file: p.file, code: p.code }))
     core.rooms.on('room-update', (room) => this._roomUpdateSoon(room))
     core.rooms.on('message-update', (room, m) => {
       this._messageUpdate(room, m).catch((err: Error) => core.log('messageUpdate: ' + err.message))
     })
-    core.calls.on('incoming', (n) => this._notify('callIncoming', n))
-    core.calls.on('state', (n) => this._notify('callState', n))
-    core.calls.on('peer', (n) => this._notify('callPeer', n))
-    core.calls.on('signal', (n) => this._notify('callSignal', n))
-    core.calls.on('chat', (n) => this._notify('callChat', n))
-    core.on('peer-version', (n) => this._notify('peerVersion', n))
-    this._notify('ready', { number: core.identity.number, publicKey: b4a.toString(core.identity.publicKey, 'hex') })
+    core.calls.on('incoming', (n) => this.notify('callIncoming', n))
+    core.calls.on('state', (n) => this.notify('callState', n))
+    core.calls.on('peer', (n) => this.notify('callPeer', n))
+    core.calls.on('signal', (n) => this.notify('callSignal', n))
+    core.calls.on('chat', (n) => this.notify('callChat', n))
+    core.on('peer-version', (n) => this.notify('peerVersion', n))
+    this.notify('ready', { number: core.identity.number, publicKey: b4a.toString(core.identity.publicKey, 'hex') })
     // The state may have changed while the core was opening: clients start from this one.
-    this._notify('network', core.network.status())
+    this.notify('network', core.network.status())
     // Contacts who connected while it opened were told to no listener (seen on a LAN: a
     // restarted contact reached us before 'ready' and stayed "offline" to the client).
-    for (const c of core.contacts.list()) if (c.state === 'accepted' && c.online) this._notify('presence', { number: c.number, online: true })
+    for (const c of core.contacts.list()) if (c.state === 'accepted' && c.online) this.notify('presence', { number: c.number, online: true })
+    resumeRestore(this)
   }
 
   private _roomUpdateSoon(room: string): void {
@@ -160,17 +188,14 @@ export class Api extends Resource<ApiEvents> implements HandlerContext {
 
   private async _roomUpdate(id: string): Promise<void> {
     if (this._core.rooms.kindOf(id) === null) return
-    this._notify('roomUpdate', await this._rooms.summary(id))
+    this.notify('roomUpdate', await this._rooms.summary(id))
   }
 
   private async _messageUpdate(id: string, m: MessageState): Promise<void> {
     const room = await this._core.rooms.open(id)
-    this._notify('messageUpdate', { room: id, ...this._rooms.entry(m, await this._rooms.numbersByKey(room)) })
+    this.notify('messageUpdate', { room: id, ...this._rooms.entry(m, await this._rooms.numbersByKey(room), await this._rooms.namesByNumber(room), room) })
   }
 
-  private _notify<N extends NotificationName>(name: N, params: Notifications[N]): void {
-    this.emit('notification', name, params)
-  }
 }
 
 export class MethodNotFound extends Error {

@@ -58,7 +58,7 @@ export class RoomMethods {
     if (!entry) throw PeerlineError.NO_SUCH_ROOM()
     const kind = entry.kind === schema.ROOM_DIRECT ? 'direct' : 'group'
     if (entry.broken !== null) {
-      return { room: entry.id, name: '', kind, members: 0, unread: 0, timer: 0, uploaded: false, active: false, broken: entry.broken, last: null }
+      return { room: entry.id, name: '', kind, members: 0, unread: 0, timer: 0, uploaded: false, active: false, broken: entry.broken, length: 0, delivered: 0, last: null }
     }
     const room = await this._core.rooms.open(entry.id)
     const info = await room.info()
@@ -79,6 +79,8 @@ export class RoomMethods {
       uploaded: room.uploaded,
       active: members.some((m) => b4a.equals(m.publicKey, self)),
       broken: null,
+      length: room.length,
+      delivered: direct ? room.delivered() : 0,
       last: newest ? { from: newest.from, text: newest.deleted ? '' : newest.text, time: newest.time, file: newest.file && !newest.deleted ? newest.file.name : null, call: newest.call !== null, expires: newest.expires } : null
     }
   }
@@ -95,19 +97,33 @@ export class RoomMethods {
       }))
   }
 
-  async history(to: string, limit: number): Promise<HistoryEntry[]> {
+  /** The last `limit` messages before seq `before` (default: the newest). Marks the room read. */
+  async history(to: string, limit: number, before?: number): Promise<HistoryEntry[]> {
     const room = await this.resolve(to)
     const numbers = await this.numbersByKey(room)
-    const messages = await room.history(limit)
+    const names = await this.namesByNumber(room)
+    const messages = await room.history(limit, Date.now(), before)
     await this._core.rooms.markRead(room.id)
-    return messages.map((m) => this.entry(m, numbers))
+    return messages.map((m) => this.entry(m, numbers, names, room))
   }
 
-  entry(m: MessageState, numbers: Map<string, string>): HistoryEntry {
+  entry(m: MessageState, numbers: Map<string, string>, names: Map<string, string> = new Map(), room: Room | null = null): HistoryEntry {
     const reactions: Record<string, string> = {}
     for (const [key, emoji] of Object.entries(m.reactions)) reactions[numbers.get(key) ?? key] = emoji
     const file = m.file && !m.deleted ? fileInfo(m.file) : null
-    return { id: m.id, from: m.from, text: m.text, time: m.time, edited: m.edited, deleted: m.deleted, reactions, file, call: m.call ? callInfo(m.call) : null, expires: m.expires }
+    const name = names.get(m.from) ?? ''
+    const delivered = room?.isDelivered(m) ?? null
+    return { id: m.id, seq: m.seq, from: m.from, name, delivered, text: m.text, time: m.time, edited: m.edited, deleted: m.deleted, reactions, file, call: m.call ? callInfo(m.call) : null, expires: m.expires }
+  }
+
+  /** number -> last known name of everyone who was ever in the room (removed members too). */
+  async namesByNumber(room: Room): Promise<Map<string, string>> {
+    const out = new Map<string, string>()
+    for (const m of await room.members()) {
+      const name = m.name || this._core.book.get(m.publicKey)?.name || ''
+      if (name) out.set(m.number, name)
+    }
+    return out
   }
 
   async setRole(id: string, number: string, role: RoleName): Promise<void> {

@@ -1,9 +1,11 @@
 import type { CallManager } from '../calls/call-manager'
 import type { ContactBook } from '../contacts/contact-book'
 import type { Contacts } from '../contacts/contacts'
+import type Corestore from 'corestore'
 import type { Files } from '../files/files'
 import type { Identity } from '../identity/identity'
 import type { NumberScheme } from '../identity/number-scheme'
+import type { ProfileSync } from '../profile/profile-sync'
 import type { SwarmNetwork } from '../network/swarm-network'
 import type { AlwaysOnPeers } from '../rooms/always-on'
 import type { RoomInvites } from '../rooms/room-invites'
@@ -21,10 +23,13 @@ export type ContactsService = Pick<
 >
 export type RoomsService = Pick<Rooms, 'open' | 'list' | 'create' | 'leave' | 'markRead' | 'findFile' | 'kindOf'>
 export type InvitesService = Pick<RoomInvites, 'create' | 'join'>
-export type FilesService = Pick<Files, 'add' | 'download' | 'pause' | 'cancel' | 'blocklist'>
+export type FilesService = Pick<Files, 'add' | 'download' | 'pause' | 'cancel' | 'blocklist' | 'states' | 'completePath' | 'held' | 'relocate' | 'localPath'>
 export type CallsService = Pick<CallManager, 'start' | 'answer' | 'join' | 'status' | 'decline' | 'hangUp' | 'signal' | 'chat' | 'tunnel'>
 export type NetworkService = Pick<SwarmNetwork, 'status'>
 export type AlwaysOnService = Pick<AlwaysOnPeers, 'configure'>
+export type ProfileService = Pick<ProfileSync, 'profile' | 'holding' | 'mirrors'>
+/** The store's records, for a profile archive's snapshot. */
+export type StoreService = Pick<Corestore, 'storage'>
 
 export interface ApiServices {
   readonly identity: IdentityService
@@ -37,4 +42,6 @@ export interface ApiServices {
   readonly calls: CallsService
   readonly network: NetworkService
   readonly alwaysOn: AlwaysOnService
+  readonly profileSync: ProfileService
+  readonly store: StoreService
 }

@@ -3,7 +3,7 @@ import path from 'path'
 import b4a from 'b4a'
 import { writeDurable } from '../storage/durable-file'
 
-const FILE = 'blocklist.txt'
+export const BLOCKLIST_FILE = 'blocklist.txt'
 
 /**
  * SHA-256 hashes of files this profile refuses to download, one hex hash per line in the
@@ -14,7 +14,7 @@ export class Blocklist {
   private _hashes = new Set<string>()
 
   constructor(storage: string) {
-    this._file = path.join(storage, FILE)
+    this._file = path.join(storage, BLOCKLIST_FILE)
     if (fs.existsSync(this._file)) this._hashes = parse(fs.readFileSync(this._file, 'utf8'))
   }
 

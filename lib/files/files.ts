@@ -9,7 +9,7 @@ import type Protomux from 'protomux'
 import z32 from 'z32'
 import { PeerlineError } from '../errors'
 import { Resource } from '../resource'
-import type { FileProgress } from '../contract'
+import type { FileProgress, LocalFileState } from '../contract'
 import type { Log } from '../log'
 import { localFile } from '../wire/schemas'
 import type { FileRef, LocalFile } from '../wire/schemas'
@@ -103,6 +103,23 @@ export class Files extends Resource<FilesEvents> {
     for (const a of active) a.download.stop('close')
     await Promise.all(active.map((a) => a.ended))
     await this._index.close()
+  }
+
+  /** Where this device holds the file whole (shared from here or downloaded), or null. */
+  localPath(id: Buffer): string | null {
+    const file = this._local.get(hex(id))
+    return file !== undefined && file.complete && fs.existsSync(file.path) ? file.path : null
+  }
+
+  /** The files this device holds whole, for an export that carries them. */
+  held(): Array<{ id: Buffer; name: string; path: string }> {
+    return [...this._local.values()].filter((f) => f.complete && fs.existsSync(f.path)).map((f) => ({ id: f.ref.id, name: f.ref.name, path: f.path }))
+  }
+
+  /** A file we hold now lives at `to` (an import put its bytes there, whole). */
+  async relocate(id: Buffer, to: string): Promise<void> {
+    const file = this._local.get(hex(id))
+    if (file !== undefined) await this._put({ ...file, path: to, complete: true })
   }
 
   get blocklist(): Blocklist {
@@ -293,6 +310,31 @@ export class Files extends Resource<FilesEvents> {
     }
   }
 
+  /**
+   * What this device has of every file it sent or downloaded, from the profile (so it survives a
+   * restart): whole files with their path, and for unfinished downloads how many bytes are here
+   * (the chunks marked in the `.bits` file beside the `.part`). Running downloads say `active`.
+   */
+  states(): LocalFileState[] {
+    const out: LocalFileState[] = []
+    for (const f of this._local.values()) {
+      const file = z32.encode(f.ref.id)
+      const total = f.ref.size
+      if (f.complete) {
+        out.push({ file, complete: true, active: false, path: f.path, bytes: total, total })
+        continue
+      }
+      out.push({ file, complete: false, active: this._active.has(file), path: null, bytes: partBytes(f), total })
+    }
+    return out
+  }
+
+  /** The whole local copy of a file (sent, or downloaded and checked), or null. */
+  completePath(id: string): string | null {
+    const f = this._local.get(hex(z32.decode(id)))
+    return f !== undefined && f.complete ? f.path : null
+  }
+
   private async _put(file: LocalFile): Promise<void> {
     this._local.set(hex(file.ref.id), file)
     await this._index.put(hex(file.ref.id), c.encode(localFile, file))
@@ -303,6 +345,22 @@ export class Files extends Resource<FilesEvents> {
     if (file === undefined || file.complete) return
     this._local.delete(hex(id))
     await this._index.del(hex(id))
+  }
+}
+
+/** A file this device sent or (partly) downloaded, as `Files.states()` reports it. */
+/** Bytes an unfinished download holds: its marked chunks (the last may be short). */
+function partBytes(f: LocalFile): number {
+  const part = f.path
+  const bits = part.endsWith('.part') ? part.slice(0, -'.part'.length) + '.bits' : null
+  if (bits === null || !fs.existsSync(bits)) return 0
+  try {
+    const marks = fs.readFileSync(bits)
+    let have = 0
+    for (const b of marks) if (b === 1) have++
+    return Math.min(f.ref.size, have * f.ref.chunkSize)
+  } catch {
+    return 0
   }
 }
 

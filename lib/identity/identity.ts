@@ -12,7 +12,7 @@ export interface KeyPair {
   secretKey: Buffer
 }
 
-const SEED_FILE = 'identity.seed'
+export const SEED_FILE = 'identity.seed'
 /** The number derived from the seed's key, kept so a start needs no Argon2id derivation. */
 const NUMBER_FILE = 'identity.number'
 /** The profile's Corestore folder, beside the seed. */

@@ -12,6 +12,8 @@ import { isPeerlineError } from '../errors'
 import type { NumberScheme } from '../identity/number-scheme'
 import { verifyMember } from './member-signature'
 import { openText, SEALED_KEY_BYTES } from './epoch-keys'
+import { noticeAt, noticeKey, noticeRange, noticeRecord } from './room-notices'
+import type { NoticeKind, NoticeRecord } from './room-notices'
 
 /** A sealed text's box: the longest text in UTF-8 (up to 4 bytes a character) and its MAC. */
 const MAX_SEALED_BYTES = schema.MAX_TEXT_LENGTH * 4 + 16
@@ -129,6 +131,15 @@ export class ApplyBatch implements MetaReader {
     return this.view.edits.length + this._edits.length
   }
 
+  get eventsLength(): number {
+    return this.view.events.length + this._events.length
+  }
+
+  /** Records a notice where the room's messages stand now (see room-notices.ts). */
+  async notice(kind: NoticeKind, by: Buffer, who: Buffer, name = '', value = 0): Promise<void> {
+    await this.put(noticeKey(this.messagesLength, this.eventsLength), c.encode(noticeRecord, { kind, by, who, name, value }))
+  }
+
   async get(key: string): Promise<Buffer | null> {
     const cached = this._cache.get(key)
     if (cached !== undefined) return cached
@@ -229,7 +240,10 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, tx: App
     }
     const { writerKey: device, publicKey, name } = op
     if (author === null) await tx.put('creator', publicKey)
+    const before = author === null ? null : await getMember(tx, publicKey)
     await addMember(tx, host, { writerKey: device, publicKey, number, name, role, state: schema.MEMBER_ACTIVE })
+    if (author === null) await tx.notice('created', publicKey, publicKey)
+    else await tx.notice(before === null ? 'joined' : 'added', author.publicKey, publicKey)
     return EVENT_ROOM
   }
 
@@ -296,7 +310,9 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, tx: App
       return target.seq + 1
     }
     case schema.OP_LEAVE:
-      return (await endMembership(tx, host, author, schema.MEMBER_LEFT)) ? EVENT_ROOM : null
+      if (!(await endMembership(tx, host, author, schema.MEMBER_LEFT))) return null
+      await tx.notice('left', author.publicKey, author.publicKey)
+      return EVENT_ROOM
     case schema.OP_ADD_INVITE: {
       // Any member may invite (as in a Signal group by default); removing people is for admins.
       const invite: InviteRecord = { publicKey: op.publicKey, expires: op.expires }
@@ -315,23 +331,28 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, tx: App
       // Indexers are the admins' devices, so a room of hundreds does not index on every member.
       await host.addWriter(target.writerKey, { indexer: op.role === schema.ROLE_ADMIN })
       await putMember(tx, { ...target, role: op.role })
+      await tx.notice('role', author.publicKey, target.publicKey, '', op.role)
       return EVENT_ROOM
     }
     case schema.OP_REMOVE_MEMBER: {
       const target = await getMember(tx, op.publicKey)
       if (target === null || target.state !== schema.MEMBER_ACTIVE) return null
-      return (await endMembership(tx, host, target, schema.MEMBER_REMOVED)) ? EVENT_ROOM : null
+      if (!(await endMembership(tx, host, target, schema.MEMBER_REMOVED))) return null
+      await tx.notice('removed', author.publicKey, target.publicKey)
+      return EVENT_ROOM
     }
     case schema.OP_RENAME: {
       if (op.name.length === 0 || op.name.length > schema.MAX_NAME_LENGTH) return null
       const info = await getInfo(tx)
       await tx.put('info', c.encode(schema.roomInfoRecord, { ...info, name: op.name }))
+      await tx.notice('renamed', author.publicKey, author.publicKey, op.name)
       return EVENT_ROOM
     }
     case schema.OP_SET_TIMER: {
       if (op.seconds > schema.MAX_TIMER_SECONDS) return null
       const info = await getInfo(tx)
       await tx.put('info', c.encode(schema.roomInfoRecord, { ...info, timer: op.seconds }))
+      await tx.notice('timer', author.publicKey, author.publicKey, '', op.seconds)
       return EVENT_ROOM
     }
     case schema.OP_EPOCH: {
@@ -714,4 +735,18 @@ export async function blockIsOp(core: Hypercore<Buffer>, seq: number, writerKey:
   if (block === null) return false
   const record = encoding === 'message' ? c.decode(schema.messageRecord, block) : c.decode(schema.editRecord, block)
   return b4a.equals(record.writerKey, writerKey) && record.writerSeq === writerSeq
+}
+
+/** A notice as a reader sees it: where it sits among the messages, and the record. */
+export interface NoticeState extends NoticeRecord {
+  at: number
+}
+
+/** Notices with `from <= at < to`, oldest first, at most `max` (the newest of them). */
+export async function readNotices(view: RoomView, from: number, to: number, max = 1000): Promise<NoticeState[]> {
+  const out: NoticeState[] = []
+  for await (const { key, value } of view.meta.createReadStream({ ...noticeRange(from, to), reverse: true, limit: max })) {
+    out.push({ at: noticeAt(key), ...c.decode(noticeRecord, value) })
+  }
+  return out.reverse()
 }

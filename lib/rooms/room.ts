@@ -1,7 +1,7 @@
 import Autobase from 'autobase'
 import type Corestore from 'corestore'
-import b4a from 'b4a'
 import type Hypercore from 'hypercore'
+import b4a from 'b4a'
 import c from 'compact-encoding'
 import crypto from 'hypercore-crypto'
 import z32 from 'z32'
@@ -12,14 +12,15 @@ import type { RoomMessage } from '../contract'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
-import { applyOps, closeView, currentEpoch, getCreator, getInfo, sealedEpochKey, getInvite, blockIsOp, dueForClearing, getMember, listMembers, messageAt, messageById, messageIds, messageWithFile, openView, readMessages } from './room-view'
+import { applyOps, closeView, currentEpoch, getCreator, getInfo, sealedEpochKey, getInvite, blockIsOp, dueForClearing, getMember, listMembers, messageAt, messageById, messageIds, messageWithFile, openView, readMessages, readNotices } from './room-view'
 import { EVENT_ROOM } from './room-view'
 import { SignedView } from './signed-view'
-import type { ApplyContext, MessageState, RoomView } from './room-view'
+import type { ApplyContext, MessageState, NoticeState, RoomView } from './room-view'
 import { formatVersion } from '../wire/version'
 import type { ProtocolVersion } from '../wire/version'
 import type { NumberScheme } from '../identity/number-scheme'
 import { memberSignable, verifyMember } from './member-signature'
+import { DeliveryMarks } from './delivery-marks'
 import { newEpochKey, sealKeyTo, sealText } from './epoch-keys'
 import { Resource } from '../resource'
 import { RoomCores } from './room-cores'
@@ -60,6 +61,8 @@ const UPLOAD_POLL = 50
 const MAX_BATCH = 64
 /** How often due texts (disappearing or deleted) are cleared from local storage. */
 const SWEEP_INTERVAL = 1000
+/** How often a two-person room looks at what the other device holds (delivered marks). */
+const DELIVERY_CHECK_INTERVAL = 1000
 const WRITABLE_TIMEOUT = 15_000
 /** Messages fetched at a time when completing a view that arrived by fast-forward. */
 const KEEP_PAGE = 256
@@ -111,6 +114,7 @@ export class Room extends Resource<RoomEvents> {
   private _scanning: Promise<void> | null = null
   private _rescan = false
   private readonly _store: Corestore
+  private readonly _markStore: Corestore
   private _sweeper: ReturnType<typeof setInterval> | null = null
   private _sweeping = false
   private _keeping = false
@@ -119,6 +123,9 @@ export class Room extends Resource<RoomEvents> {
   private _appending = false
   private _broken: string | null = null
   private _directPeer: Buffer | null = null
+  /** What the other person's device holds of ours, in a two-person room. */
+  private _marks: DeliveryMarks | null = null
+  private _marksTimer: ReturnType<typeof setInterval> | null = null
   private readonly _scheme: NumberScheme
   private readonly _applyContext: ApplyContext
   /** Set when a member wrote ops of a newer major protocol version, which this version skips. */
@@ -131,6 +138,8 @@ export class Room extends Resource<RoomEvents> {
     this._creating = opts.key === null
     this._store = roomStore(store, opts.namespace)
     this.cores = new RoomCores(this._store)
+    // Beside the room's store, not in it: the room's cores are served to its members.
+    this._markStore = store.namespace('room-marks/' + b4a.toString(opts.namespace, 'hex'))
     this._scheme = opts.scheme
     // From the key, not base.discoveryKey: apply may run while the base is still opening.
     let discoveryKey: Buffer | null = null
@@ -213,6 +222,15 @@ export class Room extends Resource<RoomEvents> {
     this._sweeper = setInterval(() => void this.sweep(), SWEEP_INTERVAL)
     this._sweeper.unref?.()
     if (this._fastForwarded) void this.keepLocal()
+    if (this.base.local !== null) {
+      // Marks are kept for every room (a direct room is known as one only after it opens), but
+      // looked at only in direct rooms (see _otherMember).
+      this._marks = new DeliveryMarks(this.base.local as Hypercore<Buffer>, this._markStore.get({ name: 'delivered' }))
+      await this._marks.ready()
+      // The peer's bitfield has no event of its own: look once a second (a few peers, no I/O).
+      this._marksTimer = setInterval(() => void this._checkDelivered(), DELIVERY_CHECK_INTERVAL)
+      this._marksTimer.unref?.()
+    }
   }
 
   /**
@@ -240,6 +258,9 @@ export class Room extends Resource<RoomEvents> {
 
   protected async _close(): Promise<void> {
     if (this._sweeper) clearInterval(this._sweeper)
+    if (this._marksTimer) clearInterval(this._marksTimer)
+    if (this._marks) await this._marks.close()
+    await this._markStore.close()
     await this.base.close()
     await this.cores.close()
   }
@@ -475,10 +496,18 @@ export class Room extends Resource<RoomEvents> {
     return { epoch, key }
   }
 
-  /** The last `limit` messages, oldest first, as they read at `now` (past their time: left out). */
-  async history(limit = 100, now = Date.now()): Promise<MessageState[]> {
-    const length = this.base.view.messages.length
-    return readMessages(this.base.view, length - limit, length, now)
+  /**
+   * The last `limit` messages before seq `before` (default: all), oldest first, as they read at
+   * `now` (past their time: left out).
+   */
+  async history(limit = 100, now = Date.now(), before = Infinity): Promise<MessageState[]> {
+    const end = Math.min(before, this.base.view.messages.length)
+    return readMessages(this.base.view, end - limit, end, now)
+  }
+
+  /** Notices (joins, removals, renames, timer changes) placed at message seqs `from <= at < to`. */
+  async notices(from = 0, to = Infinity): Promise<NoticeState[]> {
+    return readNotices(this.base.view, from, Math.min(to, this.base.view.messages.length + 1))
   }
 
   /**
@@ -548,6 +577,40 @@ export class Room extends Resource<RoomEvents> {
     if (this._members.size === 0) return !this._creating
     const member = this._members.get(publicKey)
     return member !== undefined && member.state === schema.MEMBER_ACTIVE
+  }
+
+  /**
+   * For a two-person room: how many of this device's ops the other person's device holds
+   * (DeliveryMarks); 0 in other rooms or before it is known.
+   */
+  delivered(): number {
+    return this._otherMember() === null ? 0 : this._marks?.length ?? 0
+  }
+
+  /** True when this device wrote `m` and the other person's device holds it; null if not ours or not a two-person room. */
+  isDelivered(m: MessageState): boolean | null {
+    const key = this.base.local?.key ?? null
+    if (key === null || !b4a.equals(m.writerKey, key) || this._otherMember() === null) return null
+    return m.writerSeq < (this._marks?.length ?? 0)
+  }
+
+  /** The other person of a direct room (held by guardDirect), while both are in it; else null. */
+  private _otherMember(): MemberRecord | null {
+    if (this._directPeer === null) return null
+    const active = [...this._members.values()].filter((m) => m.state === schema.MEMBER_ACTIVE)
+    if (active.length !== 2) return null
+    const other = active.find((m) => !b4a.equals(m.publicKey, this._self.publicKey)) ?? null
+    return other !== null && b4a.equals(other.publicKey, this._directPeer) ? other : null
+  }
+
+  private async _checkDelivered(): Promise<void> {
+    const other = this._otherMember()
+    if (other === null || this._marks === null) return
+    try {
+      if (await this._marks.check(other.publicKey)) this.emit('room-update')
+    } catch (err) {
+      this._log(`room ${this.id}: delivery marks: ${(err as Error).message}`)
+    }
   }
 
   /** Members by hex public key, as of the last update. */

@@ -9,22 +9,12 @@ import z32 from 'z32'
 import { NumberScheme } from '../../lib/identity/number-scheme'
 import * as schema from '../../lib/wire/schemas'
 import type { AgentProcess } from '../helpers/agent'
-import { RpcError } from '../helpers/agent'
+import { errorCode } from '../helpers/agent'
 import { setup } from '../helpers/agent-net'
 import { randomFile, sha256File } from '../helpers/test-files'
 import { eventually } from '../helpers/eventually'
 
 const SIZE = Number(process.env.PEERLINE_TEST_FILE_MB ?? 200) * 1024 * 1024
-
-async function errorCode(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p
-  } catch (err) {
-    if (err instanceof RpcError) return err.data?.code
-    throw err
-  }
-  return 'no error'
-}
 
 /** A creates a group room and everyone else joins it. */
 async function groupRoom(a: AgentProcess, ...others: AgentProcess[]): Promise<string> {

@@ -81,25 +81,45 @@ test('a 300-message conversation: only the message list scrolls; under 700 px on
 
   // Back to the newest message; a narrow window keeps it in view, one pane at a time.
   await page.locator('.messages').press('End')
-  while (!(await page.evaluate(`(() => { const l = document.querySelector('.messages'); return l.scrollHeight - l.scrollTop - l.clientHeight < 2 })()`))) await page.waitForTimeout(50)
+  // Up to 10 s (busy cores); a re-render in the middle of End's smooth scroll must not stop it.
+  const atNewest = (): Promise<boolean> => page.evaluate(`(() => { const l = document.querySelector('.messages'); return l.scrollHeight - l.scrollTop - l.clientHeight < 2 })()`)
+  let ended = false
+  for (let i = 0; i < 200 && !(ended = await atNewest()); i++) await page.waitForTimeout(50)
+  t.ok(ended, 'End goes to the newest message')
   await page.setViewportSize({ width: 420, height: 800 })
-  // The list re-pins on its resize callback: poll (bounded) until it has.
-  const inView = async (): Promise<boolean> => {
-    const box = await page.locator('.message', { hasText: `(${COUNT})` }).boundingBox()
-    return box !== null && box.y > 0 && box.y + box.height <= 800
-  }
-  // Up to 10 s: on two busy cores the resize callback can run late.
-  for (let i = 0; i < 500 && !(await inView()); i++) await page.waitForTimeout(20)
-  t.ok(await inView(), 'the newest message is still in view after the window narrows')
+  // The list re-pins on its resize callback: poll (bounded) until it has. Read in one evaluation:
+  // the app re-renders as delivered marks come, and a message or header found in one call may be
+  // replaced before the next reads its box (a detached node has none).
+  const inView = (): Promise<boolean> => page.evaluate(`(() => {
+    const list = document.querySelector('.messages')?.getBoundingClientRect()
+    const newest = [...document.querySelectorAll('.message')].find((m) => m.textContent.includes('(${COUNT})'))?.getBoundingClientRect()
+    return innerWidth === 420 && list !== undefined && newest !== undefined && newest.height > 0 && newest.top >= list.top && newest.bottom <= list.bottom + 1
+  })()`)
+  // Up to 10 s: on two busy cores the resize callback can run late. Until it has run, a reading
+  // taken after the reflow at 420 px says "out of view": the poll's last reading is the answer.
+  let newestShown = false
+  for (let i = 0; i < 500 && !(newestShown = await inView()); i++) await page.waitForTimeout(20)
+  t.ok(newestShown, 'the newest message is still in view after the window narrows')
   g = await geometry(page)
   t.ok(g.scrollWidth <= g.innerWidth, `no horizontal scroll at 420 px (${g.scrollWidth} <= ${g.innerWidth})`)
   t.is(g.scrollHeight, g.innerHeight, 'no vertical page scroll at 420 px')
   t.is(g.headerTop, 0, 'the header is at the top at 420 px')
   t.absent(await page.locator('.sidebar').isVisible(), 'the conversation list is hidden while a conversation is open')
-  const title = page.locator('[data-testid=conversation-title]')
-  const fits = await title.evaluate((el) => el.scrollWidth <= el.clientWidth && el.clientWidth > 40)
+  const fits = await page.evaluate(`(() => {
+    const title = document.querySelector('[data-testid=conversation-title]')
+    return title !== null && title.scrollWidth <= title.clientWidth && title.clientWidth > 40
+  })()`)
   t.ok(fits, 'the title is shown whole')
   await screenshot(page, 'conversation-300-420')
+  // A re-render (a reaction comes in) keeps the list the reader has, with its place: a new list
+  // would cut a scroll in flight (a keyboard End, a wheel) short where the old one stood.
+  await page.evaluate(`document.querySelector('.messages').dataset.probe = 'shown before'`)
+  const room = (await aliceApi.call('listContacts')).find((c) => c.number === bobNumber)?.room ?? ''
+  const [newest] = await aliceApi.call('history', { to: bobNumber, limit: 1 })
+  await aliceApi.call('react', { room, id: newest.id, emoji: '👍' })
+  await page.locator(`[data-id="${newest.id}"] .reactions`).waitFor(WAIT)
+  t.is(await page.evaluate(`document.querySelector('.messages').dataset.probe`), 'shown before', 'a re-render keeps the message list in place')
+  t.ok(await inView(), 'and the newest message in view')
   await page.click('[aria-label="Back"]')
   await page.locator('.sidebar').waitFor({ state: 'visible' })
   t.absent(await page.locator('.conv-head').isVisible(), 'Back shows the conversation list alone')

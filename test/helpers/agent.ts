@@ -54,6 +54,17 @@ export class RpcError extends Error {
   }
 }
 
+/** The error code (`data.code`) a call was refused with, or 'no error'. */
+export async function errorCode(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p
+  } catch (err) {
+    if (err instanceof RpcError) return err.data?.code
+    throw err
+  }
+  return 'no error'
+}
+
 /** A real `peerline agent` process, driven over its stdio JSON-RPC. */
 export class AgentProcess {
   readonly proc: ChildProcessWithoutNullStreams

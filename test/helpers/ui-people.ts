@@ -58,3 +58,31 @@ export async function befriend(aliceApi: BridgeClient, bobApi: BridgeClient): Pr
   await bobApi.call('acceptContact', { number: aliceNumber })
   return { aliceNumber, bobNumber }
 }
+
+/** Alice and Bob, each in a Chromium window of their own (one browser), friends; for calls. */
+export async function twoWindows(t: T): Promise<{ alicePage: Page; bobPage: Page; aliceApi: BridgeClient; bobApi: BridgeClient; aliceNumber: string; bobNumber: string }> {
+  const { testnet, bootstrap } = await localTestnet()
+  const alice = new UiInstance('alice', bootstrap)
+  const bob = new UiInstance('bob', bootstrap)
+  const browser = await launchChromium()
+  const clients: BridgeClient[] = []
+  t.teardown(async () => {
+    for (const c of clients) c.close()
+    await browser.close()
+    await Promise.all([alice.stop(), bob.stop()])
+    await testnet.destroy()
+  })
+  await Promise.all([alice.start(), bob.start()])
+  const open = async (instance: UiInstance, name: string): Promise<{ page: Page; api: BridgeClient }> => {
+    const page = await openPage(browser, instance.url)
+    await firstRun(page, name)
+    const cookie = (await page.context().cookies()).find((c) => c.name === 'peerline')
+    const api = await BridgeClient.open(instance.origin, `peerline=${cookie?.value}`)
+    clients.push(api)
+    return { page, api }
+  }
+  const a = await open(alice, 'Alice')
+  const b = await open(bob, 'Bob')
+  const { aliceNumber, bobNumber } = await befriend(a.api, b.api)
+  return { alicePage: a.page, bobPage: b.page, aliceApi: a.api, bobApi: b.api, aliceNumber, bobNumber }
+}

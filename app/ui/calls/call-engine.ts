@@ -204,9 +204,9 @@ export class CallEngine {
     return { audio: all.filter((d) => d.kind === 'audioinput'), video: all.filter((d) => d.kind === 'videoinput') }
   }
 
-  call(id: string): { state: CallStateName; chat: readonly ChatLine[]; peers: string[]; local: MediaStream | null } | null {
+  call(id: string): { state: CallStateName; video: boolean; chat: readonly ChatLine[]; peers: string[]; local: MediaStream | null } | null {
     const c = this._calls.get(id)
-    return c ? { state: c.state, chat: c.chat, peers: [...c.links.keys()], local: c.screen ?? c.local } : null
+    return c ? { state: c.state, video: c.video, chat: c.chat, peers: [...c.links.keys()], local: c.screen ?? c.local } : null
   }
 
   /** Calls a contact (their number). */

@@ -47,6 +47,13 @@ export class CallScreen {
   private _muted = false
   private _camera = true
   private _sharing = false
+  /** An audio call: people are shown by avatar and name, not by empty video tiles. */
+  private readonly _video: boolean
+  private _state = ''
+  /** Peers whose media connection is up; the timer starts with the first. */
+  private readonly _connected = new Set<string>()
+  private _since = 0
+  private readonly _clock: ReturnType<typeof setInterval>
 
   constructor(
     _engine: CallEngine,
@@ -55,6 +62,8 @@ export class CallScreen {
     private readonly _model: Model,
     _onerror: (err: unknown) => void
   ) {
+    const current = _engine.call(call)
+    this._video = current?.video ?? true
     const mute = h('button', { type: 'button', 'aria-pressed': 'false' }, 'Mute')
     const camera = h('button', { type: 'button', 'aria-pressed': 'false' }, 'Camera off')
     const share = h('button', { type: 'button', 'aria-pressed': 'false' }, 'Share screen')
@@ -81,9 +90,9 @@ export class CallScreen {
     const text = h('input', { 'aria-label': 'Message the call', placeholder: 'Message the call (not saved)' })
     this.el = h(
       'section.call-screen',
-      { 'aria-label': `Call: ${title}` },
+      { 'aria-label': `Call: ${title}`, 'data-kind': this._video ? 'video' : 'audio' },
       h('header.call-head', {}, h('h2', {}, title), this._status),
-      h('div.call-body', {}, h('div.stage', {}, this._grid, this._local), h('aside.call-side', {}, this._chat, h('form.row', {
+      h('div.call-body', {}, h('div.stage', {}, this._grid, this._video ? this._local : null), h('aside.call-side', {}, this._chat, h('form.row', {
         onsubmit: (e: Event) => {
           e.preventDefault()
           const t = text.value.trim()
@@ -91,18 +100,33 @@ export class CallScreen {
           text.value = ''
         }
       }, text, h('button', { type: 'submit' }, 'Send')))),
-      h('div.call-controls.row', {}, mute, camera, share, h('button.danger.primary-danger', { type: 'button', onclick: () => _engine.hangUp(call).catch(_onerror) }, 'Hang up'))
+      h('div.call-controls.row', {}, mute, this._video ? camera : null, share, h('button.danger.primary-danger', { type: 'button', onclick: () => _engine.hangUp(call).catch(_onerror) }, 'Hang up'))
     )
     this._off.push(
       _engine.on('stream', (p) => p.call === call && this._stream(p.peer, p.stream)),
       _engine.on('left', (p) => p.call === call && this.el.querySelector(`[data-peer="${p.peer}"]`)?.remove()),
       _engine.on('local', (p) => p.call === call && this._setLocal(p.stream)),
       _engine.on('chat', (p) => p.call === call && this._line(p.mine ? 'You' : this._name(p.from), p.text)),
-      _engine.on('state', (p) => p.call === call && this.status(p.state === 'calling' ? 'Ringing…' : p.state === 'active' ? '' : p.state))
+      _engine.on('state', (p) => {
+        if (p.call !== call) return
+        this._state = p.state
+        this._paint()
+      }),
+      _engine.on('connection', (p) => {
+        if (p.call !== call) return
+        if (p.state === 'connected' || p.state === 'completed') {
+          this._connected.add(p.peer)
+          if (this._since === 0) this._since = Date.now()
+        } else this._connected.delete(p.peer)
+        this._paint()
+      })
     )
-    const current = _engine.call(call)
+    // Before anyone's media arrives, the person called (the title) is shown.
+    if (!this._video) this._grid.appendChild(personCard(title, null))
     if (current?.local) this._setLocal(current.local)
-    this.status(current?.state === 'calling' ? 'Ringing…' : '')
+    this._state = current?.state ?? ''
+    this._clock = setInterval(() => this._paint(), 1000)
+    this._paint()
   }
 
   status(text: string): void {
@@ -110,8 +134,24 @@ export class CallScreen {
   }
 
   close(): void {
+    clearInterval(this._clock)
     for (const off of this._off) off()
     this.el.remove()
+  }
+
+  /** Ringing…, Connecting…, or Connected with the time since the media came up; on the cards too. */
+  private _paint(): void {
+    let text = ''
+    if (this._state === 'calling') text = 'Ringing…'
+    else if (this._state === 'ringing') text = 'Incoming call'
+    else if (this._state === 'active') text = this._connected.size > 0 ? 'Connected · ' + duration(Date.now() - this._since) : this._since > 0 ? 'Reconnecting…' : 'Connecting…'
+    this.status(text)
+    for (const el of this._grid.querySelectorAll<HTMLElement>('.person .state')) el.textContent = text
+    // Someone in an audio call shares their screen: their card shows the picture while it lasts.
+    for (const video of this._grid.querySelectorAll<HTMLVideoElement>('.person video')) {
+      const live = video.videoWidth > 0 && (video.srcObject as MediaStream | null)?.getVideoTracks().some((tr) => tr.readyState === 'live' && !tr.muted) === true
+      video.parentElement?.classList.toggle('showing', live)
+    }
   }
 
   private _setLocal(stream: MediaStream): void {
@@ -122,8 +162,11 @@ export class CallScreen {
     let tile = this._grid.querySelector<HTMLElement>(`[data-peer="${peer}"]`)
     if (!tile) {
       const video = h('video', { autoplay: true, playsinline: true })
-      tile = h('figure.tile', { 'data-peer': peer }, video, h('figcaption', {}, this._name(peer)))
+      // Audio only: the video element just plays the sound; the tile is the person.
+      tile = this._video ? h('figure.tile', { 'data-peer': peer }, video, h('figcaption', {}, this._name(peer))) : personCard(this._name(peer), peer, video)
+      this._grid.querySelector('.person:not([data-peer])')?.remove()
       this._grid.appendChild(tile)
+      this._paint()
     }
     const video = tile.querySelector('video') as HTMLVideoElement
     if (video.srcObject !== stream) {
@@ -141,6 +184,32 @@ export class CallScreen {
     this._chat.appendChild(h('li', {}, h('strong', {}, from + ' '), text))
     this._chat.scrollTop = this._chat.scrollHeight
   }
+}
+
+/** An audio call's tile: initials in a circle, the name, and the call's state or time. */
+function personCard(name: string, peer: string | null, audio: HTMLVideoElement | null = null): HTMLElement {
+  return h(
+    'figure.tile.person',
+    peer ? { 'data-peer': peer } : {},
+    h('span.call-avatar', { 'aria-hidden': 'true' }, initials(name)),
+    h('figcaption.name', {}, name),
+    h('span.state', { 'aria-hidden': 'true' }),
+    audio
+  )
+}
+
+function initials(name: string): string {
+  const words = name.replace(/[^\p{L}\p{N} ]/gu, '').trim().split(/\s+/).filter(Boolean)
+  if (words.length === 0) return '#'
+  return (words.length === 1 ? words[0].slice(0, 1) : words[0].slice(0, 1) + words[words.length - 1].slice(0, 1)).toUpperCase()
+}
+
+/** m:ss, or h:mm:ss past an hour. */
+function duration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000))
+  const mm = String(Math.floor(s / 60) % 60)
+  const ss = String(s % 60).padStart(2, '0')
+  return s >= 3600 ? `${Math.floor(s / 3600)}:${mm.padStart(2, '0')}:${ss}` : `${mm}:${ss}`
 }
 
 const ENDED: Record<string, string> = {

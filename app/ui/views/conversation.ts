@@ -1,6 +1,8 @@
-import { confirmAction, formatCountdown, formatNumber, formatSize, formatTime, h, plural, replace } from '../dom'
+import { confirmAction, dialog, formatCountdown, formatNumber, formatSize, formatTime, h, plural } from '../dom'
 import type { FileState, HistoryEntry, Model, RoomSummary } from '../model'
 import { callLabel } from './call-view'
+import { noticeLine, shownNotice } from './notice-line'
+import { TIMERS } from './timers'
 
 export interface ConversationActions {
   /** Resolves true once sent; the composer is cleared only then. */
@@ -16,23 +18,26 @@ export interface ConversationActions {
   react(id: string, emoji: string): void
   download(file: string): void
   pause(file: string): void
+  /** A whole local image's blob: address, or null (and asks for it, re-rendering when it comes). */
+  preview(file: string, name: string): string | null
   attach(file: File): void
   info(): void
   setTimer(seconds: number): void
   call(video: boolean): void
   /** Narrow windows: back to the conversation list. */
   back(): void
+  /** Loads a page of older messages (the list keeps its place). */
+  older(): void
+  search(): void
+  /** A message to bring into view and mark (a search result), or null. */
+  jumpTo: string | null
 }
 
 const REACTIONS = ['👍', '❤️', '😂', '😮', '😢']
-export const TIMERS: Array<[number, string]> = [
-  [0, 'Off'],
-  [30, '30 seconds'],
-  [300, '5 minutes'],
-  [3600, '1 hour'],
-  [86400, '1 day'],
-  [604800, '1 week']
-]
+/** Scrolled this close to the top (px), the list asks for older messages. */
+const OLDER_MARGIN = 300
+/** Names that may be images; the worker checks the bytes before it hands any over. */
+const IMAGE_NAME = /\.(png|jpe?g|gif|webp)$/i
 
 /** One conversation: header, messages (edits, deletes, reactions, files) and the composer. */
 export interface Editing {
@@ -42,11 +47,38 @@ export interface Editing {
 
 /** Where the message list was before a re-render of the same conversation. */
 export interface ListPosition {
-  top: number
+  /** Distance from the list's end: kept when older messages are put above. */
+  fromBottom: number
+  /** Keep the distance from the end (a page of older messages went in above). */
+  anchorEnd?: boolean
   atBottom: boolean
   /** False when the reader was elsewhere (say, in a dialog): do not move focus to the composer. */
   focus: boolean
+  /** The message list itself had focus (keyboard scrolling): the new list gets it back. */
+  listFocused?: boolean
 }
+
+/**
+ * A message list's scroll state. The list element and this state live as long as the conversation
+ * is open: a re-render patches the list's items, so a scroll in flight (a keyboard End, a wheel)
+ * goes on, and the pinned flag and the reader's last input are not lost with the old element.
+ */
+interface ListState {
+  /** The newest message is in view and is kept there (new messages, resizes, reflows). */
+  atBottom: boolean
+  /** The list's size when the resize observer last ran. */
+  size: string
+  /** When the reader last wheeled, pressed a key, pointed or touched in the list. */
+  lastInput: number
+  /** A page of older messages was asked for since the last render. */
+  loading: boolean
+  hasOlder: boolean
+  older: () => void
+}
+
+const listStates = new WeakMap<HTMLElement, ListState>()
+
+const atEnd = (list: HTMLElement): boolean => list.scrollHeight - list.scrollTop - list.clientHeight < 40
 
 /** Reads a rendered conversation's list position, to keep it across a re-render. */
 export function listPosition(el: HTMLElement): ListPosition | null {
@@ -54,8 +86,63 @@ export function listPosition(el: HTMLElement): ListPosition | null {
   if (!list) return null
   // The list's own pinned flag, not its geometry: in the middle of a resize the text has re-wrapped
   // but the resize callback has not re-pinned yet, and geometry would say "not at the bottom".
-  const atBottom = list.dataset.pinned !== undefined ? list.dataset.pinned === 'true' : list.scrollHeight - list.scrollTop - list.clientHeight < 40
-  return { top: list.scrollTop, atBottom, focus: el.contains(document.activeElement) || document.activeElement === document.body }
+  const atBottom = listStates.get(list)?.atBottom ?? atEnd(list)
+  return { fromBottom: list.scrollHeight - list.scrollTop, atBottom, listFocused: document.activeElement === list, focus: el.contains(document.activeElement) || document.activeElement === document.body }
+}
+
+/** The open conversation's list (kept, its items patched) or a new one with its scroll listeners. */
+function messageList(el: HTMLElement, keep: ListPosition | null): { list: HTMLElement; state: ListState; kept: boolean } {
+  const shown = keep === null ? null : el.querySelector<HTMLElement>('ol.messages')
+  const known = shown === null ? undefined : listStates.get(shown)
+  if (shown !== null && known !== undefined) return { list: shown, state: known, kept: true }
+  const list = h('ol.messages', { 'aria-label': 'Messages', 'aria-live': 'polite', tabindex: 0 })
+  const state: ListState = { atBottom: true, size: '', lastInput: 0, loading: false, hasOlder: false, older: () => {} }
+  listStates.set(list, state)
+  const sizeOf = (): string => `${list.clientWidth}x${list.clientHeight}`
+  // Only the reader unpins: a scroll counts as theirs within a second of their wheel, key, touch or
+  // pointer. Reflows (a narrower window re-wraps 300 messages, late) move scrollTop too.
+  for (const type of ['wheel', 'keydown', 'pointerdown', 'touchmove']) list.addEventListener(type, () => (state.lastInput = Date.now()), { passive: true })
+  list.addEventListener('scroll', () => {
+    const bottom = atEnd(list)
+    // A scroll seen at a new size, before the observer ran, is the resize's reflow, not the reader.
+    if (!bottom && (sizeOf() !== state.size || Date.now() - state.lastInput > 1000)) {
+      if (state.atBottom) list.scrollTop = list.scrollHeight
+      return
+    }
+    state.atBottom = bottom
+    // Near the top with more above: the next page (the app keeps the place; one request at a time).
+    if (state.hasOlder && list.scrollTop < OLDER_MARGIN && !state.loading) {
+      state.loading = true
+      state.older()
+    }
+  })
+  // The window resizing (narrow <-> wide) keeps the newest message in view when it was.
+  new ResizeObserver(() => {
+    state.size = sizeOf()
+    if (state.atBottom) list.scrollTop = list.scrollHeight
+  }).observe(list)
+  return { list, state, kept: false }
+}
+
+/**
+ * Puts `items` in `list`, keeping each shown item whose markup is unchanged (the reader's scroll,
+ * focus and live-region announcements see only what changed).
+ */
+function patchItems(list: HTMLElement, items: HTMLElement[]): void {
+  const old = new Map<string, Element[]>()
+  for (const child of list.children) {
+    const same = old.get(child.outerHTML)
+    if (same) same.push(child)
+    else old.set(child.outerHTML, [child])
+  }
+  const next = items.map((item) => old.get(item.outerHTML)?.shift() ?? item)
+  const keep = new Set<Element>(next)
+  for (const child of [...list.children]) if (!keep.has(child)) child.remove()
+  let at = list.firstElementChild
+  for (const item of next) {
+    if (item === at) at = at.nextElementSibling
+    else list.insertBefore(item, at)
+  }
 }
 
 export function renderConversation(el: HTMLElement, model: Model, room: RoomSummary, act: ConversationActions, keep: ListPosition | null = null, draft = ''): void {
@@ -67,8 +154,28 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
   const contact = room.kind === 'direct' ? model.contacts.find((c) => c.room === room.room) : undefined
   const status = contact ? (contact.online ? 'online' : 'offline') : `${plural(room.members, 'member')}, ${model.members.filter((m) => m.online).length} online`
 
-  const list = h('ol.messages', { 'aria-label': 'Messages', 'aria-live': 'polite', tabindex: 0 })
-  for (const m of model.messages) list.appendChild(message(m, model, names, isAdmin, act))
+  const { list, state, kept } = messageList(el, keep)
+  const items: HTMLElement[] = []
+  if (model.hasOlder) items.push(h('li.older', {}, h('button', { type: 'button', onclick: act.older }, 'Load earlier messages')))
+  // Notices go before the message whose seq is their `at`; the "New messages" line before the first unread one.
+  const notices = model.notices.filter((n) => shownNotice(n, room.kind === 'direct'))
+  let next = 0
+  let separated = false
+  const delivery = { contact }
+  for (const m of model.messages) {
+    while (next < notices.length && notices[next].at <= m.seq) items.push(noticeLine(notices[next++], model.me.number, names))
+    if (!separated && model.unreadFrom !== null && m.seq >= model.unreadFrom && m.from !== model.me.number) {
+      separated = true
+      items.push(h('li.unread-separator', { role: 'separator', 'aria-label': 'New messages' }, h('span', {}, 'New messages')))
+    }
+    items.push(message(m, model, names, isAdmin, act, delivery))
+  }
+  while (next < notices.length) items.push(noticeLine(notices[next++], model.me.number, names))
+  if (kept) patchItems(list, items)
+  else list.append(...items)
+  state.hasOlder = model.hasOlder
+  state.older = act.older
+  state.loading = false
 
   const input = h('textarea', { id: 'composer', rows: 1, placeholder: room.active ? 'Message' : 'You are no longer a member of this room', 'aria-label': 'Message', disabled: !room.active })
   input.value = draft
@@ -81,6 +188,14 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
       if (sent && input.value.trim() === text) {
         input.value = ''
         act.draft('')
+      }
+      // Your own message takes you to the newest, as in every messenger (the re-render keeps the pin).
+      // The list shown now: the sent message may have re-rendered the conversation already.
+      const shown = el.querySelector<HTMLElement>('.messages') ?? list
+      const shownState = listStates.get(shown)
+      if (sent) {
+        if (shownState) shownState.atBottom = true
+        shown.scrollTop = shown.scrollHeight
       }
     })
   }
@@ -124,51 +239,59 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
     if (file && room.active) act.attach(file)
   }
 
-  replace(
-    el,
+  // Around the list, not through it: taking the list out of the page would end a scroll in flight.
+  for (const child of [...el.childNodes]) if (child !== list) el.removeChild(child)
+  if (list.parentNode !== el) el.append(list)
+  el.insertBefore(
     h(
       'header.conv-head',
       {},
       h('button.icon.back', { type: 'button', 'aria-label': 'Back', title: 'Conversations', onclick: act.back }, '‹'),
       h('div', {}, h('h2', { 'data-testid': 'conversation-title' }, room.name || 'Unnamed'), h('span.status', {}, status)),
       timer,
+      h('button.icon.search', { type: 'button', onclick: act.search, 'aria-label': 'Search in this conversation', title: 'Search' }, '🔍'),
       room.active ? h('button', { type: 'button', onclick: () => act.call(false), title: room.kind === 'group' ? 'Start a group call (up to 8)' : 'Voice call' }, room.kind === 'group' ? 'Group call' : 'Call') : null,
       room.active ? h('button', { type: 'button', onclick: () => act.call(true) }, 'Video', h('span.wide', {}, ' call')) : null,
       // Narrow windows show the short label (styles.css hides span.wide there, span.narrow elsewhere).
       h('button', { type: 'button', onclick: act.info, 'aria-label': room.kind === 'group' ? 'Room info' : 'Contact info' }, h('span.wide', {}, room.kind === 'group' ? 'Room info' : 'Contact info'), h('span.narrow', {}, 'Info'))
     ),
-    list,
-    composer
+    list
   )
-  // Re-rendered in place: stay where the reader was, or at the newest message if they were there.
-  list.scrollTop = keep?.atBottom === false ? keep.top : list.scrollHeight
-  // The window resizing (narrow <-> wide) keeps the newest message in view when it was.
-  // A scroll seen at a new size, before the observer ran, is the resize's reflow, not the reader.
-  let atBottom = keep?.atBottom !== false
-  list.dataset.pinned = String(atBottom)
-  let size = ''
-  const sizeOf = (): string => `${list.clientWidth}x${list.clientHeight}`
-  // Only the reader unpins: a scroll counts as theirs within a second of their wheel, key, touch or
-  // pointer. Reflows (a narrower window re-wraps 300 messages, late) move scrollTop too.
-  let lastInput = 0
-  for (const type of ['wheel', 'keydown', 'pointerdown', 'touchmove']) list.addEventListener(type, () => (lastInput = Date.now()), { passive: true })
-  list.addEventListener('scroll', () => {
-    const bottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40
-    if (!bottom && (sizeOf() !== size || Date.now() - lastInput > 1000)) {
-      if (atBottom) list.scrollTop = list.scrollHeight
-      return
-    }
-    atBottom = bottom
-    list.dataset.pinned = String(atBottom)
-  })
-  new ResizeObserver(() => {
-    size = sizeOf()
-    if (atBottom) list.scrollTop = list.scrollHeight
-  }).observe(list)
-  if (room.active && keep?.focus !== false) input.focus()
+  el.append(composer)
+  // Re-rendered in place: the list stays where the reader has it (a scroll in flight goes on), by
+  // the end when older messages went in above, or at the newest message if they were there.
+  // Opened afresh: at the "New messages" line when there is one, else at the newest message.
+  const target = act.jumpTo ? list.querySelector<HTMLElement>(`[data-id="${CSS.escape(act.jumpTo)}"]`) : null
+  const separator = keep === null && !target ? list.querySelector<HTMLElement>('.unread-separator') : null
+  if (target) {
+    target.classList.add('found')
+    list.scrollTop = Math.max(0, target.offsetTop - list.offsetTop - Math.round(list.clientHeight / 3))
+  } else if (separator) list.scrollTop = Math.max(0, separator.offsetTop - list.offsetTop - 8)
+  else if (keep?.atBottom === false) {
+    if (keep.anchorEnd) list.scrollTop = list.scrollHeight - keep.fromBottom
+  } else list.scrollTop = list.scrollHeight
+  state.atBottom = target || separator ? atEnd(list) : keep?.atBottom !== false
+  // Focus inside a kept list (an edit being typed, a message) stays where it is.
+  const inList = kept && document.activeElement !== list && list.contains(document.activeElement)
+  if (inList) return
+  if (keep?.listFocused) list.focus({ preventScroll: true })
+  else if (room.active && keep?.focus !== false) input.focus()
 }
 
-function message(m: HistoryEntry, model: Model, names: Map<string, string>, isAdmin: boolean, act: ConversationActions): HTMLElement {
+/** What a sent message's mark needs: the other person in a direct chat. */
+interface Delivery {
+  contact: Model['contacts'][number] | undefined
+}
+
+/** Sent ✓, delivered ✓✓ (the other device holds it), or queued while they are offline. */
+function deliveryMark(m: HistoryEntry, d: Delivery): HTMLElement | null {
+  if (m.delivered === null || m.delivered === undefined) return null
+  if (m.delivered) return h('span.mark.delivered', { title: 'Delivered: it is on their device', 'aria-label': 'Delivered' }, ' · ✓✓')
+  if (d.contact && !d.contact.online) return h('span.mark.queued', { title: 'It goes when they come online', 'aria-label': 'Queued' }, ` · Queued: ${d.contact.name || formatNumber(d.contact.number)} is offline`)
+  return h('span.mark.sent', { title: 'Sent from this device; not on theirs yet', 'aria-label': 'Sent' }, ' · ✓')
+}
+
+function message(m: HistoryEntry, model: Model, names: Map<string, string>, isAdmin: boolean, act: ConversationActions, delivery: Delivery): HTMLElement {
   const mine = m.from === model.me.number
   if (m.call) return h('li.call-event', { 'data-id': m.id }, callLabel(m.call, mine), ' · ', formatTime(m.time), m.expires ? timerMark(m.expires) : null)
   const body = m.deleted
@@ -189,9 +312,9 @@ function message(m: HistoryEntry, model: Model, names: Map<string, string>, isAd
   const li = h(
     `li.message.${mine ? 'mine' : 'theirs'}`,
     { 'data-id': m.id, tabindex: 0 },
-    mine ? null : h('span.from', {}, names.get(m.from) ?? formatNumber(m.from)),
+    mine ? null : h('span.from', {}, names.get(m.from) || m.name || formatNumber(m.from)),
     body,
-    h('span.time', {}, formatTime(m.time), m.edited && !m.deleted ? ' · edited' : '', m.expires ? timerMark(m.expires) : null),
+    h('span.time', {}, formatTime(m.time), m.edited && !m.deleted ? ' · edited' : '', m.expires ? timerMark(m.expires) : null, mine ? deliveryMark(m, delivery) : null),
     reactions.length ? h('div.reactions', {}, ...reactions.map(([who, e]) => h('span', { title: names.get(who) ?? formatNumber(who) }, e))) : null,
     tools
   )
@@ -205,7 +328,22 @@ function timerMark(expires: number): HTMLElement {
   return h('span.timer', { 'data-expires': String(expires), title: `Disappears at ${at}`, 'aria-label': `Disappears at ${at}` }, ' · ⏱ ', h('span.left', {}, formatCountdown(expires - Date.now())))
 }
 
+/** An image shown inline: click or Open shows it large; the bytes come from this device only. */
+function imagePreview(src: string, name: string): HTMLElement {
+  const show = (): void => {
+    dialog(name, h('img.viewer', { src, alt: name }))
+  }
+  return h(
+    'div.preview',
+    {},
+    h('img.thumb', { src, alt: name, loading: 'lazy', onclick: show }),
+    h('button', { type: 'button', onclick: show, 'aria-label': `Open ${name}` }, 'Open')
+  )
+}
+
 function fileCard(id: string, name: string, size: number, state: FileState | undefined, mine: boolean, act: ConversationActions): HTMLElement {
+  const here = mine || state?.state === 'done'
+  const src = here && IMAGE_NAME.test(name) ? act.preview(id, name) : null
   let status: HTMLElement
   if (mine) status = h('span.hint', {}, 'Sent')
   else if (state?.state === 'done') status = h('span.hint', { title: state.path ?? '' }, `Saved to ${state.path ?? 'Downloads'}`)
@@ -232,7 +370,8 @@ function fileCard(id: string, name: string, size: number, state: FileState | und
       h('button', { type: 'button', onclick: () => act.download(id) }, state ? 'Resume' : 'Download')
     )
   }
-  return h('div.file', {}, h('span.file-icon', { 'aria-hidden': 'true' }, '📄'), h('div', {}, h('strong', {}, name), h('span.hint', {}, ' ' + formatSize(size)), h('div', {}, status)))
+  const card = h('div.file', {}, h('span.file-icon', { 'aria-hidden': 'true' }, IMAGE_NAME.test(name) ? '🖼' : '📄'), h('div', {}, h('strong', {}, name), h('span.hint', {}, ' ' + formatSize(size)), h('div', {}, status)))
+  return src ? h('div.file-with-preview', {}, imagePreview(src, name), card) : card
 }
 
 /** A download that stopped: paused or cancelled by the reader is a plain note (with how far it got), a failure is an error. */

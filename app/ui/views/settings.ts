@@ -2,6 +2,7 @@ import type { ApiPort } from '../api-port'
 import { dialog, formatNumber, h, replace, sentence } from '../dom'
 import type { Model } from '../model'
 import { networkBadge } from './network-badge'
+import { backupSection } from './backup'
 
 export function settingsDialog(api: ApiPort, model: Model, changed: () => void): void {
   const out = h('p.result', { role: 'status' })
@@ -52,6 +53,7 @@ export function settingsDialog(api: ApiPort, model: Model, changed: () => void):
       ),
       phrase
     ),
+    backupSection(api),
     h(
       'div.section',
       {},

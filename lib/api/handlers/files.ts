@@ -2,6 +2,7 @@ import z32 from 'z32'
 import type { Params, Result } from '../../contract'
 import { PeerlineError } from '../../errors'
 import { fileInfo } from '../../files/file-info'
+import { filePreview, fileStates } from '../file-methods'
 import { done, optStr, str, strList } from '../params'
 import type { RawParams } from '../params'
 import { none } from './handler'
@@ -16,7 +17,9 @@ export const fileHandlers: HandlerTable<'files'> = {
   pauseFile: { params: file, run: ({ core }, p) => ({ paused: core.files.pause(p.file) }) },
   cancelFile: { params: file, run: ({ core }, p) => ({ cancelled: core.files.cancel(p.file) }) },
   setBlocklist: { params: (p) => ({ hashes: strList(p, 'hashes') }), run: ({ core }, p) => done(core.files.blocklist.set(p.hashes)) },
-  blocklist: { params: none, run: ({ core }) => ({ hashes: core.files.blocklist.list() }) }
+  blocklist: { params: none, run: ({ core }) => ({ hashes: core.files.blocklist.list() }) },
+  fileStates: { params: none, run: ({ core }) => fileStates(core) },
+  filePreview: { params: file, run: ({ core }, p) => filePreview(core, p.file) }
 }
 
 /** Shares a file into a conversation: it is announced as a message with an attachment. */

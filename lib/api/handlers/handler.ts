@@ -1,4 +1,4 @@
-import type { Capability, Me, MethodName, METHODS, Params, Result } from '../../contract'
+import type { Capability, Me, MethodName, METHODS, NotificationName, Notifications, Params, Result } from '../../contract'
 import type { RoomMethods } from '../room-methods'
 import type { ApiServices } from '../services'
 import type { RawParams } from '../params'
@@ -11,6 +11,15 @@ export interface HandlerContext {
   downloadsFolder(): string
   /** Swaps a fresh profile's identity for the one `phrase` restores (the Api reopens the core). */
   restoreIdentity(phrase: string): Promise<Me>
+  /** The profile directory. */
+  readonly storage: string
+  /**
+   * Closes the core, runs `between` on the closed profile (import), and opens the profile again,
+   * also when `between` failed; `core` is the new core afterwards.
+   */
+  reopen(between: () => Promise<unknown> | void): Promise<void>
+  /** Pushes a notification to the clients (progress of a long method). */
+  notify<N extends NotificationName>(name: N, params: Notifications[N]): void
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Handler } from './handler'
 import { fileHandlers } from './files'
 import { identityHandlers } from './identity'
 import { messageHandlers } from './messages'
+import { profileHandlers } from './profile'
 import { roomHandlers } from './rooms'
 
 /** Every method's handler, one table per capability; the type makes sure none is missing. */
@@ -14,5 +15,6 @@ export const HANDLERS: { readonly [M in MethodName]: Handler<M> } = {
   ...messageHandlers,
   ...roomHandlers,
   ...fileHandlers,
-  ...callHandlers
+  ...callHandlers,
+  ...profileHandlers
 }

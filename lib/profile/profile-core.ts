@@ -1,0 +1,138 @@
+import b4a from 'b4a'
+import c from 'compact-encoding'
+import type Corestore from 'corestore'
+import Hyperbee from 'hyperbee'
+import Hypercore from 'hypercore'
+import ReadyResource from 'ready-resource'
+import sodium from 'sodium-universal'
+import type { KeyPair } from '../identity/identity'
+import { contactRecord, roomEntry, settingsRecord } from '../wire/schemas'
+import type { ContactRecord, RoomEntry, SettingsRecord } from '../wire/schemas'
+
+// The profile core: what a recovery phrase alone brings back. Its signer is the identity key
+// under a namespace of its own (hypercore signs namespace-prefixed tree hashes, so nothing it signs
+// can pass for anything else the identity key signs), so:
+// - anyone who knows our public key (every contact) can compute its key and keep a blind copy;
+// - its blocks are encrypted with a key derived from the seed, which only we have.
+
+const NAMESPACE = domain('peerline/profile/v1')
+const ENCRYPTION_DOMAIN = 'peerline/profile/v1/encryption'
+
+const STORE_SEED = 'store-seed'
+const SETTINGS = 'settings'
+const CONTACT = 'contact/'
+const ROOM = 'room/'
+
+/** The profile core's key for a person: from their public key alone. */
+export function profileKeyOf(publicKey: Buffer): Buffer {
+  return Hypercore.key(publicKey, { namespace: NAMESPACE })
+}
+
+/** The profile core's encryption key: from the identity seed, which never leaves the device. */
+export function profileEncryptionKey(seed: Buffer): Buffer {
+  const out = b4a.alloc(32)
+  sodium.crypto_generichash(out, b4a.from(ENCRYPTION_DOMAIN), seed)
+  return out
+}
+
+export interface ProfileSnapshot {
+  /** The Corestore seed: our writer keys in every room derive from it. */
+  storeSeed: Buffer | null
+  settings: SettingsRecord | null
+  contacts: ContactRecord[]
+  rooms: Array<RoomEntry & { id: string }>
+}
+
+export interface ProfileCoreOptions {
+  store: Corestore
+  keyPair: KeyPair
+  seed: Buffer
+}
+
+/** Our own profile core (writable; a Hyperbee of contacts, rooms and the store seed). */
+export class ProfileCore extends ReadyResource {
+  readonly core: Hypercore<Buffer>
+  private readonly _bee: Hyperbee<string, Buffer>
+  /** What we last wrote, as encoded bytes, so writing the same state appends nothing. */
+  private readonly _written = new Map<string, Buffer>()
+
+  constructor({ store, keyPair, seed }: ProfileCoreOptions) {
+    super()
+    const manifest = { version: 1, signers: [{ signature: 'ed25519' as const, namespace: NAMESPACE, publicKey: keyPair.publicKey }] }
+    this.core = store.get({ keyPair, manifest, encryptionKey: profileEncryptionKey(seed) })
+    this._bee = new Hyperbee<string, Buffer>(this.core, { keyEncoding: 'utf-8', valueEncoding: 'binary' })
+  }
+
+  protected override async _open(): Promise<void> {
+    await this._bee.ready()
+    await this._reload()
+  }
+
+  protected override async _close(): Promise<void> {
+    await this._bee.close()
+  }
+
+  get key(): Buffer {
+    return this.core.key as Buffer
+  }
+
+  get length(): number {
+    return this.core.length
+  }
+
+  /** What the profile holds now (records that do not decode are skipped: a newer writer's). */
+  async read(): Promise<ProfileSnapshot> {
+    await this._reload()
+    const out: ProfileSnapshot = { storeSeed: null, settings: null, contacts: [], rooms: [] }
+    for (const [key, value] of this._written) {
+      try {
+        if (key === STORE_SEED && value.byteLength === 32) out.storeSeed = value
+        else if (key === SETTINGS) out.settings = c.decode(settingsRecord, value)
+        else if (key.startsWith(CONTACT)) out.contacts.push(c.decode(contactRecord, value))
+        else if (key.startsWith(ROOM)) out.rooms.push({ id: key.slice(ROOM.length), ...c.decode(roomEntry, value) })
+      } catch {}
+    }
+    return out
+  }
+
+  /** Makes the profile say `state`: one batch with only what changed (nothing when nothing did). */
+  async write(state: ProfileSnapshot): Promise<number> {
+    const want = new Map<string, Buffer>()
+    if (state.storeSeed) want.set(STORE_SEED, state.storeSeed)
+    if (state.settings) want.set(SETTINGS, c.encode(settingsRecord, state.settings))
+    for (const r of state.contacts) want.set(CONTACT + b4a.toString(r.publicKey, 'hex'), c.encode(contactRecord, r))
+    for (const r of state.rooms) want.set(ROOM + r.id, c.encode(roomEntry, { key: r.key, encryptionKey: r.encryptionKey, namespace: r.namespace, kind: r.kind, read: r.read, left: r.left }))
+    const batch = this._bee.batch()
+    let changes = 0
+    for (const [key, value] of want) {
+      const had = this._written.get(key)
+      if (had !== undefined && b4a.equals(had, value)) continue
+      await batch.put(key, value)
+      changes++
+    }
+    for (const key of this._written.keys()) {
+      if (want.has(key)) continue
+      await batch.del(key)
+      changes++
+    }
+    if (changes === 0) {
+      await batch.close()
+      return 0
+    }
+    await batch.flush()
+    this._written.clear()
+    for (const [k, v] of want) this._written.set(k, v)
+    return changes
+  }
+
+  private async _reload(): Promise<void> {
+    this._written.clear()
+    for await (const { key, value } of this._bee.createReadStream()) this._written.set(key, value)
+  }
+}
+
+function domain(text: string): Buffer {
+  const out = b4a.alloc(32)
+  sodium.crypto_generichash(out, b4a.from(text))
+  return out
+}

@@ -1,0 +1,77 @@
+import test from 'brittle'
+import b4a from 'b4a'
+import path from 'path'
+import Corestore from 'corestore'
+import { keyPairFromSeed } from '../../lib/identity/identity'
+import { ProfileCore, profileKeyOf } from '../../lib/profile/profile-core'
+import type { ProfileSnapshot } from '../../lib/profile/profile-core'
+import { ProfileMirrors } from '../../lib/profile/profile-mirrors'
+import { ROOM_DIRECT } from '../../lib/wire/schemas'
+import { eventually } from '../helpers/eventually'
+
+const SEED = b4a.alloc(32, 5)
+
+function pipe(a: Corestore, b: Corestore): () => void {
+  const s1 = a.replicate(true)
+  const s2 = b.replicate(false)
+  s1.pipe(s2).pipe(s1)
+  return () => {
+    s1.destroy()
+    s2.destroy()
+  }
+}
+
+const snapshot: ProfileSnapshot = {
+  storeSeed: b4a.alloc(32, 8),
+  settings: { name: 'Alice', contactsOnly: true, alwaysOn: [] },
+  contacts: [{ publicKey: b4a.alloc(32, 1), number: '123456789', name: 'Bob', state: 'accepted', roomKey: b4a.alloc(32, 2), roomEncryptionKey: b4a.alloc(32, 3), acceptPending: false, added: 1000 }],
+  rooms: [{ id: 'room-one', key: b4a.alloc(32, 2), encryptionKey: b4a.alloc(32, 3), namespace: b4a.alloc(32, 4), kind: ROOM_DIRECT, read: 3, left: false }]
+}
+
+test('the profile core: found from the public key, held blind by a contact, restored from the seed alone', async (t) => {
+  const dir = await t.tmp()
+  const [sa, sb, sr] = ['a', 'b', 'r'].map((n) => new Corestore(path.join(dir, n)))
+  t.teardown(async () => {
+    for (const s of [sa, sb, sr]) await s.close()
+  })
+  const keyPair = keyPairFromSeed(SEED)
+
+  const mine = new ProfileCore({ store: sa, keyPair, seed: SEED })
+  await mine.ready()
+  t.alike(mine.key, profileKeyOf(keyPair.publicKey), 'its key follows from the public key')
+  t.ok(mine.core.writable)
+  t.is(await mine.write(snapshot), 4, 'four records written')
+  t.is(await mine.write(snapshot), 0, 'the same state writes nothing')
+
+  // Bob keeps a blind copy: he knows only Alice's public key.
+  const mirrors = new ProfileMirrors(sb)
+  mirrors.mirror(keyPair.publicKey)
+  const unpipeAB = pipe(sa, sb)
+  const blind = sb.get({ key: profileKeyOf(keyPair.publicKey) })
+  await blind.ready()
+  await eventually(async () => blind.contiguousLength, (n) => n === mine.length, 10_000)
+  t.is(blind.contiguousLength, mine.length, 'the contact holds every block')
+  let plain = false
+  for (let i = 0; i < blind.length; i++) if (b4a.from((await blind.get(i)) ?? b4a.alloc(0)).includes(b4a.from('Bob'))) plain = true
+  t.absent(plain, 'and cannot read them')
+  unpipeAB()
+  await mine.close()
+
+  // A new device with only the seed, and only Bob online.
+  const restored = new ProfileCore({ store: sr, keyPair: keyPairFromSeed(SEED), seed: SEED })
+  await restored.ready()
+  t.is(restored.length, 0, 'nothing here yet')
+  const unpipeBR = pipe(sb, sr)
+  t.teardown(unpipeBR)
+  await eventually(async () => restored.length, (n) => n === blind.length, 10_000)
+  const back = await restored.read()
+  t.alike(back, snapshot, 'contacts, rooms, settings and the store seed come back')
+
+  // It goes on from there, and Bob's copy follows.
+  t.is(await restored.write({ ...snapshot, contacts: [] }), 1, 'one change: a contact removed')
+  await eventually(async () => blind.length, (n) => n === restored.length, 10_000)
+  t.is(blind.length, restored.length, 'the blind copy follows the new device')
+  await blind.close()
+  await mirrors.close()
+  await restored.close()
+})

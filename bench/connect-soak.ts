@@ -16,12 +16,12 @@ import os from 'os'
 import path from 'path'
 import Hyperswarm from 'hyperswarm'
 import HyperDHT from 'hyperdht'
-import { LanNet } from '../test/helpers/lan-net'
-import { coldStart } from '../test/helpers/lan-scenario'
-import type { Timeline } from '../test/helpers/lan-scenario'
-import { netnsUnavailable } from '../test/helpers/netns'
-import { randomFile } from '../test/helpers/test-files'
-import { localTestnet } from '../test/helpers/testnet'
+import { LanNet } from '../harness/lan-net'
+import { coldStart } from '../harness/lan-scenario'
+import type { Timeline } from '../harness/lan-scenario'
+import { netnsUnavailable } from '../harness/netns'
+import { randomFile } from '../harness/test-files'
+import { localTestnet } from '../harness/testnet'
 
 const COUNT = 5
 /** A round that has not finished in this long has hung. */

@@ -15,8 +15,8 @@ import fs from 'fs'
 import os from 'os'
 import path from 'path'
 import readline from 'readline'
-import { AgentProcess } from '../test/helpers/agent'
-import { localTestnet } from '../test/helpers/testnet'
+import { AgentProcess } from '../harness/agent'
+import { localTestnet } from '../harness/testnet'
 
 const MB = Number(process.env.FILES_MB ?? 1024)
 const BIG_MB = Number(process.env.PEERLINE_BENCH_GB ?? 0) * 1024

@@ -8,7 +8,7 @@
  *   npm run bench:fuzz                 (100,000 inputs per decoder)
  *   FUZZ_INPUTS=1000000 npm run bench:fuzz
  */
-import { fuzz, fuzzTargets } from '../test/helpers/schema-fuzzer'
+import { fuzz, fuzzTargets } from '../harness/schema-fuzzer'
 
 const INPUTS = Number(process.env.FUZZ_INPUTS ?? 100_000)
 const SEED = Number(process.env.FUZZ_SEED ?? 1)

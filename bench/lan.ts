@@ -11,12 +11,12 @@ import { spawn } from 'child_process'
 import fs from 'fs'
 import os from 'os'
 import path from 'path'
-import { AgentProcess } from '../test/helpers/agent'
-import { LanNet } from '../test/helpers/lan-net'
-import { coldStart, warmStart } from '../test/helpers/lan-scenario'
-import type { RestartTimeline, Timeline } from '../test/helpers/lan-scenario'
-import { netnsUnavailable } from '../test/helpers/netns'
-import { localTestnet } from '../test/helpers/testnet'
+import { AgentProcess } from '../harness/agent'
+import { LanNet } from '../harness/lan-net'
+import { coldStart, warmStart } from '../harness/lan-scenario'
+import type { RestartTimeline, Timeline } from '../harness/lan-scenario'
+import { netnsUnavailable } from '../harness/netns'
+import { localTestnet } from '../harness/testnet'
 
 const COUNT = 5
 

@@ -8,8 +8,8 @@
 import fs from 'fs'
 import os from 'os'
 import path from 'path'
-import { AgentProcess } from '../test/helpers/agent'
-import { localTestnet } from '../test/helpers/testnet'
+import { AgentProcess } from '../harness/agent'
+import { localTestnet } from '../harness/testnet'
 
 const ROOMS = 20
 const BIG_ROOM = Number(process.env.BENCH_BIG_ROOM ?? 1000)

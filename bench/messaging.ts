@@ -9,9 +9,9 @@
 import fs from 'fs'
 import os from 'os'
 import path from 'path'
-import { AgentProcess } from '../test/helpers/agent'
+import { AgentProcess } from '../harness/agent'
 import { rawPing } from './raw-ping'
-import { localTestnet } from '../test/helpers/testnet'
+import { localTestnet } from '../harness/testnet'
 import { spawnSync } from 'child_process'
 
 const ROOT = path.join(__dirname, '..', '..')

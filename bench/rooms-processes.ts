@@ -10,8 +10,8 @@
 import fs from 'fs'
 import os from 'os'
 import path from 'path'
-import { AgentProcess } from '../test/helpers/agent'
-import { localTestnet } from '../test/helpers/testnet'
+import { AgentProcess } from '../harness/agent'
+import { localTestnet } from '../harness/testnet'
 
 const MESSAGES = Number(process.env.BENCH_PROC_MESSAGES ?? 200)
 const SIZES = (process.env.BENCH_PROC_SIZES ?? '5,10').split(',').map(Number)

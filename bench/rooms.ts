@@ -22,8 +22,8 @@ import { NumberScheme } from '../lib/identity/number-scheme'
 import { RoomList } from '../lib/rooms/room-list'
 import type { Room } from '../lib/rooms/room'
 import { ROLE_ADMIN, ROLE_MEMBER, ROOM_GROUP } from '../lib/wire/schemas'
-import { AgentProcess } from '../test/helpers/agent'
-import { localTestnet } from '../test/helpers/testnet'
+import { AgentProcess } from '../harness/agent'
+import { localTestnet } from '../harness/testnet'
 
 const WRITERS = 10
 const PER_WRITER = Number(process.env.BENCH_PER_WRITER ?? 100)

@@ -1,10 +1,10 @@
 // npm run demo:blackout (as root): the internet is gone, five laptops share one Wi-Fi. Builds five
 // network namespaces on a bridge with no route out, starts `peerline agent` in each with nothing
 // configured, prints a timeline, and deletes everything again.
-import { LanNet } from '../test/helpers/lan-net'
-import { netnsUnavailable } from '../test/helpers/netns'
-import { coldStart } from '../test/helpers/lan-scenario'
-import type { Timeline } from '../test/helpers/lan-scenario'
+import { LanNet } from '../harness/lan-net'
+import { netnsUnavailable } from '../harness/netns'
+import { coldStart } from '../harness/lan-scenario'
+import type { Timeline } from '../harness/lan-scenario'
 import { shutdown } from '../app/shutdown'
 
 const LABELS: Record<keyof Timeline, string> = {

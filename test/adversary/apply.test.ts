@@ -4,12 +4,12 @@ import c from 'compact-encoding'
 import Corestore from 'corestore'
 import CoreStorage from 'hypercore-storage'
 import { STORE_DIR } from '../../lib/identity/identity'
-import { coreNet } from '../helpers/core-api'
+import { coreNet } from '../../harness/core-api'
 import path from 'path'
 import { RoomList } from '../../lib/rooms/room-list'
 import * as schema from '../../lib/wire/schemas'
 import { signedBy } from '../../lib/rooms/room'
-import { converged, groupOfThree, numberOf, roomsOf, scheme, self, transcript, until } from '../helpers/room-net'
+import { converged, groupOfThree, numberOf, roomsOf, scheme, self, transcript, until } from '../../harness/room-net'
 
 test('a member re-adding the admin\'s writer as someone else is skipped everywhere; the admin lives on', async (t) => {
   const logs: string[] = []

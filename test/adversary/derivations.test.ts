@@ -3,7 +3,7 @@ import c from 'compact-encoding'
 import crypto from 'hypercore-crypto'
 import * as schema from '../../lib/wire/schemas'
 import type { NewMember } from '../../lib/rooms/room'
-import { converged, groupOfThree, numberOf, scheme, transcript } from '../helpers/room-net'
+import { converged, groupOfThree, numberOf, scheme, transcript } from '../../harness/room-net'
 
 /** Counts the Argon2 derivations the (shared, cached) test scheme really runs. */
 function countDerivations(t: { teardown: (fn: () => void) => void }): () => number {

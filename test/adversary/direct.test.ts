@@ -1,9 +1,9 @@
 import test from 'brittle'
 import b4a from 'b4a'
 import type { PeerSession } from '../../lib/contacts/peer-session'
-import { coreNet, errorCode } from '../helpers/core-api'
-import { eventually } from '../helpers/eventually'
-import { meshOfStores, roomsOf, self, until } from '../helpers/room-net'
+import { coreNet, errorCode } from '../../harness/core-api'
+import { eventually } from '../../harness/eventually'
+import { meshOfStores, roomsOf, self, until } from '../../harness/room-net'
 import { OP_RENAME, ROOM_DIRECT } from '../../lib/wire/schemas'
 
 type Started = Awaited<ReturnType<Awaited<ReturnType<typeof coreNet>>['start']>>

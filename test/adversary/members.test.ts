@@ -5,7 +5,7 @@ import crypto from 'hypercore-crypto'
 import { signedBy } from '../../lib/rooms/room'
 import type { Room } from '../../lib/rooms/room'
 import * as schema from '../../lib/wire/schemas'
-import { converged, groupOfThree, numberOf, scheme, self, transcript } from '../helpers/room-net'
+import { converged, groupOfThree, numberOf, scheme, self, transcript } from '../../harness/room-net'
 
 /** What a malicious member B writes straight into its own writer core, past every Api check. */
 async function forge(b: Room, op: schema.RoomOp): Promise<void> {

@@ -2,7 +2,7 @@ import test from 'brittle'
 import b4a from 'b4a'
 import c from 'compact-encoding'
 import * as schema from '../../lib/wire/schemas'
-import { converged, groupOfThree, numberOf, transcript, until } from '../helpers/room-net'
+import { converged, groupOfThree, numberOf, transcript, until } from '../../harness/room-net'
 
 test('replayed ops are skipped: a copied message, the creator\'s record, a record of someone who left', async (t) => {
   const { a, b, c: carol } = await groupOfThree(t)

@@ -4,9 +4,9 @@ import HyperDHT from 'hyperdht'
 import Hyperswarm from 'hyperswarm'
 import type NoiseSecretStream from '@hyperswarm/secret-stream'
 import * as schema from '../../lib/wire/schemas'
-import { coreNet } from '../helpers/core-api'
-import { befriend, sessionTo, type Started } from '../helpers/raw-session'
-import { eventually } from '../helpers/eventually'
+import { coreNet } from '../../harness/core-api'
+import { befriend, sessionTo, type Started } from '../../harness/raw-session'
+import { eventually } from '../../harness/eventually'
 
 /** Every protomux channel of ours that an authenticated contact has open, with its frame limit. */
 const CHANNELS: Array<[string, number]> = [

@@ -4,7 +4,7 @@ import c from 'compact-encoding'
 import type { RoomMessage } from '../../lib/contract'
 import type { Room } from '../../lib/rooms/room'
 import * as schema from '../../lib/wire/schemas'
-import { converged, meshOfStores, memberOf, numberOf, roomsOf, transcript, until } from '../helpers/room-net'
+import { converged, meshOfStores, memberOf, numberOf, roomsOf, transcript, until } from '../../harness/room-net'
 
 /** Admin #1 with members #2 and #3 in a group; #4 has the room open but is not added yet. */
 async function groupOfFour(t: Parameters<Parameters<typeof test>[1]>[0]) {

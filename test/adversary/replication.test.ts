@@ -3,9 +3,9 @@ import b4a from 'b4a'
 import type Hypercore from 'hypercore'
 import type { PeerSession } from '../../lib/contacts/peer-session'
 import type { Room } from '../../lib/rooms/room'
-import { coreNet } from '../helpers/core-api'
-import { befriend, sessionTo, type Started } from '../helpers/raw-session'
-import { eventually } from '../helpers/eventually'
+import { coreNet } from '../../harness/core-api'
+import { befriend, sessionTo, type Started } from '../../harness/raw-session'
+import { eventually } from '../../harness/eventually'
 
 /** How long a raw pull may wait for one block before it counts as refused. */
 const PULL_TIMEOUT = 3000

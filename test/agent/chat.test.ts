@@ -1,6 +1,6 @@
 import test from 'brittle'
-import { befriend, setup } from '../helpers/agent-net'
-import { eventually } from '../helpers/eventually'
+import { befriend, setup } from '../../harness/agent-net'
+import { eventually } from '../../harness/eventually'
 
 test('two agents: number, add, request with safety code, accept, chat both ways', async (t) => {
   const { start } = await setup(t)

@@ -1,9 +1,9 @@
 import test from 'brittle'
 import fs from 'fs'
 import path from 'path'
-import type { AgentProcess } from '../helpers/agent'
-import { befriend, setup } from '../helpers/agent-net'
-import { randomFile } from '../helpers/test-files'
+import type { AgentProcess } from '../../harness/agent'
+import { befriend, setup } from '../../harness/agent-net'
+import { randomFile } from '../../harness/test-files'
 
 
 /** A real 1x1 PNG. */

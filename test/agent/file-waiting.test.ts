@@ -1,8 +1,8 @@
 import test from 'brittle'
 import fs from 'fs'
 import path from 'path'
-import { befriend, setup } from '../helpers/agent-net'
-import { randomFile, sha256File } from '../helpers/test-files'
+import { befriend, setup } from '../../harness/agent-net'
+import { randomFile, sha256File } from '../../harness/test-files'
 
 test('a download whose only source is offline says it is waiting, and finishes by itself when the source returns', async (t) => {
   const { start, dir } = await setup(t)

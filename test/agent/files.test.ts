@@ -8,11 +8,11 @@ import path from 'path'
 import z32 from 'z32'
 import { NumberScheme } from '../../lib/identity/number-scheme'
 import * as schema from '../../lib/wire/schemas'
-import type { AgentProcess } from '../helpers/agent'
-import { errorCode } from '../helpers/agent'
-import { setup } from '../helpers/agent-net'
-import { randomFile, sha256File } from '../helpers/test-files'
-import { eventually } from '../helpers/eventually'
+import type { AgentProcess } from '../../harness/agent'
+import { errorCode } from '../../harness/agent'
+import { setup } from '../../harness/agent-net'
+import { randomFile, sha256File } from '../../harness/test-files'
+import { eventually } from '../../harness/eventually'
 
 const SIZE = Number(process.env.PEERLINE_TEST_FILE_MB ?? 200) * 1024 * 1024
 

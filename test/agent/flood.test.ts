@@ -2,8 +2,8 @@ import test from 'brittle'
 import { spawn } from 'child_process'
 import fs from 'fs'
 import path from 'path'
-import type { AgentProcess } from '../helpers/agent'
-import { befriend, setup } from '../helpers/agent-net'
+import type { AgentProcess } from '../../harness/agent'
+import { befriend, setup } from '../../harness/agent-net'
 
 const MESSAGES = 100
 const GAP = 50
@@ -21,9 +21,9 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]
 }
 
-/** The flooder runs in its own process (test/helpers/flood-main.ts). */
+/** The flooder runs in its own process (harness/flood-main.ts). */
 function flood(bootstrap: string, victim: string): { stop: () => Promise<number> } {
-  const child = spawn(process.execPath, [path.join(__dirname, '..', 'helpers', 'flood-main.js'), bootstrap, victim, String(FLOOD_RATE)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'harness', 'flood-main.js'), bootstrap, victim, String(FLOOD_RATE)], { stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
   child.stdout.on('data', (d) => (out += d))
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))

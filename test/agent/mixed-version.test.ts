@@ -2,9 +2,9 @@ import test from 'brittle'
 import fs from 'fs'
 import path from 'path'
 import crypto from 'crypto'
-import { befriend, setup } from '../helpers/agent-net'
-import { eventually } from '../helpers/eventually'
-import type { AgentProcess } from '../helpers/agent'
+import { befriend, setup } from '../../harness/agent-net'
+import { eventually } from '../../harness/eventually'
+import type { AgentProcess } from '../../harness/agent'
 
 // Mixed versions on one real testnet. PEERLINE_SIMULATE_PROTOCOL makes an agent speak another
 // protocol version: it writes that version into its hello and room ops and appends a field this

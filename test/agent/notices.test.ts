@@ -1,6 +1,6 @@
 import test from 'brittle'
-import { befriend, setup } from '../helpers/agent-net'
-import { eventually } from '../helpers/eventually'
+import { befriend, setup } from '../../harness/agent-net'
+import { eventually } from '../../harness/eventually'
 
 interface Entry { id: string; seq: number; from: string; name: string; text: string; delivered: boolean | null }
 

@@ -1,9 +1,9 @@
 import test from 'brittle'
 import fs from 'fs'
 import path from 'path'
-import type { AgentProcess } from '../helpers/agent'
-import { befriend, setup } from '../helpers/agent-net'
-import { eventually } from '../helpers/eventually'
+import type { AgentProcess } from '../../harness/agent'
+import { befriend, setup } from '../../harness/agent-net'
+import { eventually } from '../../harness/eventually'
 
 interface Entry {
   id: string

@@ -2,7 +2,7 @@ import test from 'brittle'
 import { execFileSync } from 'child_process'
 import fs from 'fs'
 import path from 'path'
-import { setup } from '../helpers/agent-net'
+import { setup } from '../../harness/agent-net'
 
 // The first release (protocol 1.0, unversioned) against this one, both real agents on a testnet.
 // The first release is built from its commit (test/fixtures/previous-release, the tree before

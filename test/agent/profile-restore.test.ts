@@ -1,8 +1,8 @@
 import test from 'brittle'
-import type { AgentProcess } from '../helpers/agent'
-import { setup } from '../helpers/agent-net'
-import { aliceAndBob } from '../helpers/alice-and-bob'
-import { eventually } from '../helpers/eventually'
+import type { AgentProcess } from '../../harness/agent'
+import { setup } from '../../harness/agent-net'
+import { aliceAndBob } from '../../harness/alice-and-bob'
+import { eventually } from '../../harness/eventually'
 
 interface Entry {
   id: string

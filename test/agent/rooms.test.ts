@@ -4,10 +4,10 @@ import crypto from 'crypto'
 import fs from 'fs'
 import path from 'path'
 import readline from 'readline'
-import { AgentProcess } from '../helpers/agent'
-import { setup } from '../helpers/agent-net'
-import { eventually } from '../helpers/eventually'
-import { localTestnet } from '../helpers/testnet'
+import { AgentProcess } from '../../harness/agent'
+import { setup } from '../../harness/agent-net'
+import { eventually } from '../../harness/eventually'
+import { localTestnet } from '../../harness/testnet'
 
 type T = Parameters<Parameters<typeof test>[1]>[0]
 

@@ -1,7 +1,7 @@
 import test from 'brittle'
-import { RpcError } from '../helpers/agent'
-import { befriend, setup } from '../helpers/agent-net'
-import { eventually } from '../helpers/eventually'
+import { RpcError } from '../../harness/agent'
+import { befriend, setup } from '../../harness/agent-net'
+import { eventually } from '../../harness/eventually'
 
 
 test('search finds messages by their current text, newest first, in one room or all, never deleted ones', { timeout: 120_000 }, async (t) => {

@@ -1,8 +1,8 @@
 import test from 'brittle'
 import { execFileSync } from 'child_process'
 import path from 'path'
-import { SHORT_LOOKUP } from '../helpers/agent'
-import { setup } from '../helpers/agent-net'
+import { SHORT_LOOKUP } from '../../harness/agent'
+import { setup } from '../../harness/agent-net'
 
 const MAIN = path.join(__dirname, '..', '..', 'app', 'cli', 'main.js')
 

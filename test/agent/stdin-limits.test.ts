@@ -1,7 +1,7 @@
 import test from 'brittle'
 import fs from 'fs'
-import { setup } from '../helpers/agent-net'
-import { eventually } from '../helpers/eventually'
+import { setup } from '../../harness/agent-net'
+import { eventually } from '../../harness/eventually'
 
 const MIB = 1024 * 1024
 const LINE_MIB = 100

@@ -1,8 +1,8 @@
 import test from 'brittle'
 import { spawn } from 'child_process'
 import path from 'path'
-import { setup } from '../helpers/agent-net'
-import { eventually } from '../helpers/eventually'
+import { setup } from '../../harness/agent-net'
+import { eventually } from '../../harness/eventually'
 
 const MAIN = path.join(__dirname, '..', '..', 'app', 'cli', 'main.js')
 // OSC 52 writes the terminal's clipboard; CSI 2J clears the screen; a newline fakes a line.

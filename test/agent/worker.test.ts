@@ -2,8 +2,8 @@ import test from 'brittle'
 import fs from 'fs'
 import os from 'os'
 import path from 'path'
-import { localTestnet } from '../helpers/testnet'
-import { eventually } from '../helpers/eventually'
+import { localTestnet } from '../../harness/testnet'
+import { eventually } from '../../harness/eventually'
 import type PearRuntimeClass from 'pear-runtime'
 
 const WORKER = path.join(__dirname, '..', '..', 'app', 'worker', 'worker.js')

@@ -1,7 +1,7 @@
 import test from 'brittle'
 import path from 'path'
 import type { Browser } from 'playwright-core'
-import { localTestnet } from '../helpers/testnet'
+import { localTestnet } from '../../harness/testnet'
 import { BrowserPeer, launchBrowser } from './browser-peer'
 
 type T = Parameters<Parameters<typeof test>[1]>[0]

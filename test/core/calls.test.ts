@@ -3,8 +3,8 @@ import b4a from 'b4a'
 import fs from 'fs'
 import path from 'path'
 import UDX from 'udx-native'
-import { coreNet, errorCode } from '../helpers/core-api'
-import { eventually } from '../helpers/eventually'
+import { coreNet, errorCode } from '../../harness/core-api'
+import { eventually } from '../../harness/eventually'
 
 type Peer = Awaited<ReturnType<Awaited<ReturnType<typeof coreNet>>['start']>>
 type T = Parameters<Parameters<typeof test>[1]>[0]

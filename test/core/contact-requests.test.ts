@@ -3,8 +3,8 @@ import b4a from 'b4a'
 import Corestore from 'corestore'
 import { ContactBook } from '../../lib/contacts/contact-book'
 import type { ContactRecord } from '../../lib/wire/schemas'
-import { coreNet, errorCode } from '../helpers/core-api'
-import { eventually } from '../helpers/eventually'
+import { coreNet, errorCode } from '../../harness/core-api'
+import { eventually } from '../../harness/eventually'
 
 type Info = { number: string; state: string; room: string | null; messageRequest: boolean }
 type Requests = { requests: Info[]; messageRequests: Info[] }

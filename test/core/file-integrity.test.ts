@@ -2,8 +2,8 @@ import test from 'brittle'
 import b4a from 'b4a'
 import fs from 'fs'
 import path from 'path'
-import { coreNet, errorCode } from '../helpers/core-api'
-import { randomFile, sha256File } from '../helpers/test-files'
+import { coreNet, errorCode } from '../../harness/core-api'
+import { randomFile, sha256File } from '../../harness/test-files'
 
 test('two downloads of different files with one name never share a .part', async (t) => {
   const { dir, start } = await coreNet(t)

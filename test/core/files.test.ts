@@ -3,9 +3,9 @@ import fs from 'fs'
 import path from 'path'
 import z32 from 'z32'
 import { pathInFolder, sanitizeFileName } from '../../lib/files/file-name'
-import { coreNet, errorCode } from '../helpers/core-api'
-import { eventually } from '../helpers/eventually'
-import { randomFile, sha256File } from '../helpers/test-files'
+import { coreNet, errorCode } from '../../harness/core-api'
+import { eventually } from '../../harness/eventually'
+import { randomFile, sha256File } from '../../harness/test-files'
 
 test('file names from peers are made safe', (t) => {
   t.is(sanitizeFileName('../../etc/passwd'), 'passwd')

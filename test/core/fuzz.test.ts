@@ -1,6 +1,6 @@
 import test from 'brittle'
 import * as schema from '../../lib/wire/schemas'
-import { fuzz, fuzzTargets } from '../helpers/schema-fuzzer'
+import { fuzz, fuzzTargets } from '../../harness/schema-fuzzer'
 
 // The short variant of `npm run bench:fuzz` (100,000 inputs per decoder there).
 const INPUTS = 2000

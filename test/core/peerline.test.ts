@@ -1,6 +1,6 @@
 import test from 'brittle'
-import { eventually } from '../helpers/eventually'
-import { coreNet, errorCode } from '../helpers/core-api'
+import { eventually } from '../../harness/eventually'
+import { coreNet, errorCode } from '../../harness/core-api'
 import type { ContactInfo } from '../../lib/contract'
 
 test('two cores: add by number, accept, chat both ways (in-process, Node and Bare)', async (t) => {

@@ -7,7 +7,7 @@ import { ProfileCore, profileKeyOf } from '../../lib/profile/profile-core'
 import type { ProfileSnapshot } from '../../lib/profile/profile-core'
 import { ProfileMirrors } from '../../lib/profile/profile-mirrors'
 import { ROOM_DIRECT } from '../../lib/wire/schemas'
-import { eventually } from '../helpers/eventually'
+import { eventually } from '../../harness/eventually'
 
 const SEED = b4a.alloc(32, 5)
 

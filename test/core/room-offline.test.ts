@@ -1,7 +1,7 @@
 import test from 'brittle'
 import Corestore from 'corestore'
 import path from 'path'
-import { linkedAdmins, memberOf, roomsOf, until } from '../helpers/room-net'
+import { linkedAdmins, memberOf, roomsOf, until } from '../../harness/room-net'
 import { OP_EDIT, ROLE_ADMIN, ROOM_DIRECT } from '../../lib/wire/schemas'
 
 test('a member that fast-forwarded keeps the whole history readable once the others go offline', { timeout: 120_000 }, async (t) => {

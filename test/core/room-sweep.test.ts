@@ -1,7 +1,7 @@
 import test from 'brittle'
 import type Hypercore from 'hypercore'
 import type { Room } from '../../lib/rooms/room'
-import { aloneRooms, clearedOnDisk, linkedAdmins, memberOf, roomPair, until } from '../helpers/room-net'
+import { aloneRooms, clearedOnDisk, linkedAdmins, memberOf, roomPair, until } from '../../harness/room-net'
 import { seqOfId } from '../../lib/rooms/room-view'
 import { OP_DELETE, OP_EDIT, OP_SET_ROLE, OP_SET_TIMER, ROLE_ADMIN, ROOM_DIRECT } from '../../lib/wire/schemas'
 

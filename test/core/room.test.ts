@@ -3,7 +3,7 @@ import b4a from 'b4a'
 import type { RoomMessage } from '../../lib/contract'
 import type { Room } from '../../lib/rooms/room'
 import type { MessageState } from '../../lib/rooms/room-view'
-import { clearedOnDisk, converged, groupOfThree, meshOfStores, memberOf, numberOf, roomPair, roomsOf, self, until } from '../helpers/room-net'
+import { clearedOnDisk, converged, groupOfThree, meshOfStores, memberOf, numberOf, roomPair, roomsOf, self, until } from '../../harness/room-net'
 import {
   MEMBER_ACTIVE,
   MEMBER_REMOVED,

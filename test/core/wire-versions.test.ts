@@ -4,7 +4,7 @@ import c from 'compact-encoding'
 import * as schema from '../../lib/wire/schemas'
 import { decodeRecord, struct } from '../../lib/wire/struct'
 import { isPeerlineError } from '../../lib/errors'
-import { converged, groupOfThree, numberOf, transcript } from '../helpers/room-net'
+import { converged, groupOfThree, numberOf, transcript } from '../../harness/room-net'
 
 // Versioned records: what a peer of another version sends must decode as lib/wire/version.ts says.
 // The next minor version is simulated the way the mixed-version agents do it: the encoders write

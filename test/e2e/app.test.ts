@@ -1,8 +1,8 @@
 import test from 'brittle'
-import { localTestnet } from '../helpers/testnet'
-import { UiInstance } from '../helpers/ui-instance'
-import { hasChromium, launchChromium } from '../helpers/browser'
-import { conversation, firstRun, openPage, screenshot, sendIn, videoPlaying } from '../helpers/ui-page'
+import { localTestnet } from '../../harness/testnet'
+import { UiInstance } from '../../harness/ui-instance'
+import { hasChromium, launchChromium } from '../../harness/browser'
+import { conversation, firstRun, openPage, screenshot, sendIn, videoPlaying } from '../../harness/ui-page'
 
 const WAIT = { timeout: 30_000 }
 

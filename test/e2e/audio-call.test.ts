@@ -1,8 +1,8 @@
 import test from 'brittle'
 import type { Page } from 'playwright-core'
-import { hasChromium } from '../helpers/browser'
-import { conversation, screenshot } from '../helpers/ui-page'
-import { twoWindows } from '../helpers/ui-people'
+import { hasChromium } from '../../harness/browser'
+import { conversation, screenshot } from '../../harness/ui-page'
+import { twoWindows } from '../../harness/ui-people'
 
 const WAIT = { timeout: 60_000 }
 

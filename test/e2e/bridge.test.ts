@@ -1,10 +1,10 @@
 import test from 'brittle'
 import http from 'http'
 import type { AddressInfo } from 'net'
-import { dial } from '../helpers/dial'
-import { localTestnet } from '../helpers/testnet'
-import { UiInstance } from '../helpers/ui-instance'
-import { hasChromium, launchChromium } from '../helpers/browser'
+import { dial } from '../../harness/dial'
+import { localTestnet } from '../../harness/testnet'
+import { UiInstance } from '../../harness/ui-instance'
+import { hasChromium, launchChromium } from '../../harness/browser'
 
 
 test('the bridge takes only our session cookie from our origin and host', { timeout: 120_000 }, async (t) => {

@@ -1,10 +1,10 @@
 import test from 'brittle'
 import type { Page } from 'playwright-core'
-import { hasChromium } from '../helpers/browser'
-import type { BridgeClient } from '../helpers/bridge-client'
-import type { UiInstance } from '../helpers/ui-instance'
-import { conversation, screenshot } from '../helpers/ui-page'
-import { befriend, people } from '../helpers/ui-people'
+import { hasChromium } from '../../harness/browser'
+import type { BridgeClient } from '../../harness/bridge-client'
+import type { UiInstance } from '../../harness/ui-instance'
+import { conversation, screenshot } from '../../harness/ui-page'
+import { befriend, people } from '../../harness/ui-people'
 
 const WAIT = { timeout: 60_000 }
 const COUNT = 300

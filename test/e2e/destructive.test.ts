@@ -1,8 +1,8 @@
 import test from 'brittle'
-import { hasChromium } from '../helpers/browser'
-import type { BridgeClient } from '../helpers/bridge-client'
-import { conversation, screenshot, sendIn } from '../helpers/ui-page'
-import { people } from '../helpers/ui-people'
+import { hasChromium } from '../../harness/browser'
+import type { BridgeClient } from '../../harness/bridge-client'
+import { conversation, screenshot, sendIn } from '../../harness/ui-page'
+import { people } from '../../harness/ui-people'
 
 const WAIT = { timeout: 30_000 }
 

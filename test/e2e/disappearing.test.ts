@@ -1,7 +1,7 @@
 import test from 'brittle'
-import { hasChromium } from '../helpers/browser'
-import { conversation, screenshot, sendIn } from '../helpers/ui-page'
-import { people } from '../helpers/ui-people'
+import { hasChromium } from '../../harness/browser'
+import { conversation, screenshot, sendIn } from '../../harness/ui-page'
+import { people } from '../../harness/ui-people'
 
 const WAIT = { timeout: 30_000 }
 const TIMER = 8

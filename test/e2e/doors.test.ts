@@ -4,10 +4,10 @@ import http from 'http'
 import net from 'net'
 import os from 'os'
 import path from 'path'
-import { dial } from '../helpers/dial'
-import { localTestnet } from '../helpers/testnet'
-import { UiInstance } from '../helpers/ui-instance'
-import { CHROMIUM, hasChromium } from '../helpers/browser'
+import { dial } from '../../harness/dial'
+import { localTestnet } from '../../harness/testnet'
+import { UiInstance } from '../../harness/ui-instance'
+import { CHROMIUM, hasChromium } from '../../harness/browser'
 
 /** Sends raw bytes to host:port and answers whatever came back before the socket closed. */
 function raw(port: number, bytes: string): Promise<string> {

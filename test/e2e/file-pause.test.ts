@@ -1,9 +1,9 @@
 import test from 'brittle'
 import path from 'path'
-import { hasChromium } from '../helpers/browser'
-import { conversation, screenshot } from '../helpers/ui-page'
-import { befriend, people } from '../helpers/ui-people'
-import { randomFile } from '../helpers/test-files'
+import { hasChromium } from '../../harness/browser'
+import { conversation, screenshot } from '../../harness/ui-page'
+import { befriend, people } from '../../harness/ui-people'
+import { randomFile } from '../../harness/test-files'
 
 const WAIT = { timeout: 60_000 }
 const SIZE = 200 * 1024 * 1024

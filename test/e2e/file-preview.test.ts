@@ -3,10 +3,10 @@ import fs from 'fs'
 import os from 'os'
 import path from 'path'
 import zlib from 'zlib'
-import { hasChromium } from '../helpers/browser'
-import type { BridgeClient } from '../helpers/bridge-client'
-import { conversation, screenshot } from '../helpers/ui-page'
-import { befriend, people } from '../helpers/ui-people'
+import { hasChromium } from '../../harness/browser'
+import type { BridgeClient } from '../../harness/bridge-client'
+import { conversation, screenshot } from '../../harness/ui-page'
+import { befriend, people } from '../../harness/ui-people'
 
 const WAIT = { timeout: 60_000 }
 

@@ -1,7 +1,7 @@
 import test from 'brittle'
-import { hasChromium } from '../helpers/browser'
-import { screenshot } from '../helpers/ui-page'
-import { befriend, people } from '../helpers/ui-people'
+import { hasChromium } from '../../harness/browser'
+import { screenshot } from '../../harness/ui-page'
+import { befriend, people } from '../../harness/ui-people'
 
 const WAIT = { timeout: 30_000 }
 

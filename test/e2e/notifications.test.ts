@@ -1,8 +1,8 @@
 import test from 'brittle'
-import { hasChromium } from '../helpers/browser'
-import type { BridgeClient } from '../helpers/bridge-client'
-import { conversation } from '../helpers/ui-page'
-import { befriend, people } from '../helpers/ui-people'
+import { hasChromium } from '../../harness/browser'
+import type { BridgeClient } from '../../harness/bridge-client'
+import { conversation } from '../../harness/ui-page'
+import { befriend, people } from '../../harness/ui-people'
 
 const WAIT = { timeout: 30_000 }
 

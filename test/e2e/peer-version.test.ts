@@ -1,7 +1,7 @@
 import test from 'brittle'
-import { hasChromium } from '../helpers/browser'
-import { screenshot } from '../helpers/ui-page'
-import { befriend, people } from '../helpers/ui-people'
+import { hasChromium } from '../../harness/browser'
+import { screenshot } from '../../harness/ui-page'
+import { befriend, people } from '../../harness/ui-people'
 
 test('a contact on a newer Peerline: a banner says who and what to do, and stays until read', { skip: !hasChromium(), timeout: 180_000 }, async (t) => {
   // PEERLINE_SIMULATE_PROTOCOL: Bob's core speaks the next minor version (see mixed-version.test.ts).

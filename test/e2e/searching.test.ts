@@ -3,9 +3,9 @@ import { execFileSync } from 'child_process'
 import os from 'os'
 import path from 'path'
 import fs from 'fs'
-import { hasChromium } from '../helpers/browser'
-import { screenshot } from '../helpers/ui-page'
-import { people } from '../helpers/ui-people'
+import { hasChromium } from '../../harness/browser'
+import { screenshot } from '../../harness/ui-page'
+import { people } from '../../harness/ui-people'
 
 const MAIN = path.join(__dirname, '..', '..', 'app', 'cli', 'main.js')
 const WAIT = { timeout: 30_000 }

@@ -4,15 +4,15 @@ import crypto from 'crypto'
 import readline from 'readline'
 import fs from 'fs'
 import path from 'path'
-import type { AgentProcess } from '../helpers/agent'
-import { befriend } from '../helpers/agent-net'
-import { eventually } from '../helpers/eventually'
-import { LanNet } from '../helpers/lan-net'
-import { viewHash } from '../helpers/lan-scenario'
-import { netnsUnavailable } from '../helpers/netns'
-import { randomFile } from '../helpers/test-files'
+import type { AgentProcess } from '../../harness/agent'
+import { befriend } from '../../harness/agent-net'
+import { eventually } from '../../harness/eventually'
+import { LanNet } from '../../harness/lan-net'
+import { viewHash } from '../../harness/lan-scenario'
+import { netnsUnavailable } from '../../harness/netns'
+import { randomFile } from '../../harness/test-files'
 
-const PUBLIC_DHT = path.join(__dirname, '..', 'helpers', 'public-dht-main.js')
+const PUBLIC_DHT = path.join(__dirname, '..', '..', 'harness', 'public-dht-main.js')
 
 type Status = { state: string; dhtNodes: number; lanPeers: number; peers: number }
 

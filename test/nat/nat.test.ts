@@ -1,14 +1,14 @@
 import test from 'brittle'
 import path from 'path'
-import type { AgentProcess } from '../helpers/agent'
-import { RpcError } from '../helpers/agent'
-import { befriend } from '../helpers/agent-net'
-import { hasChromium } from '../helpers/browser'
+import type { AgentProcess } from '../../harness/agent'
+import { RpcError } from '../../harness/agent'
+import { befriend } from '../../harness/agent-net'
+import { hasChromium } from '../../harness/browser'
 import { BrowserPeer, launchBrowser } from '../calls/browser-peer'
-import { eventually } from '../helpers/eventually'
-import { viewHash } from '../helpers/lan-scenario'
-import { NatBox, natBoxUnavailable } from '../helpers/nat-box'
-import { randomFile, sha256File } from '../helpers/test-files'
+import { eventually } from '../../harness/eventually'
+import { viewHash } from '../../harness/lan-scenario'
+import { NatBox, natBoxUnavailable } from '../../harness/nat-box'
+import { randomFile, sha256File } from '../../harness/test-files'
 
 // The internet in a box (docs/nat.md): a public segment with the bootstrap DHT and one peer with a
 // public address, and home networks behind consistent and randomising NAT routers.

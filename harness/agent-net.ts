@@ -2,7 +2,7 @@ import type test from 'brittle'
 import path from 'path'
 import { AgentProcess } from './agent'
 import { localTestnet } from './testnet'
-import type { Result } from '../../lib/contract'
+import type { Result } from '../lib/contract'
 
 type T = Parameters<Parameters<typeof test>[1]>[0]
 

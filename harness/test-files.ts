@@ -1,6 +1,6 @@
 import crypto from 'hypercore-crypto'
 import fs from 'fs'
-import { Sha256 } from '../../lib/files/sha256'
+import { Sha256 } from '../lib/files/sha256'
 
 /** Writes `bytes` random bytes to `file` (1 MiB at a time) and returns their hex SHA-256. */
 export function randomFile(file: string, bytes: number): string {

@@ -1,5 +1,5 @@
 import WebSocket from 'ws'
-import type { MethodName, ParamsArg, Result } from '../../lib/contract'
+import type { MethodName, ParamsArg, Result } from '../lib/contract'
 
 /** A JSON-RPC client on a web shell's bridge, as the page would be (our Origin and the session cookie). */
 export class BridgeClient {

@@ -1,8 +1,8 @@
 import b4a from 'b4a'
 import c from 'compact-encoding'
 import type { Encoding } from 'compact-encoding'
-import * as schema from '../../lib/wire/schemas'
-import { decodeRecord } from '../../lib/wire/struct'
+import * as schema from '../lib/wire/schemas'
+import { decodeRecord } from '../lib/wire/struct'
 
 /** The file channel's frame limit: the largest any guard of ours allows. */
 const GUARD_MAX_BYTES = 4 * 1024 * 1024 + 64

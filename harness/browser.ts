@@ -4,7 +4,7 @@ import { chromium } from 'playwright-core'
 import type { Browser } from 'playwright-core'
 
 export const CHROMIUM = process.env.PEERLINE_CHROMIUM ?? '/usr/bin/chromium'
-export const ARTIFACTS = path.join(__dirname, '..', '..', '..', 'test-artifacts')
+export const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts')
 
 /** Flags measured to work headless here (shared/MACHINE-NOTES.md). */
 export const CHROMIUM_ARGS = [

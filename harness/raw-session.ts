@@ -1,7 +1,7 @@
 // For adversary tests that act below the Api: the authenticated session one in-process core
 // holds to another, and befriending two of them through the Api first.
 import b4a from 'b4a'
-import type { PeerSession } from '../../lib/contacts/peer-session'
+import type { PeerSession } from '../lib/contacts/peer-session'
 import type { coreNet } from './core-api'
 import { eventually } from './eventually'
 

@@ -1,7 +1,7 @@
 import type test from 'brittle'
 import path from 'path'
-import { Api } from '../../lib/api/api'
-import type { PeerlineOptions } from '../../lib/peerline'
+import { Api } from '../lib/api/api'
+import type { PeerlineOptions } from '../lib/peerline'
 import { localTestnet } from './testnet'
 
 type T = Parameters<Parameters<typeof test>[1]>[0]

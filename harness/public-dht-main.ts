@@ -1,7 +1,7 @@
 // A stand-in for the public HyperDHT, run inside a network namespace: three persistent nodes on
 // `host` (all bound to it). Prints {"bootstrap":"host:port"} once they are up; exits when stdin closes or on SIGTERM.
 import HyperDHT from 'hyperdht'
-import { shutdown } from '../../app/shutdown'
+import { shutdown } from '../app/shutdown'
 
 async function main(host: string): Promise<void> {
   const first = HyperDHT.bootstrapper(49737, host)

@@ -2,9 +2,9 @@ import { spawn } from 'child_process'
 import type { ChildProcessWithoutNullStreams } from 'child_process'
 import path from 'path'
 import readline from 'readline'
-import type { MethodName, NotificationName, Notifications, ParamsArg, Result } from '../../lib/contract'
+import type { MethodName, NotificationName, Notifications, ParamsArg, Result } from '../lib/contract'
 
-const MAIN = path.join(__dirname, '..', '..', 'app', 'cli', 'main.js')
+const MAIN = path.join(__dirname, '..', 'app', 'cli', 'main.js')
 /**
  * Lookups and room-key joins give up after this long in tests (the app waits 20-30 s). Long enough
  * for a join on two cores busy with other work; tests that wait on purpose for nobody to answer

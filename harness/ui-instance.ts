@@ -4,7 +4,7 @@ import fs from 'fs'
 import os from 'os'
 import path from 'path'
 
-const BIN = path.join(__dirname, '..', '..', '..', 'bin', 'peerline.js')
+const BIN = path.join(__dirname, '..', '..', 'bin', 'peerline.js')
 
 export interface UiInstanceOptions {
   /** Let `peerline ui` open its own window (default: --no-open). */

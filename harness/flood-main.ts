@@ -9,7 +9,7 @@ import c from 'compact-encoding'
 import HyperDHT from 'hyperdht'
 import Protomux from 'protomux'
 import type NoiseSecretStream from '@hyperswarm/secret-stream'
-import * as schema from '../../lib/wire/schemas'
+import * as schema from '../lib/wire/schemas'
 
 const [bootstrapText, victimHex, rateText] = process.argv.slice(2)
 const bootstrap = bootstrapText.split(',').map((s) => ({ host: s.split(':')[0], port: Number(s.split(':')[1]) }))

@@ -66,6 +66,8 @@ export interface ListPosition {
 interface ListState {
   /** The newest message is in view and is kept there (new messages, resizes, reflows). */
   atBottom: boolean
+  /** End was pressed and its (smooth) scroll may still be on its way down: stay pinned meanwhile. */
+  toEnd: boolean
   /** The list's size when the resize observer last ran. */
   size: string
   /** When the reader last wheeled, pressed a key, pointed or touched in the list. */
@@ -96,14 +98,28 @@ function messageList(el: HTMLElement, keep: ListPosition | null): { list: HTMLEl
   const known = shown === null ? undefined : listStates.get(shown)
   if (shown !== null && known !== undefined) return { list: shown, state: known, kept: true }
   const list = h('ol.messages', { 'aria-label': 'Messages', 'aria-live': 'polite', tabindex: 0 })
-  const state: ListState = { atBottom: true, size: '', lastInput: 0, loading: false, hasOlder: false, older: () => {} }
+  const state: ListState = { atBottom: true, toEnd: false, size: '', lastInput: 0, loading: false, hasOlder: false, older: () => {} }
   listStates.set(list, state)
   const sizeOf = (): string => `${list.clientWidth}x${list.clientHeight}`
   // Only the reader unpins: a scroll counts as theirs within a second of their wheel, key, touch or
   // pointer. Reflows (a narrower window re-wraps 300 messages, late) move scrollTop too.
-  for (const type of ['wheel', 'keydown', 'pointerdown', 'touchmove']) list.addEventListener(type, () => (state.lastInput = Date.now()), { passive: true })
+  for (const type of ['wheel', 'keydown', 'pointerdown', 'touchmove']) {
+    list.addEventListener(
+      type,
+      (e) => {
+        state.lastInput = Date.now()
+        // End asks for the newest: pinned from now, not from whenever its smooth scroll lands
+        // (on a busy machine the last scroll event can come after a resize or a re-render).
+        state.toEnd = type === 'keydown' && (e as KeyboardEvent).key === 'End'
+        if (state.toEnd) state.atBottom = true
+      },
+      { passive: true }
+    )
+  }
   list.addEventListener('scroll', () => {
     const bottom = atEnd(list)
+    if (bottom) state.toEnd = false
+    else if (state.toEnd) return // End's scroll on its way down
     // A scroll seen at a new size, before the observer ran, is the resize's reflow, not the reader.
     if (!bottom && (sizeOf() !== state.size || Date.now() - state.lastInput > 1000)) {
       if (state.atBottom) list.scrollTop = list.scrollHeight

@@ -4,7 +4,8 @@ import path from 'path'
 import readline from 'readline'
 import type { MethodName, NotificationName, Notifications, ParamsArg, Result } from '../lib/contract'
 
-const MAIN = path.join(__dirname, '..', 'app', 'cli', 'main.js')
+/** The command line as it ships: the bundle bin/peerline.js runs (scripts/build-cli.js). */
+export const MAIN = path.join(__dirname, '..', 'app', 'cli', 'peerline.js')
 /**
  * Lookups and room-key joins give up after this long in tests (the app waits 20-30 s). Long enough
  * for a join on two cores busy with other work; tests that wait on purpose for nobody to answer

@@ -243,7 +243,7 @@ export class App {
       ({ id, time }) => {
         // Sent: the composer is empty on the render that shows the message.
         if ((this._drafts.get(room) ?? '').trim() === text) this._drafts.delete(room)
-        if (room === this._model.current) this._append({ room, id, from: this._model.me.number, text, time, file: null, call: null })
+        if (room === this._model.current) this._append({ room, id, from: this._model.me.number, text, time, file: null, call: null, replyTo: null, quote: null })
         return true
       },
       (err) => {
@@ -402,7 +402,8 @@ export class App {
     const seq = m.messages.length ? m.messages[m.messages.length - 1].seq + 1 : Math.max(0, (summary?.length ?? 1) - 1)
     const delivered = summary?.kind === 'direct' && msg.from === m.me.number ? false : null
     this._window = Math.min(MAX_WINDOW, this._window + 1)
-    const entry: HistoryEntry = { id: msg.id, seq, from: msg.from, name: m.names.get(msg.from) ?? '', delivered, text: msg.text, time: msg.time, edited: false, deleted: false, reactions: {}, file: msg.file, call: msg.call, expires: timer > 0 ? msg.time + timer * 1000 : 0 }
+    const read = msg.from === m.me.number ? false : null
+    const entry: HistoryEntry = { id: msg.id, seq, from: msg.from, name: m.names.get(msg.from) ?? '', delivered, read, replyTo: msg.replyTo, quote: msg.quote, text: msg.text, time: msg.time, edited: false, deleted: false, reactions: {}, file: msg.file, call: msg.call, expires: timer > 0 ? msg.time + timer * 1000 : 0 }
     // Live copies can overtake each other: keep the conversation in time order.
     let at = m.messages.length
     while (at > 0 && m.messages[at - 1].time > entry.time) at--

@@ -14,6 +14,8 @@ import { verifyMember } from './member-signature'
 import { openText, SEALED_KEY_BYTES } from './epoch-keys'
 import { noticeAt, noticeKey, noticeRange, noticeRecord } from './room-notices'
 import type { NoticeKind, NoticeRecord } from './room-notices'
+import { MAX_REPLY_ID, quoteOf } from './reply-quote'
+import type { QuoteState } from './reply-quote'
 
 /** A sealed text's box: the longest text in UTF-8 (up to 4 bytes a character) and its MAC. */
 const MAX_SEALED_BYTES = schema.MAX_TEXT_LENGTH * 4 + 16
@@ -33,7 +35,8 @@ const MAX_FAILED_RECORDS = 16
  * Bee keys: `info`, `creator` -> public key, `epoch` -> current epoch, `epochkey/<epoch>/<member>` ->
  * that epoch's key sealed to the member, `writer/<writer>` -> member key, `member/<key>`, `invite/<id>`, `id/<msg id>` ->
  * seq, `edit/<seq>/<n>` -> edits index, `del/<seq>`, `react/<seq>/<key>` -> emoji, and
- * `exp/<time>/<seq>`: when a message's text must leave local storage (disappearing or deleted).
+ * `exp/<time>/<seq>`: when a message's text must leave local storage (disappearing or deleted), and
+ * `read/<member>` -> how many messages that member has read (their read mark, from OP_READ).
  * No text is ever written to the bee, so clearing the cores' blocks removes it from disk.
  */
 export interface RoomView {
@@ -252,12 +255,20 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, tx: App
   switch (op.type) {
     case schema.OP_MESSAGE:
       if (!validText(op.text) || !validId(op.id)) return null
-      await appendMessage(tx, author, writerKey, writerSeq, op.id, op.text, op.time, {})
+      await appendMessage(tx, author, writerKey, writerSeq, op.id, op.text, op.time, { replyTo: op.replyTo })
       return null
     case schema.OP_SEALED_MESSAGE:
       if (!validId(op.id) || !(await validSealed(tx, op.text))) return null
-      await appendMessage(tx, author, writerKey, writerSeq, op.id, '', op.time, { sealed: op.text })
+      await appendMessage(tx, author, writerKey, writerSeq, op.id, '', op.time, { sealed: op.text, replyTo: op.replyTo })
       return null
+    case schema.OP_READ: {
+      // A member's read mark only moves forward, to a message of this room.
+      const target = await findMessage(tx, op.id)
+      const key = readMarkKey(author.publicKey)
+      if (target === null || target.seq + 1 <= (await getCount(tx, key))) return null
+      await tx.put(key, c.encode(c.uint, target.seq + 1))
+      return EVENT_ROOM
+    }
     case schema.OP_EPOCH_GRANT: {
       // Any member may pass the current key to a member who has none (a joiner): a bad box only
       // leaves that member unable to read, as not granting would.
@@ -378,7 +389,7 @@ async function appendMessage(
   id: string,
   text: string,
   time: number,
-  attached: { file?: schema.FileRef; call?: schema.CallRecord; sealed?: schema.SealedText }
+  attached: { file?: schema.FileRef; call?: schema.CallRecord; sealed?: schema.SealedText; replyTo?: string }
 ): Promise<void> {
   const file = attached.file ?? null
   const seq = tx.messagesLength
@@ -386,7 +397,7 @@ async function appendMessage(
   const { timer } = await getInfo(tx)
   // The timer in force when the message is applied; the time is the sender's.
   const expires = timer > 0 ? time + timer * 1000 : 0
-  const record: MessageRecord = { id, publicKey: author.publicKey, from: author.number, text, time, expires, writerKey, writerSeq, file, call: attached.call ?? null, sealed: attached.sealed ?? null }
+  const record: MessageRecord = { id, publicKey: author.publicKey, from: author.number, text, time, expires, writerKey, writerSeq, file, call: attached.call ?? null, sealed: attached.sealed ?? null, replyTo: (attached.replyTo ?? '').slice(0, MAX_REPLY_ID) }
   if (file !== null) await tx.put('file/' + hex(file.id), c.encode(c.uint, seq))
   if (expires > 0) {
     await tx.put('exp/' + timeKey(expires) + '/' + seqKey(seq), b4a.alloc(0))
@@ -581,13 +592,15 @@ export interface MessageState extends MessageRecord {
   edited: boolean
   deleted: boolean
   reactions: Record<string, string>
+  /** A reply's view of the message it answers; null when not a reply. */
+  quote: QuoteState | null
 }
 
 /**
  * Messages with sequence numbers in [from, to), oldest first, in their current state. Messages
  * past their time are left out (and their blocks may already be cleared).
  */
-export async function readMessages(view: RoomView, from: number, to: number, now = Date.now()): Promise<MessageState[]> {
+export async function readMessages(view: RoomView, from: number, to: number, now = Date.now(), quotes = true): Promise<MessageState[]> {
   const start = Math.max(0, from)
   const end = Math.min(to, view.messages.length)
   if (end <= start) return []
@@ -632,7 +645,28 @@ export async function readMessages(view: RoomView, from: number, to: number, now
     const editBlock = editIndex === undefined ? null : await readBlock(view.edits, editIndex, true)
     const edited = editBlock ? textOf(view, c.decode(schema.editRecord, editBlock)) : null
     const text = isDeleted ? '' : edited ?? original
-    out.push({ ...record, text, seq, edited: editIndex !== undefined, deleted: isDeleted, reactions: reactions.get(seq) ?? {} })
+    out.push({ ...record, text, seq, edited: editIndex !== undefined, deleted: isDeleted, reactions: reactions.get(seq) ?? {}, quote: null })
+  }
+  if (quotes) for (const m of out) if (m.replyTo !== '') m.quote = await quoteFor(view, m.replyTo, now)
+  return out
+}
+
+/** What a reply to `id` shows, looked up in this room only (one level: the quote of a quote is not read). */
+export async function quoteFor(view: RoomView, id: string, now = Date.now()): Promise<QuoteState> {
+  const seq = await seqOfId(view, id)
+  const [original] = seq === null ? [] : await readMessages(view, seq, seq + 1, now, false)
+  return quoteOf(id, original ?? null)
+}
+
+const readMarkKey = (publicKey: Buffer): string => 'read/' + hex(publicKey)
+
+/** Members' read marks: hex key -> how many messages (seqs 0..n-1) they have read. */
+export async function readMarks(view: RoomView): Promise<Map<string, number>> {
+  const out = new Map<string, number>()
+  for await (const { key, value } of view.meta.createReadStream({ gt: 'read/', lt: 'read0' })) {
+    try {
+      out.set(key.slice(5), c.decode(c.uint, value))
+    } catch {} // written by apply only; a bad value reads as no mark
   }
   return out
 }

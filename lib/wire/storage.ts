@@ -62,6 +62,8 @@ export interface MessageRecord {
   call: CallRecord | null
   /** After a removal, the text is here, sealed with the epoch key, and `text` is ''. */
   sealed: SealedText | null
+  /** The id of the message this one answers ('' if none; as the sender wrote it, at most 64 characters). */
+  replyTo: string
 }
 export const messageRecord: Encoding<MessageRecord> = struct<MessageRecord>({
   id: c.string,
@@ -74,7 +76,8 @@ export const messageRecord: Encoding<MessageRecord> = struct<MessageRecord>({
   writerSeq: c.uint,
   file: optional(fileRef),
   call: optional(callRecord),
-  sealed: since(optional(sealedText), null)
+  sealed: since(optional(sealedText), null),
+  replyTo: since(c.string, '')
 })
 
 export interface EditRecord {
@@ -159,11 +162,14 @@ export interface SettingsRecord {
   contactsOnly: boolean
   /** Always-on (blind) peers that keep our rooms' encrypted cores available. */
   alwaysOn: Buffer[]
+  /** Send read marks, and see others' (as Signal: off both ways). */
+  readReceipts: boolean
 }
 export const settingsRecord: Encoding<SettingsRecord> = struct<SettingsRecord>({
   name: c.string,
   contactsOnly: c.bool,
-  alwaysOn: c.array(c.fixed32) as Encoding<Buffer[]>
+  alwaysOn: c.array(c.fixed32) as Encoding<Buffer[]>,
+  readReceipts: since(c.bool, true)
 })
 
 /** A file this profile sent or downloads (local only): where it is and its chunk hashes. */

@@ -14,7 +14,7 @@ import { verifyMember } from './member-signature'
 import { openText, SEALED_KEY_BYTES } from './epoch-keys'
 import { noticeAt, noticeKey, noticeRange, noticeRecord } from './room-notices'
 import type { NoticeKind, NoticeRecord } from './room-notices'
-import { MAX_REPLY_ID, quoteOf } from './reply-quote'
+import { quoteOf } from './reply-quote'
 import type { QuoteState } from './reply-quote'
 
 /** A sealed text's box: the longest text in UTF-8 (up to 4 bytes a character) and its MAC. */
@@ -35,8 +35,7 @@ const MAX_FAILED_RECORDS = 16
  * Bee keys: `info`, `creator` -> public key, `epoch` -> current epoch, `epochkey/<epoch>/<member>` ->
  * that epoch's key sealed to the member, `writer/<writer>` -> member key, `member/<key>`, `invite/<id>`, `id/<msg id>` ->
  * seq, `edit/<seq>/<n>` -> edits index, `del/<seq>`, `react/<seq>/<key>` -> emoji, and
- * `exp/<time>/<seq>`: when a message's text must leave local storage (disappearing or deleted), and
- * `read/<member>` -> how many messages that member has read (their read mark, from OP_READ).
+ * `exp/<time>/<seq>`: when a message's text must leave local storage (disappearing or deleted).
  * No text is ever written to the bee, so clearing the cores' blocks removes it from disk.
  */
 export interface RoomView {
@@ -82,6 +81,10 @@ export interface ApplyContext {
   scheme: NumberScheme
   /** An op of a newer major protocol version was skipped: this device must update to read it. */
   onnewer?: (version: ProtocolVersion) => void
+  /** A member's read mark (OP_READ): they read up to message `id`. Kept off the view, locally. */
+  onread?: (publicKey: Buffer, id: string) => void
+  /** Message `id` answers `replyTo` (a reply). Kept off the view, locally. */
+  onreply?: (id: string, replyTo: string) => void
 }
 
 /** Reads of the room state: the view's bee, or an apply call's batch (which sees its own writes). */
@@ -255,20 +258,17 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, tx: App
   switch (op.type) {
     case schema.OP_MESSAGE:
       if (!validText(op.text) || !validId(op.id)) return null
-      await appendMessage(tx, author, writerKey, writerSeq, op.id, op.text, op.time, { replyTo: op.replyTo })
+      if (await appendMessage(tx, author, writerKey, writerSeq, op.id, op.text, op.time, {})) noteReply(ctx, op)
       return null
     case schema.OP_SEALED_MESSAGE:
       if (!validId(op.id) || !(await validSealed(tx, op.text))) return null
-      await appendMessage(tx, author, writerKey, writerSeq, op.id, '', op.time, { sealed: op.text, replyTo: op.replyTo })
+      if (await appendMessage(tx, author, writerKey, writerSeq, op.id, '', op.time, { sealed: op.text })) noteReply(ctx, op)
       return null
-    case schema.OP_READ: {
-      // A member's read mark only moves forward, to a message of this room.
-      const target = await findMessage(tx, op.id)
-      const key = readMarkKey(author.publicKey)
-      if (target === null || target.seq + 1 <= (await getCount(tx, key))) return null
-      await tx.put(key, c.encode(c.uint, target.seq + 1))
-      return EVENT_ROOM
-    }
+    case schema.OP_READ:
+      // A new op type may not change the view (2.0 indexers skip it): the read mark is handed to
+      // this device's local state, which checks it (lib/rooms/read-marks.ts).
+      if (validId(op.id)) ctx.onread?.(author.publicKey, op.id)
+      return null
     case schema.OP_EPOCH_GRANT: {
       // Any member may pass the current key to a member who has none (a joiner): a bad box only
       // leaves that member unable to read, as not granting would.
@@ -389,21 +389,30 @@ async function appendMessage(
   id: string,
   text: string,
   time: number,
-  attached: { file?: schema.FileRef; call?: schema.CallRecord; sealed?: schema.SealedText; replyTo?: string }
-): Promise<void> {
+  attached: { file?: schema.FileRef; call?: schema.CallRecord; sealed?: schema.SealedText }
+): Promise<boolean> {
   const file = attached.file ?? null
   const seq = tx.messagesLength
-  if (!(await tx.putNew('id/' + id, c.encode(messageRef, { seq, publicKey: author.publicKey })))) return // ids are unique
+  if (!(await tx.putNew('id/' + id, c.encode(messageRef, { seq, publicKey: author.publicKey })))) return false // ids are unique
   const { timer } = await getInfo(tx)
   // The timer in force when the message is applied; the time is the sender's.
   const expires = timer > 0 ? time + timer * 1000 : 0
-  const record: MessageRecord = { id, publicKey: author.publicKey, from: author.number, text, time, expires, writerKey, writerSeq, file, call: attached.call ?? null, sealed: attached.sealed ?? null, replyTo: (attached.replyTo ?? '').slice(0, MAX_REPLY_ID) }
+  const record: MessageRecord = { id, publicKey: author.publicKey, from: author.number, text, time, expires, writerKey, writerSeq, file, call: attached.call ?? null, sealed: attached.sealed ?? null }
   if (file !== null) await tx.put('file/' + hex(file.id), c.encode(c.uint, seq))
   if (expires > 0) {
     await tx.put('exp/' + timeKey(expires) + '/' + seqKey(seq), b4a.alloc(0))
     await tx.put('expseq/' + seqKey(seq), c.encode(c.uint, expires))
   }
   tx.appendMessage(c.encode(schema.messageRecord, record))
+  return true
+}
+
+/**
+ * A reply's link leaves apply for this device's local state (lib/rooms/reply-links.ts): every
+ * version of this major must build the same view, and 2.0 indexers store no reply.
+ */
+function noteReply(ctx: ApplyContext, op: schema.MessageOp | schema.SealedMessageOp): void {
+  if (op.replyTo !== undefined) ctx.onreply?.(op.id, op.replyTo)
 }
 
 function validCall(call: schema.CallRecord): boolean {
@@ -592,7 +601,9 @@ export interface MessageState extends MessageRecord {
   edited: boolean
   deleted: boolean
   reactions: Record<string, string>
-  /** A reply's view of the message it answers; null when not a reply. */
+  /** The id it answers ('' if none), read from its op by Room (the view keeps no reply). */
+  replyTo: string
+  /** A reply's view of the message it answers; null when not a reply (or not read yet). */
   quote: QuoteState | null
 }
 
@@ -600,7 +611,7 @@ export interface MessageState extends MessageRecord {
  * Messages with sequence numbers in [from, to), oldest first, in their current state. Messages
  * past their time are left out (and their blocks may already be cleared).
  */
-export async function readMessages(view: RoomView, from: number, to: number, now = Date.now(), quotes = true): Promise<MessageState[]> {
+export async function readMessages(view: RoomView, from: number, to: number, now = Date.now()): Promise<MessageState[]> {
   const start = Math.max(0, from)
   const end = Math.min(to, view.messages.length)
   if (end <= start) return []
@@ -645,31 +656,19 @@ export async function readMessages(view: RoomView, from: number, to: number, now
     const editBlock = editIndex === undefined ? null : await readBlock(view.edits, editIndex, true)
     const edited = editBlock ? textOf(view, c.decode(schema.editRecord, editBlock)) : null
     const text = isDeleted ? '' : edited ?? original
-    out.push({ ...record, text, seq, edited: editIndex !== undefined, deleted: isDeleted, reactions: reactions.get(seq) ?? {}, quote: null })
+    out.push({ ...record, text, seq, edited: editIndex !== undefined, deleted: isDeleted, reactions: reactions.get(seq) ?? {}, replyTo: '', quote: null })
   }
-  if (quotes) for (const m of out) if (m.replyTo !== '') m.quote = await quoteFor(view, m.replyTo, now)
   return out
 }
 
 /** What a reply to `id` shows, looked up in this room only (one level: the quote of a quote is not read). */
 export async function quoteFor(view: RoomView, id: string, now = Date.now()): Promise<QuoteState> {
   const seq = await seqOfId(view, id)
-  const [original] = seq === null ? [] : await readMessages(view, seq, seq + 1, now, false)
+  const [original] = seq === null ? [] : await readMessages(view, seq, seq + 1, now)
   return quoteOf(id, original ?? null)
 }
 
-const readMarkKey = (publicKey: Buffer): string => 'read/' + hex(publicKey)
 
-/** Members' read marks: hex key -> how many messages (seqs 0..n-1) they have read. */
-export async function readMarks(view: RoomView): Promise<Map<string, number>> {
-  const out = new Map<string, number>()
-  for await (const { key, value } of view.meta.createReadStream({ gt: 'read/', lt: 'read0' })) {
-    try {
-      out.set(key.slice(5), c.decode(c.uint, value))
-    } catch {} // written by apply only; a bad value reads as no mark
-  }
-  return out
-}
 
 /**
  * The ids of messages [from, to) as stored here, null where a block is not local: a cheap look

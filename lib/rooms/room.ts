@@ -12,7 +12,9 @@ import type { RoomMessage } from '../contract'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
-import { applyOps, closeView, currentEpoch, getCreator, getInfo, sealedEpochKey, getInvite, blockIsOp, dueForClearing, getMember, listMembers, messageAt, messageById, messageIds, messageWithFile, openView, quoteFor, readMarks, readMessages, readNotices } from './room-view'
+import { applyOps, closeView, currentEpoch, getCreator, getInfo, sealedEpochKey, getInvite, blockIsOp, dueForClearing, getMember, listMembers, messageAt, messageById, messageIds, messageWithFile, openView, quoteFor, readMessages, readNotices } from './room-view'
+import { ReadMarks } from './read-marks'
+import { ReplyLinks } from './reply-links'
 import { MAX_REPLY_ID, replyQuote } from './reply-quote'
 import type { ReplyQuote } from '../contract'
 import { EVENT_ROOM } from './room-view'
@@ -130,8 +132,10 @@ export class Room extends Resource<RoomEvents> {
   /** What the other person's device holds of ours, in a two-person room. */
   private _marks: DeliveryMarks | null = null
   private _marksTimer: ReturnType<typeof setInterval> | null = null
-  /** Members' read marks (hex key -> messages read), as of the last room update. */
-  private _readMarks = new Map<string, number>()
+  /** Members' read marks, kept here (apply hands them over; the view has none). */
+  private readonly _reads: ReadMarks
+  /** Which message each reply answers, kept here (apply hands them over; the view has none). */
+  private readonly _replies: ReplyLinks
   /** The read mark this device last appended (its op may not be applied yet). */
   private _readSent = 0
   private readonly _scheme: NumberScheme
@@ -149,6 +153,8 @@ export class Room extends Resource<RoomEvents> {
     // Beside the room's store, not in it: the room's cores are served to its members.
     this._markStore = store.namespace('room-marks/' + b4a.toString(opts.namespace, 'hex'))
     this._scheme = opts.scheme
+    this._reads = new ReadMarks(this._markStore.get({ name: 'read-marks' }))
+    this._replies = new ReplyLinks(this._markStore.get({ name: 'reply-links' }))
     // From the key, not base.discoveryKey: apply may run while the base is still opening.
     let discoveryKey: Buffer | null = null
     this._applyContext = {
@@ -158,7 +164,9 @@ export class Room extends Resource<RoomEvents> {
         if (this.newerVersion !== null && version.major <= this.newerVersion.major) return
         this.newerVersion = version
         this._log(`room ${this.id.slice(0, 8)}: skipped ops of protocol ${formatVersion(version)}: update Peerline to read them`)
-      }
+      },
+      onread: (publicKey, id) => this._reads.note(publicKey, id),
+      onreply: (id, replyTo) => this._replies.note(id, replyTo)
     }
     this.base = new Autobase<RoomView>(this._store, opts.key, {
       open: openView,
@@ -217,6 +225,9 @@ export class Room extends Resource<RoomEvents> {
       await this._append({ type: schema.OP_MEMBER, writerKey: this.writerKey, publicKey, name, role: schema.ROLE_ADMIN, signature })
     }
     await this._refreshMembers()
+    await this._reads.ready()
+    await this._reads.refresh(this.base.view)
+    await this._replies.ready()
     // Only messages that arrive from now on are news; the rest is history.
     this._scanned = this.base.view.messages.length
     this._eventsScanned = this.base.view.events.length
@@ -268,6 +279,8 @@ export class Room extends Resource<RoomEvents> {
     if (this._sweeper) clearInterval(this._sweeper)
     if (this._marksTimer) clearInterval(this._marksTimer)
     if (this._marks) await this._marks.close()
+    await this._reads.close()
+    await this._replies.close()
     await this._markStore.close()
     await this.base.close()
     await this.cores.close()
@@ -513,7 +526,18 @@ export class Room extends Resource<RoomEvents> {
    */
   async history(limit = 100, now = Date.now(), before = Infinity): Promise<MessageState[]> {
     const end = Math.min(before, this.base.view.messages.length)
-    return readMessages(this.base.view, end - limit, end, now)
+    // Marks applied since the last scan count now (the scan that follows finds them taken).
+    if (await this._reads.refresh(this.base.view)) this.emit('room-update')
+    return this._withReplies(await readMessages(this.base.view, end - limit, end, now), now)
+  }
+
+  /** Fills in replyTo and the quote of each reply (the links are local: see ReplyLinks). */
+  private async _withReplies(messages: MessageState[], now = Date.now()): Promise<MessageState[]> {
+    for (const m of messages) {
+      m.replyTo = m.deleted ? '' : this._replies.replyTo(m.id)
+      if (m.replyTo !== '') m.quote = await quoteFor(this.base.view, m.replyTo, now)
+    }
+    return messages
   }
 
   /** Notices (joins, removals, renames, timer changes) placed at message seqs `from <= at < to`. */
@@ -615,7 +639,7 @@ export class Room extends Resource<RoomEvents> {
     const self = b4a.toString(this._self.publicKey, 'hex')
     const others = this.memberKeys.filter((k) => k !== self)
     if (others.length === 0) return 0
-    return Math.min(...others.map((k) => this._readMarks.get(k) ?? 0))
+    return Math.min(...others.map((k) => this._reads.countOf(k)))
   }
 
   /** True when this device's member wrote `m` and every other active member has read it; null for others' messages. */
@@ -631,9 +655,9 @@ export class Room extends Resource<RoomEvents> {
   async sendReadMark(now = Date.now()): Promise<boolean> {
     if (!this.base.writable || this.closing) return false
     const view = this.base.view
-    const mine = Math.max(this._readMarks.get(b4a.toString(this._self.publicKey, 'hex')) ?? 0, this._readSent)
+    const mine = Math.max(this._reads.countOf(b4a.toString(this._self.publicKey, 'hex')), this._readSent)
     const length = view.messages.length
-    const recent = await readMessages(view, Math.max(mine, length - READ_SCAN), length, now, false)
+    const recent = await readMessages(view, Math.max(mine, length - READ_SCAN), length, now)
     const newest = recent.reverse().find((m) => !b4a.equals(m.publicKey, this._self.publicKey))
     if (newest === undefined || newest.seq + 1 <= mine) return false
     await this._checkDirect()
@@ -648,7 +672,7 @@ export class Room extends Resource<RoomEvents> {
     const local = this.base.local?.key ?? null
     const here = local !== null && b4a.equals(m.writerKey, local)
     return this._othersForMarks().map((member) => {
-      const read = (this._readMarks.get(b4a.toString(member.publicKey, 'hex')) ?? 0) > m.seq
+      const read = this._reads.countOf(b4a.toString(member.publicKey, 'hex')) > m.seq
       const delivered = read || (here && m.writerSeq < (this._marks?.lengthOf(member.publicKey) ?? 0))
       return { member, delivered, read }
     })
@@ -803,7 +827,6 @@ export class Room extends Resource<RoomEvents> {
     }
     const before = this.memberKeys.join()
     this._members = members
-    this._readMarks = await readMarks(view)
     if (this.memberKeys.join() !== before) this.emit('members')
     // Open the epoch keys sealed to us that we do not hold yet.
     const current = await currentEpoch(view)
@@ -844,7 +867,10 @@ export class Room extends Resource<RoomEvents> {
       first = Math.min(first, i)
       last = i
     })
-    const news = last < 0 ? [] : await readMessages(view, this._scanned + first, this._scanned + last + 1)
+    // What apply handed over (reply links, read marks) is saved and checked against the view first.
+    await this._replies.flush()
+    const readMoved = await this._reads.refresh(view)
+    const news = last < 0 ? [] : await this._withReplies(await readMessages(view, this._scanned + first, this._scanned + last + 1))
     for (const m of news) {
       if (this._announced.has(m.id) || m.deleted) continue
       this._remember(m.id)
@@ -855,7 +881,7 @@ export class Room extends Resource<RoomEvents> {
     // announced before: tell the room's listeners once per scan.
     const stored = length > this._scanned
     this._scanned = Math.max(this._scanned, length)
-    await this._scanState(view, stored)
+    await this._scanState(view, stored || readMoved)
   }
 
   /** Follows the view's event log: room changes (members, name, timer) and message updates. */
@@ -881,7 +907,7 @@ export class Room extends Resource<RoomEvents> {
     if (roomChanged || stored) this.emit('room-update')
     for (const seq of touched) {
       const state = await messageAt(view, seq)
-      if (state) this.emit('message-update', state)
+      if (state) this.emit('message-update', (await this._withReplies([state]))[0])
     }
   }
 
@@ -918,3 +944,4 @@ export function roomStore(store: Corestore, namespace: Buffer): Corestore {
 function isNewest(core: Hypercore<Buffer>, index: number): boolean {
   return index >= core.length - 1
 }
+

@@ -62,8 +62,6 @@ export interface MessageRecord {
   call: CallRecord | null
   /** After a removal, the text is here, sealed with the epoch key, and `text` is ''. */
   sealed: SealedText | null
-  /** The id of the message this one answers ('' if none; as the sender wrote it, at most 64 characters). */
-  replyTo: string
 }
 export const messageRecord: Encoding<MessageRecord> = struct<MessageRecord>({
   id: c.string,
@@ -76,8 +74,7 @@ export const messageRecord: Encoding<MessageRecord> = struct<MessageRecord>({
   writerSeq: c.uint,
   file: optional(fileRef),
   call: optional(callRecord),
-  sealed: since(optional(sealedText), null),
-  replyTo: since(c.string, '')
+  sealed: since(optional(sealedText), null)
 })
 
 export interface EditRecord {

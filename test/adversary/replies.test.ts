@@ -1,7 +1,7 @@
 import test from 'brittle'
 import c from 'compact-encoding'
 import * as schema from '../../lib/wire/schemas'
-import { converged, groupOfThree, numberOf, transcript } from '../../harness/room-net'
+import { converged, groupOfThree, numberOf, transcript, until } from '../../harness/room-net'
 import type { RoomMessage } from '../../lib/contract'
 
 // A member who bypasses the Api writes replies and read marks with anything in them. The room
@@ -71,4 +71,24 @@ test('hostile read marks: unknown ids and going backwards change nothing; anothe
   t.alike(marks.sort(), [[n2, true], [n3, false]].sort(), 'B\'s mark is at "two" (not moved back); Carol has none')
   t.is(a.readByAll(), 0, 'Carol read nothing')
   for (const r of all) t.absent(r.broken)
+})
+
+test('read marks and reply links leave the view as 2.0 builds it (indexers of both versions sign the same view)', async (t) => {
+  const { a, b, c: carol } = await groupOfThree(t)
+  const all = [a, b, carol]
+  const first = await a.send('one')
+  await converged(all, async (r) => (await r.message(first.id)) !== null)
+  const view = a.base.view
+  const before = { events: view.events.length, messages: view.messages.length, meta: view.meta.version }
+  await b.base.append(c.encode(schema.roomOp, { type: schema.OP_READ, id: first.id }))
+  const n2 = await numberOf(2)
+  await until(async () => a.marksOn((await a.message(first.id))!).some((x) => x.member.number === n2 && x.read))
+  t.alike({ events: view.events.length, messages: view.messages.length, meta: view.meta.version }, before, 'a read op writes nothing to the view')
+  // A reply's view record is the one 2.0 writes for a plain message: its bytes hold no replyTo.
+  const reply = await b.send('two', first.id)
+  await until(async () => (await a.message(reply.id)) !== null)
+  const seq = view.messages.length - 1
+  const block = await view.messages.get(seq)
+  t.absent(block?.includes(Buffer.from(first.id)), 'the reply\'s view block does not name what it answers')
+  t.is((await a.history()).find((m) => m.id === reply.id)?.quote?.text, 'one', 'yet the quote shows, from the local links')
 })

@@ -9,13 +9,8 @@ import { eventually } from '../../harness/eventually'
 // shallow clone) a test says so and skips.
 
 test('an agent of release 2.0 chats, shares a room and files with this one, both ways', { timeout: 300_000 }, async (t) => {
-  const why = releaseUnavailable('2.0')
-  if (why) {
-    t.comment('SKIPPED: ' + why)
-    t.pass('skipped')
-    return
-  }
-  const main = buildRelease('2.0', await t.tmp())
+  const main = await releaseOrSkip(t, '2.0')
+  if (main === null) return
   const { start, dir } = await setup(t)
   const now = await start('now')
   const old = await start('old', {}, main)
@@ -27,13 +22,8 @@ test('an agent of release 2.0 chats, shares a room and files with this one, both
 // 1.0 cannot read 2.0's records (it refuses trailing bytes), so the promise here is the one the
 // README makes: the new side says the old one must update, and neither side crashes.
 test('an agent of the first release (1.0) meets this one: told to update, nobody crashes', { timeout: 240_000 }, async (t) => {
-  const why = releaseUnavailable('1.0')
-  if (why) {
-    t.comment('SKIPPED: ' + why)
-    t.pass('skipped')
-    return
-  }
-  const main = buildRelease('1.0', await t.tmp())
+  const main = await releaseOrSkip(t, '1.0')
+  if (main === null) return
   const { start } = await setup(t, { PEERLINE_LOOKUP_TIMEOUT: '8000' })
   const old = await start('old', {}, main)
   const now = await start('now')
@@ -57,13 +47,8 @@ test('an agent of the first release (1.0) meets this one: told to update, nobody
 // Replies and read marks came after 2.0: its agent must see a reply as a plain message and skip
 // read marks, with both agents admins (indexers) of the room.
 test('release 2.0 and replies, read marks: 2.0 shows the reply as a plain message; this version quotes 2.0\'s messages', { timeout: 300_000 }, async (t) => {
-  const why = releaseUnavailable('2.0')
-  if (why) {
-    t.comment('SKIPPED: ' + why)
-    t.pass('skipped')
-    return
-  }
-  const main = buildRelease('2.0', await t.tmp())
+  const main = await releaseOrSkip(t, '2.0')
+  if (main === null) return
   const { start } = await setup(t)
   const now = await start('now')
   const old = await start('old', {}, main)
@@ -84,3 +69,12 @@ test('release 2.0 and replies, read marks: 2.0 shows the reply as a plain messag
   const rooms = await old.call('listRooms')
   t.is(rooms.find((r) => r.room === room)?.broken ?? null, null, 'the room works on 2.0')
 })
+
+/** The release's agent main, built; null (the test says it skipped) without git history. */
+async function releaseOrSkip(t: Parameters<Parameters<typeof test>[1]>[0], version: string): Promise<string | null> {
+  const why = releaseUnavailable(version)
+  if (!why) return buildRelease(version, await t.tmp())
+  t.comment('SKIPPED: ' + why)
+  t.pass('skipped')
+  return null
+}

@@ -2,7 +2,7 @@ import type { ApiPort } from './api-port'
 import { ApiError } from './api-client'
 import { formatCountdown, formatNumber, h, replace, sentence } from './dom'
 import type { MethodName, Notifications, Params, ParamsArg } from '../../lib/contract'
-import type { ContactInfo, FileState, HistoryEntry, Me, Model, NetworkStatus, RoomSummary, SearchHit } from './model'
+import type { ContactInfo, FileState, HistoryEntry, Me, Model, NetworkStatus, ReplyQuote, RoomSummary, SearchHit } from './model'
 import { searchDialog } from './views/search-dialog'
 import { addContactDialog } from './views/add-contact'
 import { listPosition, renderConversation } from './views/conversation'
@@ -49,6 +49,8 @@ export class App {
   /** What is typed in each conversation's composer and not yet sent. */
   private readonly _drafts = new Map<string, string>()
   private _editing: Editing | null = null
+  /** The message the composer answers, in the open conversation. */
+  private _replying: HistoryEntry | null = null
   private _again = false
   private _lists = false
   /** How many of the newest messages the open conversation shows (grows a page per scroll to the top). */
@@ -113,6 +115,7 @@ export class App {
     if (room !== this._model.current) {
       // Another conversation: nothing of the last one may show in it (the same one stays as it is).
       this._editing = null
+      this._replying = null
       // The "New messages" line goes where the reader left off; the first page reaches past it.
       const summary = this._model.rooms.find((r) => r.room === room)
       const unread = summary?.unread ?? 0
@@ -178,6 +181,8 @@ export class App {
             m.me = me
             this._render()
           }, (err) => this._error(err))
+          // Read receipts on or off change the marks history shows.
+          void this.refresh()
         }),
       accept: (number) => this._do('acceptContact', { number }),
       decline: (number) => this._do('declineContact', { number }),
@@ -197,6 +202,12 @@ export class App {
       draft: (text) => (text ? this._drafts.set(room.room, text) : this._drafts.delete(room.room)),
       editing: this._editing,
       setEditing: (e) => (this._editing = e),
+      replying: this._replying,
+      setReplying: (r) => {
+        this._replying = r
+        this._render()
+        this._main.querySelector<HTMLElement>('#composer')?.focus()
+      },
       remove: (id) => this._do('delete', { room: room.room, id }),
       react: (id, emoji) => this._do('react', { room: room.room, id, emoji }),
       download: (file) => this._download(file),
@@ -239,11 +250,15 @@ export class App {
     const why = tooLong(text)
     if (why) return this._fail(why)
     // No reload: the message is shown from what send answers, the list from the roomUpdate.
-    return this._api.call('send', { to: room, text }).then(
+    const replying = this._replying
+    const params = replying ? { to: room, text, replyTo: replying.id } : { to: room, text }
+    return this._api.call('send', params).then(
       ({ id, time }) => {
         // Sent: the composer is empty on the render that shows the message.
         if ((this._drafts.get(room) ?? '').trim() === text) this._drafts.delete(room)
-        if (room === this._model.current) this._append({ room, id, from: this._model.me.number, text, time, file: null, call: null })
+        if (this._replying === replying) this._replying = null
+        const quote = replying ? quoteOf(replying) : null
+        if (room === this._model.current) this._append({ room, id, from: this._model.me.number, text, time, file: null, call: null, replyTo: replying?.id ?? null, quote })
         return true
       },
       (err) => {
@@ -337,6 +352,8 @@ export class App {
       void this._reloadNotices(summary.room)
       // The other device got more of ours: the loaded page's ✓ marks come from history.
       if (before.delivered !== summary.delivered && this._model.messages.some((x) => x.delivered === false)) void this.refresh(false)
+      // They read more: the loaded page's read marks come from history too.
+      else if (before.read !== summary.read && this._model.messages.some((x) => x.read === false)) void this.refresh(false)
     })
     api.on('messageUpdate', (entry) => {
       if (entry.room !== this._model.current) return
@@ -400,9 +417,10 @@ export class App {
     // The loaded page always ends at the newest message, so a new one goes after it: its seq is
     // the next (a live copy carries none; a reload gives the stored one), and the page grows by one.
     const seq = m.messages.length ? m.messages[m.messages.length - 1].seq + 1 : Math.max(0, (summary?.length ?? 1) - 1)
-    const delivered = summary?.kind === 'direct' && msg.from === m.me.number ? false : null
+    const delivered = msg.from === m.me.number ? false : null
     this._window = Math.min(MAX_WINDOW, this._window + 1)
-    const entry: HistoryEntry = { id: msg.id, seq, from: msg.from, name: m.names.get(msg.from) ?? '', delivered, text: msg.text, time: msg.time, edited: false, deleted: false, reactions: {}, file: msg.file, call: msg.call, expires: timer > 0 ? msg.time + timer * 1000 : 0 }
+    const read = msg.from === m.me.number ? false : null
+    const entry: HistoryEntry = { id: msg.id, seq, from: msg.from, name: m.names.get(msg.from) ?? '', delivered, read, replyTo: msg.replyTo, quote: msg.quote, text: msg.text, time: msg.time, edited: false, deleted: false, reactions: {}, file: msg.file, call: msg.call, expires: timer > 0 ? msg.time + timer * 1000 : 0 }
     // Live copies can overtake each other: keep the conversation in time order.
     let at = m.messages.length
     while (at > 0 && m.messages[at - 1].time > entry.time) at--
@@ -610,4 +628,9 @@ export class App {
 function tooLong(text: string): string {
   if (text.length <= MAX_TEXT_LENGTH) return ''
   return `This message is too long: ${text.length.toLocaleString('en-US')} characters; the limit is ${MAX_TEXT_LENGTH.toLocaleString('en-US')}.`
+}
+
+/** The quote of a message this page holds, as the core would give it (for a reply shown before its history reload). */
+function quoteOf(m: HistoryEntry): ReplyQuote {
+  return { id: m.id, available: !m.deleted, seq: m.seq, from: m.from, name: m.name, text: m.file || m.call ? '' : m.text.slice(0, 100), file: m.file?.name ?? null, call: m.call !== null }
 }

@@ -1,5 +1,5 @@
 import { confirmAction, dialog, formatCountdown, formatNumber, formatSize, formatTime, h, plural } from '../dom'
-import type { FileState, HistoryEntry, Model, RoomSummary } from '../model'
+import type { FileState, HistoryEntry, Model, ReplyQuote, RoomSummary } from '../model'
 import { callLabel } from './call-view'
 import { noticeLine, shownNotice } from './notice-line'
 import { TIMERS } from './timers'
@@ -14,6 +14,9 @@ export interface ConversationActions {
   /** The message being edited and its unsaved text, kept across re-renders like the draft. */
   editing: Editing | null
   setEditing(e: Editing | null): void
+  /** The message the composer answers (the quote bar shows it), kept across re-renders like the draft. */
+  replying: HistoryEntry | null
+  setReplying(m: HistoryEntry | null): void
   remove(id: string): void
   react(id: string, emoji: string): void
   download(file: string): void
@@ -34,6 +37,8 @@ export interface ConversationActions {
 }
 
 const REACTIONS = ['👍', '❤️', '😂', '😮', '😢']
+/** As much of the original as a quote shows (the core sends the first 100 characters). */
+const QUOTE_CHARS = 100
 /** Scrolled this close to the top (px), the list asks for older messages. */
 const OLDER_MARGIN = 300
 /** Names that may be images; the worker checks the bytes before it hands any over. */
@@ -234,6 +239,15 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
   for (const [seconds, label] of timers) timer.appendChild(h('option', { value: seconds, selected: seconds === room.timer }, seconds ? `Disappear after ${label}` : 'Messages stay'))
   timer.addEventListener('change', () => act.setTimer(Number(timer.value)))
 
+  const replying = act.replying
+  const quoteBar = replying
+    ? h(
+        'div.quote-bar',
+        { 'data-testid': 'quote-bar' },
+        h('div.quote-body', {}, h('span.quote-from', {}, 'Replying to ', replying.from === model.me.number ? 'yourself' : names.get(replying.from) || replying.name || formatNumber(replying.from)), h('span.quote-text', {}, snippet(replying))),
+        h('button.icon', { type: 'button', 'aria-label': 'Cancel reply', title: 'Cancel reply', onclick: () => act.setReplying(null) }, '✕')
+      )
+    : null
   const composer = h(
     'form.composer',
     {
@@ -273,6 +287,7 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
     ),
     list
   )
+  if (quoteBar) el.append(quoteBar)
   el.append(composer)
   // Re-rendered in place: the list stays where the reader has it (a scroll in flight goes on), by
   // the end when older messages went in above, or at the newest message if they were there.
@@ -302,6 +317,7 @@ interface Delivery {
 /** Sent ✓, delivered ✓✓ (the other device holds it), or queued while they are offline. */
 function deliveryMark(m: HistoryEntry, d: Delivery): HTMLElement | null {
   if (m.delivered === null || m.delivered === undefined) return null
+  if (m.read) return h('span.mark.read', { title: 'Read', 'aria-label': 'Read' }, ' · ✓✓ Read')
   if (m.delivered) return h('span.mark.delivered', { title: 'Delivered: it is on their device', 'aria-label': 'Delivered' }, ' · ✓✓')
   if (d.contact && !d.contact.online) return h('span.mark.queued', { title: 'It goes when they come online', 'aria-label': 'Queued' }, ` · Queued: ${d.contact.name || formatNumber(d.contact.number)} is offline`)
   return h('span.mark.sent', { title: 'Sent from this device; not on theirs yet', 'aria-label': 'Sent' }, ' · ✓')
@@ -322,6 +338,7 @@ function message(m: HistoryEntry, model: Model, names: Map<string, string>, isAd
         'div.tools',
         {},
         ...REACTIONS.map((e) => h('button.icon', { type: 'button', 'aria-label': `React ${e}`, onclick: () => act.react(m.id, m.reactions[model.me.number] === e ? '' : e) }, e)),
+        h('button.icon', { type: 'button', 'aria-label': 'Reply', title: 'Reply', onclick: () => act.setReplying(m) }, '↩'),
         mine && !m.file ? h('button.icon', { type: 'button', 'aria-label': 'Edit', title: 'Edit', onclick: () => editInPlace(li, m, act, m.text) }, '✎') : null,
         mine || isAdmin ? h('button.icon', { type: 'button', 'aria-label': 'Delete', title: 'Delete for everyone', onclick: () => void confirmAction('Delete this message for everyone?', 'It is removed from every member\'s screen. This cannot be undone.', 'Delete').then((yes) => yes && act.remove(m.id)) }, '🗑') : null
       )
@@ -329,6 +346,7 @@ function message(m: HistoryEntry, model: Model, names: Map<string, string>, isAd
     `li.message.${mine ? 'mine' : 'theirs'}`,
     { 'data-id': m.id, tabindex: 0 },
     mine ? null : h('span.from', {}, names.get(m.from) || m.name || formatNumber(m.from)),
+    m.quote && !m.deleted ? quoteBlock(m.quote, model.me.number, names) : null,
     body,
     h('span.time', {}, formatTime(m.time), m.edited && !m.deleted ? ' · edited' : '', m.expires ? timerMark(m.expires) : null, mine ? deliveryMark(m, delivery) : null),
     reactions.length ? h('div.reactions', {}, ...reactions.map(([who, e]) => h('span', { title: names.get(who) ?? formatNumber(who) }, e))) : null,
@@ -336,6 +354,33 @@ function message(m: HistoryEntry, model: Model, names: Map<string, string>, isAd
   )
   if (act.editing?.id === m.id && !m.deleted) editInPlace(li, m, act, act.editing.text)
   return li
+}
+
+/** What the quote bar shows of the message being answered. */
+function snippet(m: HistoryEntry): string {
+  if (m.file) return `📎 ${m.file.name}`
+  if (m.call) return 'a call'
+  return m.text.length > QUOTE_CHARS ? m.text.slice(0, QUOTE_CHARS) + '…' : m.text
+}
+
+/**
+ * The quoted original inside a reply. Clicking it brings the original into view when it is loaded
+ * (older pages are not fetched for it). The quote comes from the sender's device: when it names
+ * nothing here it says so.
+ */
+function quoteBlock(q: ReplyQuote, me: string, names: Map<string, string>): HTMLElement {
+  if (!q.available) return h('div.quote.unavailable', { 'data-testid': 'quote' }, 'Original message not available')
+  const who = q.from === me ? 'You' : names.get(q.from) || q.name || formatNumber(q.from)
+  const what = q.file !== null ? `📎 ${q.file}` : q.call ? 'a call' : q.text
+  const show = (e: Event): void => {
+    const list = (e.currentTarget as HTMLElement).closest('.messages')
+    const original = list?.querySelector<HTMLElement>(`[data-id="${CSS.escape(q.id)}"]`)
+    if (!list || !original) return
+    list.scrollTop = Math.max(0, original.offsetTop - (list as HTMLElement).offsetTop - 16)
+    original.classList.add('found')
+    setTimeout(() => original.classList.remove('found'), 1500)
+  }
+  return h('button.quote', { type: 'button', 'data-testid': 'quote', title: 'Show the original', onclick: show }, h('span.quote-from', {}, who), h('span.quote-text', {}, what))
 }
 
 /** The countdown on a disappearing message; the app ticks every [data-expires] and drops it at 0. */

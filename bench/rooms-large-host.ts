@@ -4,6 +4,7 @@
  */
 import Autobase from 'autobase'
 import crypto from 'hypercore-crypto'
+import fs from 'fs'
 import path from 'path'
 import { Api } from '../lib/api/api'
 import { NumberScheme } from '../lib/identity/number-scheme'
@@ -26,11 +27,12 @@ export type HostRequest =
   | { cmd: 'create' }
   | { cmd: 'prepare'; key: string; encryptionKey: string }
   | { cmd: 'add'; records: Wire[] }
-  | { cmd: 'join' }
+  | { cmd: 'join'; members: number[] }
   | { cmd: 'progress' }
   | { cmd: 'send'; writers: number[]; texts: number; tag: string }
   | { cmd: 'stop' }
 
+const LOGS = process.env.BENCH_LARGE_LOGS ?? ''
 const apis: Api[] = []
 const namespaces: Buffer[] = []
 let room: { key: Buffer; encryptionKey: Buffer; id: string } = { key: Buffer.alloc(0), encryptionKey: Buffer.alloc(0), id: '' }
@@ -39,7 +41,11 @@ async function handle(req: HostRequest): Promise<unknown> {
   switch (req.cmd) {
     case 'start': {
       for (let i = 0; i < req.count; i++) {
-        const api = new Api({ storage: path.join(req.dir, 'm' + (req.first + i)), bootstrap: req.bootstrap, host: '127.0.0.1', lan: false, scheme, log: () => {} })
+        const n = req.first + i
+        // BENCH_LARGE_LOGS=dir: each member's log in dir/m<n>.log, for chasing a member that lags.
+        const file = LOGS ? path.join(LOGS, `m${n}.log`) : null
+        const log = file === null ? () => {} : (m: string) => fs.appendFileSync(file, `${Date.now()} ${m}\n`)
+        const api = new Api({ storage: path.join(req.dir, 'm' + n), bootstrap: req.bootstrap, host: '127.0.0.1', lan: false, scheme, log })
         await api.ready()
         apis.push(api)
       }
@@ -78,8 +84,8 @@ async function handle(req: HostRequest): Promise<unknown> {
       return req.records.length
     }
     case 'join': {
-      await Promise.all(apis.map((api, i) => api.core.rooms.join(room.key, room.encryptionKey, ROOM_GROUP, namespaces[i])))
-      return apis.length
+      await Promise.all(req.members.map((i) => apis[i].core.rooms.join(room.key, room.encryptionKey, ROOM_GROUP, namespaces[i])))
+      return req.members.length
     }
     case 'progress': {
       // Per member: active members it knows, and messages in its view.
@@ -87,7 +93,8 @@ async function handle(req: HostRequest): Promise<unknown> {
       return Promise.all(
         apis.map(async (api) => {
           const r = await api.core.rooms.open(id).catch(() => null)
-          return r === null ? { members: 0, length: 0 } : { members: r.memberKeys.length, length: r.length }
+          const connections = api.core.network.swarm.connections.size
+          return r === null ? { members: 0, length: 0, connections } : { members: r.memberKeys.length, length: r.length, connections }
         })
       )
     }

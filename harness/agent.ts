@@ -101,6 +101,12 @@ export class AgentProcess {
       { env: { ...process.env, PEERLINE_LOOKUP_TIMEOUT: String(LOOKUP_TIMEOUT), ...(opts.env ?? {}) } }
     )
     this.exited = new Promise((resolve) => this.proc.once('exit', (code) => resolve(code)))
+    // A call still open when the agent is gone never gets an answer: end it now, so its timer
+    // does not hold the test process open for two minutes after the last test.
+    void this.exited.then((code) => {
+      for (const call of this._calls.values()) call.reject(new Error(`the agent exited (${code}) before answering`))
+      this._calls.clear()
+    })
     readline.createInterface({ input: this.proc.stdout }).on('line', (line) => this._online(line))
     readline.createInterface({ input: this.proc.stderr }).on('line', (line) => {
       this.logs.push(line)

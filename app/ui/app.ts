@@ -19,6 +19,9 @@ import { CallScreen, callError, endedSentence, incomingCallDialog } from './view
 const PAGE = 50
 /** The most history one request asks for (the Api's limit). */
 const MAX_WINDOW = 10_000
+/** Announced messages kept per room for a conversation opened before they are stored (see _recent). */
+const RECENT_PER_ROOM = 50
+const RECENT_MS = 60_000
 /** How often disappearing messages' marks count down (and due ones leave the screen). */
 const TIMER_TICK = 1000
 /** The core's limit on a message's text (MAX_TEXT_LENGTH in lib/wire/schemas.ts; the renderer imports no core module). */
@@ -46,6 +49,12 @@ export class App {
   private _updatesDuringList: Map<string, RoomSummary> | null = null
   /** Rooms left in this window: a late roomUpdate for one is ignored until it is opened again. */
   private readonly _left = new Set<string>()
+  /**
+   * Recent messages by room, as announced. A live copy comes before its room stores it: opened in
+   * between, a conversation's history lacks it and its notification has passed (the core announces
+   * each message once), so it is added from here until history has it.
+   */
+  private readonly _recent = new Map<string, Array<{ msg: Notifications['message']; at: number }>>()
   /** What is typed in each conversation's composer and not yet sent. */
   private readonly _drafts = new Map<string, string>()
   private _editing: Editing | null = null
@@ -153,11 +162,24 @@ export class App {
     const from = messages.length < limit ? 0 : messages[0].seq
     const notices = await this._api.call('notices', { room, from })
     if (room !== this._model.current) return
-    // A message announced live (or just sent) may not be stored yet: keep it after the stored ones.
+    // A message announced live (or just sent) may not be stored yet: keep it after the stored ones,
+    // whether it came in while this conversation was open or just before.
     const newest = messages.length ? messages[messages.length - 1].time : 0
     const shown = new Set(messages.map((x) => x.id))
-    const live = this._model.messages.filter((x) => !shown.has(x.id) && x.time >= newest)
-    this._model.messages = [...messages, ...live]
+    // Only for as long as storing can take: past that, history is the truth (it leaves out
+    // what expired, for one).
+    const now = Date.now()
+    const recent = (this._recent.get(room) ?? []).filter((x) => !shown.has(x.msg.id) && now - x.at < RECENT_MS)
+    this._recent.set(room, recent)
+    const live = new Map<string, HistoryEntry>()
+    for (const x of this._model.messages) if (!shown.has(x.id) && x.time >= newest) live.set(x.id, x)
+    for (const { msg } of recent) {
+      const entry = this._entry(msg, 0)
+      if (msg.time >= newest && !live.has(msg.id) && (entry.expires === 0 || entry.expires > now)) live.set(msg.id, entry)
+    }
+    const next = messages.length ? messages[messages.length - 1].seq + 1 : 0
+    const after = [...live.values()].sort((a, b) => a.time - b.time).map((x, i) => ({ ...x, seq: next + i }))
+    this._model.messages = [...messages, ...after]
     this._model.notices = notices
     this._model.hasOlder = from > 0 && limit < MAX_WINDOW
     this._paging = false
@@ -326,6 +348,10 @@ export class App {
     // Notifications carry what changed: apply it. Only a change the payload does not carry (the
     // member list, a contact's new state) costs a call, and then just for that list.
     api.on('message', (msg) => {
+      const recent = this._recent.get(msg.room) ?? []
+      recent.push({ msg, at: Date.now() })
+      if (recent.length > RECENT_PER_ROOM) recent.shift()
+      this._recent.set(msg.room, recent)
       if (msg.from !== this._model.me.number) this._notifyMessage(msg.room, msg.from, msg.file ? `📎 ${msg.file.name}` : msg.text)
       if (msg.room === this._model.current) this._append(msg)
     })
@@ -417,15 +443,19 @@ export class App {
     // The loaded page always ends at the newest message, so a new one goes after it: its seq is
     // the next (a live copy carries none; a reload gives the stored one), and the page grows by one.
     const seq = m.messages.length ? m.messages[m.messages.length - 1].seq + 1 : Math.max(0, (summary?.length ?? 1) - 1)
-    const delivered = msg.from === m.me.number ? false : null
     this._window = Math.min(MAX_WINDOW, this._window + 1)
-    const read = msg.from === m.me.number ? false : null
-    const entry: HistoryEntry = { id: msg.id, seq, from: msg.from, name: m.names.get(msg.from) ?? '', delivered, read, replyTo: msg.replyTo, quote: msg.quote, text: msg.text, time: msg.time, edited: false, deleted: false, reactions: {}, file: msg.file, call: msg.call, expires: timer > 0 ? msg.time + timer * 1000 : 0 }
+    const entry = this._entry(msg, seq, timer)
     // Live copies can overtake each other: keep the conversation in time order.
     let at = m.messages.length
     while (at > 0 && m.messages[at - 1].time > entry.time) at--
     m.messages.splice(at, 0, entry)
     this._render()
+  }
+
+  /** A conversation entry for a message known only from its notification. */
+  private _entry(msg: Notifications['message'], seq: number, timer = this._model.rooms.find((r) => r.room === msg.room)?.timer ?? 0): HistoryEntry {
+    const mine = msg.from === this._model.me.number
+    return { id: msg.id, seq, from: msg.from, name: this._model.names.get(msg.from) ?? '', delivered: mine ? false : null, read: mine ? false : null, replyTo: msg.replyTo, quote: msg.quote, text: msg.text, time: msg.time, edited: false, deleted: false, reactions: {}, file: msg.file, call: msg.call, expires: timer > 0 ? msg.time + timer * 1000 : 0 }
   }
 
   private async _reloadMembers(room: string): Promise<void> {

@@ -353,8 +353,17 @@ function message(m: HistoryEntry, model: Model, names: Map<string, string>, isAd
     tools
   )
   if (act.editing?.id === m.id && !m.deleted) editInPlace(li, m, act, act.editing.text)
+  if (flash !== null && flash.id === m.id && Date.now() < flash.until) li.classList.add('found')
   return li
 }
+
+/**
+ * The original a quote was clicked for, outlined for a moment. Kept here, not only on the element:
+ * a re-render (a delivered or read mark coming in) builds the items afresh, and patchItems keeps
+ * an old element only if it reads the same as the new one.
+ */
+let flash: { id: string; until: number } | null = null
+const FLASH_MS = 1500
 
 /** What the quote bar shows of the message being answered. */
 function snippet(m: HistoryEntry): string {
@@ -377,8 +386,12 @@ function quoteBlock(q: ReplyQuote, me: string, names: Map<string, string>): HTML
     const original = list?.querySelector<HTMLElement>(`[data-id="${CSS.escape(q.id)}"]`)
     if (!list || !original) return
     list.scrollTop = Math.max(0, original.offsetTop - (list as HTMLElement).offsetTop - 16)
+    flash = { id: q.id, until: Date.now() + FLASH_MS }
     original.classList.add('found')
-    setTimeout(() => original.classList.remove('found'), 1500)
+    setTimeout(() => {
+      // The element may have been rebuilt meanwhile: find it again.
+      list.querySelector(`[data-id="${CSS.escape(q.id)}"]`)?.classList.remove('found')
+    }, FLASH_MS)
   }
   return h('button.quote', { type: 'button', 'data-testid': 'quote', title: 'Show the original', onclick: show }, h('span.quote-from', {}, who), h('span.quote-text', {}, what))
 }

@@ -235,6 +235,7 @@ export class App {
       download: (file) => this._download(file),
       pause: (file) => this._do('pauseFile', { file }),
       preview: (file) => this._preview(file),
+      showInFolder: this.showInFolder,
       attach: (file) => void this._attach(room.room, file),
       info: () =>
         roomInfoDialog(this._api, m, room, () => void this.refresh(), () => {
@@ -633,6 +634,8 @@ export class App {
 
   /** Forgets a file handed over for sending that could not be sent (the web shell's outbox). */
   discardFile: (path: string) => void = () => {}
+  /** Set by a shell that can open the system's file manager at a file (Electron), else null. */
+  showInFolder: ((path: string) => void) | null = null
 
   private _do<M extends MethodName>(method: M, params: Params<M>): void {
     this._api.call(method, ...([params] as ParamsArg<M>)).then(() => this.refresh(), (err) => this._error(err))

@@ -23,6 +23,8 @@ export interface ConversationActions {
   pause(file: string): void
   /** A whole local image's blob: address, or null (and asks for it, re-rendering when it comes). */
   preview(file: string, name: string): string | null
+  /** Opens the file manager at a downloaded file; null where the shell cannot (the web shell). */
+  showInFolder: ((path: string) => void) | null
   attach(file: File): void
   info(): void
   setTimer(seconds: number): void
@@ -420,7 +422,16 @@ function fileCard(id: string, name: string, size: number, state: FileState | und
   const src = here && IMAGE_NAME.test(name) ? act.preview(id, name) : null
   let status: HTMLElement
   if (mine) status = h('span.hint', {}, 'Sent')
-  else if (state?.state === 'done') status = h('span.hint', { title: state.path ?? '' }, `Saved to ${state.path ?? 'Downloads'}`)
+  else if (state?.state === 'done') {
+    const reveal = act.showInFolder
+    const at = state.path
+    status = h(
+      'span.progress-row',
+      {},
+      h('span.hint', { title: at ?? '' }, `Saved to ${at ?? 'Downloads'}`),
+      reveal && at ? h('button', { type: 'button', onclick: () => reveal(at), 'aria-label': `Show ${name} in its folder` }, 'Show in folder') : null
+    )
+  }
   else if (state?.state === 'waiting') {
     status = h(
       'span.progress-row',

@@ -104,15 +104,25 @@ export class App {
     this._refreshing = (async () => {
       do {
         this._again = false
-        if (this._lists) {
-          this._lists = false
-          const [contacts, rooms] = await this._fetchLists()
-          this._model.contacts = contacts
-          this._model.rooms = rooms
+        const loading = this._model.current
+        try {
+          if (this._lists) {
+            this._lists = false
+            const [contacts, rooms] = await this._fetchLists()
+            this._model.contacts = contacts
+            this._model.rooms = rooms
+          }
+          // A room just joined may not be listed yet (its roomUpdate refreshes again); one we left is gone.
+          if (this._model.current && this._model.rooms.some((r) => r.room === this._model.current)) await this._loadConversation()
+          this._render()
+        } catch (err) {
+          // A conversation left (or closed) while it loaded fails to load: not news to the person,
+          // and the run asked for meanwhile (the leave's own) must still happen, or the list would
+          // keep the room. Seen in 1 of 3 CI runs of the destructive e2e.
+          if (this._model.current === loading && !this._again) throw err
+          this._lists = true
+          this._again = true
         }
-        // A room just joined may not be listed yet (its roomUpdate refreshes again); one we left is gone.
-        if (this._model.current && this._model.rooms.some((r) => r.room === this._model.current)) await this._loadConversation()
-        this._render()
       } while (this._again)
     })().finally(() => (this._refreshing = null))
     return this._refreshing.catch((err) => this._error(err))

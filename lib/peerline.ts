@@ -63,11 +63,14 @@ export interface PeerlineOptions {
   maxRequests?: number
   /** How long an unanswered contact request is kept (ms, default 30 days). */
   requestTtl?: number
+  /** A room idle this long with no member connected closes its cores until used (ms, default 5 min; 0: never). */
+  roomRestAfter?: number
 }
 
 const DEFAULT_ANNOUNCE_TIMEOUT = 10_000
 const WRITE_BUFFER_SIZE = 16 * 1024 * 1024
 const DEFAULT_JOIN_TIMEOUT = 30_000
+const DEFAULT_ROOM_REST_AFTER = 5 * 60_000
 /** Group rooms up to this many other members keep a direct connection to each (a mesh). */
 const MESH_LIMIT = 32
 /** Peers whose protocol version we remember having reported. */
@@ -180,6 +183,9 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
       store: this.store,
       list: roomList,
       log: this.log,
+      restAfter: this._o.roomRestAfter ?? DEFAULT_ROOM_REST_AFTER,
+      // Always-on peers mirror open Autobases: with any set, rooms stay open.
+      mayRest: () => this._alwaysOn === undefined || this._alwaysOn.keys.length === 0,
       self: () => ({
         publicKey: this.identity.publicKey,
         name: this.book.settings.name,

@@ -70,6 +70,7 @@ function options(args: ParsedArgs): PeerlineOptions {
     throw new UsageError((err as Error).message)
   }
   const lookup = process.env.PEERLINE_LOOKUP_TIMEOUT
+  const rest = process.env.PEERLINE_ROOM_REST_MS
   return {
     storage,
     scheme: NumberScheme.fromEnv(process.env),
@@ -77,7 +78,8 @@ function options(args: ParsedArgs): PeerlineOptions {
     ...(bootstrap ? { bootstrap } : {}),
     ...(host ? { host } : {}),
     ...(args.flags.has('no-lan') ? { lan: false } : {}),
-    ...(lookup ? { lookupTimeout: Number(lookup) } : {})
+    ...(lookup ? { lookupTimeout: Number(lookup) } : {}),
+    ...(rest ? { roomRestAfter: Number(rest) } : {})
   }
 }
 

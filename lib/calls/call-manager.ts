@@ -353,7 +353,7 @@ export class CallManager extends Resource<CallManagerEvents> {
     let members = await membersOf(room)
     if (!members.has(link.id)) {
       // Just after a contact accept the room may not have caught up with who is in it yet.
-      await room.base.update()
+      await room.update()
       members = await membersOf(room)
     }
     // Only members of the room the call belongs to may ring (a direct room's member is a contact).

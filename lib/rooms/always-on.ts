@@ -45,7 +45,12 @@ export class AlwaysOnPeers extends ReadyResource {
   /** Keep this room on the always-on peers; call again when its writers change. */
   mirror(room: Room): void {
     // Called on every room update: one close listener per room, not one per call.
-    if (!this._rooms.has(room)) room.once('close', () => this._rooms.delete(room))
+    if (!this._rooms.has(room)) {
+      room.once('close', () => this._rooms.delete(room))
+      room.on('awake', () => {
+        if (this._rooms.has(room)) this._mirror(room)
+      })
+    }
     this._rooms.add(room)
     this._mirror(room)
   }
@@ -56,6 +61,8 @@ export class AlwaysOnPeers extends ReadyResource {
 
   private _mirror(room: Room): void {
     if (this._peering === null || room.closing) return
+    // Mirrored when it wakes (rooms rest only while no always-on peer is set).
+    if (room.resting) return room.wake()
     try {
       this._peering.addAutobaseBackground(room.base)
     } catch (err) {

@@ -16,17 +16,26 @@ export interface RoomCoresEvents {
  * to that room's members. Nothing is replicated through the store as a whole.
  */
 export class RoomCores extends EventEmitter<RoomCoresEvents> {
-  readonly store: Corestore
+  store: Corestore
   /** Every core of the room seen so far, by hex discovery key: its key. */
   private readonly _keys = new Map<string, Buffer>()
   /** Open sessions per core (any one of them reaches the core's shared replicator). */
   private readonly _open = new Map<string, Set<Hypercore<unknown>>>()
   /** Sessions this class opened itself (to serve a core on demand); closed with the room. */
   private readonly _own: Array<Hypercore<unknown>> = []
-  private readonly _get: (opts: unknown) => Hypercore<unknown>
+  private _get: (opts: unknown) => Hypercore<unknown>
 
   constructor(store: Corestore) {
     super()
+    this.store = store
+    this._get = this.watch(store)
+  }
+
+  /**
+   * Follows the cores opened through this store session (the room's: Autobase closes the session
+   * it was given when it closes, so a room that wakes from rest opens a new one).
+   */
+  watch(store: Corestore): (opts: unknown) => Hypercore<unknown> {
     this.store = store
     // Autobase opens each of its cores with store.get: seeing those calls is how we know a core
     // belongs to this room (one Corestore holds every room, and a key alone does not say whose).
@@ -36,6 +45,7 @@ export class RoomCores extends EventEmitter<RoomCoresEvents> {
       this._watch(session)
       return session
     }) as Corestore['get']
+    return get
   }
 
   /** Remembers a writer key from a member record, so its core is served even while closed here. */

@@ -93,6 +93,8 @@ export interface RoomEvents {
   broken: [string]
   /** the set of active members changed (replication follows it) */
   members: []
+  /** a resting room opened its Autobase again */
+  awake: []
 }
 
 /**
@@ -105,7 +107,18 @@ export interface RoomEvents {
  * set of active members changed (replication follows it).
  */
 export class Room extends Resource<RoomEvents> {
-  readonly base: Autobase<RoomView>
+  /** The room's Autobase; null while the room rests (see rest()). */
+  private _base: Autobase<RoomView> | null
+  /** Key, encryption key, discovery key and writer key: kept for while the room rests. */
+  private _ids: { key: Buffer; encryptionKey: Buffer; discoveryKey: Buffer; writerKey: Buffer } | null = null
+  /** What the sync getters answer while the room rests, as it was when it went to rest. */
+  private _rested = { length: 0, uploaded: false, writable: false }
+  /** The close of a room going to rest, while it runs. */
+  private _resting: Promise<void> | null = null
+  private _waking: Promise<void> | null = null
+  /** Calls in progress that use the Autobase: a room never rests under one. */
+  private _busy = 0
+  private _usedAt = Date.now()
   /** Every core of this room (what replication may hand to its members, and to nobody else). */
   readonly cores: RoomCores
   private readonly _self: Self
@@ -119,7 +132,10 @@ export class Room extends Resource<RoomEvents> {
   private readonly _handoffs = new Map<string, Handoff>()
   private _scanning: Promise<void> | null = null
   private _rescan = false
-  private readonly _store: Corestore
+  /** The room's namespace session of the profile's store (Autobase closes it: one per opening). */
+  private _store: Corestore
+  private readonly _root: Corestore
+  private readonly _namespace: Buffer
   private readonly _markStore: Corestore
   private _sweeper: ReturnType<typeof setInterval> | null = null
   private _sweeping = false
@@ -148,6 +164,8 @@ export class Room extends Resource<RoomEvents> {
     this._self = opts.self
     this._log = opts.log
     this._creating = opts.key === null
+    this._root = store
+    this._namespace = opts.namespace
     this._store = roomStore(store, opts.namespace)
     this.cores = new RoomCores(this._store)
     // Beside the room's store, not in it: the room's cores are served to its members.
@@ -168,23 +186,47 @@ export class Room extends Resource<RoomEvents> {
       onread: (publicKey, id) => this._reads.note(publicKey, id),
       onreply: (id, replyTo) => this._replies.note(id, replyTo)
     }
-    this.base = new Autobase<RoomView>(this._store, opts.key, {
+    this._base = this._makeBase(opts.key, opts.encryptionKey)
+  }
+
+  private _makeBase(key: Buffer | null, encryptionKey: Buffer): Autobase<RoomView> {
+    const base = new Autobase<RoomView>(this._store, key, {
       open: openView,
       apply: (nodes, view, host) => applyOps(nodes, view, host, this._applyContext),
       close: closeView,
       valueEncoding: 'binary',
-      encryptionKey: opts.encryptionKey,
+      encryptionKey,
       ackInterval: ACK_INTERVAL
     })
-    this.base.on('update', () => this._scan())
+    base.on('update', () => {
+      this._usedAt = Date.now() // peer traffic keeps a room awake
+      this._scan()
+    })
     // A fast-forward brings only the last block of each view core; the rest stays on the peers
     // until read, and a history read then skips what no online peer can give. Fetch it now.
-    this.base.on('fast-forward', () => {
+    base.on('fast-forward', () => {
       if (this.opened) void this.keepLocal()
       else this._fastForwarded = true
     })
     // Autobase closes itself after an error in apply or update: the room stops here, the rest goes on.
-    this.base.on('error', (err: Error) => this._fail(err))
+    base.on('error', (err: Error) => this._fail(err))
+    return base
+  }
+
+  /** The room's Autobase (not while it rests: the room's own methods wake it first). */
+  get base(): Autobase<RoomView> {
+    if (this._base === null) throw new Error('the room is resting: use its methods, which wake it')
+    return this._base
+  }
+
+  /** True while the room rests: its Autobase and core sessions are closed until it is used. */
+  get resting(): boolean {
+    return this._base === null
+  }
+
+  /** When the room was last used: a call on it, a live copy, an update from a peer. */
+  get usedAt(): number {
+    return this._usedAt
   }
 
   /** The room id the Api uses: the Autobase key in z32. */
@@ -193,23 +235,23 @@ export class Room extends Resource<RoomEvents> {
   }
 
   get key(): Buffer {
-    return opened(this.base.key)
+    return this._ids?.key ?? opened(this.base.key)
   }
 
   get encryptionKey(): Buffer {
-    return opened(this.base.encryptionKey)
+    return this._ids?.encryptionKey ?? opened(this.base.encryptionKey)
   }
 
   get discoveryKey(): Buffer {
-    return opened(this.base.discoveryKey)
+    return this._ids?.discoveryKey ?? opened(this.base.discoveryKey)
   }
 
   get writerKey(): Buffer {
-    return opened(this.base.local?.key ?? null)
+    return this._ids?.writerKey ?? opened(this.base.local?.key ?? null)
   }
 
   get writable(): boolean {
-    return this.base.writable
+    return this._base === null ? this._rested.writable : this._base.writable
   }
 
   /** Why this room stopped working (its Autobase failed), or null while it works. */
@@ -219,6 +261,8 @@ export class Room extends Resource<RoomEvents> {
 
   protected async _open(): Promise<void> {
     await this.base.ready()
+    const base = this.base
+    this._ids = { key: opened(base.key), encryptionKey: opened(base.encryptionKey), discoveryKey: opened(base.discoveryKey), writerKey: opened(base.local?.key ?? null) }
     if (this._creating) {
       const signature = await signedBy(this._self, this._scheme, this.discoveryKey, this.writerKey)
       const { publicKey, name } = this._self
@@ -231,6 +275,11 @@ export class Room extends Resource<RoomEvents> {
     // Only messages that arrive from now on are news; the rest is history.
     this._scanned = this.base.view.messages.length
     this._eventsScanned = this.base.view.events.length
+    await this._attach()
+  }
+
+  /** Follows the open Autobase's view and starts the room's timers (at open, and on each wake). */
+  private async _attach(): Promise<void> {
     this.base.view.events.on('truncate', (length: number) => {
       this._eventsScanned = Math.min(this._eventsScanned, length)
     })
@@ -253,10 +302,96 @@ export class Room extends Resource<RoomEvents> {
   }
 
   /**
+   * Closes the room's Autobase and core sessions until it is next used (any method wakes it), to
+   * free what an idle room holds. Refused (false) while anything is in progress: a call, a queued
+   * or running append, a scan, a sweep, a hand-over. Rooms decides when (nobody connected).
+   */
+  async rest(): Promise<boolean> {
+    if (!this.opened || this.closing || this._base === null || !this._idle()) return false
+    const base = this._base
+    this._rested = { length: base.view.messages.length, uploaded: this.uploaded, writable: base.writable }
+    this._base = null
+    this._resting = this._stopBase(base).finally(() => {
+      this._resting = null
+    })
+    await this._resting
+    return true
+  }
+
+  /** Wakes a resting room (a member connected): fire and forget, errors logged. */
+  wake(): void {
+    if (this._base !== null || this.closing) return
+    this._use(async () => {}).catch((err: Error) => this._log(`room ${this.id}: wake failed: ${err.message}`))
+  }
+
+  private _idle(): boolean {
+    return this._busy === 0 && this._pending.length === 0 && !this._appending && this._scanning === null && !this._sweeping && !this._keeping && this._handoffs.size === 0 && this._broken === null && this._waking === null
+  }
+
+  private async _stopBase(base: Autobase<RoomView>): Promise<void> {
+    if (this._sweeper) clearInterval(this._sweeper)
+    if (this._marksTimer) clearInterval(this._marksTimer)
+    this._sweeper = this._marksTimer = null
+    // The closed marks keep their length: delivered() answers from it while the room rests.
+    if (this._marks) await this._marks.close()
+    await base.close()
+    await this.cores.close()
+  }
+
+  /** Runs `fn` with the room awake, and keeps it from resting until `fn` ends. */
+  /** `touch`: counts as use (the room's own timers do not). */
+  private async _use<T>(fn: () => Promise<T>, touch = true): Promise<T> {
+    this._busy++
+    try {
+      await this._awake(touch)
+      return await fn()
+    } finally {
+      this._busy--
+      if (touch) this._usedAt = Date.now()
+    }
+  }
+
+  private async _awake(touch: boolean): Promise<void> {
+    if (touch) this._usedAt = Date.now()
+    if (this._resting !== null) await this._resting
+    if (this._base !== null) return
+    this._waking ??= this._wake().finally(() => {
+      this._waking = null
+    })
+    await this._waking
+  }
+
+  private async _wake(): Promise<void> {
+    if (this.closing || this._ids === null) throw PeerlineError.CLOSED()
+    this._store = roomStore(this._root, this._namespace)
+    this.cores.watch(this._store)
+    const base = this._makeBase(this._ids.key, this._ids.encryptionKey)
+    try {
+      await base.ready()
+    } catch (err) {
+      await base.close().catch(() => {})
+      throw err
+    }
+    this._base = base
+    // What landed while it rested is news: scanned from where it stopped.
+    this._scanned = Math.min(this._scanned, base.view.messages.length)
+    this._eventsScanned = Math.min(this._eventsScanned, base.view.events.length)
+    await this._refreshMembers()
+    await this._attach()
+    this._scan()
+    this.emit('awake')
+  }
+
+  /**
    * Fetches every message and edit block this device lacks (not deleted or expired ones), so
    * history reads the same when the members who have them go offline. Returns how many it went through.
    */
   async keepLocal(): Promise<number> {
+    if (this._keeping || this.closing) return 0
+    return this._use(() => this._keepLocal())
+  }
+
+  private async _keepLocal(): Promise<number> {
     if (this._keeping || this.closing) return 0
     this._keeping = true
     try {
@@ -276,13 +411,12 @@ export class Room extends Resource<RoomEvents> {
   }
 
   protected async _close(): Promise<void> {
-    if (this._sweeper) clearInterval(this._sweeper)
-    if (this._marksTimer) clearInterval(this._marksTimer)
-    if (this._marks) await this._marks.close()
+    if (this._resting !== null) await this._resting.catch(() => {})
+    if (this._waking !== null) await this._waking.catch(() => {})
+    if (this._base !== null) await this._stopBase(this._base)
     await this._reads.close()
     await this._replies.close()
     await this._markStore.close()
-    await this.base.close()
     await this.cores.close()
   }
 
@@ -302,6 +436,11 @@ export class Room extends Resource<RoomEvents> {
    * (and every apply and close after it) would wait forever for a peer to serve it.
    */
   async sweep(now = Date.now()): Promise<number> {
+    if (this._sweeping || this.closing) return 0
+    return this._use(() => this._sweep(now), false)
+  }
+
+  private async _sweep(now: number): Promise<number> {
     if (this._sweeping || this.closing) return 0
     this._sweeping = true
     let signed: SignedView | null = null
@@ -346,20 +485,22 @@ export class Room extends Resource<RoomEvents> {
 
   /** Adds a person's device as a writer (and indexer, for admins), under their member signature. */
   async addMember(member: NewMember): Promise<void> {
-    const existing = await getMember(this.base.view, member.publicKey)
-    if (existing && existing.state === schema.MEMBER_ACTIVE) return
-    // Checked before it is written: apply would skip it on every member anyway, and counts such
-    // records against their author (us), so a joiner's bad signature must never reach the log.
-    const number = await this._scheme.derive(member.publicKey)
-    if (!verifyMember(member.signature, member.publicKey, this.discoveryKey, member.writerKey, number)) {
-      throw new PeerlineError('NOT_ALLOWED', 'That member signature does not verify: nobody was added.')
-    }
-    const ops: RoomOp[] = [{ type: schema.OP_MEMBER, ...member }]
-    // After a removal, a joiner gets the current epoch's key with its record, in the same batch.
-    const key = await this._epochKey().catch(() => null)
-    const box = key === null ? null : sealKeyTo(member.publicKey, key.key)
-    if (key !== null && box !== null) ops.push({ type: schema.OP_EPOCH_GRANT, epoch: key.epoch, publicKey: member.publicKey, box })
-    await this._appendAll(ops)
+    return this._use(async () => {
+      const existing = await getMember(this.base.view, member.publicKey)
+      if (existing && existing.state === schema.MEMBER_ACTIVE) return
+      // Checked before it is written: apply would skip it on every member anyway, and counts such
+      // records against their author (us), so a joiner's bad signature must never reach the log.
+      const number = await this._scheme.derive(member.publicKey)
+      if (!verifyMember(member.signature, member.publicKey, this.discoveryKey, member.writerKey, number)) {
+        throw new PeerlineError('NOT_ALLOWED', 'That member signature does not verify: nobody was added.')
+      }
+      const ops: RoomOp[] = [{ type: schema.OP_MEMBER, ...member }]
+      // After a removal, a joiner gets the current epoch's key with its record, in the same batch.
+      const key = await this._epochKey().catch(() => null)
+      const box = key === null ? null : sealKeyTo(member.publicKey, key.key)
+      if (key !== null && box !== null) ops.push({ type: schema.OP_EPOCH_GRANT, epoch: key.epoch, publicKey: member.publicKey, box })
+      await this._appendAll(ops)
+    })
   }
 
   /** This device's member signature for this room (what a joiner hands the member who adds it). */
@@ -368,7 +509,9 @@ export class Room extends Resource<RoomEvents> {
   }
 
   async members(): Promise<MemberRecord[]> {
-    return listMembers(this.base.view)
+    return this._use(async () => {
+      return listMembers(this.base.view)
+    })
   }
 
   /**
@@ -376,80 +519,98 @@ export class Room extends Resource<RoomEvents> {
    * null: a direct room has only its two people, and the other one created it.
    */
   async directProblem(peer: Buffer): Promise<string | null> {
-    const view = this.base.view
-    const creator = await getCreator(view)
-    // Only we can sign as us, so a room created by us is one we made for this contact.
-    if (creator !== null && !b4a.equals(creator, peer) && !b4a.equals(creator, this._self.publicKey)) {
-      return 'it was created by someone other than the requester'
-    }
-    const members = await listMembers(view)
-    const others = members.filter((m) => !b4a.equals(m.publicKey, peer) && !b4a.equals(m.publicKey, this._self.publicKey))
-    if (others.length > 0) return `it has someone other than the two people in it (${members.length} members so far)`
-    return null
+    return this._use(async () => {
+      const view = this.base.view
+      const creator = await getCreator(view)
+      // Only we can sign as us, so a room created by us is one we made for this contact.
+      if (creator !== null && !b4a.equals(creator, peer) && !b4a.equals(creator, this._self.publicKey)) {
+        return 'it was created by someone other than the requester'
+      }
+      const members = await listMembers(view)
+      const others = members.filter((m) => !b4a.equals(m.publicKey, peer) && !b4a.equals(m.publicKey, this._self.publicKey))
+      if (others.length > 0) return `it has someone other than the two people in it (${members.length} members so far)`
+      return null
+    })
   }
 
   async info(): Promise<RoomInfoRecord> {
-    return getInfo(this.base.view)
+    return this._use(async () => {
+      return getInfo(this.base.view)
+    })
   }
 
   /** The member this device is, or null once removed or before being added. */
   async me(): Promise<MemberRecord | null> {
-    return getMember(this.base.view, this._self.publicKey)
+    return this._use(async () => {
+      return getMember(this.base.view, this._self.publicKey)
+    })
   }
 
   async invite(id: Buffer): Promise<InviteRecord | null> {
-    return getInvite(this.base.view, id)
+    return this._use(async () => {
+      return getInvite(this.base.view, id)
+    })
   }
 
   /** `replyTo`: the id of the message this one answers (the caller checked it is in this room). */
   async send(text: string, replyTo: string | null = null): Promise<{ id: string; time: number }> {
-    checkText(text)
-    if (replyTo !== null && (replyTo.length === 0 || replyTo.length > MAX_REPLY_ID)) throw PeerlineError.BAD_REQUEST('replyTo is not a message id')
-    await this._waitWritable()
-    const id = b4a.toString(crypto.randomBytes(12), 'hex')
-    const time = Date.now()
-    // Online members get a live copy now, not after the durable op's append, replication and apply.
-    this._remember(id)
-    const key = await this._epochKey()
-    this.emit('sent', { id, text, time, replyTo: replyTo ?? '' })
-    // The live copy reaches the socket on the event loop's next turn; the durable append (hashing,
-    // signing, storage, apply) would run first and hold it back (measured: 1.1-1.4 ms -> 0.4-0.6 ms).
-    await nextTurn()
-    const reply = replyTo === null ? {} : { replyTo }
-    if (key === null) await this._append({ type: schema.OP_MESSAGE, id, text, time, ...reply })
-    else await this._append({ type: schema.OP_SEALED_MESSAGE, id, text: { epoch: key.epoch, ...sealText(key.key, text) }, time, ...reply })
-    return { id, time }
+    return this._use(async () => {
+      checkText(text)
+      if (replyTo !== null && (replyTo.length === 0 || replyTo.length > MAX_REPLY_ID)) throw PeerlineError.BAD_REQUEST('replyTo is not a message id')
+      await this._waitWritable()
+      const id = b4a.toString(crypto.randomBytes(12), 'hex')
+      const time = Date.now()
+      // Online members get a live copy now, not after the durable op's append, replication and apply.
+      this._remember(id)
+      const key = await this._epochKey()
+      this.emit('sent', { id, text, time, replyTo: replyTo ?? '' })
+      // The live copy reaches the socket on the event loop's next turn; the durable append (hashing,
+      // signing, storage, apply) would run first and hold it back (measured: 1.1-1.4 ms -> 0.4-0.6 ms).
+      await nextTurn()
+      const reply = replyTo === null ? {} : { replyTo }
+      if (key === null) await this._append({ type: schema.OP_MESSAGE, id, text, time, ...reply })
+      else await this._append({ type: schema.OP_SEALED_MESSAGE, id, text: { epoch: key.epoch, ...sealText(key.key, text) }, time, ...reply })
+      return { id, time }
+    })
   }
 
   /** Announces a file (members fetch its bytes over the file channel) as a message. */
   async sendFile(file: schema.FileRef): Promise<{ id: string; time: number }> {
-    await this._waitWritable()
-    const id = b4a.toString(crypto.randomBytes(12), 'hex')
-    const time = Date.now()
-    await this._append({ type: schema.OP_FILE, id, file, time })
-    return { id, time }
+    return this._use(async () => {
+      await this._waitWritable()
+      const id = b4a.toString(crypto.randomBytes(12), 'hex')
+      const time = Date.now()
+      await this._append({ type: schema.OP_FILE, id, file, time })
+      return { id, time }
+    })
   }
 
   /** Records how a call went, as a message in the conversation (only its caller does this). */
   async recordCall(call: schema.CallRecord): Promise<void> {
-    await this._waitWritable()
-    await this._append({ type: schema.OP_CALL, id: b4a.toString(crypto.randomBytes(12), 'hex'), call, time: Date.now() })
+    return this._use(async () => {
+      await this._waitWritable()
+      await this._append({ type: schema.OP_CALL, id: b4a.toString(crypto.randomBytes(12), 'hex'), call, time: Date.now() })
+    })
   }
 
   async fileMessage(fileKey: Buffer): Promise<MessageState | null> {
-    return messageWithFile(this.base.view, fileKey)
+    return this._use(async () => {
+      return messageWithFile(this.base.view, fileKey)
+    })
   }
 
   /** Appends a state-changing op; the rules are checked by apply on every member. */
   async act(op: Exclude<RoomOp, schema.MessageOp | schema.AddMemberOp | schema.MemberOp | schema.FileOp | schema.CallOp>): Promise<void> {
-    if (op.type === schema.OP_EDIT) checkText(op.text)
-    await this._waitWritable()
-    if (op.type === schema.OP_EDIT) {
-      const key = await this._epochKey()
-      if (key !== null) return this._append({ type: schema.OP_SEALED_EDIT, id: op.id, text: { epoch: key.epoch, ...sealText(key.key, op.text) }, time: op.time })
-    }
-    if (op.type === schema.OP_REMOVE_MEMBER) return this._removeAndRekey(op)
-    await this._append(op)
+    return this._use(async () => {
+      if (op.type === schema.OP_EDIT) checkText(op.text)
+      await this._waitWritable()
+      if (op.type === schema.OP_EDIT) {
+        const key = await this._epochKey()
+        if (key !== null) return this._append({ type: schema.OP_SEALED_EDIT, id: op.id, text: { epoch: key.epoch, ...sealText(key.key, op.text) }, time: op.time })
+      }
+      if (op.type === schema.OP_REMOVE_MEMBER) return this._removeAndRekey(op)
+      await this._append(op)
+    })
   }
 
   /**
@@ -493,7 +654,7 @@ export class Room extends Resource<RoomEvents> {
 
   /** This device's writer core in the room (null until it writes). */
   get local(): Hypercore<unknown> | null {
-    return this.base.local
+    return this._base === null ? null : this._base.local
   }
 
   /**
@@ -525,13 +686,15 @@ export class Room extends Resource<RoomEvents> {
    * `now` (past their time: left out).
    */
   async history(limit = 100, now = Date.now(), before = Infinity): Promise<MessageState[]> {
-    const end = Math.min(before, this.base.view.messages.length)
-    // Marks applied since the last scan count now (the scan that follows finds them taken).
-    if (await this._reads.refresh(this.base.view)) this.emit('room-update')
-    return this._withReplies(await readMessages(this.base.view, end - limit, end, now), now)
+    return this._use(async () => {
+      const end = Math.min(before, this.base.view.messages.length)
+      // Marks applied since the last scan count now (the scan that follows finds them taken).
+      if (await this._reads.refresh(this.base.view)) this.emit('room-update')
+      return this._withReplies(await readMessages(this.base.view, end - limit, end, now), now)
+    })
   }
 
-  /** Fills in replyTo and the quote of each reply (the links are local: see ReplyLinks). */
+  /** Fills in replyTo and the quote of each reply (the links are local: see ReplyLinks). Room awake. */
   private async _withReplies(messages: MessageState[], now = Date.now()): Promise<MessageState[]> {
     for (const m of messages) {
       m.replyTo = m.deleted ? '' : this._replies.replyTo(m.id)
@@ -542,7 +705,9 @@ export class Room extends Resource<RoomEvents> {
 
   /** Notices (joins, removals, renames, timer changes) placed at message seqs `from <= at < to`. */
   async notices(from = 0, to = Infinity): Promise<NoticeState[]> {
-    return readNotices(this.base.view, from, Math.min(to, this.base.view.messages.length + 1))
+    return this._use(async () => {
+      return readNotices(this.base.view, from, Math.min(to, this.base.view.messages.length + 1))
+    })
   }
 
   /**
@@ -551,15 +716,17 @@ export class Room extends Resource<RoomEvents> {
    * once: for those ids this waits, up to `wait` ms, for the op to land. Read as at `now`.
    */
   async message(id: string, { wait = 0, now = Date.now() }: { wait?: number; now?: number } = {}): Promise<MessageState | null> {
-    const found = await messageById(this.base.view, id, now)
-    if (found !== null || wait <= 0 || !this._announced.has(id)) return found
-    const deadline = Date.now() + wait
-    while (!this.closing && Date.now() < deadline) {
-      await this._nextUpdate(deadline - Date.now())
-      const m = await messageById(this.base.view, id, now)
-      if (m !== null) return m
-    }
-    return null
+    return this._use(async () => {
+      const found = await messageById(this.base.view, id, now)
+      if (found !== null || wait <= 0 || !this._announced.has(id)) return found
+      const deadline = Date.now() + wait
+      while (!this.closing && Date.now() < deadline) {
+        await this._nextUpdate(deadline - Date.now())
+        const m = await messageById(this.base.view, id, now)
+        if (m !== null) return m
+      }
+      return null
+    })
   }
 
   /** True if this device announced the message (stored, or a live copy still on its way). */
@@ -582,7 +749,8 @@ export class Room extends Resource<RoomEvents> {
 
   /** True when some peer (a member or an always-on peer) holds everything this device wrote. */
   get uploaded(): boolean {
-    const local = this.base.local
+    if (this._base === null) return this._rested.uploaded
+    const local = this._base.local
     return local !== null && local.remoteContiguousLength >= local.length
   }
 
@@ -591,13 +759,20 @@ export class Room extends Resource<RoomEvents> {
    * to hand it to). Leaving waits on this: our cores stop going to anyone once the room closes.
    */
   async waitUploaded(ms: number): Promise<boolean> {
-    const end = Date.now() + ms
-    while (!this.uploaded && Date.now() < end && !this.closing) await new Promise((resolve) => setTimeout(resolve, UPLOAD_POLL))
-    return this.uploaded
+    return this._use(async () => {
+      const end = Date.now() + ms
+      while (!this.uploaded && Date.now() < end && !this.closing) await new Promise((resolve) => setTimeout(resolve, UPLOAD_POLL))
+      return this.uploaded
+    })
+  }
+
+  /** Brings the view up to date with what the writers hold (Autobase update). */
+  async update(): Promise<void> {
+    return this._use(() => this.base.update())
   }
 
   get length(): number {
-    return this.base.view.messages.length
+    return this._base === null ? this._rested.length : this._base.view.messages.length
   }
 
   /**
@@ -629,7 +804,8 @@ export class Room extends Resource<RoomEvents> {
    * mark waits for the last one); null if not ours or nobody else is in the room.
    */
   isDelivered(m: MessageState): boolean | null {
-    const key = this.base.local?.key ?? null
+    // The writer key is kept while the room rests: this answers without waking it.
+    const key = this._ids?.writerKey ?? null
     if (key === null || !b4a.equals(m.writerKey, key) || this._othersForMarks().length === 0) return null
     return m.writerSeq < this.delivered() || this.isRead(m) === true
   }
@@ -653,6 +829,11 @@ export class Room extends Resource<RoomEvents> {
    * moved: the read receipt. True if one was appended.
    */
   async sendReadMark(now = Date.now()): Promise<boolean> {
+    if (this.closing) return false
+    return this._use(() => this._sendReadMark(now))
+  }
+
+  private async _sendReadMark(now: number): Promise<boolean> {
     if (!this.base.writable || this.closing) return false
     const view = this.base.view
     const mine = Math.max(this._reads.countOf(b4a.toString(this._self.publicKey, 'hex')), this._readSent)
@@ -669,7 +850,7 @@ export class Room extends Resource<RoomEvents> {
   /** Each other member's marks on `m`, a message this device wrote (see isDelivered, isRead). */
   marksOn(m: MessageState): Array<{ member: MemberRecord; delivered: boolean; read: boolean }> {
     // Written from another of this person's devices: that device's core, whose marks are not kept here.
-    const local = this.base.local?.key ?? null
+    const local = this._ids?.writerKey ?? null
     const here = local !== null && b4a.equals(m.writerKey, local)
     return this._othersForMarks().map((member) => {
       const read = this._reads.countOf(b4a.toString(member.publicKey, 'hex')) > m.seq
@@ -680,7 +861,7 @@ export class Room extends Resource<RoomEvents> {
 
   /** What a reply to `id` shows, from this room's view. */
   async quote(id: string): Promise<ReplyQuote> {
-    return replyQuote(await quoteFor(this.base.view, id), (key) => this._nameOf(key))
+    return this._use(async () => replyQuote(await quoteFor(this.base.view, id), (key) => this._nameOf(key)))
   }
 
   private _nameOf(publicKey: Buffer): string {
@@ -727,6 +908,7 @@ export class Room extends Resource<RoomEvents> {
   acceptLive(publicKey: Buffer, msg: { id: string; text: string; time: number; replyTo?: string }): boolean {
     const member = this._members.get(b4a.toString(publicKey, 'hex'))
     if (member === undefined || member.state !== schema.MEMBER_ACTIVE || this._announced.has(msg.id)) return false
+    this._usedAt = Date.now()
     if (msg.text.length === 0 || msg.text.length > schema.MAX_TEXT_LENGTH || msg.id.length === 0 || msg.id.length > 64) return false
     this._remember(msg.id)
     const news: RoomMessage = { room: this.id, id: msg.id, from: member.number, text: msg.text, time: msg.time, file: null, call: null, replyTo: null, quote: null }
@@ -855,7 +1037,8 @@ export class Room extends Resource<RoomEvents> {
   }
 
   private async _scanOnce(): Promise<void> {
-    if (this.closing) return
+    // A wake scans once it is open (an update can come while its Autobase opens).
+    if (this.closing || this._base === null) return
     const view = this.base.view
     const length = view.messages.length
     // Most news was announced already (our own sends, live copies): those need no full read.

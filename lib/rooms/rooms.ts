@@ -27,7 +27,17 @@ export interface RoomsOptions {
   self: () => Self
   scheme: NumberScheme
   log: Log
+  /**
+   * A room nobody used for this long (ms) and no member of which is connected rests: its Autobase
+   * and core sessions close until it is used again or a member connects. 0 (default): never.
+   */
+  restAfter?: number
+  /** Asked before a room rests; false keeps every room awake (always-on peers mirror open rooms). */
+  mayRest?: () => boolean
 }
+
+/** How often idle rooms are looked for, at most (a fraction of restAfter when that is shorter). */
+const REST_CHECK = 30_000
 
 /** What Rooms emits: a room opened or left, and every room's news with the room's id. */
 export interface RoomsEvents {
@@ -52,6 +62,7 @@ export class Rooms extends Resource<RoomsEvents> {
   /** Rooms that failed (at open, or their Autobase later), by id: the reason. */
   private readonly _broken = new Map<string, string>()
   private readonly _replication: RoomReplication
+  private _restTimer: ReturnType<typeof setInterval> | null = null
 
   constructor(opts: RoomsOptions) {
     super()
@@ -73,9 +84,15 @@ export class Rooms extends Resource<RoomsEvents> {
       }
       this.emit('joined', room, e.kind)
     }
+    const after = this._o.restAfter ?? 0
+    if (after > 0) {
+      this._restTimer = setInterval(() => this._restIdle(after), Math.max(100, Math.min(REST_CHECK, after / 2)))
+      this._restTimer.unref?.()
+    }
   }
 
   protected async _close(): Promise<void> {
+    if (this._restTimer) clearInterval(this._restTimer)
     const rooms = await Promise.allSettled(this._rooms.values())
     for (const r of rooms) if (r.status === 'fulfilled') await r.value.close()
     await this._o.list.close()
@@ -118,6 +135,27 @@ export class Rooms extends Resource<RoomsEvents> {
   /** This person's member signature for a room (by discovery key) on one of our writer keys. */
   async memberSignature(discoveryKey: Buffer, writerKey: Buffer): Promise<Buffer> {
     return signedBy(this._o.self(), this._o.scheme, discoveryKey, writerKey)
+  }
+
+  /**
+   * Puts an open room to rest now (see Room.rest): false if a member is connected, always-on
+   * peers are in use, or the room is busy.
+   */
+  async rest(id: string): Promise<boolean> {
+    const room = this._opened.get(id)
+    if (room === undefined || this._replication.servesAnyone(room)) return false
+    if (this._o.mayRest !== undefined && !this._o.mayRest()) return false
+    const rested = await room.rest()
+    if (rested) this._o.log(`room ${id.slice(0, 8)}: resting (idle ${Math.round((Date.now() - room.usedAt) / 1000)} s)`)
+    return rested
+  }
+
+  private _restIdle(after: number): void {
+    const now = Date.now()
+    for (const room of this._opened.values()) {
+      if (room.resting || now - room.usedAt < after) continue
+      this.rest(room.id).catch((err: Error) => this._o.log(`room ${room.id}: rest failed: ${err.message}`))
+    }
   }
 
   /** True if this profile has (or had, and left) the room with this key. */

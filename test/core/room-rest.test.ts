@@ -1,0 +1,106 @@
+import test from 'brittle'
+import NoiseSecretStream from '@hyperswarm/secret-stream'
+import Corestore from 'corestore'
+import Protomux from 'protomux'
+import path from 'path'
+import type { Rooms } from '../../lib/rooms/rooms'
+import type { RoomMessage } from '../../lib/contract'
+import { memberOf, roomsOf, self, until } from '../../harness/room-net'
+import { ROLE_ADMIN, ROOM_DIRECT } from '../../lib/wire/schemas'
+
+/**
+ * Connects two profiles' Rooms the way an authenticated connection does (replication of the rooms
+ * each peer is in, and the live channel), over an in-process encrypted stream. Returns the cut.
+ */
+function connect(ra: Rooms, na: number, rb: Rooms, nb: number): () => void {
+  const x = new NoiseSecretStream(true)
+  const y = new NoiseSecretStream(false)
+  x.rawStream.pipe(y.rawStream).pipe(x.rawStream)
+  const [mx, my] = [Protomux.from(x), Protomux.from(y)]
+  ra.replicate(self(nb).publicKey, mx)
+  ra.attachLive(self(nb).publicKey, mx)
+  rb.replicate(self(na).publicKey, my)
+  rb.attachLive(self(na).publicKey, my)
+  return () => {
+    x.destroy()
+    y.destroy()
+  }
+}
+
+const unread = (rooms: Rooms, id: string, length: number): number => length - (rooms.list().find((e) => e.id === id)?.read ?? 0)
+
+test('a resting room wakes when its member connects, shows what was sent while it rested, and counts it unread', { timeout: 120_000 }, async (t) => {
+  const dir = await t.tmp()
+  const [sa, sb] = [new Corestore(path.join(dir, 'a')), new Corestore(path.join(dir, 'b'))]
+  const ra = await roomsOf(sa, 1)
+  const rb = await roomsOf(sb, 2)
+  let cut = connect(ra, 1, rb, 2)
+  t.teardown(async () => {
+    cut()
+    await Promise.all([ra.close(), rb.close()])
+    await Promise.all([sa.close(), sb.close()])
+  })
+  const a = await ra.create(ROOM_DIRECT)
+  const b = await rb.join(a.key, a.encryptionKey, ROOM_DIRECT)
+  await a.addMember(await memberOf(2, b, ROLE_ADMIN))
+  await until(async () => b.writable, 30_000)
+  await b.send('before')
+  await until(async () => (await a.history()).length === 1, 30_000)
+  await ra.markRead(a.id)
+  t.is(unread(ra, a.id, a.length), 0, 'A read everything')
+  t.is(await ra.rest(a.id), false, 'a room does not rest while a member is connected')
+
+  cut()
+  await until(async () => ra.rest(a.id), 10_000)
+  t.ok(a.resting, "A's room rests once B is gone")
+
+  await b.send('while A rested 1')
+  await b.send('while A rested 2')
+  t.ok(a.resting, 'still resting while B writes elsewhere')
+  const shown: string[] = []
+  ra.on('message', (m: RoomMessage) => shown.push(m.text))
+
+  cut = connect(ra, 1, rb, 2)
+  await until(async () => shown.length === 2, 30_000)
+  t.absent(a.resting, 'B connecting woke the room')
+  t.alike(shown.sort(), ['while A rested 1', 'while A rested 2'], "A's app was told of both messages")
+  t.is(unread(ra, a.id, a.length), 2, 'and counts them unread')
+  t.alike((await a.history()).map((m) => m.text), ['before', 'while A rested 1', 'while A rested 2'], 'history has them in order')
+})
+
+test('a room never rests with a send in progress, and a send to a resting room wakes it and lands', { timeout: 60_000 }, async (t) => {
+  const dir = await t.tmp()
+  const store = new Corestore(path.join(dir, 'a'))
+  let rooms = await roomsOf(store, 1)
+  t.teardown(async () => {
+    await rooms.close()
+    await store.close()
+  })
+  const room = await rooms.create(ROOM_DIRECT)
+  const sending = room.send('queued')
+  t.is(await rooms.rest(room.id), false, 'refused while the send is in progress')
+  await sending
+  // Its scan of the new message may still run: that holds it awake too.
+  await until(async () => rooms.rest(room.id))
+  t.ok(room.resting, 'rests once it is done')
+  const length = room.length
+  t.is(length, 1, 'a resting room still tells its length (unread counts)')
+
+  // Both at once: the rest closing and a send arriving in the middle of it.
+  await room.send('after resting')
+  t.absent(room.resting, 'the send woke it')
+  await until(async () => rooms.rest(room.id))
+  await room.info() // awake again, and idle at once: a read starts no scan
+  const resting = rooms.rest(room.id)
+  const late = room.send('during the rest')
+  t.ok(await resting, 'the rest went ahead')
+  await late
+  t.absent(room.resting, 'the send that came while it closed woke it again')
+  t.alike((await room.history()).map((m) => m.text), ['queued', 'after resting', 'during the rest'], 'every send landed')
+
+  // And they are on disk: a restarted profile reads them.
+  await rooms.close()
+  rooms = await roomsOf(store, 1)
+  const again = await rooms.open(room.id)
+  t.alike((await again.history()).map((m) => m.text), ['queued', 'after resting', 'during the rest'], 'after a restart too')
+})

@@ -1,6 +1,8 @@
 import type test from 'brittle'
+import NoiseSecretStream from '@hyperswarm/secret-stream'
 import b4a from 'b4a'
 import Corestore from 'corestore'
+import Protomux from 'protomux'
 import crypto from 'hypercore-crypto'
 import path from 'path'
 import { signedBy } from '../lib/rooms/room'
@@ -198,4 +200,57 @@ export async function clearedOnDisk(room: Room, id: string): Promise<boolean> {
 /** The room's history as "number: text" lines, for comparing members' views. */
 export async function transcript(room: Room): Promise<string[]> {
   return (await room.history()).map((m) => m.from + ': ' + m.text)
+}
+
+/**
+ * Connects two profiles' Rooms the way an authenticated connection does (replication of the rooms
+ * each peer is in, and the live channel), over an in-process encrypted stream. Returns the cut.
+ */
+export function connectRooms(ra: Rooms, na: number, rb: Rooms, nb: number): () => void {
+  const x = new NoiseSecretStream(true)
+  const y = new NoiseSecretStream(false)
+  x.rawStream.pipe(y.rawStream).pipe(x.rawStream)
+  const [mx, my] = [Protomux.from(x), Protomux.from(y)]
+  ra.replicate(self(nb).publicKey, mx)
+  ra.attachLive(self(nb).publicKey, mx)
+  rb.replicate(self(na).publicKey, my)
+  rb.attachLive(self(na).publicKey, my)
+  return () => {
+    x.destroy()
+    y.destroy()
+  }
+}
+
+/**
+ * Profiles #1 and #2 connected as by a real connection, in a direct room #1 made, both admins,
+ * with one message from B that A has. `cut()` ends the current connection, `connect()` makes a
+ * new one. A's log lines go to `logs`.
+ */
+export async function connectedPair(t: T, logs: string[] = []): Promise<{ ra: Rooms; rb: Rooms; a: Room; b: Room; cut: () => void; connect: () => void }> {
+  const dir = await t.tmp()
+  const [sa, sb] = [new Corestore(path.join(dir, 'a')), new Corestore(path.join(dir, 'b'))]
+  const ra = await roomsOf(sa, 1, (m) => logs.push(m))
+  const rb = await roomsOf(sb, 2)
+  let cut = connectRooms(ra, 1, rb, 2)
+  t.teardown(async () => {
+    cut()
+    await Promise.all([ra.close(), rb.close()])
+    await Promise.all([sa.close(), sb.close()])
+  })
+  const a = await ra.create(ROOM_DIRECT)
+  const b = await rb.join(a.key, a.encryptionKey, ROOM_DIRECT)
+  await a.addMember(await memberOf(2, b, ROLE_ADMIN))
+  await until(async () => b.writable, 30_000)
+  await b.send('before')
+  await until(async () => (await a.history()).length === 1, 30_000)
+  return {
+    ra,
+    rb,
+    a,
+    b,
+    cut: () => cut(),
+    connect: () => {
+      cut = connectRooms(ra, 1, rb, 2)
+    }
+  }
 }

@@ -62,7 +62,7 @@ export class AlwaysOnPeers extends ReadyResource {
   private _mirror(room: Room): void {
     if (this._peering === null || room.closing) return
     // Mirrored when it wakes (rooms rest only while no always-on peer is set).
-    if (room.resting) return room.wake()
+    if (room.resting) return void room.wake()
     try {
       this._peering.addAutobaseBackground(room.base)
     } catch (err) {

@@ -24,6 +24,7 @@ export class RoomCores extends EventEmitter<RoomCoresEvents> {
   /** Sessions this class opened itself (to serve a core on demand); closed with the room. */
   private readonly _own: Array<Hypercore<unknown>> = []
   private _get: (opts: unknown) => Hypercore<unknown>
+  private _closed = false
 
   constructor(store: Corestore) {
     super()
@@ -37,6 +38,7 @@ export class RoomCores extends EventEmitter<RoomCoresEvents> {
    */
   watch(store: Corestore): (opts: unknown) => Hypercore<unknown> {
     this.store = store
+    this._closed = false
     // Autobase opens each of its cores with store.get: seeing those calls is how we know a core
     // belongs to this room (one Corestore holds every room, and a key alone does not say whose).
     const get = (this._get = store.get.bind(store) as (opts: unknown) => Hypercore<unknown>)
@@ -80,7 +82,8 @@ export class RoomCores extends EventEmitter<RoomCoresEvents> {
     const open = this.session(discoveryKey)
     if (open !== null) return open
     const key = this._keys.get(b4a.toString(discoveryKey, 'hex'))
-    if (key === undefined) return null
+    // Closed (the room rests or closed): its store session is closed too; nothing to open.
+    if (key === undefined || this._closed) return null
     const session = this._get({ key, active: false })
     this._own.push(session)
     this._watch(session)
@@ -88,7 +91,9 @@ export class RoomCores extends EventEmitter<RoomCoresEvents> {
     return session
   }
 
+  /** Closes the sessions opened on demand; watch() (a room waking) opens this again. */
   async close(): Promise<void> {
+    this._closed = true
     await Promise.allSettled(this._own.splice(0).map((s) => s.close()))
   }
 

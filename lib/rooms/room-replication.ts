@@ -23,8 +23,8 @@ export interface ReplicatedRoom {
   readonly handoffs: string[]
   /** This device's writer core in the room, if it writes. */
   readonly local: Hypercore<unknown> | null
-  /** Reopens a room that rests (a member connected: its cores must be there to replicate). */
-  wake(): void
+  /** Reopens a room that rests (a member connected: its cores must be there to replicate). Never rejects. */
+  wake(): Promise<void>
 }
 
 /** How often a hand-over checks what the removed member holds. */
@@ -116,7 +116,7 @@ export class RoomReplication {
     if (allowed && !peer.rooms.has(room.id)) {
       peer.rooms.add(room.id)
       // Its cores, once open, go to this peer through the 'core' event.
-      room.wake()
+      void room.wake()
       peer.mux.cork()
       for (const session of room.cores.open()) attach(session, peer.mux)
       peer.mux.uncork()
@@ -176,7 +176,8 @@ export class RoomReplication {
     if (discoveryKey === null || discoveryKey.byteLength !== 32) return this._refuse(peer, 'a core with no valid discovery key')
     for (const room of this._rooms.values()) {
       if (!room.cores.has(discoveryKey) || !peer.rooms.has(room.id) || peer.leaving.has(room.id)) continue
-      room.wake()
+      // A resting room's store session is closed: the core opens in the woken room's.
+      await room.wake()
       const session = await room.cores.openKnown(discoveryKey)
       // Opening it told 'core', which attached it to the members' connections, this one too.
       if (session !== null && peer.rooms.has(room.id) && !peer.leaving.has(room.id)) attach(session, peer.mux)

@@ -72,6 +72,11 @@ const WRITABLE_TIMEOUT = 15_000
 const KEEP_PAGE = 256
 /** How long replication keeps serving a member we removed, for them to fetch the removal. */
 export const HANDOFF_WAIT = 5000
+/**
+ * How long a close waits for the uses in flight (reads, appends, scans) before it closes the
+ * view under them anyway: a read can wait on a block no connected peer has. Those then fail with CLOSED.
+ */
+const CLOSE_DRAIN = 5000
 
 /** The hand-over of a removal to the member removed (see Room.handoff). */
 export interface Handoff {
@@ -116,8 +121,14 @@ export class Room extends Resource<RoomEvents> {
   /** The close of a room going to rest, while it runs. */
   private _resting: Promise<void> | null = null
   private _waking: Promise<void> | null = null
-  /** Calls in progress that use the Autobase: a room never rests under one. */
+  /** Calls in progress that use the Autobase: a room never rests under one, and closes after them. */
   private _busy = 0
+  /** Waiting for _busy to reach 0 (a close). */
+  private _idleWaiters: Array<() => void> = []
+  /** Waits that only a close ends early (for writable, for an update): called as it starts. */
+  private readonly _onclosing = new Set<() => void>()
+  /** The append loop, while it runs (a close lets it finish). */
+  private _draining: Promise<void> | null = null
   private _usedAt = Date.now()
   /** Every core of this room (what replication may hand to its members, and to nobody else). */
   readonly cores: RoomCores
@@ -142,7 +153,6 @@ export class Room extends Resource<RoomEvents> {
   private _keeping = false
   private _fastForwarded = false
   private readonly _pending: Array<{ value: Buffer; resolve: () => void; reject: (err: Error) => void; holdAfter: Promise<void> | null }> = []
-  private _appending = false
   private _broken: string | null = null
   private _directPeer: Buffer | null = null
   /** What the other person's device holds of ours, in a two-person room. */
@@ -205,7 +215,7 @@ export class Room extends Resource<RoomEvents> {
     // A fast-forward brings only the last block of each view core; the rest stays on the peers
     // until read, and a history read then skips what no online peer can give. Fetch it now.
     base.on('fast-forward', () => {
-      if (this.opened) void this.keepLocal()
+      if (this.opened) this._keepLocalLater()
       else this._fastForwarded = true
     })
     // Autobase closes itself after an error in apply or update: the room stops here, the rest goes on.
@@ -287,9 +297,10 @@ export class Room extends Resource<RoomEvents> {
     this.base.view.messages.on('truncate', (length: number) => {
       this._scanned = Math.min(this._scanned, length)
     })
-    this._sweeper = setInterval(() => void this.sweep(), SWEEP_INTERVAL)
+    // sweep() logs its own failures; a close between two ticks ends it with CLOSED.
+    this._sweeper = setInterval(() => this.sweep().catch(() => {}), SWEEP_INTERVAL)
     this._sweeper.unref?.()
-    if (this._fastForwarded) void this.keepLocal()
+    if (this._fastForwarded) this._keepLocalLater()
     if (this.base.local !== null) {
       // Marks are kept for every room (a direct room is known as one only after it opens), but
       // looked at only in direct rooms (see _otherMember).
@@ -318,42 +329,82 @@ export class Room extends Resource<RoomEvents> {
     return true
   }
 
-  /** Wakes a resting room (a member connected): fire and forget, errors logged. */
-  wake(): void {
+  /**
+   * Wakes a resting room (a member connected, or asked for one of its cores). Never rejects: a
+   * failure is logged, and a room closing meanwhile stays closed.
+   */
+  async wake(): Promise<void> {
     if (this._base !== null || this.closing) return
-    this._use(async () => {}).catch((err: Error) => this._log(`room ${this.id}: wake failed: ${err.message}`))
+    await this._use(async () => {}).catch((err: PeerlineError) => {
+      if (err.code !== 'CLOSED') this._log(`room ${this.id}: wake failed: ${err.message}`)
+    })
   }
 
   private _idle(): boolean {
-    return this._busy === 0 && this._pending.length === 0 && !this._appending && this._scanning === null && !this._sweeping && !this._keeping && this._handoffs.size === 0 && this._broken === null && this._waking === null
+    return this._busy === 0 && this._pending.length === 0 && this._draining === null && this._scanning === null && !this._sweeping && !this._keeping && this._handoffs.size === 0 && this._broken === null && this._waking === null
   }
 
   private async _stopBase(base: Autobase<RoomView>): Promise<void> {
-    if (this._sweeper) clearInterval(this._sweeper)
-    if (this._marksTimer) clearInterval(this._marksTimer)
-    this._sweeper = this._marksTimer = null
+    this._stopTimers()
     // The closed marks keep their length: delivered() answers from it while the room rests.
     if (this._marks) await this._marks.close()
     await base.close()
     await this.cores.close()
   }
 
-  /** Runs `fn` with the room awake, and keeps it from resting until `fn` ends. */
-  /** `touch`: counts as use (the room's own timers do not). */
+  /**
+   * Runs `fn` with the room awake, and keeps it from resting or closing until `fn` ends. Once the
+   * room is closing nothing new starts: CLOSED. `touch`: counts as use (the room's own timers do not).
+   */
   private async _use<T>(fn: () => Promise<T>, touch = true): Promise<T> {
+    if (this.closing) throw closedError()
+    return this._counted(async () => {
+      try {
+        await this._awake(touch)
+        return await fn()
+      } catch (err) {
+        // Only past CLOSE_DRAIN does a close cut a read off: say what happened, not hypercore's words.
+        throw this.closing && !(err instanceof PeerlineError) ? closedError() : err
+      } finally {
+        if (touch) this._usedAt = Date.now()
+      }
+    })
+  }
+
+  /** Counts `fn` in flight: rest waits until nothing is, close until nothing is (or CLOSE_DRAIN). */
+  private async _counted<T>(fn: () => Promise<T>): Promise<T> {
     this._busy++
     try {
-      await this._awake(touch)
       return await fn()
     } finally {
-      this._busy--
-      if (touch) this._usedAt = Date.now()
+      if (--this._busy === 0) for (const resolve of this._idleWaiters.splice(0)) resolve()
     }
+  }
+
+  /** Resolves once no use, append or scan is in flight, or after CLOSE_DRAIN. */
+  private async _settled(): Promise<void> {
+    const end = Date.now() + CLOSE_DRAIN
+    let timer: ReturnType<typeof setTimeout> | null = null
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_DRAIN)))
+    try {
+      while ((this._busy > 0 || this._scanning !== null || this._draining !== null) && Date.now() < end) {
+        const idle = this._busy === 0 ? Promise.resolve() : new Promise<void>((resolve) => this._idleWaiters.push(resolve))
+        await Promise.race([Promise.all([idle, this._scanning, this._draining]), late])
+      }
+    } finally {
+      if (timer !== null) clearTimeout(timer)
+    }
+  }
+
+  /** Registers `stop` to run when the room starts closing; returns what unregisters it. */
+  private _untilClosing(stop: () => void): () => void {
+    this._onclosing.add(stop)
+    return () => this._onclosing.delete(stop)
   }
 
   private async _awake(touch: boolean): Promise<void> {
     if (touch) this._usedAt = Date.now()
-    if (this._resting !== null) await this._resting
+    if (this._resting !== null) await this._resting.catch(() => {})
     if (this._base !== null) return
     this._waking ??= this._wake().finally(() => {
       this._waking = null
@@ -362,14 +413,17 @@ export class Room extends Resource<RoomEvents> {
   }
 
   private async _wake(): Promise<void> {
-    if (this.closing || this._ids === null) throw PeerlineError.CLOSED()
+    if (this.closing || this._ids === null) throw closedError()
     this._store = roomStore(this._root, this._namespace)
     this.cores.watch(this._store)
     const base = this._makeBase(this._ids.key, this._ids.encryptionKey)
     try {
       await base.ready()
+      // A close that came while it opened waits for this use: it must find the room at rest.
+      if (this.closing) throw closedError()
     } catch (err) {
       await base.close().catch(() => {})
+      await this.cores.close()
       throw err
     }
     this._base = base
@@ -391,6 +445,13 @@ export class Room extends Resource<RoomEvents> {
     return this._use(() => this._keepLocal())
   }
 
+  /** keepLocal in the background (after a fast-forward); a room closing meanwhile just stops. */
+  private _keepLocalLater(): void {
+    this.keepLocal().catch((err: PeerlineError) => {
+      if (err.code !== 'CLOSED') this._log(`room ${this.id}: fetching history failed: ${err.message}`)
+    })
+  }
+
   private async _keepLocal(): Promise<number> {
     if (this._keeping || this.closing) return 0
     this._keeping = true
@@ -410,14 +471,30 @@ export class Room extends Resource<RoomEvents> {
     }
   }
 
+  /**
+   * Nothing new starts once closing (CLOSED); what is in flight ends first (waits for writable or
+   * for an update end now, a removal's hand-over is let go), so no read meets a closing view.
+   */
   protected async _close(): Promise<void> {
+    for (const stop of [...this._onclosing]) stop()
+    for (const handoff of this._handoffs.values()) handoff.done()
+    await this._settled()
     if (this._resting !== null) await this._resting.catch(() => {})
     if (this._waking !== null) await this._waking.catch(() => {})
-    if (this._base !== null) await this._stopBase(this._base)
+    this._stopTimers()
+    // Main's order: the side stores, then the Autobase, then the sessions served on demand.
+    if (this._marks) await this._marks.close()
     await this._reads.close()
     await this._replies.close()
     await this._markStore.close()
+    if (this._base !== null) await this._base.close()
     await this.cores.close()
+  }
+
+  private _stopTimers(): void {
+    if (this._sweeper) clearInterval(this._sweeper)
+    if (this._marksTimer) clearInterval(this._marksTimer)
+    this._sweeper = this._marksTimer = null
   }
 
   /**
@@ -736,14 +813,17 @@ export class Room extends Resource<RoomEvents> {
 
   /** Resolves on the view's next update, or after `ms`. */
   private _nextUpdate(ms: number): Promise<void> {
+    const base = this.base
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer)
-        this.base.off('update', done)
+        base.off('update', done)
+        forget()
         resolve()
       }
       const timer = setTimeout(done, ms)
-      this.base.on('update', done)
+      const forget = this._untilClosing(done)
+      base.on('update', done)
     })
   }
 
@@ -888,7 +968,12 @@ export class Room extends Resource<RoomEvents> {
 
   private async _checkDelivered(): Promise<void> {
     const others = this._othersForMarks()
-    if (others.length === 0 || this._marks === null) return
+    if (others.length === 0 || this._marks === null || this.closing || this._base === null) return
+    return this._counted(() => this._checkMarks(others))
+  }
+
+  private async _checkMarks(others: MemberRecord[]): Promise<void> {
+    if (this._marks === null) return
     try {
       if (await this._marks.check(others.map((m) => m.publicKey))) this.emit('room-update')
     } catch (err) {
@@ -940,12 +1025,15 @@ export class Room extends Resource<RoomEvents> {
           this._pending.push({ value: c.encode(schema.roomOp, op), resolve, reject, holdAfter: i === ops.length - 1 ? holdAfter : null })
         })
     )
-    if (!this._appending) void this._drain()
+    if (this._draining === null) {
+      this._draining = this._drain().finally(() => {
+        this._draining = null
+      })
+    }
     await Promise.all(done)
   }
 
   private async _drain(): Promise<void> {
-    this._appending = true
     while (this._pending.length > 0) {
       // A batch ends at an op that holds what follows (a removal being handed over).
       const stop = this._pending.findIndex((b) => b.holdAfter !== null)
@@ -958,7 +1046,6 @@ export class Room extends Resource<RoomEvents> {
       }
       for (const b of batch) if (b.holdAfter !== null) await b.holdAfter
     }
-    this._appending = false
   }
 
   /** Marks this room as a direct room with `peer`: nothing is written to it while it breaks that. */
@@ -975,16 +1062,19 @@ export class Room extends Resource<RoomEvents> {
       throw PeerlineError.NOT_WRITABLE('You are no longer a member of this room.')
     }
     // Just after joining, the member who let us in still has to add us as a writer.
+    const base = this.base
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.base.off('writable', onwritable)
-        reject(PeerlineError.NOT_WRITABLE('This conversation is not open for you yet: nobody has confirmed you. Try again when they are online.'))
-      }, WRITABLE_TIMEOUT)
-      const onwritable = (): void => {
+      const end = (err: Error | null): void => {
         clearTimeout(timer)
-        resolve()
+        base.off('writable', onwritable)
+        forget()
+        if (err === null) resolve()
+        else reject(err)
       }
-      this.base.once('writable', onwritable)
+      const timer = setTimeout(() => end(PeerlineError.NOT_WRITABLE('This conversation is not open for you yet: nobody has confirmed you. Try again when they are online.')), WRITABLE_TIMEOUT)
+      const onwritable = (): void => end(null)
+      const forget = this._untilClosing(() => end(closedError()))
+      base.once('writable', onwritable)
     })
     await this._checkDirect() // what made us writable may have shown who else is in it
   }
@@ -1107,6 +1197,11 @@ function nextTurn(): Promise<void> {
 function checkText(text: string): void {
   if (typeof text !== 'string' || text.length === 0) throw PeerlineError.BAD_REQUEST('text must be a non-empty string')
   if (text.length > schema.MAX_TEXT_LENGTH) throw PeerlineError.BAD_REQUEST(`text is over ${schema.MAX_TEXT_LENGTH} characters`)
+}
+
+/** A use of a room that is closing or closed (left, dropped, or the profile shutting down). */
+function closedError(): PeerlineError {
+  return PeerlineError.CLOSED('This conversation was closed.')
 }
 
 function opened(key: Buffer | null): Buffer {

@@ -179,7 +179,10 @@ export class Rooms extends Resource<RoomsEvents> {
           this._markBroken(room.id, new Error(`not a direct room: ${problem}`))
           this._drop(room)
         })
-        .catch((err: Error) => this._o.log(`room ${room.id}: direct check failed: ${err.message}`))
+        .catch((err: Error) => {
+          // A room left or shut down meanwhile has nothing left to check.
+          if (!room.closing) this._o.log(`room ${room.id}: direct check failed: ${err.message}`)
+        })
     }
     room.on('room-update', check)
     check()

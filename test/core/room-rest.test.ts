@@ -1,51 +1,15 @@
 import test from 'brittle'
-import NoiseSecretStream from '@hyperswarm/secret-stream'
 import Corestore from 'corestore'
-import Protomux from 'protomux'
 import path from 'path'
 import type { Rooms } from '../../lib/rooms/rooms'
 import type { RoomMessage } from '../../lib/contract'
-import { memberOf, roomsOf, self, until } from '../../harness/room-net'
-import { ROLE_ADMIN, ROOM_DIRECT } from '../../lib/wire/schemas'
-
-/**
- * Connects two profiles' Rooms the way an authenticated connection does (replication of the rooms
- * each peer is in, and the live channel), over an in-process encrypted stream. Returns the cut.
- */
-function connect(ra: Rooms, na: number, rb: Rooms, nb: number): () => void {
-  const x = new NoiseSecretStream(true)
-  const y = new NoiseSecretStream(false)
-  x.rawStream.pipe(y.rawStream).pipe(x.rawStream)
-  const [mx, my] = [Protomux.from(x), Protomux.from(y)]
-  ra.replicate(self(nb).publicKey, mx)
-  ra.attachLive(self(nb).publicKey, mx)
-  rb.replicate(self(na).publicKey, my)
-  rb.attachLive(self(na).publicKey, my)
-  return () => {
-    x.destroy()
-    y.destroy()
-  }
-}
+import { connectedPair, roomsOf, until } from '../../harness/room-net'
+import { ROOM_DIRECT } from '../../lib/wire/schemas'
 
 const unread = (rooms: Rooms, id: string, length: number): number => length - (rooms.list().find((e) => e.id === id)?.read ?? 0)
 
 test('a resting room wakes when its member connects, shows what was sent while it rested, and counts it unread', { timeout: 120_000 }, async (t) => {
-  const dir = await t.tmp()
-  const [sa, sb] = [new Corestore(path.join(dir, 'a')), new Corestore(path.join(dir, 'b'))]
-  const ra = await roomsOf(sa, 1)
-  const rb = await roomsOf(sb, 2)
-  let cut = connect(ra, 1, rb, 2)
-  t.teardown(async () => {
-    cut()
-    await Promise.all([ra.close(), rb.close()])
-    await Promise.all([sa.close(), sb.close()])
-  })
-  const a = await ra.create(ROOM_DIRECT)
-  const b = await rb.join(a.key, a.encryptionKey, ROOM_DIRECT)
-  await a.addMember(await memberOf(2, b, ROLE_ADMIN))
-  await until(async () => b.writable, 30_000)
-  await b.send('before')
-  await until(async () => (await a.history()).length === 1, 30_000)
+  const { ra, a, b, cut, connect } = await connectedPair(t)
   await ra.markRead(a.id)
   t.is(unread(ra, a.id, a.length), 0, 'A read everything')
   t.is(await ra.rest(a.id), false, 'a room does not rest while a member is connected')
@@ -60,7 +24,7 @@ test('a resting room wakes when its member connects, shows what was sent while i
   const shown: string[] = []
   ra.on('message', (m: RoomMessage) => shown.push(m.text))
 
-  cut = connect(ra, 1, rb, 2)
+  connect()
   await until(async () => shown.length === 2, 30_000)
   t.absent(a.resting, 'B connecting woke the room')
   t.alike(shown.sort(), ['while A rested 1', 'while A rested 2'], "A's app was told of both messages")

@@ -211,8 +211,12 @@ export class Rooms extends Resource<RoomsEvents> {
 
   /** The file announced with this id in any room we are in, and that room's key. */
   async findFile(fileId: Buffer): Promise<{ ref: schema.FileRef; room: Buffer } | null> {
-    for (const room of this._opened.values()) {
-      const m = await room.fileMessage(fileId)
+    for (const room of [...this._opened.values()]) {
+      // A room left while we look (closing: CLOSED) has nothing to give.
+      const m = await room.fileMessage(fileId).catch((err: PeerlineError) => {
+        if (err.code === 'CLOSED') return null
+        throw err
+      })
       if (m && m.file) return { ref: m.file, room: room.key }
     }
     return null

@@ -478,7 +478,9 @@ export class Room extends Resource<RoomEvents> {
   protected async _close(): Promise<void> {
     for (const stop of [...this._onclosing]) stop()
     for (const handoff of this._handoffs.values()) handoff.done()
+    const start = Date.now()
     await this._settled()
+    if (Date.now() - start >= CLOSE_DRAIN) this._log(`room ${this.id}: closed with uses still in flight after ${CLOSE_DRAIN} ms (they end with CLOSED)`)
     if (this._resting !== null) await this._resting.catch(() => {})
     if (this._waking !== null) await this._waking.catch(() => {})
     this._stopTimers()

@@ -1027,26 +1027,28 @@ export class Room extends Resource<RoomEvents> {
           this._pending.push({ value: c.encode(schema.roomOp, op), resolve, reject, holdAfter: i === ops.length - 1 ? holdAfter : null })
         })
     )
-    if (this._draining === null) {
-      this._draining = this._drain().finally(() => {
-        this._draining = null
-      })
-    }
+    if (this._draining === null) this._draining = this._drain()
     await Promise.all(done)
   }
 
+  /** Appends what is queued until nothing is; `_draining` is cleared in the same turn as the last check. */
   private async _drain(): Promise<void> {
-    while (this._pending.length > 0) {
-      // A batch ends at an op that holds what follows (a removal being handed over).
-      const stop = this._pending.findIndex((b) => b.holdAfter !== null)
-      const batch = this._pending.splice(0, stop === -1 ? MAX_BATCH : Math.min(MAX_BATCH, stop + 1))
-      try {
-        await this.base.append(batch.map((b) => b.value))
-        for (const b of batch) b.resolve()
-      } catch (err) {
-        for (const b of batch) b.reject(err as Error)
+    await null // _draining is set first
+    try {
+      while (this._pending.length > 0) {
+        // A batch ends at an op that holds what follows (a removal being handed over).
+        const stop = this._pending.findIndex((b) => b.holdAfter !== null)
+        const batch = this._pending.splice(0, stop === -1 ? MAX_BATCH : Math.min(MAX_BATCH, stop + 1))
+        try {
+          await this.base.append(batch.map((b) => b.value))
+          for (const b of batch) b.resolve()
+        } catch (err) {
+          for (const b of batch) b.reject(err as Error)
+        }
+        for (const b of batch) if (b.holdAfter !== null) await b.holdAfter
       }
-      for (const b of batch) if (b.holdAfter !== null) await b.holdAfter
+    } finally {
+      this._draining = null
     }
   }
 

@@ -23,6 +23,7 @@ import type { PeerAddress } from './network/swarm-network'
 import { AlwaysOnPeers } from './rooms/always-on'
 import { RoomInvites } from './rooms/room-invites'
 import { RoomList } from './rooms/room-list'
+import { WriterCatchUp } from './rooms/writer-catch-up'
 import { Rooms } from './rooms/rooms'
 import { CALL_MEDIA_PROTOCOL, CALL_PROTOCOL, FILE_PROTOCOL, MEMBER_ACTIVE, ROOM_GROUP, ROOM_LIVE_PROTOCOL } from './wire/schemas'
 import b4a from 'b4a'
@@ -192,7 +193,8 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
         sign: (m) => signWith(this.identity.keyPair.secretKey, m),
         openSealed: (box) => openSealedKey(this.identity.keyPair.secretKey, box)
       }),
-      scheme: this.scheme
+      scheme: this.scheme,
+      catchUp: new WriterCatchUp(storage)
     })
     await this.rooms.ready()
     this._profileSync = new ProfileSync({

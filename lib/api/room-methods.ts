@@ -49,12 +49,33 @@ export class RoomMethods {
 
   async list(): Promise<RoomSummary[]> {
     const out: RoomSummary[] = []
-    for (const entry of this._core.rooms.list()) out.push(await this.summary(entry.id))
+    for (const entry of this._core.rooms.list()) {
+      // A room left while the list is made is not in it.
+      const summary = await this.summary(entry.id).catch((err: PeerlineError) => {
+        if (err.code === 'NO_SUCH_ROOM') return null
+        throw err
+      })
+      if (summary !== null) out.push(summary)
+    }
     return out
   }
 
-  /** One listRooms entry. */
+  /**
+   * One listRooms entry. A room that closes while it is read (left, or dropped as broken: CLOSED)
+   * is summed up as it is after that: broken, or NO_SUCH_ROOM.
+   */
   async summary(id: string): Promise<RoomSummary> {
+    try {
+      return await this._summary(id)
+    } catch (err) {
+      if ((err as PeerlineError).code !== 'CLOSED') throw err
+      const entry = this._core.rooms.list().find((e) => e.id === id)
+      if (!entry || entry.broken === null) throw PeerlineError.NO_SUCH_ROOM()
+      return this._summary(id)
+    }
+  }
+
+  private async _summary(id: string): Promise<RoomSummary> {
     const entry = this._core.rooms.list().find((e) => e.id === id)
     if (!entry) throw PeerlineError.NO_SUCH_ROOM()
     const kind = entry.kind === schema.ROOM_DIRECT ? 'direct' : 'group'

@@ -5,6 +5,7 @@ import type { Rooms } from '../../lib/rooms/rooms'
 import type { Room } from '../../lib/rooms/room'
 import { connectedPair, roomsOf, self, until } from '../../harness/room-net'
 import { ROOM_GROUP } from '../../lib/wire/schemas'
+import { coreNet } from '../../harness/core-api'
 
 /**
  * A room's reads and writes racing its close or its rest. Every one of them either finishes or
@@ -123,4 +124,18 @@ test('a resting room woken by a member reconnecting gets every core it asks for,
   t.alike((await a.history()).map((m) => m.text), ['before', 'split 0', 'split 1', 'split 2'], 'every side of every split')
   const bad = logs.filter((l) => /replication: (?!refused)|failed|closed session|closing core/i.test(l))
   t.alike(bad, [], 'no replication or scan errors: ' + logs.join(' / '))
+})
+
+test('listRooms while a room closes under it answers without that room (not CLOSED)', async (t) => {
+  const { start } = await coreNet(t)
+  const a = await start('a')
+  const kept = (await a.api.request('createRoom', { name: 'Kept' })) as { room: string }
+  const gone = (await a.api.request('createRoom', { name: 'Gone' })) as { room: string }
+  const room = await a.api.core.rooms.open(gone.room)
+  const listing = a.api.request('listRooms', {}) as Promise<Array<{ room: string }>>
+  const closing = room.close() // as a room dropped as not direct, or left, closes
+  const listed = await listing
+  await closing
+  t.ok(listed.some((r) => r.room === kept.room), 'the other room is listed')
+  t.absent(listed.some((r) => r.room === gone.room), 'the closed room is not')
 })

@@ -377,9 +377,13 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
       verifier: this._verifier,
       log: this.log,
       self: { number: this.identity.number, name: this.book.settings.name },
-      laterProtocols: [ROOM_LIVE_PROTOCOL, FILE_PROTOCOL, CALL_PROTOCOL, CALL_MEDIA_PROTOCOL]
+      laterProtocols: [ROOM_LIVE_PROTOCOL, FILE_PROTOCOL, CALL_PROTOCOL, CALL_MEDIA_PROTOCOL],
+      // A linked device its person removed (a room of ours says so) is refused.
+      deviceAllowed: (identity, device) => !this.rooms.revoked(identity, device)
     })
     session.once('authenticated', () => {
+      // A linked device speaks for its person: a blocked person's devices are blocked too.
+      if (session.certificate !== null && this.book.isBlocked(session.publicKey)) return void conn.destroy()
       this._gate.verified(conn)
       this.rooms.attachLive(session.publicKey, session.mux)
       this.rooms.replicate(session.publicKey, session.mux)

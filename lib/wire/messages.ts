@@ -11,7 +11,9 @@
  */
 import c from 'compact-encoding'
 import type { Encoding } from 'compact-encoding'
-import { empty, growable, oneOf, since, struct } from './struct'
+import { empty, growable, oneOf, optional, since, struct } from './struct'
+import { deviceCertificate } from '../identity/device-certificate'
+import type { DeviceCertificate } from '../identity/device-certificate'
 import { UNVERSIONED, protocolVersion } from './version'
 import type { ProtocolVersion } from './version'
 
@@ -34,12 +36,20 @@ function channel<H, M extends MessageEncodings>(protocol: string, handshake: Enc
 
 // Hello: the handshake of the hello channel. The number is checked against the Noise key; the
 // version says which protocol the peer speaks (the first release sent none: 1.0).
+// A linked device adds its certificate: its own Noise key is not the identity key, the
+// certificate says which identity it speaks for (absent: the Noise key is the identity key).
 export interface Hello {
   number: string
   name: string
   version: ProtocolVersion
+  certificate?: DeviceCertificate | null
 }
-export const hello: Encoding<Hello> = growable(struct<Hello>({ number: c.string, name: c.string, version: since(protocolVersion, UNVERSIONED) }))
+export const hello: Encoding<Hello> = growable(struct<Hello>({
+  number: c.string,
+  name: c.string,
+  version: since(protocolVersion, UNVERSIONED),
+  certificate: since(optional(deviceCertificate), null)
+}))
 
 // Contact channel: a request carries the direct room's key and its encryption key.
 export interface ContactRequest {

@@ -6,8 +6,8 @@ import Hypercore from 'hypercore'
 import ReadyResource from 'ready-resource'
 import sodium from 'sodium-universal'
 import type { KeyPair } from '../identity/identity'
-import { contactRecord, roomEntry, settingsRecord } from '../wire/schemas'
-import type { ContactRecord, RoomEntry, SettingsRecord } from '../wire/schemas'
+import { contactRecord, profileDevice, roomEntry, settingsRecord } from '../wire/schemas'
+import type { ContactRecord, ProfileDevice, RoomEntry, SettingsRecord } from '../wire/schemas'
 
 // The profile core: what a recovery phrase alone brings back. Its signer is the identity key
 // under a namespace of its own (hypercore signs namespace-prefixed tree hashes, so nothing it signs
@@ -22,6 +22,7 @@ const STORE_SEED = 'store-seed'
 const SETTINGS = 'settings'
 const CONTACT = 'contact/'
 const ROOM = 'room/'
+const DEVICE = 'device/'
 
 /** The profile core's key for a person: from their public key alone. */
 export function profileKeyOf(publicKey: Buffer): Buffer {
@@ -41,12 +42,16 @@ export interface ProfileSnapshot {
   settings: SettingsRecord | null
   contacts: ContactRecord[]
   rooms: Array<RoomEntry & { id: string }>
+  /** Devices we linked (absent in profiles written before linked devices: none). */
+  devices?: ProfileDevice[]
 }
 
 export interface ProfileCoreOptions {
   store: Corestore
-  keyPair: KeyPair
-  seed: Buffer
+  /** The identity key pair; only its public key on a linked device (which reads, never writes). */
+  keyPair: KeyPair | { publicKey: Buffer; secretKey: null }
+  /** The identity seed (the encryption key derives from it), or the encryption key itself on a linked device. */
+  seed: Buffer | { encryptionKey: Buffer }
 }
 
 /** Our own profile core (writable; a Hyperbee of contacts, rooms and the store seed). */
@@ -59,7 +64,8 @@ export class ProfileCore extends ReadyResource {
   constructor({ store, keyPair, seed }: ProfileCoreOptions) {
     super()
     const manifest = { version: 1, signers: [{ signature: 'ed25519' as const, namespace: NAMESPACE, publicKey: keyPair.publicKey }] }
-    this.core = store.get({ keyPair, manifest, encryptionKey: profileEncryptionKey(seed) })
+    const encryptionKey = b4a.isBuffer(seed) ? profileEncryptionKey(seed) : seed.encryptionKey
+    this.core = keyPair.secretKey === null ? store.get({ manifest, encryptionKey }) : store.get({ keyPair, manifest, encryptionKey })
     this._bee = new Hyperbee<string, Buffer>(this.core, { keyEncoding: 'utf-8', valueEncoding: 'binary' })
   }
 
@@ -84,14 +90,17 @@ export class ProfileCore extends ReadyResource {
   async read(): Promise<ProfileSnapshot> {
     await this._reload()
     const out: ProfileSnapshot = { storeSeed: null, settings: null, contacts: [], rooms: [] }
+    const devices: ProfileDevice[] = []
     for (const [key, value] of this._written) {
       try {
         if (key === STORE_SEED && value.byteLength === 32) out.storeSeed = value
         else if (key === SETTINGS) out.settings = c.decode(settingsRecord, value)
         else if (key.startsWith(CONTACT)) out.contacts.push(c.decode(contactRecord, value))
         else if (key.startsWith(ROOM)) out.rooms.push({ id: key.slice(ROOM.length), ...c.decode(roomEntry, value) })
+        else if (key.startsWith(DEVICE)) devices.push(c.decode(profileDevice, value))
       } catch {}
     }
+    if (devices.length > 0) out.devices = devices
     return out
   }
 
@@ -101,6 +110,7 @@ export class ProfileCore extends ReadyResource {
     if (state.storeSeed) want.set(STORE_SEED, state.storeSeed)
     if (state.settings) want.set(SETTINGS, c.encode(settingsRecord, state.settings))
     for (const r of state.contacts) want.set(CONTACT + b4a.toString(r.publicKey, 'hex'), c.encode(contactRecord, r))
+    for (const d of state.devices ?? []) want.set(DEVICE + b4a.toString(d.device, 'hex'), c.encode(profileDevice, d))
     for (const r of state.rooms) want.set(ROOM + r.id, c.encode(roomEntry, { key: r.key, encryptionKey: r.encryptionKey, namespace: r.namespace, kind: r.kind, read: r.read, left: r.left }))
     const batch = this._bee.batch()
     let changes = 0

@@ -91,15 +91,7 @@ export class RoomInvites extends ReadyResource {
   /** Joins with a room key: INVITE_INVALID, INVITE_EXPIRED, or the room once a member let us in. */
   async join(text: string): Promise<Room> {
     if (this._pairing === null) throw PeerlineError.CLOSED()
-    let invite: Buffer
-    let decoded: BlindPairing.DecodedInvite
-    try {
-      invite = z32.decode(String(text).trim())
-      decoded = BlindPairing.decodeInvite(invite)
-    } catch {
-      throw invalid()
-    }
-    if (decoded.expires > 0 && decoded.expires * 1000 < Date.now()) throw expired()
+    const { invite, decoded } = readInvite(text, invalid)
     const already = await this._o.rooms.byDiscoveryKey(decoded.discoveryKey)
     if (already) return already
 
@@ -132,8 +124,7 @@ export class RoomInvites extends ReadyResource {
   }
 
   private _signedRequest(inviteId: Buffer, writerKey: Buffer): Omit<JoinRequest, 'memberSignature'> {
-    const signature = b4a.alloc(sodium.crypto_sign_BYTES)
-    sodium.crypto_sign_detached(signature, signable(inviteId, writerKey), this._o.identity.keyPair.secretKey)
+    const signature = this._o.identity.sign(signable(inviteId, writerKey))
     return { writerKey, publicKey: this._o.identity.publicKey, name: this._o.name(), signature }
   }
 
@@ -174,6 +165,20 @@ export class RoomInvites extends ReadyResource {
     }
     request.confirm({ key: room.key, encryptionKey: room.encryptionKey })
   }
+}
+
+/** A blind-pairing invite from its z32 text: `bad()` when it is not one, INVITE_EXPIRED when it is past its expiry. */
+export function readInvite(text: string, bad: () => PeerlineError): { invite: Buffer; decoded: BlindPairing.DecodedInvite } {
+  let invite: Buffer
+  let decoded: BlindPairing.DecodedInvite
+  try {
+    invite = z32.decode(String(text).trim())
+    decoded = BlindPairing.decodeInvite(invite)
+  } catch {
+    throw bad()
+  }
+  if (decoded.expires > 0 && decoded.expires * 1000 < Date.now()) throw expired()
+  return { invite, decoded }
 }
 
 function signable(inviteId: Buffer, writerKey: Buffer): Buffer {

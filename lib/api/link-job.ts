@@ -1,0 +1,92 @@
+import fs from 'fs'
+import path from 'path'
+import Corestore from 'corestore'
+import CoreStorage from 'hypercore-storage'
+import crypto from 'hypercore-crypto'
+import type { Api } from './api'
+import { PeerlineError } from '../errors'
+import { STORE_DIR } from '../identity/identity'
+import { writeDeviceLink } from '../identity/device-link-file'
+import type { ProfileSnapshot } from '../profile/profile-core'
+import { fetchProfile, putContacts } from '../profile/profile-restore'
+import { RoomList } from '../rooms/room-list'
+
+/** Holds the link text on a new device until its rooms are signed in (a restart resumes). */
+const LINK_PENDING = 'device.link.pending'
+const running = new WeakMap<Api, Promise<void>>()
+
+/**
+ * linkDevice on a fresh profile: pair with the first device (its certificate for our own key and
+ * the profile encryption key), restart as its linked device, then finish in the background.
+ */
+export async function linkDevice(api: Api, text: string): Promise<{ number: string }> {
+  const core = api.core
+  if (core.identity.linked) throw PeerlineError.NOT_ALLOWED('This device is linked already.')
+  if (core.contacts.list().length > 0 || core.rooms.list().length > 0) throw PeerlineError.PROFILE_IN_USE()
+  const link = await core.deviceLinks.link(text)
+  await api.reopen(() => {
+    // Our own seed stays: it is this device's Noise key, which the certificate names.
+    writeDeviceLink(api.storage, link)
+    fs.writeFileSync(path.join(api.storage, LINK_PENDING), String(text).trim())
+  })
+  resumeLink(api)
+  return { number: link.number }
+}
+
+/**
+ * Finishes a link when one is pending: waits for the person's profile (from the first device, or
+ * a contact's blind copy), puts its contacts in our book and its rooms in our room list under
+ * fresh namespaces (our own writers: we never write as the first device), restarts, and asks the
+ * first device to sign each writer into its room. Reports `linkProgress`.
+ */
+export function resumeLink(api: Api): void {
+  const file = path.join(api.storage, LINK_PENDING)
+  if (!fs.existsSync(file) || running.has(api)) return
+  const run = finishLink(api, fs.readFileSync(file, 'utf8'))
+    .catch((err: Error) => api.core.log('device link: ' + err.message))
+    .finally(() => running.delete(api))
+  running.set(api, run)
+}
+
+async function finishLink(api: Api, text: string): Promise<void> {
+  let core = api.core
+  const stopped = (): boolean => Boolean(core.closing) || api.core !== core
+  if (core.rooms.list().length === 0 && core.contacts.list().length === 0) {
+    core.network.dial(core.identity.publicKey) // the first device
+    core.log('device link: waiting for the profile')
+    const snapshot = await fetchProfile(core.profileSync.profile, stopped)
+    if (snapshot === null) return
+    await api.reopen(() => installLinked(api.storage, snapshot))
+    core = api.core
+  }
+  const rooms = []
+  for (const entry of core.rooms.list()) {
+    if (entry.broken !== null) continue
+    const room = await core.rooms.open(entry.id)
+    rooms.push({ discoveryKey: room.discoveryKey, writerKey: room.writerKey })
+  }
+  core.network.dial(core.identity.publicKey)
+  await core.deviceLinks.link(text, rooms)
+  if (stopped()) return
+  fs.rmSync(path.join(api.storage, LINK_PENDING), { force: true })
+  core.log(`device link: ${rooms.length} room(s) signed in`)
+  api.notify('linkProgress', { contacts: core.contacts.list().length, rooms: rooms.length, done: true })
+}
+
+/** Contacts as they are (pins, direct rooms); rooms under namespaces of our own. Never the store seed. */
+async function installLinked(storage: string, snapshot: ProfileSnapshot): Promise<void> {
+  const store = new Corestore(new CoreStorage(path.join(storage, STORE_DIR)))
+  try {
+    await store.ready()
+    await putContacts(store, snapshot)
+    const list = new RoomList(store.get({ name: 'rooms' }))
+    await list.ready()
+    for (const { id, ...entry } of snapshot.rooms) {
+      if (entry.left || list.get(id) !== null) continue
+      await list.put(id, { ...entry, namespace: crypto.randomBytes(32), read: 0 })
+    }
+    await list.close()
+  } finally {
+    await store.close()
+  }
+}

@@ -11,7 +11,7 @@ import { spawn } from 'child_process'
 import fs from 'fs'
 import os from 'os'
 import path from 'path'
-import { AgentProcess } from '../harness/agent'
+import { AgentProcess, MAIN } from '../harness/agent'
 import { LanNet } from '../harness/lan-net'
 import { coldStart, warmStart } from '../harness/lan-scenario'
 import type { RestartTimeline, Timeline } from '../harness/lan-scenario'
@@ -62,10 +62,9 @@ async function loopbackRound(): Promise<Round> {
 
 /** Five `peerline --help` at once: what starting Node and loading the code alone cost right now. */
 async function processStart(): Promise<number> {
-  const main = path.join(__dirname, '..', 'app', 'cli', 'main.js')
   const t0 = Date.now()
   await Promise.all(
-    Array.from({ length: COUNT }, () => new Promise((resolve) => spawn(process.execPath, [main, '--help'], { stdio: 'ignore' }).once('exit', resolve)))
+    Array.from({ length: COUNT }, () => new Promise((resolve) => spawn(process.execPath, [MAIN, '--help'], { stdio: 'ignore' }).once('exit', resolve)))
   )
   return Date.now() - t0
 }

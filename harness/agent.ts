@@ -4,7 +4,8 @@ import path from 'path'
 import readline from 'readline'
 import type { MethodName, NotificationName, Notifications, ParamsArg, Result } from '../lib/contract'
 
-const MAIN = path.join(__dirname, '..', 'app', 'cli', 'main.js')
+/** The command line as it ships: the bundle bin/peerline.js runs (scripts/build-cli.js). */
+export const MAIN = path.join(__dirname, '..', 'app', 'cli', 'peerline.js')
 /**
  * Lookups and room-key joins give up after this long in tests (the app waits 20-30 s). Long enough
  * for a join on two cores busy with other work; tests that wait on purpose for nobody to answer
@@ -101,6 +102,12 @@ export class AgentProcess {
       { env: { ...process.env, PEERLINE_LOOKUP_TIMEOUT: String(LOOKUP_TIMEOUT), ...(opts.env ?? {}) } }
     )
     this.exited = new Promise((resolve) => this.proc.once('exit', (code) => resolve(code)))
+    // A call still open when the agent is gone never gets an answer: end it now, so its timer
+    // does not hold the test process open for two minutes after the last test.
+    void this.exited.then((code) => {
+      for (const call of this._calls.values()) call.reject(new Error(`the agent exited (${code}) before answering`))
+      this._calls.clear()
+    })
     readline.createInterface({ input: this.proc.stdout }).on('line', (line) => this._online(line))
     readline.createInterface({ input: this.proc.stderr }).on('line', (line) => {
       this.logs.push(line)

@@ -7,7 +7,7 @@ const path = require('path')
 const { spawnSync } = require('child_process')
 
 const root = path.join(__dirname, '..')
-const INPUTS = ['lib', 'app', 'bench', 'test', 'types', 'scripts', 'tsconfig.json', 'package.json']
+const INPUTS = ['lib', 'app', 'bench', 'test', 'harness', 'demo', 'types', 'scripts', 'tsconfig.json', 'package.json']
 const SKIP = new Set(['node_modules', 'dist'])
 const STAMP = path.join(root, 'dist', '.build-hash')
 
@@ -41,7 +41,7 @@ let stamp = null
 try {
   stamp = fs.readFileSync(STAMP, 'utf8')
 } catch {}
-if (stamp === before && fs.existsSync(path.join(root, 'dist', 'app', 'cli', 'main.js'))) process.exit(0)
+if (stamp === before && fs.existsSync(path.join(root, 'dist', 'app', 'cli', 'peerline.js'))) process.exit(0)
 
 const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' })
 if (build.status !== 0) process.exit(build.status ?? 1)

@@ -134,7 +134,7 @@ function startUpdates(): void {
   if (!updates || !app.isPackaged) return
   const bootstrap = flag('bootstrap')
   const host = flag('host')
-  // Its own store and swarm, on the same DHT as the worker: a LAN-only setup stays on the LAN.
+  // Its own store and network, on the worker's DHT and LAN: with no internet it finds the LAN.
   updater = new AppUpdater({
     dir: app.getPath('userData'),
     productName: pkg.productName,

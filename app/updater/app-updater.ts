@@ -11,18 +11,19 @@
  *   execPath); on Windows msix-manager installs the package and `app` only has to be set;
  * - nothing changes on disk until `applyUpdate()`; we call it only when the person says so.
  *
- * The updater gets its own Corestore and Hyperswarm (pear-runtime's default swarm uses the
- * public DHT): it uses the DHT bootstrap and bind host the worker was given, so a LAN-only
- * setup stays on the LAN.
+ * The updater gets its own Corestore and network (pear-runtime's default swarm uses the public
+ * DHT only). The network is the worker's kind, `SwarmNetwork`, with the DHT bootstrap and bind
+ * host the worker was given: with no internet it finds the other Peerlines on the LAN by their
+ * beacons, as the worker does. Like pear-runtime's own swarm it seeds what it has of the release
+ * drive, so one laptop that got an update can hand it to the rest of the LAN.
  */
 import fs from 'fs'
 import path from 'path'
 import ReadyResource from 'ready-resource'
 import Corestore from 'corestore'
-import Hyperswarm from 'hyperswarm'
-import HyperDHT from 'hyperdht'
 import PearRuntime from 'pear-runtime'
 import type { Log } from '../../lib/log'
+import { SwarmNetwork } from '../../lib/network/swarm-network'
 
 export type Platform = 'linux' | 'darwin' | 'win32' | string
 
@@ -49,6 +50,8 @@ export interface AppUpdaterOptions {
   bootstrap?: DhtAddress[]
   /** the worker's DHT bind host */
   host?: string
+  /** find peers on the LAN by beacons (default: as the worker, on unless `host` is loopback) */
+  lan?: boolean
   log?: Log
 }
 
@@ -99,8 +102,9 @@ export class AppUpdater extends ReadyResource {
   readonly file: string | null
   readonly app: string | null
 
-  private readonly _o: Required<Omit<AppUpdaterOptions, 'bootstrap' | 'host'>> & Pick<AppUpdaterOptions, 'bootstrap' | 'host'>
+  private readonly _o: Required<Omit<AppUpdaterOptions, 'bootstrap' | 'host' | 'lan'>> & Pick<AppUpdaterOptions, 'bootstrap' | 'host' | 'lan'>
   private _store: Corestore | null = null
+  private _network: SwarmNetwork | null = null
   private _pear: PearRuntime | null = null
 
   constructor(opts: AppUpdaterOptions) {
@@ -116,15 +120,16 @@ export class AppUpdater extends ReadyResource {
       env = process.env,
       bootstrap,
       host,
+      lan,
       log = () => {}
     } = opts
-    this._o = { dir, productName, version, upgrade, platform, arch, execPath, env, bootstrap, host, log }
+    this._o = { dir, productName, version, upgrade, platform, arch, execPath, env, bootstrap, host, lan, log }
     this.file = appFileName(productName, platform)
     this.app = appPath(platform, execPath, env)
   }
 
   protected override async _open(): Promise<void> {
-    const { dir, version, upgrade, bootstrap, host, log } = this._o
+    const { dir, version, upgrade, bootstrap, host, lan, log } = this._o
     if (!upgrade.startsWith('pear://')) return this._off('the package has no pear:// upgrade link')
     if (this.file === null) return this._off(`no packaged app for ${this._o.platform}`)
     if (this.app === null) return this._off('not running from an AppImage or an app bundle')
@@ -132,12 +137,11 @@ export class AppUpdater extends ReadyResource {
     const store = new Corestore(path.join(dir, 'updates', 'corestore'))
     this._store = store
     const keyPair = await store.createKeyPair('peerline-updates')
-    const dht = new HyperDHT({ ...(bootstrap ? { bootstrap } : {}), ...(host ? { host } : {}) })
-    const swarm = new Hyperswarm({ keyPair, dht })
-    swarm.on('connection', (conn) => {
-      conn.on('error', (err: Error) => log(`updates: connection: ${err.message}`))
-      store.replicate(conn)
-    })
+    // A release drive is public: anyone may fetch it from us, and its signatures are checked.
+    const network = new SwarmNetwork({ keyPair, bootstrap, host, lan, firewall: () => false, log: (msg) => log('updates: ' + msg) })
+    this._network = network
+    network.onconnection = (conn) => store.replicate(conn)
+    const swarm = network.swarm
 
     const pear = new PearRuntime({ dir: path.join(dir, 'updates'), app: this.app, updates: true, version, upgrade, name: this.file, store, swarm })
     this._pear = pear
@@ -145,16 +149,19 @@ export class AppUpdater extends ReadyResource {
     updater.on('error', (err) => this._fail(err.message))
     updater.on('updating', () => this._set('downloading'))
     updater.on('updated', () => void this._onUpdated())
-    await pear.ready()
-    // Given our swarm, pear-runtime joins nothing: find the release drive's seeders ourselves.
-    swarm.join(updater.drive.core.discoveryKey, { client: true, server: false })
+    await Promise.all([pear.ready(), network.ready()])
+    // Given our swarm, pear-runtime joins nothing: meet the release drive's other holders
+    // ourselves, both ways (the network announces it again whenever the reachable DHT changes).
+    network.meet(updater.drive.core.discoveryKey)
     this._set('watching')
   }
 
   protected override async _close(): Promise<void> {
-    // pear-runtime's close destroys the swarm (and its DHT) and closes the store we gave it.
+    // pear-runtime's close destroys the swarm and closes the store we gave it; the network's close
+    // then stops its LAN beacons and DHT node (destroying the swarm again is a no-op).
     if (this._pear !== null) await this._pear.close()
     else await this._store?.close()
+    await this._network?.close()
   }
 
   /**

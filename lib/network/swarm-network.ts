@@ -261,10 +261,15 @@ export class SwarmNetwork extends ReadyResource {
     }
   }
 
-  /** Meet the other members of a room on its discovery key (both sides announce and look up). */
+  /** Meet everyone else on `topic`: both sides announce and look up, again on every DHT change. */
+  meet(topic: Buffer): void {
+    this._topics.set(b4a.toString(topic, 'hex'), topic)
+    this.swarm.join(topic, { server: true, client: true })
+  }
+
+  /** Meet the other members of a room on its discovery key. */
   joinRoom(discoveryKey: Buffer): void {
-    this._topics.set(b4a.toString(discoveryKey, 'hex'), discoveryKey)
-    this.swarm.join(discoveryKey, { server: true, client: true })
+    this.meet(discoveryKey)
   }
 
   /**

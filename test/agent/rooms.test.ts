@@ -4,14 +4,13 @@ import crypto from 'crypto'
 import fs from 'fs'
 import path from 'path'
 import readline from 'readline'
-import { AgentProcess } from '../../harness/agent'
+import { AgentProcess, MAIN } from '../../harness/agent'
 import { setup } from '../../harness/agent-net'
 import { eventually } from '../../harness/eventually'
 import { localTestnet } from '../../harness/testnet'
 
 type T = Parameters<Parameters<typeof test>[1]>[0]
 
-const MAIN = path.join(__dirname, '..', '..', 'app', 'cli', 'main.js')
 
 /** A hash of a member's whole view of the room (order, text, edits, deletions). */
 async function viewHash(a: AgentProcess, room: string): Promise<string> {

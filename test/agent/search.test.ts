@@ -1,10 +1,9 @@
 import test from 'brittle'
 import { execFileSync } from 'child_process'
 import path from 'path'
-import { SHORT_LOOKUP } from '../../harness/agent'
+import { MAIN, SHORT_LOOKUP } from '../../harness/agent'
 import { setup } from '../../harness/agent-net'
 
-const MAIN = path.join(__dirname, '..', '..', 'app', 'cli', 'main.js')
 
 /** The number a profile directory will have, without starting it. */
 function numberOf(storage: string): string {

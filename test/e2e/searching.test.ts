@@ -6,8 +6,8 @@ import fs from 'fs'
 import { hasChromium } from '../../harness/browser'
 import { screenshot } from '../../harness/ui-page'
 import { people } from '../../harness/ui-people'
+import { MAIN } from '../../harness/agent'
 
-const MAIN = path.join(__dirname, '..', '..', 'app', 'cli', 'main.js')
 const WAIT = { timeout: 30_000 }
 
 test('adding someone who is offline: the dialog says so, the list shows them waiting, and Cancel stops it', { skip: !hasChromium(), timeout: 180_000 }, async (t) => {

@@ -64,6 +64,8 @@ export interface Settings {
   contactsOnly: boolean
   /** always-on peers' keys, hex */
   alwaysOnPeers: string[]
+  /** Send read marks and see others' (default on; off means neither, as in Signal). */
+  readReceipts: boolean
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -157,8 +159,13 @@ export interface RoomSummary {
   broken: string | null
   /** How many messages the room has had (seqs run 0..length-1), for paging history. */
   length: number
-  /** Direct chats: how many of this device's ops the other person's device holds (it grows as they get them); 0 in groups. */
+  /**
+   * How many of this device's ops the other person's device holds (in a group: every other active
+   * member's device, the least of them); it grows as they get them. 0 when nobody else is in it.
+   */
   delivered: number
+  /** How many messages (seqs 0..read-1) every other active member has read; 0 while read receipts are off. */
+  read: number
   /** The newest message, for a conversation list. */
   last: { from: string; text: string; time: number; file: string | null; call: boolean; expires: number } | null
 }
@@ -183,6 +190,37 @@ export interface CallInfo {
   duration: number
 }
 
+/**
+ * What a reply shows of the message it answers. The id comes from a peer: when no message of this
+ * room on this device has it (unknown, another room's, deleted or gone) `available` is false and
+ * clients show "Original message not available".
+ */
+export interface ReplyQuote {
+  /** the id the reply names (at most 64 characters) */
+  id: string
+  available: boolean
+  /** the original's seq in this room (scroll to it); null when not available */
+  seq: number | null
+  /** the original's author (number) and last known name; '' when not available */
+  from: string
+  name: string
+  /** the first 100 characters of its text; '' for a file, a call or when not available */
+  text: string
+  /** the file's name when the original is a file, else null */
+  file: string | null
+  call: boolean
+}
+
+/** One other member's marks on a message you wrote (`messageInfo`). */
+export interface MessageReceipt {
+  number: string
+  name: string
+  /** their device holds it */
+  delivered: boolean
+  /** they read it; null while read receipts are off */
+  read: boolean | null
+}
+
 /** A new message, as the `message` notification announces it (once per id). */
 export interface RoomMessage {
   room: string
@@ -192,6 +230,10 @@ export interface RoomMessage {
   time: number
   file: FileInfo | null
   call: CallInfo | null
+  /** the id of the message this one answers, or null */
+  replyTo: string | null
+  /** what it shows of that message; null when not a reply */
+  quote: ReplyQuote | null
 }
 
 export interface HistoryEntry {
@@ -202,10 +244,20 @@ export interface HistoryEntry {
   /** The author's last known name in this room ('' if none), kept after they leave or are removed. */
   name: string
   /**
-   * Direct chats, messages this device wrote: true once the other person's device holds it,
-   * false while it waits (queued if they are offline); null for others' messages and in groups.
+   * Messages this device wrote: true once the other person's device holds it (in a group: every
+   * other active member's device), false while it waits (queued if they are offline); null for
+   * others' messages.
    */
   delivered: boolean | null
+  /**
+   * Messages this device wrote: true once every other member has read it (their read mark is at or
+   * past it), false before; null for others' messages, and for all while read receipts are off.
+   */
+  read: boolean | null
+  /** the id of the message this one answers, or null */
+  replyTo: string | null
+  /** what it shows of that message; null when not a reply */
+  quote: ReplyQuote | null
   text: string
   time: number
   edited: boolean
@@ -454,6 +506,7 @@ export interface Methods {
   setProfile: { params: { name: string }; result: Done }
   settings: { params: NoParams; result: Settings }
   setContactsOnly: { params: { enabled: boolean }; result: Done }
+  setReadReceipts: { params: { enabled: boolean }; result: Done }
   recoveryPhrase: { params: NoParams; result: { phrase: string } }
   restoreIdentity: { params: { phrase: string }; result: Me }
   /** keys: 64 hex characters or z32 each */
@@ -470,7 +523,8 @@ export interface Methods {
   unblockContact: { params: { number: string }; result: { number: string; blocked: number } }
   listBlocked: { params: NoParams; result: BlockedInfo[] }
   // messages
-  send: { params: { to: string; text: string }; result: { room: string; id: string; time: number } }
+  /** replyTo: the id of a message in the same room that this one answers */
+  send: { params: { to: string; text: string; replyTo?: string }; result: { room: string; id: string; time: number } }
   /** before: a message seq; the page ends just before it (default: the newest) */
   history: { params: { to: string; limit?: number; before?: number }; result: HistoryEntry[] }
   /** notices at message seqs from <= at < to (to: past the newest) */
@@ -479,6 +533,8 @@ export interface Methods {
   search: { params: { text: string; room?: string; limit?: number }; result: SearchHit[] }
   edit: { params: { room: string; id: string; text: string }; result: Done }
   delete: { params: { room: string; id: string }; result: Done }
+  /** your own message: each other active member's delivered and read marks */
+  messageInfo: { params: { room: string; id: string }; result: MessageReceipt[] }
   react: { params: { room: string; id: string; emoji: string }; result: Done }
   // rooms
   createRoom: { params: { name: string }; result: { room: string } & Invite }
@@ -541,6 +597,7 @@ export const METHODS = {
   setProfile: 'identity',
   settings: 'identity',
   setContactsOnly: 'identity',
+  setReadReceipts: 'identity',
   recoveryPhrase: 'identity',
   restoreIdentity: 'identity',
   setAlwaysOnPeers: 'identity',
@@ -560,6 +617,7 @@ export const METHODS = {
   search: 'messages',
   edit: 'messages',
   delete: 'messages',
+  messageInfo: 'messages',
   react: 'messages',
   createRoom: 'rooms',
   createInvite: 'rooms',

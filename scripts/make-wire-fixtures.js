@@ -37,16 +37,17 @@ function rng (seed) {
 }
 
 /** The longest stable encoding found (more fields filled in) for `enc` (with the op type first, for room ops). */
-function find (enc, seed, opType) {
+function find (enc, seed, opType, prefix = null) {
   const below = rng(seed)
   let best = null
   for (let i = 0; i < ATTEMPTS; i++) {
-    const buf = Buffer.alloc(below(MAX_BYTES) + 1)
+    const buf = Buffer.alloc(below(MAX_BYTES) + 1 + (prefix ? prefix.length : 0))
     for (let j = 0; j < buf.length; j++) {
       const r = below(4)
       buf[j] = r === 0 ? below(256) : r === 1 ? below(32) : below(4)
     }
     if (opType !== undefined) buf[0] = opType
+    if (prefix) prefix.copy(buf, 0)
     const state = { start: 0, end: buf.length, buffer: buf }
     let value
     try {
@@ -146,4 +147,31 @@ for (const file of fs.readdirSync(OUT).filter((f) => /^[A-Za-z]+(-\d+)?\.json$/.
 /** Format and op type; `protocol` (not the release) says which version wrote these. */
 function head (old) {
   return old.opType === undefined ? { format: old.format } : { format: old.format, opType: old.opType }
+}
+
+// Op types added since 2.0 have no first-release fixture (1.0 never wrote them): found the same
+// way, behind this version's envelope, and written as <name>.v2.json and <name>.next.json.
+const ENVELOPE = c.encode(schema.roomOp, { type: schema.OP_RENAME, name: '' }).subarray(0, 3) // tag 0, major, minor
+for (let type = 1; type <= MAX_OP_TYPE; type++) {
+  const base = `roomOp-${type}`
+  if (fs.existsSync(path.join(OUT, `${base}.json`))) continue
+  const found = find(schema.roomOp, 2000 + type, undefined, Buffer.concat([ENVELOPE, Buffer.from([type])]))
+  if (found === null) continue
+  write(`${base}.v2.json`, { format: 'roomOp', opType: type, protocol: PROTOCOL, hex: found.bytes.toString('hex'), value: plain(found.value) })
+  const next = encodeAs(schema.roomOp, found.value, true)
+  write(`${base}.next.json`, { format: 'roomOp', opType: type, protocol: '2.1', hex: next.toString('hex'), value: plain(c.decode(schema.roomOp, next)) })
+}
+
+// Fields added to a format since its first fixture: one fixture each that holds the field, named
+// <format>.<field>.json. Values are written out, not found: the field must be set to say anything.
+const ID = 'a1b2c3d4e5f60718293a4b5c'
+const GROWN = {
+  'roomOp-2.replyTo': { format: 'roomOp', opType: 2, value: { type: 2, id: 'f00dfeedf00dfeedf00dfeed', text: 'yes, that one', time: 1764500000000, replyTo: ID } },
+  'roomOp-17.replyTo': { format: 'roomOp', opType: 17, value: { type: 17, id: 'f00dfeedf00dfeedf00dfeed', text: { epoch: 1, nonce: Buffer.alloc(24, 7), box: Buffer.alloc(29, 9) }, time: 1764500000000, replyTo: ID } },
+  'liveMessage.replyTo': { format: 'liveMessage', value: { roomKey: Buffer.alloc(32, 3), id: 'f00dfeedf00dfeedf00dfeed', text: 'yes, that one', time: 1764500000000, replyTo: ID } },
+  'settingsRecord.readReceipts': { format: 'settingsRecord', value: { name: 'Ana', contactsOnly: false, alwaysOn: [], readReceipts: false } }
+}
+for (const [name, { format, opType, value }] of Object.entries(GROWN)) {
+  const bytes = c.encode(schema[format], value)
+  write(`${name}.json`, { format, ...(opType === undefined ? {} : { opType }), protocol: PROTOCOL, field: name.split('.')[1], hex: bytes.toString('hex'), value: plain(c.decode(schema[format], bytes)) })
 }

@@ -37,6 +37,7 @@ declare module 'electron' {
 
   export const shell: {
     openExternal(url: string): Promise<void>
+    showItemInFolder(fullPath: string): void
   }
 
   export const app: {

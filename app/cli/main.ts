@@ -1,6 +1,7 @@
 import fs from 'fs'
 import os from 'os'
 import path from 'path'
+import { format } from 'util'
 import { Api } from '../../lib/api/api'
 import { LocalClient } from '../../lib/api/local-client'
 import { formatNumber } from '../../lib/contract'
@@ -117,7 +118,20 @@ function startUi(args: ParsedArgs, argv: string[]): Promise<void> {
   return ui({ peerline: options(args), noOpen: args.flags.has('no-open'), port, argv, log })
 }
 
+/**
+ * stdout carries what a command prints for people or a client (the agent's JSON-RPC lines), and
+ * nothing else: a library's console.log (hypercore logs "[hypercore] conflict detected" that way)
+ * would break the agent's protocol. Those lines go to stderr, with the logs.
+ */
+function keepStdoutOurs(): void {
+  const toStderr = (...args: unknown[]): void => void process.stderr.write(format(...args) + '\n')
+  console.log = toStderr
+  console.info = toStderr
+  console.debug = toStderr
+}
+
 async function main(argv: string[]): Promise<void> {
+  keepStdoutOurs()
   // Tests only: every command that runs a core (agent, chat, ui) can speak another version.
   const simulated = simulateFromEnv(process.env)
   if (simulated) log(`simulating protocol ${formatVersion(simulated)} (PEERLINE_SIMULATE_PROTOCOL)`)

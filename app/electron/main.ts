@@ -8,7 +8,7 @@ import { pathToFileURL } from 'url'
 import path from 'path'
 import PearRuntime from 'pear-runtime'
 import type { Sidecar } from 'pear-runtime'
-import { isAppPage, isExternalLink } from './navigation'
+import { isAppPage, isExternalLink, revealable } from './navigation'
 import { SCHEME, deepLinkArg, parseDeepLink } from './deep-link'
 import type { DeepLink } from './deep-link'
 import { AppUpdater, relaunchOptions } from '../updater/app-updater'
@@ -92,6 +92,11 @@ async function createWindow(): Promise<void> {
     // Only our own page speaks to the worker (see guard).
     if (!isAppPage(e.senderFrame?.url ?? '', APP_URL)) return
     if (worker && typeof text === 'string') worker.write(text + '\n')
+  })
+  ipcMain.on('peerline:show-in-folder', (e, target: unknown) => {
+    if (!isAppPage(e.senderFrame?.url ?? '', APP_URL)) return
+    const file = revealable(target)
+    if (file !== null) shell.showItemInFolder(file)
   })
   ipcMain.on('peerline:update-apply', (e) => {
     if (!isAppPage(e.senderFrame?.url ?? '', APP_URL)) return

@@ -1,6 +1,7 @@
 // Runs in the sandboxed renderer's isolated world: the only things the page gets are a line
 // channel to the worker, a file's path (browsers hide paths; the worker reads files by path), the
-// "update ready" notice with its restart, and peerline:// links the OS opened.
+// "update ready" notice with its restart, peerline:// links the OS opened, and "show this file in
+// its folder".
 import { contextBridge, ipcRenderer, webUtils } from 'electron'
 
 contextBridge.exposeInMainWorld('peerline', {
@@ -12,6 +13,8 @@ contextBridge.exposeInMainWorld('peerline', {
     ipcRenderer.on('peerline:exit', () => fn())
   },
   pathForFile: (file: File): string => webUtils.getPathForFile(file),
+  /** Opens the system's file manager at a downloaded file (main checks it is one). */
+  showInFolder: (path: string): void => ipcRenderer.send('peerline:show-in-folder', String(path)),
   /** A newer version is downloaded; it applies only through restartToUpdate(). */
   onUpdateReady: (fn: (version: string) => void): void => {
     ipcRenderer.on('peerline:update-ready', (_e, version: string) => fn(String(version)))

@@ -9,7 +9,7 @@ import type { ShellNotices } from './views/shell-notices'
 
 /** What app/electron/preload.ts puts on window. */
 interface PeerlineWindow {
-  peerline?: ElectronBridge & ShellNotices & { pathForFile(file: File): string }
+  peerline?: ElectronBridge & ShellNotices & { pathForFile(file: File): string; showInFolder?(path: string): void }
 }
 
 const root = document.getElementById('root') as HTMLElement
@@ -40,6 +40,8 @@ async function boot(): Promise<void> {
     const app = new App(api, who)
     app.filePath = filePath
     app.discardFile = discard
+    // Only a shell with a file manager to open: the web shell (a browser page) has none.
+    if (electron?.showInFolder) app.showInFolder = (path) => electron.showInFolder?.(path)
     app.start(root).catch((err) => fatal(err))
   }
   if (!me.name) showFirstRun(root, api, me, start)

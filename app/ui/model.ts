@@ -1,6 +1,6 @@
-import type { ContactInfo, FileProgress, HistoryEntry, LocalFileState, Me, MemberInfo, NetworkStatus, NoticeEntry, RoomSummary, SearchHit } from '../../lib/contract'
+import type { ContactInfo, FileProgress, HistoryEntry, LocalFileState, Me, MemberInfo, NetworkStatus, NoticeEntry, ReplyQuote, RoomSummary, SearchHit } from '../../lib/contract'
 
-export type { ContactInfo, HistoryEntry, LocalFileState, Me, MemberInfo, NoticeEntry, SearchHit, RoomSummary, FileProgress, NetworkStatus }
+export type { ContactInfo, HistoryEntry, LocalFileState, Me, MemberInfo, NoticeEntry, ReplyQuote, SearchHit, RoomSummary, FileProgress, NetworkStatus }
 
 
 /** `waiting`: nobody online has the file; it goes on by itself when someone who has it connects. */

@@ -1,6 +1,7 @@
 import b4a from 'b4a'
-import { PeerlineError } from '../errors'
-import type { HistoryEntry, MemberInfo, RoleName, RoomSummary } from '../contract'
+import { PeerlineError, isPeerlineError } from '../errors'
+import { replyQuote } from '../rooms/reply-quote'
+import type { HistoryEntry, MemberInfo, MessageReceipt, RoleName, RoomSummary } from '../contract'
 import { fileInfo } from '../files/file-info'
 import { callInfo } from '../calls/call-info'
 import type { ApiServices } from './services'
@@ -58,7 +59,7 @@ export class RoomMethods {
     if (!entry) throw PeerlineError.NO_SUCH_ROOM()
     const kind = entry.kind === schema.ROOM_DIRECT ? 'direct' : 'group'
     if (entry.broken !== null) {
-      return { room: entry.id, name: '', kind, members: 0, unread: 0, timer: 0, uploaded: false, active: false, broken: entry.broken, length: 0, delivered: 0, last: null }
+      return { room: entry.id, name: '', kind, members: 0, unread: 0, timer: 0, uploaded: false, active: false, broken: entry.broken, length: 0, delivered: 0, read: 0, last: null }
     }
     const room = await this._core.rooms.open(entry.id)
     const info = await room.info()
@@ -80,7 +81,8 @@ export class RoomMethods {
       active: members.some((m) => b4a.equals(m.publicKey, self)),
       broken: null,
       length: room.length,
-      delivered: direct ? room.delivered() : 0,
+      delivered: room.delivered(),
+      read: this._receipts ? room.readByAll() : 0,
       last: newest ? { from: newest.from, text: newest.deleted ? '' : newest.text, time: newest.time, file: newest.file && !newest.deleted ? newest.file.name : null, call: newest.call !== null, expires: newest.expires } : null
     }
   }
@@ -103,8 +105,44 @@ export class RoomMethods {
     const numbers = await this.numbersByKey(room)
     const names = await this.namesByNumber(room)
     const messages = await room.history(limit, Date.now(), before)
-    await this._core.rooms.markRead(room.id)
+    await this._markRead(room)
     return messages.map((m) => this.entry(m, numbers, names, room))
+  }
+
+  /** Clears the unread count, and (read receipts on) tells the members how far this person read. */
+  async markRead(id: string): Promise<void> {
+    await this._markRead(await this._core.rooms.open(id))
+  }
+
+  private async _markRead(room: Room): Promise<void> {
+    await this._core.rooms.markRead(room.id)
+    if (!this._receipts) return
+    try {
+      await room.sendReadMark()
+    } catch (err) {
+      // Reading never fails for a receipt: the mark goes with the next read.
+      if (!isPeerlineError(err)) throw err
+    }
+  }
+
+  /** Read receipts are sent and shown only while the setting is on (off: neither, as in Signal). */
+  private get _receipts(): boolean {
+    return this._core.book.settings.readReceipts
+  }
+
+  /** Each other active member's delivered and read marks on a message this person wrote. */
+  async messageInfo(id: string, messageId: string): Promise<MessageReceipt[]> {
+    const room = await this._core.rooms.open(id)
+    const m = await this._message(room, messageId)
+    if (!b4a.equals(m.publicKey, this._core.identity.publicKey)) throw PeerlineError.NOT_ALLOWED('Message info is shown for your own messages.')
+    const names = await this.namesByNumber(room)
+    return room.marksOn(m).map(({ member, delivered, read }) => ({ number: member.number, name: names.get(member.number) ?? '', delivered, read: this._receipts ? read : null }))
+  }
+
+  /** The id `send {replyTo}` names, checked to be a message of this room (a reply never quotes across rooms). */
+  async replyTarget(room: Room, id: string): Promise<string> {
+    await this._message(room, id)
+    return id
   }
 
   entry(m: MessageState, numbers: Map<string, string>, names: Map<string, string> = new Map(), room: Room | null = null): HistoryEntry {
@@ -113,7 +151,9 @@ export class RoomMethods {
     const file = m.file && !m.deleted ? fileInfo(m.file) : null
     const name = names.get(m.from) ?? ''
     const delivered = room?.isDelivered(m) ?? null
-    return { id: m.id, seq: m.seq, from: m.from, name, delivered, text: m.text, time: m.time, edited: m.edited, deleted: m.deleted, reactions, file, call: m.call ? callInfo(m.call) : null, expires: m.expires }
+    const read = room !== null && this._receipts ? room.isRead(m) : null
+    const quote = m.quote === null ? null : replyQuote(m.quote, (key) => names.get(numbers.get(b4a.toString(key, 'hex')) ?? '') ?? '')
+    return { id: m.id, seq: m.seq, from: m.from, name, delivered, read, replyTo: m.replyTo || null, quote, text: m.text, time: m.time, edited: m.edited, deleted: m.deleted, reactions, file, call: m.call ? callInfo(m.call) : null, expires: m.expires }
   }
 
   /** number -> last known name of everyone who was ever in the room (removed members too). */

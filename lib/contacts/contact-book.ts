@@ -12,7 +12,7 @@ const CONTACT_PREFIX = 'contact/'
 const BLOCKED_PREFIX = 'blocked/'
 const SEARCH_PREFIX = 'search/'
 const SETTINGS_KEY = 'settings'
-const DEFAULT_SETTINGS: SettingsRecord = { name: '', contactsOnly: false, alwaysOn: [] }
+const DEFAULT_SETTINGS: SettingsRecord = { name: '', contactsOnly: false, alwaysOn: [], readReceipts: true }
 
 /** What prunePending keeps: requests younger than `ttl`, at most `max - room` of them. */
 export interface PendingLimits {

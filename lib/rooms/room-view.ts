@@ -14,6 +14,8 @@ import { verifyDeviceMember, verifyMember } from './member-signature'
 import { openText, SEALED_KEY_BYTES } from './epoch-keys'
 import { noticeAt, noticeKey, noticeRange, noticeRecord } from './room-notices'
 import type { NoticeKind, NoticeRecord } from './room-notices'
+import { quoteOf } from './reply-quote'
+import type { QuoteState } from './reply-quote'
 
 /** A sealed text's box: the longest text in UTF-8 (up to 4 bytes a character) and its MAC. */
 const MAX_SEALED_BYTES = schema.MAX_TEXT_LENGTH * 4 + 16
@@ -79,6 +81,10 @@ export interface ApplyContext {
   scheme: NumberScheme
   /** An op of a newer major protocol version was skipped: this device must update to read it. */
   onnewer?: (version: ProtocolVersion) => void
+  /** A member's read mark (OP_READ): they read up to message `id`. Kept off the view, locally. */
+  onread?: (publicKey: Buffer, id: string) => void
+  /** Message `id` answers `replyTo` (a reply). Kept off the view, locally. */
+  onreply?: (id: string, replyTo: string) => void
 }
 
 /** Reads of the room state: the view's bee, or an apply call's batch (which sees its own writes). */
@@ -254,11 +260,16 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, tx: App
   switch (op.type) {
     case schema.OP_MESSAGE:
       if (!validText(op.text) || !validId(op.id)) return null
-      await appendMessage(tx, author, writerKey, writerSeq, op.id, op.text, op.time, {})
+      if (await appendMessage(tx, author, writerKey, writerSeq, op.id, op.text, op.time, {})) noteReply(ctx, op)
       return null
     case schema.OP_SEALED_MESSAGE:
       if (!validId(op.id) || !(await validSealed(tx, op.text))) return null
-      await appendMessage(tx, author, writerKey, writerSeq, op.id, '', op.time, { sealed: op.text })
+      if (await appendMessage(tx, author, writerKey, writerSeq, op.id, '', op.time, { sealed: op.text })) noteReply(ctx, op)
+      return null
+    case schema.OP_READ:
+      // A new op type may not change the view (2.0 indexers skip it): the read mark is handed to
+      // this device's local state, which checks it (lib/rooms/read-marks.ts).
+      if (validId(op.id)) ctx.onread?.(author.publicKey, op.id)
       return null
     case schema.OP_EPOCH_GRANT: {
       // Any member may pass the current key to a member who has none (a joiner): a bad box only
@@ -428,10 +439,10 @@ async function appendMessage(
   text: string,
   time: number,
   attached: { file?: schema.FileRef; call?: schema.CallRecord; sealed?: schema.SealedText }
-): Promise<void> {
+): Promise<boolean> {
   const file = attached.file ?? null
   const seq = tx.messagesLength
-  if (!(await tx.putNew('id/' + id, c.encode(messageRef, { seq, publicKey: author.publicKey })))) return // ids are unique
+  if (!(await tx.putNew('id/' + id, c.encode(messageRef, { seq, publicKey: author.publicKey })))) return false // ids are unique
   const { timer } = await getInfo(tx)
   // The timer in force when the message is applied; the time is the sender's.
   const expires = timer > 0 ? time + timer * 1000 : 0
@@ -442,6 +453,15 @@ async function appendMessage(
     await tx.put('expseq/' + seqKey(seq), c.encode(c.uint, expires))
   }
   tx.appendMessage(c.encode(schema.messageRecord, record))
+  return true
+}
+
+/**
+ * A reply's link leaves apply for this device's local state (lib/rooms/reply-links.ts): every
+ * version of this major must build the same view, and 2.0 indexers store no reply.
+ */
+function noteReply(ctx: ApplyContext, op: schema.MessageOp | schema.SealedMessageOp): void {
+  if (op.replyTo !== undefined) ctx.onreply?.(op.id, op.replyTo)
 }
 
 function validCall(call: schema.CallRecord): boolean {
@@ -639,6 +659,10 @@ export interface MessageState extends MessageRecord {
   edited: boolean
   deleted: boolean
   reactions: Record<string, string>
+  /** The id it answers ('' if none), read from its op by Room (the view keeps no reply). */
+  replyTo: string
+  /** A reply's view of the message it answers; null when not a reply (or not read yet). */
+  quote: QuoteState | null
 }
 
 /**
@@ -690,10 +714,19 @@ export async function readMessages(view: RoomView, from: number, to: number, now
     const editBlock = editIndex === undefined ? null : await readBlock(view.edits, editIndex, true)
     const edited = editBlock ? textOf(view, c.decode(schema.editRecord, editBlock)) : null
     const text = isDeleted ? '' : edited ?? original
-    out.push({ ...record, text, seq, edited: editIndex !== undefined, deleted: isDeleted, reactions: reactions.get(seq) ?? {} })
+    out.push({ ...record, text, seq, edited: editIndex !== undefined, deleted: isDeleted, reactions: reactions.get(seq) ?? {}, replyTo: '', quote: null })
   }
   return out
 }
+
+/** What a reply to `id` shows, looked up in this room only (one level: the quote of a quote is not read). */
+export async function quoteFor(view: RoomView, id: string, now = Date.now()): Promise<QuoteState> {
+  const seq = await seqOfId(view, id)
+  const [original] = seq === null ? [] : await readMessages(view, seq, seq + 1, now)
+  return quoteOf(id, original ?? null)
+}
+
+
 
 /**
  * The ids of messages [from, to) as stored here, null where a block is not local: a cheap look

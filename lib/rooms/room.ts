@@ -12,7 +12,11 @@ import type { RoomMessage } from '../contract'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { DeviceRecord, InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
-import { applyOps, closeView, currentEpoch, getCreator, listDevices, getInfo, sealedEpochKey, getInvite, blockIsOp, dueForClearing, getMember, listMembers, messageAt, messageById, messageIds, messageWithFile, openView, readMessages, readNotices } from './room-view'
+import { applyOps, closeView, currentEpoch, getCreator, listDevices, getInfo, sealedEpochKey, getInvite, blockIsOp, dueForClearing, getMember, listMembers, messageAt, messageById, messageIds, messageWithFile, openView, quoteFor, readMessages, readNotices } from './room-view'
+import { ReadMarks } from './read-marks'
+import { ReplyLinks } from './reply-links'
+import { MAX_REPLY_ID, replyQuote } from './reply-quote'
+import type { ReplyQuote } from '../contract'
 import { EVENT_ROOM } from './room-view'
 import { SignedView } from './signed-view'
 import type { ApplyContext, MessageState, NoticeState, RoomView } from './room-view'
@@ -86,12 +90,14 @@ export interface Handoff {
   /** They hold it, or are not connected: this device may write again. */
   done(): void
 }
+/** How far back a read mark looks for the newest message someone else wrote. */
+const READ_SCAN = 50
 /** Announced ids remembered for de-duplication (live copies, reorders). */
 const ANNOUNCED_MEMORY = 4096
 
 export interface RoomEvents {
   message: [RoomMessage]
-  sent: [{ id: string; text: string; time: number }]
+  sent: [{ id: string; text: string; time: number; replyTo: string }]
   'message-update': [MessageState]
   'room-update': []
   broken: [string]
@@ -103,7 +109,7 @@ export interface RoomEvents {
  * One conversation: an encrypted Autobase whose view holds members, state and messages.
  *
  * Events: 'message' (RoomMessage) once per message that appears after the room opened;
- * 'sent' ({id, text, time}) when this device sends one; 'message-update' (MessageState) when a
+ * 'sent' ({id, text, time, replyTo}) when this device sends one; 'message-update' (MessageState) when a
  * message is edited, deleted or reacted to; 'room-update' () when name, timer or members change;
  * 'broken' (reason) once, when its Autobase failed and the room stopped; 'members' () when the
  * set of active members changed (replication follows it).
@@ -138,6 +144,12 @@ export class Room extends Resource<RoomEvents> {
   /** What the other person's device holds of ours, in a two-person room. */
   private _marks: DeliveryMarks | null = null
   private _marksTimer: ReturnType<typeof setInterval> | null = null
+  /** Members' read marks, kept here (apply hands them over; the view has none). */
+  private readonly _reads: ReadMarks
+  /** Which message each reply answers, kept here (apply hands them over; the view has none). */
+  private readonly _replies: ReplyLinks
+  /** The read mark this device last appended (its op may not be applied yet). */
+  private _readSent = 0
   private readonly _scheme: NumberScheme
   private readonly _applyContext: ApplyContext
   /** Set when a member wrote ops of a newer major protocol version, which this version skips. */
@@ -153,6 +165,8 @@ export class Room extends Resource<RoomEvents> {
     // Beside the room's store, not in it: the room's cores are served to its members.
     this._markStore = store.namespace('room-marks/' + b4a.toString(opts.namespace, 'hex'))
     this._scheme = opts.scheme
+    this._reads = new ReadMarks(this._markStore.get({ name: 'read-marks' }))
+    this._replies = new ReplyLinks(this._markStore.get({ name: 'reply-links' }))
     // From the key, not base.discoveryKey: apply may run while the base is still opening.
     let discoveryKey: Buffer | null = null
     this._applyContext = {
@@ -162,7 +176,9 @@ export class Room extends Resource<RoomEvents> {
         if (this.newerVersion !== null && version.major <= this.newerVersion.major) return
         this.newerVersion = version
         this._log(`room ${this.id.slice(0, 8)}: skipped ops of protocol ${formatVersion(version)}: update Peerline to read them`)
-      }
+      },
+      onread: (publicKey, id) => this._reads.note(publicKey, id),
+      onreply: (id, replyTo) => this._replies.note(id, replyTo)
     }
     this.base = new Autobase<RoomView>(this._store, opts.key, {
       open: openView,
@@ -221,6 +237,9 @@ export class Room extends Resource<RoomEvents> {
       await this._append({ type: schema.OP_MEMBER, writerKey: this.writerKey, publicKey, name, role: schema.ROLE_ADMIN, signature })
     }
     await this._refreshMembers()
+    await this._reads.ready()
+    await this._reads.refresh(this.base.view)
+    await this._replies.ready()
     // Only messages that arrive from now on are news; the rest is history.
     this._scanned = this.base.view.messages.length
     this._eventsScanned = this.base.view.events.length
@@ -272,6 +291,8 @@ export class Room extends Resource<RoomEvents> {
     if (this._sweeper) clearInterval(this._sweeper)
     if (this._marksTimer) clearInterval(this._marksTimer)
     if (this._marks) await this._marks.close()
+    await this._reads.close()
+    await this._replies.close()
     await this._markStore.close()
     await this.base.close()
     await this.cores.close()
@@ -447,20 +468,23 @@ export class Room extends Resource<RoomEvents> {
     return getInvite(this.base.view, id)
   }
 
-  async send(text: string): Promise<{ id: string; time: number }> {
+  /** `replyTo`: the id of the message this one answers (the caller checked it is in this room). */
+  async send(text: string, replyTo: string | null = null): Promise<{ id: string; time: number }> {
     checkText(text)
+    if (replyTo !== null && (replyTo.length === 0 || replyTo.length > MAX_REPLY_ID)) throw PeerlineError.BAD_REQUEST('replyTo is not a message id')
     await this._waitWritable()
     const id = b4a.toString(crypto.randomBytes(12), 'hex')
     const time = Date.now()
     // Online members get a live copy now, not after the durable op's append, replication and apply.
     this._remember(id)
     const key = await this._epochKey()
-    this.emit('sent', { id, text, time })
+    this.emit('sent', { id, text, time, replyTo: replyTo ?? '' })
     // The live copy reaches the socket on the event loop's next turn; the durable append (hashing,
     // signing, storage, apply) would run first and hold it back (measured: 1.1-1.4 ms -> 0.4-0.6 ms).
     await nextTurn()
-    if (key === null) await this._append({ type: schema.OP_MESSAGE, id, text, time })
-    else await this._append({ type: schema.OP_SEALED_MESSAGE, id, text: { epoch: key.epoch, ...sealText(key.key, text) }, time })
+    const reply = replyTo === null ? {} : { replyTo }
+    if (key === null) await this._append({ type: schema.OP_MESSAGE, id, text, time, ...reply })
+    else await this._append({ type: schema.OP_SEALED_MESSAGE, id, text: { epoch: key.epoch, ...sealText(key.key, text) }, time, ...reply })
     return { id, time }
   }
 
@@ -569,7 +593,18 @@ export class Room extends Resource<RoomEvents> {
    */
   async history(limit = 100, now = Date.now(), before = Infinity): Promise<MessageState[]> {
     const end = Math.min(before, this.base.view.messages.length)
-    return readMessages(this.base.view, end - limit, end, now)
+    // Marks applied since the last scan count now (the scan that follows finds them taken).
+    if (await this._reads.refresh(this.base.view)) this.emit('room-update')
+    return this._withReplies(await readMessages(this.base.view, end - limit, end, now), now)
+  }
+
+  /** Fills in replyTo and the quote of each reply (the links are local: see ReplyLinks). */
+  private async _withReplies(messages: MessageState[], now = Date.now()): Promise<MessageState[]> {
+    for (const m of messages) {
+      m.replyTo = m.deleted ? '' : this._replies.replyTo(m.id)
+      if (m.replyTo !== '') m.quote = await quoteFor(this.base.view, m.replyTo, now)
+    }
+    return messages
   }
 
   /** Notices (joins, removals, renames, timer changes) placed at message seqs `from <= at < to`. */
@@ -651,14 +686,81 @@ export class Room extends Resource<RoomEvents> {
    * (DeliveryMarks); 0 in other rooms or before it is known.
    */
   delivered(): number {
-    return this._otherMember() === null ? 0 : this._marks?.length ?? 0
+    const others = this._othersForMarks()
+    if (others.length === 0 || this._marks === null) return 0
+    return Math.min(...others.map((m) => this._marks?.lengthOf(m.publicKey) ?? 0))
   }
 
-  /** True when this device wrote `m` and the other person's device holds it; null if not ours or not a two-person room. */
+  /**
+   * True when this device wrote `m` and every other active member's device holds it (a group's
+   * mark waits for the last one); null if not ours or nobody else is in the room.
+   */
   isDelivered(m: MessageState): boolean | null {
     const key = this.base.local?.key ?? null
-    if (key === null || !b4a.equals(m.writerKey, key) || this._otherMember() === null) return null
-    return m.writerSeq < (this._marks?.length ?? 0)
+    if (key === null || !b4a.equals(m.writerKey, key) || this._othersForMarks().length === 0) return null
+    return m.writerSeq < this.delivered() || this.isRead(m) === true
+  }
+
+  /** How many messages (seqs 0..n-1) every other active member has read; 0 when nobody else is here. */
+  readByAll(): number {
+    const self = b4a.toString(this._self.publicKey, 'hex')
+    const others = this.memberKeys.filter((k) => k !== self)
+    if (others.length === 0) return 0
+    return Math.min(...others.map((k) => this._reads.countOf(k)))
+  }
+
+  /** True when this device's member wrote `m` and every other active member has read it; null for others' messages. */
+  isRead(m: MessageState): boolean | null {
+    if (!b4a.equals(m.publicKey, this._self.publicKey)) return null
+    return m.seq < this.readByAll()
+  }
+
+  /**
+   * Appends this member's read mark (OP_READ) up to the newest message someone else wrote, if it
+   * moved: the read receipt. True if one was appended.
+   */
+  async sendReadMark(now = Date.now()): Promise<boolean> {
+    if (!this.base.writable || this.closing) return false
+    const view = this.base.view
+    const mine = Math.max(this._reads.countOf(b4a.toString(this._self.publicKey, 'hex')), this._readSent)
+    const length = view.messages.length
+    const recent = await readMessages(view, Math.max(mine, length - READ_SCAN), length, now)
+    const newest = recent.reverse().find((m) => !b4a.equals(m.publicKey, this._self.publicKey))
+    if (newest === undefined || newest.seq + 1 <= mine) return false
+    await this._checkDirect()
+    this._readSent = newest.seq + 1
+    await this._append({ type: schema.OP_READ, id: newest.id })
+    return true
+  }
+
+  /** Each other member's marks on `m`, a message this device wrote (see isDelivered, isRead). */
+  marksOn(m: MessageState): Array<{ member: MemberRecord; delivered: boolean; read: boolean }> {
+    // Written from another of this person's devices: that device's core, whose marks are not kept here.
+    const local = this.base.local?.key ?? null
+    const here = local !== null && b4a.equals(m.writerKey, local)
+    return this._othersForMarks().map((member) => {
+      const read = this._reads.countOf(b4a.toString(member.publicKey, 'hex')) > m.seq
+      const delivered = read || (here && m.writerSeq < (this._marks?.lengthOf(member.publicKey) ?? 0))
+      return { member, delivered, read }
+    })
+  }
+
+  /** What a reply to `id` shows, from this room's view. */
+  async quote(id: string): Promise<ReplyQuote> {
+    return replyQuote(await quoteFor(this.base.view, id), (key) => this._nameOf(key))
+  }
+
+  private _nameOf(publicKey: Buffer): string {
+    return this._members.get(b4a.toString(publicKey, 'hex'))?.name ?? ''
+  }
+
+  /** Whose devices the delivered marks follow: the other person of a direct room, or every other active member of a group. */
+  private _othersForMarks(): MemberRecord[] {
+    if (this._directPeer !== null) {
+      const other = this._otherMember()
+      return other === null ? [] : [other]
+    }
+    return [...this._members.values()].filter((m) => m.state === schema.MEMBER_ACTIVE && !b4a.equals(m.publicKey, this._self.publicKey))
   }
 
   /** The other person of a direct room (held by guardDirect), while both are in it; else null. */
@@ -671,10 +773,10 @@ export class Room extends Resource<RoomEvents> {
   }
 
   private async _checkDelivered(): Promise<void> {
-    const other = this._otherMember()
-    if (other === null || this._marks === null) return
+    const others = this._othersForMarks()
+    if (others.length === 0 || this._marks === null) return
     try {
-      if (await this._marks.check(other.publicKey)) this.emit('room-update')
+      if (await this._marks.check(others.map((m) => m.publicKey))) this.emit('room-update')
     } catch (err) {
       this._log(`room ${this.id}: delivery marks: ${(err as Error).message}`)
     }
@@ -689,12 +791,21 @@ export class Room extends Resource<RoomEvents> {
    * A live copy of a message from a peer on an authenticated connection. Shown at once if the
    * peer is a member; the durable op that follows is then not announced twice.
    */
-  acceptLive(publicKey: Buffer, msg: { id: string; text: string; time: number }): boolean {
+  acceptLive(publicKey: Buffer, msg: { id: string; text: string; time: number; replyTo?: string }): boolean {
     const member = this._members.get(b4a.toString(publicKey, 'hex'))
     if (member === undefined || member.state !== schema.MEMBER_ACTIVE || this._announced.has(msg.id)) return false
     if (msg.text.length === 0 || msg.text.length > schema.MAX_TEXT_LENGTH || msg.id.length === 0 || msg.id.length > 64) return false
     this._remember(msg.id)
-    this.emit('message', { room: this.id, id: msg.id, from: member.number, text: msg.text, time: msg.time, file: null, call: null })
+    const news: RoomMessage = { room: this.id, id: msg.id, from: member.number, text: msg.text, time: msg.time, file: null, call: null, replyTo: null, quote: null }
+    // A peer's reply id names anything: it is cut to an id's length and looked up in this room only.
+    const replyTo = (msg.replyTo ?? '').slice(0, MAX_REPLY_ID)
+    if (replyTo === '') this.emit('message', news)
+    else {
+      this.quote(replyTo).then(
+        (quote) => this.emit('message', { ...news, replyTo, quote }),
+        (err: Error) => this._log(`room ${this.id}: quote of a live reply: ${err.message}`)
+      )
+    }
     return true
   }
 
@@ -826,17 +937,21 @@ export class Room extends Resource<RoomEvents> {
       first = Math.min(first, i)
       last = i
     })
-    const news = last < 0 ? [] : await readMessages(view, this._scanned + first, this._scanned + last + 1)
+    // What apply handed over (reply links, read marks) is saved and checked against the view first.
+    await this._replies.flush()
+    const readMoved = await this._reads.refresh(view)
+    const news = last < 0 ? [] : await this._withReplies(await readMessages(view, this._scanned + first, this._scanned + last + 1))
     for (const m of news) {
       if (this._announced.has(m.id) || m.deleted) continue
       this._remember(m.id)
-      this.emit('message', { room: this.id, id: m.id, from: m.from, text: m.text, time: m.time, file: m.file ? fileInfo(m.file) : null, call: m.call ? callInfo(m.call) : null })
+      const quote = m.quote === null ? null : replyQuote(m.quote, (key) => this._nameOf(key))
+      this.emit('message', { room: this.id, id: m.id, from: m.from, text: m.text, time: m.time, file: m.file ? fileInfo(m.file) : null, call: m.call ? callInfo(m.call) : null, replyTo: m.replyTo || null, quote })
     }
     // Stored messages change unread counts and the newest message, even when a live copy was
     // announced before: tell the room's listeners once per scan.
     const stored = length > this._scanned
     this._scanned = Math.max(this._scanned, length)
-    await this._scanState(view, stored)
+    await this._scanState(view, stored || readMoved)
   }
 
   /** Follows the view's event log: room changes (members, name, timer) and message updates. */
@@ -862,7 +977,7 @@ export class Room extends Resource<RoomEvents> {
     if (roomChanged || stored) this.emit('room-update')
     for (const seq of touched) {
       const state = await messageAt(view, seq)
-      if (state) this.emit('message-update', state)
+      if (state) this.emit('message-update', (await this._withReplies([state]))[0])
     }
   }
 
@@ -904,3 +1019,4 @@ export function roomStore(store: Corestore, namespace: Buffer): Corestore {
 function isNewest(core: Hypercore<Buffer>, index: number): boolean {
   return index >= core.length - 1
 }
+

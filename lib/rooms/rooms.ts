@@ -314,11 +314,11 @@ export class Rooms extends Resource<RoomsEvents> {
     room.on('message', (m: RoomMessage) => this.emit('message', m))
     room.on('message-update', (m: MessageState) => this.emit('message-update', room.id, m))
     room.on('room-update', () => this.emit('room-update', room.id))
-    room.on('sent', (m: { id: string; text: string; time: number }) => {
+    room.on('sent', (m: { id: string; text: string; time: number; replyTo: string }) => {
       const self = b4a.toString(this._o.self().publicKey, 'hex')
       for (const key of room.memberKeys) {
         if (key === self) continue
-        this._live.get(key)?.send({ roomKey: room.key, id: m.id, text: m.text, time: m.time })
+        this._live.get(key)?.send({ roomKey: room.key, id: m.id, text: m.text, time: m.time, replyTo: m.replyTo })
       }
     })
   }

@@ -86,12 +86,15 @@ export interface LiveMessage {
   id: string
   text: string
   time: number
+  /** The message it answers ('' if none); a trailing field, always written, so later fields follow it. */
+  replyTo: string
 }
 export const liveMessage: Encoding<LiveMessage> = growable(struct<LiveMessage>({
   roomKey: c.fixed32,
   id: c.string,
   text: c.string,
-  time: c.uint
+  time: c.uint,
+  replyTo: since(c.string, '')
 }))
 
 // Call channel: signalling between two workers. Every message names its call (32 random bytes).

@@ -29,8 +29,9 @@ export const OP_EPOCH = 15
 export const OP_EPOCH_GRANT = 16
 export const OP_SEALED_MESSAGE = 17
 export const OP_SEALED_EDIT = 18
-export const OP_DEVICE = 19
-export const OP_REMOVE_DEVICE = 20
+export const OP_READ = 19
+export const OP_DEVICE = 20
+export const OP_REMOVE_DEVICE = 21
 
 export const ROLE_MEMBER = 0
 export const ROLE_ADMIN = 1
@@ -120,6 +121,8 @@ export interface SealedMessageOp {
   id: string
   text: SealedText
   time: number
+  /** As in MessageOp. */
+  replyTo?: string
 }
 
 export interface SealedEditOp {
@@ -143,6 +146,19 @@ export interface MessageOp {
   id: string
   text: string
   time: number
+  /**
+   * The id of the message this one answers (a reply), absent if none. Added after 2.0 as a
+   * trailing field: 2.0 readers leave it unread and show a plain message.
+   */
+  replyTo?: string
+}
+/**
+ * A read mark: the author has read the room up to and including message `id` (read receipts).
+ * Written only by members who send read receipts; older versions skip the op type.
+ */
+export interface ReadOp {
+  type: typeof OP_READ
+  id: string
 }
 export interface SetRoleOp {
   type: typeof OP_SET_ROLE
@@ -263,14 +279,41 @@ export type RoomOp =
   | SetTimerOp
   | LeaveOp
   | AddInviteOp
+  | ReadOp
   | DeviceOp
   | RemoveDeviceOp
 
 type Body<O extends RoomOp> = Encoding<Omit<O, 'type'>>
 
+/**
+ * A message body and its trailing `replyTo` (since 2.0's release; ops before it end first). It is
+ * always written ('' for none), so fields a later version appends come after it and never read
+ * as a reply; '' and absent both decode to no `replyTo` key.
+ */
+function withReply<T extends object>(body: Encoding<T>): Encoding<T & { replyTo?: string }> {
+  return {
+    preencode(state, v) {
+      body.preencode(state, v)
+      c.string.preencode(state, v.replyTo ?? '')
+    },
+    encode(state, v) {
+      body.encode(state, v)
+      c.string.encode(state, v.replyTo ?? '')
+    },
+    decode(state) {
+      const out: T & { replyTo?: string } = body.decode(state)
+      if (state.start < state.end) {
+        const replyTo = c.string.decode(state)
+        if (replyTo !== '') out.replyTo = replyTo
+      }
+      return out
+    }
+  }
+}
+
 const OP_BODIES: { [K in RoomOp['type']]: Body<Extract<RoomOp, { type: K }>> } = {
   [OP_ADD_MEMBER]: struct<Omit<AddMemberOp, 'type'>>({ writerKey: c.fixed32, publicKey: c.fixed32, number: c.string, name: c.string, role }),
-  [OP_MESSAGE]: struct<Omit<MessageOp, 'type'>>({ id: c.string, text: c.string, time: c.uint }),
+  [OP_MESSAGE]: withReply(struct<Omit<MessageOp, 'type' | 'replyTo'>>({ id: c.string, text: c.string, time: c.uint })),
   [OP_SET_ROLE]: struct<Omit<SetRoleOp, 'type'>>({ publicKey: c.fixed32, role }),
   [OP_REMOVE_MEMBER]: struct<Omit<RemoveMemberOp, 'type'>>({ publicKey: c.fixed32 }),
   [OP_RENAME]: struct<Omit<RenameOp, 'type'>>({ name: c.string }),
@@ -285,8 +328,9 @@ const OP_BODIES: { [K in RoomOp['type']]: Body<Extract<RoomOp, { type: K }>> } =
   [OP_MEMBER]: struct<Omit<MemberOp, 'type'>>({ writerKey: c.fixed32, publicKey: c.fixed32, name: c.string, role, signature: c.fixed64 }),
   [OP_EPOCH]: struct<Omit<EpochOp, 'type'>>({ epoch: c.uint, keys: c.array(epochKey) }),
   [OP_EPOCH_GRANT]: struct<Omit<EpochGrantOp, 'type'>>({ epoch: c.uint, publicKey: c.fixed32, box: c.buffer }),
-  [OP_SEALED_MESSAGE]: struct<Omit<SealedMessageOp, 'type'>>({ id: c.string, text: sealedText, time: c.uint }),
+  [OP_SEALED_MESSAGE]: withReply(struct<Omit<SealedMessageOp, 'type' | 'replyTo'>>({ id: c.string, text: sealedText, time: c.uint })),
   [OP_SEALED_EDIT]: struct<Omit<SealedEditOp, 'type'>>({ id: c.string, text: sealedText, time: c.uint }),
+  [OP_READ]: struct<Omit<ReadOp, 'type'>>({ id: c.string }),
   [OP_DEVICE]: struct<Omit<DeviceOp, 'type'>>({ writerKey: c.fixed32, publicKey: c.fixed32, device: c.fixed32, name: c.string, signature: c.fixed64 }),
   [OP_REMOVE_DEVICE]: struct<Omit<RemoveDeviceOp, 'type'>>({ writerKey: c.fixed32 })
 }

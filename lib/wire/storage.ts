@@ -186,11 +186,14 @@ export interface SettingsRecord {
   contactsOnly: boolean
   /** Always-on (blind) peers that keep our rooms' encrypted cores available. */
   alwaysOn: Buffer[]
+  /** Send read marks, and see others' (as Signal: off both ways). */
+  readReceipts: boolean
 }
 export const settingsRecord: Encoding<SettingsRecord> = struct<SettingsRecord>({
   name: c.string,
   contactsOnly: c.bool,
-  alwaysOn: c.array(c.fixed32) as Encoding<Buffer[]>
+  alwaysOn: c.array(c.fixed32) as Encoding<Buffer[]>,
+  readReceipts: since(c.bool, true)
 })
 
 /** A file this profile sent or downloads (local only): where it is and its chunk hashes. */

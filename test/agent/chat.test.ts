@@ -38,7 +38,7 @@ test('two agents: number, add, request with safety code, accept, chat both ways'
   // The notification may come from the live copy; history follows once the durable op applies.
   const history = await eventually(() => b.call('history', { to: a.number }), (h) => h.length === 2)
   t.alike(history.map((h) => h.text), ['hello B', 'hello A'])
-  t.alike(Object.keys(history[0]).sort(), ['call', 'deleted', 'delivered', 'edited', 'expires', 'file', 'from', 'id', 'name', 'reactions', 'seq', 'text', 'time'])
+  t.alike(Object.keys(history[0]).sort(), ['call', 'deleted', 'delivered', 'edited', 'expires', 'file', 'from', 'id', 'name', 'quote', 'reactions', 'read', 'replyTo', 'seq', 'text', 'time'])
   const list = await a.call('listContacts')
   t.is(list.length, 1)
   t.is(list[0].state, 'accepted')

@@ -1,7 +1,9 @@
 import test from 'brittle'
-import { isAppPage, isExternalLink } from '../../app/electron/navigation'
+import fs from 'fs'
+import path from 'path'
+import { isAppPage, isExternalLink, revealable } from '../../app/electron/navigation'
 
-// Electron cannot install here; the window's guards are these two decisions, tested as they are.
+// Electron cannot install here; the window's guards are these decisions, tested as they are.
 const APP = 'file:///opt/peerline/dist/ui/index.html'
 
 test('the Electron window may show only our renderer page', (t) => {
@@ -21,4 +23,19 @@ test('only https links leave for the system browser', (t) => {
   t.absent(isExternalLink('file:///etc/passwd'), 'file')
   t.absent(isExternalLink('smb://host/share'), 'custom scheme')
   t.absent(isExternalLink('javascript:alert(1)'), 'javascript')
+})
+
+test('"Show in folder" reveals only an existing file, by absolute path', async (t) => {
+  const dir = await t.tmp()
+  const file = path.join(dir, 'photo.jpg')
+  fs.writeFileSync(file, 'jpeg')
+  t.is(revealable(file), file, 'a downloaded file')
+  t.is(revealable(path.join(dir, '.', 'photo.jpg')), file, 'normalised')
+  t.is(revealable(dir), null, 'a folder')
+  t.is(revealable(path.join(dir, 'gone.jpg')), null, 'a file that is not there')
+  t.is(revealable('photo.jpg'), null, 'a relative path')
+  t.is(revealable(file + '\0.txt'), null, 'a NUL byte')
+  t.is(revealable(42), null, 'not a string')
+  t.is(revealable(''), null, 'empty')
+  t.is(revealable('/' + 'a'.repeat(5000)), null, 'absurdly long')
 })

@@ -2,19 +2,15 @@ import test from 'brittle'
 import { setup } from '../../harness/agent-net'
 import { chatRoomAndFiles } from '../../harness/interop'
 import { buildRelease, releaseUnavailable } from '../../harness/release-tree'
+import { eventually } from '../../harness/eventually'
 
 // Past releases against this one, real agents on a testnet, each release built from its commit
 // (test/fixtures/releases.json) against this checkout's node_modules. Without git history (a
 // shallow clone) a test says so and skips.
 
 test('an agent of release 2.0 chats, shares a room and files with this one, both ways', { timeout: 300_000 }, async (t) => {
-  const why = releaseUnavailable('2.0')
-  if (why) {
-    t.comment('SKIPPED: ' + why)
-    t.pass('skipped')
-    return
-  }
-  const main = buildRelease('2.0', await t.tmp())
+  const main = await releaseOrSkip(t, '2.0')
+  if (main === null) return
   const { start, dir } = await setup(t)
   const now = await start('now')
   const old = await start('old', {}, main)
@@ -26,13 +22,8 @@ test('an agent of release 2.0 chats, shares a room and files with this one, both
 // 1.0 cannot read 2.0's records (it refuses trailing bytes), so the promise here is the one the
 // README makes: the new side says the old one must update, and neither side crashes.
 test('an agent of the first release (1.0) meets this one: told to update, nobody crashes', { timeout: 240_000 }, async (t) => {
-  const why = releaseUnavailable('1.0')
-  if (why) {
-    t.comment('SKIPPED: ' + why)
-    t.pass('skipped')
-    return
-  }
-  const main = buildRelease('1.0', await t.tmp())
+  const main = await releaseOrSkip(t, '1.0')
+  if (main === null) return
   const { start } = await setup(t, { PEERLINE_LOOKUP_TIMEOUT: '8000' })
   const old = await start('old', {}, main)
   const now = await start('now')
@@ -52,3 +43,38 @@ test('an agent of the first release (1.0) meets this one: told to update, nobody
   t.is((await now.call('whoami')).number, now.number, 'the new agent still answers')
   t.is((await old.call('listContacts')).length, 0, 'no contact request crossed')
 })
+
+// Replies and read marks came after 2.0: its agent must see a reply as a plain message and skip
+// read marks, with both agents admins (indexers) of the room.
+test('release 2.0 and replies, read marks: 2.0 shows the reply as a plain message; this version quotes 2.0\'s messages', { timeout: 300_000 }, async (t) => {
+  const main = await releaseOrSkip(t, '2.0')
+  if (main === null) return
+  const { start } = await setup(t)
+  const now = await start('now')
+  const old = await start('old', {}, main)
+  const { room, invite } = await now.call('createRoom', { name: 'Mixed replies' })
+  await old.call('joinRoom', { invite })
+  await eventually(() => now.call('members', { room }), (m) => m.length === 2)
+  await now.call('setRole', { room, number: old.number, role: 'admin' })
+  const question = await old.call('send', { to: room, text: 'from 2.0' })
+  await eventually(() => now.call('history', { to: room }), (h) => h.some((m) => m.id === question.id))
+  const reply = await now.call('send', { to: room, text: 'a reply from this version', replyTo: question.id })
+  const got = await eventually(() => old.call('history', { to: room }), (h) => h.some((m) => m.id === reply.id))
+  t.is(got.find((m) => m.id === reply.id)?.text, 'a reply from this version', '2.0 shows the reply, as a plain message')
+  const after = await old.call('send', { to: room, text: '2.0 writes after the read mark' })
+  const mine = await eventually(() => now.call('history', { to: room }), (h) => h.some((m) => m.id === after.id))
+  t.is(mine.find((m) => m.id === reply.id)?.quote?.text, 'from 2.0', 'this version quotes 2.0\'s message')
+  t.absent(now.logs.some((l) => /undecodable|broken|failed/.test(l)), 'no errors on this version')
+  t.absent(old.logs.some((l) => /undecodable|broken|failed/.test(l)), 'no errors on 2.0')
+  const rooms = await old.call('listRooms')
+  t.is(rooms.find((r) => r.room === room)?.broken ?? null, null, 'the room works on 2.0')
+})
+
+/** The release's agent main, built; null (the test says it skipped) without git history. */
+async function releaseOrSkip(t: Parameters<Parameters<typeof test>[1]>[0], version: string): Promise<string | null> {
+  const why = releaseUnavailable(version)
+  if (!why) return buildRelease(version, await t.tmp())
+  t.comment('SKIPPED: ' + why)
+  t.pass('skipped')
+  return null
+}

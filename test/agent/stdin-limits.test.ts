@@ -1,5 +1,7 @@
 import test from 'brittle'
 import fs from 'fs'
+import path from 'path'
+import { AgentProcess } from '../../harness/agent'
 import { setup } from '../../harness/agent-net'
 import { eventually } from '../../harness/eventually'
 
@@ -86,4 +88,18 @@ test('an agent whose client stopped reading still shuts down cleanly on SIGTERM'
   t.ok(logged.includes('shutting down (SIGTERM)'), 'it heard the signal (not stuck in a write)')
   a.proc.stdout.resume()
   t.is(await a.exited, 0, 'and exited cleanly')
+})
+
+test('a library that writes to stdout cannot break the protocol: its line goes to the logs', { timeout: 120_000 }, async (t) => {
+  const { dir, bootstrap } = await setup(t)
+  // Loaded before the agent, it logs as hypercore does on a conflict ("[hypercore] conflict
+  // detected in ..." through console.log), once the agent is up.
+  const noisy = path.join(dir, 'noisy.js')
+  fs.writeFileSync(noisy, "setTimeout(() => console.log('[hypercore] conflict detected in 00ff (writable=true,quorum=1)'), 1500).unref()\n")
+  const a = await AgentProcess.start({ storage: path.join(dir, 'a'), bootstrap, nodeArgs: ['--require', noisy], env: INSECURE })
+  t.teardown(() => a.stop())
+  await eventually(async () => a.logs, (logs) => logs.some((l) => l.includes('conflict detected')), 20_000)
+  t.ok(a.logs.some((l) => l.includes('[hypercore] conflict detected')), 'the line is in the logs (stderr)')
+  t.absent(a.raw.some((m) => JSON.stringify(m).includes('conflict')), 'nothing but JSON-RPC on stdout')
+  t.is((await a.call('whoami')).number, a.number, 'the agent still answers')
 })

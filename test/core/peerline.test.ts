@@ -155,7 +155,7 @@ test('first run: restoreIdentity swaps a fresh profile to the phrase\'s number; 
   t.is(restored.number, oldNumber, 'the profile now has the restored number')
   t.is((await fresh.api.request('whoami')).number, oldNumber)
   await fresh.api.request('setProfile', { name: 'Back' })
-  t.alike(await fresh.api.request('settings', {}), { name: 'Back', contactsOnly: false, alwaysOnPeers: [] }, 'the restarted core answers')
+  t.alike(await fresh.api.request('settings', {}), { name: 'Back', contactsOnly: false, alwaysOnPeers: [], readReceipts: true }, 'the restarted core answers')
 
   await fresh.api.request('createRoom', { name: 'mine' })
   t.is(await errorCode(fresh.api.request('restoreIdentity', { phrase })), 'PROFILE_IN_USE', 'a profile with rooms keeps its identity')

@@ -23,7 +23,7 @@ function pipe(a: Corestore, b: Corestore): () => void {
 
 const snapshot: ProfileSnapshot = {
   storeSeed: b4a.alloc(32, 8),
-  settings: { name: 'Alice', contactsOnly: true, alwaysOn: [] },
+  settings: { name: 'Alice', contactsOnly: true, alwaysOn: [], readReceipts: true },
   contacts: [{ publicKey: b4a.alloc(32, 1), number: '123456789', name: 'Bob', state: 'accepted', roomKey: b4a.alloc(32, 2), roomEncryptionKey: b4a.alloc(32, 3), acceptPending: false, added: 1000 }],
   rooms: [{ id: 'room-one', key: b4a.alloc(32, 2), encryptionKey: b4a.alloc(32, 3), namespace: b4a.alloc(32, 4), kind: ROOM_DIRECT, read: 3, left: false }]
 }

@@ -131,3 +131,23 @@ test('a room where members write ops of the first release, the next minor and th
   t.ok(logs.some((l) => /protocol 3\.0: update Peerline/.test(l)), 'the skip is logged with the version')
   t.absent(a.broken, 'the room is not broken')
 })
+
+test('a reply\'s replyTo trails the message: a reader without it sees the plain message, and later fields never read as a reply', (t) => {
+  const reply: schema.RoomOp = { type: schema.OP_MESSAGE, id: 'm2', text: 'yes', time: 5, replyTo: 'm1' }
+  const bytes = c.encode(schema.roomOp, reply)
+  t.alike(decodeRecord(schema.roomOp, bytes, MAX), reply, 'decodes with its replyTo')
+  // A 2.0 peer from before replies: the envelope, the op tag, then the fields it knows; it leaves the rest.
+  const state = { start: 0, end: bytes.byteLength, buffer: bytes }
+  c.uint.decode(state)
+  schema.protocolVersion.decode(state)
+  t.is(c.uint.decode(state), schema.OP_MESSAGE)
+  t.alike(struct({ id: c.string, text: c.string, time: c.uint }).decode(state), { id: 'm2', text: 'yes', time: 5 }, 'the old reader gets the message')
+  t.ok(state.start < state.end, 'and leaves the reply field unread')
+  // The next minor appends its own fields after replyTo: a message that is no reply stays no reply.
+  const plain: schema.RoomOp = { type: schema.OP_MESSAGE, id: 'm3', text: 'not a reply', time: 5 }
+  t.alike(decodeRecord(schema.roomOp, asNext(() => c.encode(schema.roomOp, plain)), MAX), plain, 'no replyTo key from the unknown field')
+  t.alike(decodeRecord(schema.roomOp, asNext(() => c.encode(schema.roomOp, reply)), MAX), reply, 'a reply of the next minor keeps its replyTo')
+  const live = { roomKey: key, id: 'm2', text: 'yes', time: 5, replyTo: 'm1' }
+  t.alike(decodeRecord(schema.liveMessage, asNext(() => c.encode(schema.liveMessage, live)), MAX), live, 'the live copy carries it too')
+  t.alike(decodeRecord(schema.liveMessage, c.encode(struct({ roomKey: c.fixed32, id: c.string, text: c.string, time: c.uint }), { roomKey: key, id: 'm2', text: 'yes', time: 5 }), MAX), { ...live, replyTo: '' }, 'a 2.0 live copy reads as no reply')
+})

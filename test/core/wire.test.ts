@@ -48,7 +48,7 @@ test('every schema round-trips', (t) => {
       schema.contactRecord,
       { publicKey: key, number: '1', name: '', state: 'incoming', roomKey: null, roomEncryptionKey: key, acceptPending: true, added: 5 }
     ],
-    ['settingsRecord', schema.settingsRecord, { name: 'me', contactsOnly: true, alwaysOn: [key] }],
+    ['settingsRecord', schema.settingsRecord, { name: 'me', contactsOnly: true, alwaysOn: [key], readReceipts: false }],
     ['fileQuery', schema.fileQuery, { id: key, first: 16384 }],
     ['fileManifest', schema.fileManifest, { id: key, first: 0, hashes: b4a.alloc(64, 3) }],
     ['fileNone', schema.fileNone, { id: key }],

@@ -1,5 +1,5 @@
 import { confirmAction, dialog, formatCountdown, formatNumber, formatSize, formatTime, h, plural } from '../dom'
-import type { FileState, HistoryEntry, Model, RoomSummary } from '../model'
+import type { FileState, HistoryEntry, Model, ReplyQuote, RoomSummary } from '../model'
 import { callLabel } from './call-view'
 import { noticeLine, shownNotice } from './notice-line'
 import { TIMERS } from './timers'
@@ -14,12 +14,17 @@ export interface ConversationActions {
   /** The message being edited and its unsaved text, kept across re-renders like the draft. */
   editing: Editing | null
   setEditing(e: Editing | null): void
+  /** The message the composer answers (the quote bar shows it), kept across re-renders like the draft. */
+  replying: HistoryEntry | null
+  setReplying(m: HistoryEntry | null): void
   remove(id: string): void
   react(id: string, emoji: string): void
   download(file: string): void
   pause(file: string): void
   /** A whole local image's blob: address, or null (and asks for it, re-rendering when it comes). */
   preview(file: string, name: string): string | null
+  /** Opens the file manager at a downloaded file; null where the shell cannot (the web shell). */
+  showInFolder: ((path: string) => void) | null
   attach(file: File): void
   info(): void
   setTimer(seconds: number): void
@@ -34,6 +39,8 @@ export interface ConversationActions {
 }
 
 const REACTIONS = ['👍', '❤️', '😂', '😮', '😢']
+/** As much of the original as a quote shows (the core sends the first 100 characters). */
+const QUOTE_CHARS = 100
 /** Scrolled this close to the top (px), the list asks for older messages. */
 const OLDER_MARGIN = 300
 /** Names that may be images; the worker checks the bytes before it hands any over. */
@@ -234,6 +241,15 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
   for (const [seconds, label] of timers) timer.appendChild(h('option', { value: seconds, selected: seconds === room.timer }, seconds ? `Disappear after ${label}` : 'Messages stay'))
   timer.addEventListener('change', () => act.setTimer(Number(timer.value)))
 
+  const replying = act.replying
+  const quoteBar = replying
+    ? h(
+        'div.quote-bar',
+        { 'data-testid': 'quote-bar' },
+        h('div.quote-body', {}, h('span.quote-from', {}, 'Replying to ', replying.from === model.me.number ? 'yourself' : names.get(replying.from) || replying.name || formatNumber(replying.from)), h('span.quote-text', {}, snippet(replying))),
+        h('button.icon', { type: 'button', 'aria-label': 'Cancel reply', title: 'Cancel reply', onclick: () => act.setReplying(null) }, '✕')
+      )
+    : null
   const composer = h(
     'form.composer',
     {
@@ -273,6 +289,7 @@ export function renderConversation(el: HTMLElement, model: Model, room: RoomSumm
     ),
     list
   )
+  if (quoteBar) el.append(quoteBar)
   el.append(composer)
   // Re-rendered in place: the list stays where the reader has it (a scroll in flight goes on), by
   // the end when older messages went in above, or at the newest message if they were there.
@@ -302,6 +319,7 @@ interface Delivery {
 /** Sent ✓, delivered ✓✓ (the other device holds it), or queued while they are offline. */
 function deliveryMark(m: HistoryEntry, d: Delivery): HTMLElement | null {
   if (m.delivered === null || m.delivered === undefined) return null
+  if (m.read) return h('span.mark.read', { title: 'Read', 'aria-label': 'Read' }, ' · ✓✓ Read')
   if (m.delivered) return h('span.mark.delivered', { title: 'Delivered: it is on their device', 'aria-label': 'Delivered' }, ' · ✓✓')
   if (d.contact && !d.contact.online) return h('span.mark.queued', { title: 'It goes when they come online', 'aria-label': 'Queued' }, ` · Queued: ${d.contact.name || formatNumber(d.contact.number)} is offline`)
   return h('span.mark.sent', { title: 'Sent from this device; not on theirs yet', 'aria-label': 'Sent' }, ' · ✓')
@@ -322,6 +340,7 @@ function message(m: HistoryEntry, model: Model, names: Map<string, string>, isAd
         'div.tools',
         {},
         ...REACTIONS.map((e) => h('button.icon', { type: 'button', 'aria-label': `React ${e}`, onclick: () => act.react(m.id, m.reactions[model.me.number] === e ? '' : e) }, e)),
+        h('button.icon', { type: 'button', 'aria-label': 'Reply', title: 'Reply', onclick: () => act.setReplying(m) }, '↩'),
         mine && !m.file ? h('button.icon', { type: 'button', 'aria-label': 'Edit', title: 'Edit', onclick: () => editInPlace(li, m, act, m.text) }, '✎') : null,
         mine || isAdmin ? h('button.icon', { type: 'button', 'aria-label': 'Delete', title: 'Delete for everyone', onclick: () => void confirmAction('Delete this message for everyone?', 'It is removed from every member\'s screen. This cannot be undone.', 'Delete').then((yes) => yes && act.remove(m.id)) }, '🗑') : null
       )
@@ -329,13 +348,54 @@ function message(m: HistoryEntry, model: Model, names: Map<string, string>, isAd
     `li.message.${mine ? 'mine' : 'theirs'}`,
     { 'data-id': m.id, tabindex: 0 },
     mine ? null : h('span.from', {}, names.get(m.from) || m.name || formatNumber(m.from)),
+    m.quote && !m.deleted ? quoteBlock(m.quote, model.me.number, names) : null,
     body,
     h('span.time', {}, formatTime(m.time), m.edited && !m.deleted ? ' · edited' : '', m.expires ? timerMark(m.expires) : null, mine ? deliveryMark(m, delivery) : null),
     reactions.length ? h('div.reactions', {}, ...reactions.map(([who, e]) => h('span', { title: names.get(who) ?? formatNumber(who) }, e))) : null,
     tools
   )
   if (act.editing?.id === m.id && !m.deleted) editInPlace(li, m, act, act.editing.text)
+  if (flash !== null && flash.id === m.id && Date.now() < flash.until) li.classList.add('found')
   return li
+}
+
+/**
+ * The original a quote was clicked for, outlined for a moment. Kept here, not only on the element:
+ * a re-render (a delivered or read mark coming in) builds the items afresh, and patchItems keeps
+ * an old element only if it reads the same as the new one.
+ */
+let flash: { id: string; until: number } | null = null
+const FLASH_MS = 1500
+
+/** What the quote bar shows of the message being answered. */
+function snippet(m: HistoryEntry): string {
+  if (m.file) return `📎 ${m.file.name}`
+  if (m.call) return 'a call'
+  return m.text.length > QUOTE_CHARS ? m.text.slice(0, QUOTE_CHARS) + '…' : m.text
+}
+
+/**
+ * The quoted original inside a reply. Clicking it brings the original into view when it is loaded
+ * (older pages are not fetched for it). The quote comes from the sender's device: when it names
+ * nothing here it says so.
+ */
+function quoteBlock(q: ReplyQuote, me: string, names: Map<string, string>): HTMLElement {
+  if (!q.available) return h('div.quote.unavailable', { 'data-testid': 'quote' }, 'Original message not available')
+  const who = q.from === me ? 'You' : names.get(q.from) || q.name || formatNumber(q.from)
+  const what = q.file !== null ? `📎 ${q.file}` : q.call ? 'a call' : q.text
+  const show = (e: Event): void => {
+    const list = (e.currentTarget as HTMLElement).closest('.messages')
+    const original = list?.querySelector<HTMLElement>(`[data-id="${CSS.escape(q.id)}"]`)
+    if (!list || !original) return
+    list.scrollTop = Math.max(0, original.offsetTop - (list as HTMLElement).offsetTop - 16)
+    flash = { id: q.id, until: Date.now() + FLASH_MS }
+    original.classList.add('found')
+    setTimeout(() => {
+      // The element may have been rebuilt meanwhile: find it again.
+      list.querySelector(`[data-id="${CSS.escape(q.id)}"]`)?.classList.remove('found')
+    }, FLASH_MS)
+  }
+  return h('button.quote', { type: 'button', 'data-testid': 'quote', title: 'Show the original', onclick: show }, h('span.quote-from', {}, who), h('span.quote-text', {}, what))
 }
 
 /** The countdown on a disappearing message; the app ticks every [data-expires] and drops it at 0. */
@@ -362,7 +422,16 @@ function fileCard(id: string, name: string, size: number, state: FileState | und
   const src = here && IMAGE_NAME.test(name) ? act.preview(id, name) : null
   let status: HTMLElement
   if (mine) status = h('span.hint', {}, 'Sent')
-  else if (state?.state === 'done') status = h('span.hint', { title: state.path ?? '' }, `Saved to ${state.path ?? 'Downloads'}`)
+  else if (state?.state === 'done') {
+    const reveal = act.showInFolder
+    const at = state.path
+    status = h(
+      'span.progress-row',
+      {},
+      h('span.hint', { title: at ?? '' }, `Saved to ${at ?? 'Downloads'}`),
+      reveal && at ? h('button', { type: 'button', onclick: () => reveal(at), 'aria-label': `Show ${name} in its folder` }, 'Show in folder') : null
+    )
+  }
   else if (state?.state === 'waiting') {
     status = h(
       'span.progress-row',

@@ -14,6 +14,15 @@ export function settingsDialog(api: ApiPort, model: Model, changed: () => void):
   contactsOnly.addEventListener('change', () => {
     api.call('setContactsOnly', { enabled: contactsOnly.checked }).then(() => (out.textContent = contactsOnly.checked ? 'Only contacts can reach you now.' : 'Anyone with your number can send you a request.'), fail)
   })
+  // Off means neither way, as in Signal: no marks sent, none shown.
+  const receipts = h('input', { id: 'read-receipts', type: 'checkbox' })
+  api.call('settings').then((s) => (receipts.checked = s.readReceipts !== false), () => {})
+  receipts.addEventListener('change', () => {
+    api.call('setReadReceipts', { enabled: receipts.checked }).then(() => {
+      out.textContent = receipts.checked ? 'Read receipts are on.' : 'Read receipts are off: others do not see when you read, and you do not see when they do.'
+      changed()
+    }, fail)
+  })
   const phrase = h('div.phrase-box')
   const n = model.network
   dialog(
@@ -38,6 +47,12 @@ export function settingsDialog(api: ApiPort, model: Model, changed: () => void):
       {},
       h('label.check', { for: 'contacts-only' }, contactsOnly, ' Contacts only'),
       h('p.hint', {}, 'Strangers are turned away before they can connect, so they never learn your address. New people cannot send you requests.')
+    ),
+    h(
+      'div.section',
+      {},
+      h('label.check', { for: 'read-receipts' }, receipts, ' Send read receipts'),
+      h('p.hint', {}, 'People see when you have read their messages. If you turn this off, you will not see read receipts from others either.')
     ),
     h(
       'div.section',

@@ -14,6 +14,7 @@ export const identityHandlers: HandlerTable<'identity'> = {
   setProfile: { params: (p) => ({ name: profileName(p) }), run: async ({ core }, p) => done(await core.book.setSettings({ name: p.name.trim() })) },
   settings: { params: none, run: ({ core }) => settings(core.book.settings) },
   setContactsOnly: { params: (p) => ({ enabled: bool(p, 'enabled') }), run: async ({ core }, p) => done(await core.book.setSettings({ contactsOnly: p.enabled })) },
+  setReadReceipts: { params: (p) => ({ enabled: bool(p, 'enabled') }), run: async ({ core }, p) => done(await core.book.setSettings({ readReceipts: p.enabled })) },
   recoveryPhrase: { params: none, run: ({ core }) => ({ phrase: core.identity.phrase }) },
   restoreIdentity: { params: (p) => ({ phrase: str(p, 'phrase') }), run: (ctx, p) => ctx.restoreIdentity(p.phrase) },
   setAlwaysOnPeers: { params: (p) => ({ keys: keyList(p, 'keys').map((k) => b4a.toString(k, 'hex')) }), run: setAlwaysOnPeers },
@@ -24,8 +25,8 @@ export function whoami({ core }: HandlerContext): Me {
   return { number: core.identity.number, publicKey: b4a.toString(core.identity.publicKey, 'hex'), name: core.book.settings.name }
 }
 
-function settings(s: { name: string; contactsOnly: boolean; alwaysOn: Buffer[] }): Settings {
-  return { name: s.name, contactsOnly: s.contactsOnly, alwaysOnPeers: s.alwaysOn.map((k) => b4a.toString(k, 'hex')) }
+function settings(s: { name: string; contactsOnly: boolean; alwaysOn: Buffer[]; readReceipts: boolean }): Settings {
+  return { name: s.name, contactsOnly: s.contactsOnly, alwaysOnPeers: s.alwaysOn.map((k) => b4a.toString(k, 'hex')), readReceipts: s.readReceipts }
 }
 
 /** Always-on peers (`peerline serve` keys) that keep our rooms available while we are away. */

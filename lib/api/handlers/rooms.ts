@@ -19,7 +19,7 @@ export const roomHandlers: HandlerTable<'rooms'> = {
   listRooms: { params: none, run: ({ rooms }) => rooms.list() },
   members: { params: room, run: ({ rooms }, p) => rooms.members(p.room) },
   leaveRoom: { params: room, run: async ({ core }, p) => done(await core.rooms.leave(p.room)) },
-  markRead: { params: room, run: async ({ core }, p) => done(await core.rooms.markRead(p.room)) },
+  markRead: { params: room, run: async ({ rooms }, p) => done(await rooms.markRead(p.room)) },
   setRole: { params: (p) => ({ ...member(p), role: oneOf(p, 'role', ['admin', 'member'] as const) }), run: async ({ rooms }, p) => done(await rooms.setRole(p.room, p.number, p.role)) },
   removeMember: { params: member, run: async ({ rooms }, p) => done(await rooms.remove(p.room, p.number)) },
   renameRoom: { params: (p) => ({ ...room(p), name: str(p, 'name') }), run: async ({ rooms }, p) => done(await rooms.rename(p.room, p.name)) },

@@ -468,6 +468,11 @@ export interface RestoreProgress {
   done: boolean
 }
 
+/** A device link finishing; `skipped`: rooms the first device has not signed this device into yet, and why. */
+export interface LinkProgress extends RestoreProgress {
+  skipped?: Array<{ room: string; reason: string }>
+}
+
 /** The profile core (what a restore from the phrase brings back) and our blind copies of contacts'. */
 /** A device of this person (listDevices). */
 export interface DeviceInfo {
@@ -693,7 +698,7 @@ export interface Notifications {
   /** a restore from the phrase (restoreIdentity) */
   restoreProgress: RestoreProgress
   /** a device link finishing on the new device (see linkDevice); the last has `done: true` */
-  linkProgress: RestoreProgress
+  linkProgress: LinkProgress
 }
 
 export type NotificationName = keyof Notifications

@@ -8,6 +8,7 @@ import { CallManager } from './calls/call-manager'
 import { ContactBook } from './contacts/contact-book'
 import { Contacts } from './contacts/contacts'
 import { PeerSession } from './contacts/peer-session'
+import { PeerVersions } from './contacts/peer-versions'
 import { Blocklist } from './files/blocklist'
 import { Files } from './files/files'
 import { Identity, STORE_DIR } from './identity/identity'
@@ -281,6 +282,8 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
       identity: this.identity,
       scheme: this.scheme,
       rooms: this.rooms,
+      versions: new PeerVersions(storage),
+      storage,
       devices: (await this.profileSync.profile.read()).devices ?? [],
       onchange: () => void this.profileSync.sync(),
       log: this.log,
@@ -425,6 +428,12 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
       if (b4a.equals(session.publicKey, this.identity.publicKey)) {
         this.deviceLinks.saw(session.deviceKey)
         conn.once('close', () => this.deviceLinks.saw(session.deviceKey))
+      }
+      // A person's own device (no certificate) says the version their admin writers run: device
+      // sign-ins that waited for it go ahead (see DeviceLinks).
+      if (session.certificate === null && session.version !== null) {
+        this.deviceLinks.versions.saw(session.publicKey, session.version)
+        void this.deviceLinks.retry()
       }
       this._gate.verified(conn)
       this.rooms.attachLive(session.publicKey, session.mux)

@@ -3,6 +3,7 @@ import path from 'path'
 import Corestore from 'corestore'
 import CoreStorage from 'hypercore-storage'
 import crypto from 'hypercore-crypto'
+import b4a from 'b4a'
 import type { Api } from './api'
 import { PeerlineError } from '../errors'
 import { STORE_DIR } from '../identity/identity'
@@ -23,7 +24,7 @@ export async function linkDevice(api: Api, text: string): Promise<{ number: stri
   const core = api.core
   if (core.identity.linked) throw PeerlineError.NOT_ALLOWED('This device is linked already.')
   if (core.contacts.list().length > 0 || core.rooms.list().length > 0) throw PeerlineError.PROFILE_IN_USE()
-  const link = await core.deviceLinks.link(text)
+  const { link } = await core.deviceLinks.link(text)
   await api.reopen(() => {
     // Our own seed stays: it is this device's Noise key, which the certificate names.
     writeDeviceLink(api.storage, link)
@@ -60,17 +61,25 @@ async function finishLink(api: Api, text: string): Promise<void> {
     core = api.core
   }
   const rooms = []
+  const ids = new Map<string, string>()
   for (const entry of core.rooms.list()) {
     if (entry.broken !== null) continue
     const room = await core.rooms.open(entry.id)
     rooms.push({ discoveryKey: room.discoveryKey, writerKey: room.writerKey })
+    ids.set(b4a.toString(room.discoveryKey, 'hex'), room.id)
   }
   core.network.dial(core.identity.publicKey)
-  await core.deviceLinks.link(text, rooms)
+  const answer = await core.deviceLinks.link(text, rooms)
   if (stopped()) return
   fs.rmSync(path.join(api.storage, LINK_PENDING), { force: true })
-  core.log(`device link: ${rooms.length} room(s) signed in`)
-  api.notify('linkProgress', { contacts: core.contacts.list().length, rooms: rooms.length, done: true })
+  // Skipped rooms wait on the first device (an admin there runs an older Peerline); it signs us
+  // in when that admin connects with a version that knows linked devices.
+  const skipped = answer.skipped.flatMap((s) => {
+    const room = ids.get(b4a.toString(s.discoveryKey, 'hex'))
+    return room === undefined ? [] : [{ room, reason: s.reason.slice(0, 300) }]
+  })
+  core.log(`device link: ${rooms.length - skipped.length} room(s) signed in, ${skipped.length} waiting`)
+  api.notify('linkProgress', { contacts: core.contacts.list().length, rooms: rooms.length - skipped.length, done: true, skipped })
 }
 
 /** Contacts as they are (pins, direct rooms); rooms under namespaces of our own. Never the store seed. */

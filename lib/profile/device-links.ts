@@ -16,7 +16,14 @@ import type { NumberScheme } from '../identity/number-scheme'
 import type { Log } from '../log'
 import { deviceMemberSignable } from '../rooms/member-signature'
 import { readInvite } from '../rooms/room-invites'
+import type { Room } from '../rooms/room'
 import type { Rooms } from '../rooms/rooms'
+import type { PeerVersions } from '../contacts/peer-versions'
+import { ROLE_ADMIN, MEMBER_ACTIVE } from '../wire/schemas'
+import { DEVICES_SINCE, atLeast, formatVersion } from '../wire/version'
+import { writeDurable } from '../storage/durable-file'
+import fs from 'fs'
+import path from 'path'
 import { growable, struct } from '../wire/struct'
 import type { ProfileDevice } from '../wire/schemas'
 import { profileEncryptionKey } from './profile-core'
@@ -40,6 +47,43 @@ interface LinkRequest {
   rooms: LinkRoom[]
   signature: Buffer
 }
+/** A room the first device did not sign the new device into (yet), and why. */
+export interface SkippedRoom {
+  discoveryKey: Buffer
+  reason: string
+}
+const skippedRoom: Encoding<SkippedRoom> = struct<SkippedRoom>({ discoveryKey: c.fixed32, reason: c.string })
+
+/** The first device's answer: the link, then (2.1, on the second round) the rooms it skipped. */
+export interface LinkAnswer {
+  link: DeviceLink
+  skipped: SkippedRoom[]
+}
+const linkAnswer: Encoding<LinkAnswer> = {
+  preencode(state, v) {
+    deviceLink.preencode(state, v.link)
+    c.array(skippedRoom).preencode(state, v.skipped)
+  },
+  encode(state, v) {
+    deviceLink.encode(state, v.link)
+    c.array(skippedRoom).encode(state, v.skipped)
+  },
+  decode(state) {
+    const link = deviceLink.decode(state)
+    return { link, skipped: state.start < state.end ? c.array(skippedRoom).decode(state) : [] }
+  }
+}
+
+/** A sign-in waiting for a room's admins to run 2.1 (kept in device-signins.json). */
+interface PendingSignIn {
+  room: string
+  writerKey: string
+  device: string
+  name: string
+}
+const SIGNINS_FILE = 'device-signins.json'
+const MAX_PENDING = 4096
+
 const linkRoom: Encoding<LinkRoom> = struct<LinkRoom>({ discoveryKey: c.fixed32, writerKey: c.fixed32 })
 const linkRequest: Encoding<LinkRequest> = growable(struct<LinkRequest>({
   device: c.fixed32,
@@ -53,6 +97,10 @@ export interface DeviceLinksOptions {
   identity: Identity
   scheme: NumberScheme
   rooms: Rooms
+  /** Who runs which protocol version: a device is signed into a room only when all its admins run 2.1. */
+  versions: PeerVersions
+  /** The profile folder (pending sign-ins are kept there). */
+  storage: string
   /** Our devices as the profile holds them (read at open). */
   devices: ProfileDevice[]
   /** The devices changed: write the profile now. */
@@ -83,15 +131,95 @@ export class DeviceLinks extends ReadyResource {
   private readonly _devices = new Map<string, ProfileDevice>()
   /** When each device of ours was last connected to this one (ms). */
   private readonly _seen = new Map<string, number>()
+  /** Sign-ins skipped because an admin of the room runs an older (or unknown) version. */
+  private _pending: PendingSignIn[] = []
+  private _retrying: Promise<void> | null = null
 
   constructor(opts: DeviceLinksOptions) {
     super()
     this._o = opts
     for (const d of opts.devices) this._devices.set(b4a.toString(d.device, 'hex'), d)
+    this._pending = readPending(path.join(opts.storage, SIGNINS_FILE))
   }
 
   protected override async _open(): Promise<void> {
     this._pairing = new BlindPairing(this._o.swarm, { poll: PAIRING_POLL })
+  }
+
+  get versions(): PeerVersions {
+    return this._o.versions
+  }
+
+  /** Sign-ins still waiting for a room's admins (room discovery key hex, device key hex). */
+  get pending(): Array<{ room: string; device: string }> {
+    return this._pending.map(({ room, device }) => ({ room, device }))
+  }
+
+  /**
+   * A person's identity device said its version in a verified hello: sign-ins that waited for
+   * it (or for anyone) are tried again. One pass at a time; a pass that finds nothing new is cheap.
+   */
+  retry(): Promise<void> {
+    if (this._pending.length === 0 || this.closing) return Promise.resolve()
+    if (this._retrying !== null) return this._retrying.then(() => this.retry())
+    this._retrying = this._retryPending()
+      .catch((err: Error) => this._o.log(`device link: retrying sign-ins: ${err.message}`))
+      .finally(() => (this._retrying = null))
+    return this._retrying
+  }
+
+  private async _retryPending(): Promise<void> {
+    const done = new Set<string>()
+    for (const p of [...this._pending]) {
+      const device = b4a.from(p.device, 'hex')
+      if (!this.isOurs(device)) {
+        done.add(pendingId(p)) // removed meanwhile
+        continue
+      }
+      const room = await this._o.rooms.byDiscoveryKey(b4a.from(p.room, 'hex'))
+      if (room === null) continue
+      try {
+        if ((await this._signIn(room, b4a.from(p.writerKey, 'hex'), device, p.name)) !== null) continue
+      } catch (err) {
+        this._o.log(`device link: room ${room.id}: ${(err as Error).message}`)
+        continue
+      }
+      done.add(pendingId(p))
+      this._o.log(`device link: room ${room.id}: device ${p.device.slice(0, 8)} signed in now that every admin runs ${formatVersion(DEVICES_SINCE)} or later`)
+    }
+    // Sign-ins added while this pass ran stay.
+    if (done.size > 0) this._setPending(this._pending.filter((p) => !done.has(pendingId(p))))
+  }
+
+  /**
+   * Why `room` cannot take a device record now (null: it can). Apply on release 2.0 skips device
+   * records, so an admin (indexer) on it would build another view than the others and the room's
+   * indexers would never sign together again: every admin must be known to run 2.1 or later.
+   */
+  private async _blocked(room: Room): Promise<string | null> {
+    for (const m of await room.members()) {
+      if (m.role !== ROLE_ADMIN || m.state !== MEMBER_ACTIVE || b4a.equals(m.publicKey, this._o.identity.publicKey)) continue
+      const v = this._o.versions.get(m.publicKey)
+      if (v === null) return `the Peerline version of admin ${m.number} is not known yet (signed in once they connect with ${formatVersion(DEVICES_SINCE)} or later)`
+      if (!atLeast(v, DEVICES_SINCE)) return `admin ${m.number} runs Peerline ${formatVersion(v)}, which does not know linked devices (signed in once they update)`
+    }
+    return null
+  }
+
+  /** Signs a device's writer into a room: null when done (or already there), else why not yet. */
+  private async _signIn(room: Room, writerKey: Buffer, device: Buffer, name: string): Promise<string | null> {
+    const why = await this._blocked(room)
+    if (why !== null) return why
+    const { identity, scheme } = this._o
+    const signature = identity.sign(deviceMemberSignable(room.discoveryKey, writerKey, await scheme.derive(identity.publicKey), device))
+    await room.addDevice({ writerKey, publicKey: identity.publicKey, device, name, signature })
+    return null
+  }
+
+  private _setPending(list: PendingSignIn[]): void {
+    const seen = new Set<string>()
+    this._pending = list.filter((p) => !seen.has(pendingId(p)) && seen.add(pendingId(p))).slice(-MAX_PENDING)
+    writeDurable(path.join(this._o.storage, SIGNINS_FILE), b4a.from(JSON.stringify(this._pending)))
   }
 
   protected override async _close(): Promise<void> {
@@ -123,6 +251,7 @@ export class DeviceLinks extends ReadyResource {
     const d = this._devices.get(id)
     if (d === undefined || d.removed > 0) return
     this._devices.set(id, { ...d, removed: Date.now() })
+    if (this._pending.some((p) => p.device === id)) this._setPending(this._pending.filter((p) => p.device !== id))
     this._o.onchange()
     for (const conn of this._o.swarm.connections) if (conn.remotePublicKey && b4a.equals(conn.remotePublicKey, device)) conn.destroy()
   }
@@ -145,7 +274,7 @@ export class DeviceLinks extends ReadyResource {
     if (!(expires > 0) || !Number.isFinite(expires)) throw PeerlineError.BAD_REQUEST('expires must be a number of seconds > 0')
     const expiresAt = Math.ceil(Date.now() / 1000 + expires)
     const key = crypto.randomBytes(32)
-    const invite = BlindPairing.createInvite(key, { expires: expiresAt })
+    const invite = BlindPairing.createInvite(key, { expires: expiresAt * 1000 }) // blind-pairing takes ms
     const id = b4a.toString(invite.id, 'hex')
     const member = this._pairing.addMember({
       discoveryKey: invite.discoveryKey,
@@ -159,7 +288,7 @@ export class DeviceLinks extends ReadyResource {
    * On the new device: asks the first device behind `text`, sending our Noise key and the rooms
    * we opened (none on the first call). Answers the link the first device signed for us.
    */
-  async link(text: string, rooms: LinkRoom[] = []): Promise<DeviceLink> {
+  async link(text: string, rooms: LinkRoom[] = []): Promise<LinkAnswer> {
     if (this._pairing === null) throw PeerlineError.CLOSED()
     const { invite, decoded } = readInvite(text, () => PeerlineError.INVITE_INVALID('That is not a device link.'))
     const { keyPair } = this._o.identity
@@ -177,11 +306,12 @@ export class DeviceLinks extends ReadyResource {
         })
       ])
       if (!result || result.data === null) throw PeerlineError.INVITE_INVALID('The device link was refused.')
-      const link = c.decode(deviceLink, result.data)
+      const answer = c.decode(linkAnswer, result.data)
+      const { link } = answer
       // What we were handed must make us speak for the number it names, with our own key.
       if (refuseCertificate(link.certificate, keyPair.publicKey, link.number) !== null) throw PeerlineError.INVITE_INVALID('The device link answered with a certificate that does not check out.')
       if ((await this._o.scheme.derive(link.certificate.identity)) !== link.number) throw PeerlineError.INVITE_INVALID('The device link answered with a number its key does not derive to.')
-      return link
+      return answer
     } finally {
       if (timer) clearTimeout(timer)
       await candidate.close()
@@ -203,28 +333,35 @@ export class DeviceLinks extends ReadyResource {
     const known = this._devices.get(id)
     if (known !== undefined && known.removed > 0) return request.deny({ status: 1 }) // removed stays removed
     if (b4a.equals(req.device, this._o.identity.keyPair.publicKey)) return request.deny({ status: 1 })
-    const { identity, scheme } = this._o
+    const { identity } = this._o
     if (known === undefined) {
       this._devices.set(id, { device: req.device, name: req.name.slice(0, 64), added: Date.now(), removed: 0 })
       this._o.onchange()
       this._o.log(`device link: linked device ${id.slice(0, 8)}`)
     }
+    const skipped: SkippedRoom[] = []
+    const waiting: PendingSignIn[] = []
+    const name = req.name.slice(0, 64)
     for (const r of req.rooms) {
       const room = await this._o.rooms.byDiscoveryKey(r.discoveryKey)
       if (room === null) continue
       try {
-        const signature = identity.sign(deviceMemberSignable(room.discoveryKey, r.writerKey, await scheme.derive(identity.publicKey), req.device))
-        await room.addDevice({ writerKey: r.writerKey, publicKey: identity.publicKey, device: req.device, name: req.name.slice(0, 64), signature })
+        const why = await this._signIn(room, r.writerKey, req.device, name)
+        if (why === null) continue
+        this._o.log(`device link: room ${room.id}: not signed in yet: ${why}`)
+        skipped.push({ discoveryKey: r.discoveryKey, reason: why })
+        waiting.push({ room: b4a.toString(r.discoveryKey, 'hex'), writerKey: b4a.toString(r.writerKey, 'hex'), device: id, name })
       } catch (err) {
         this._o.log(`device link: room ${room.id}: ${(err as Error).message}`)
       }
     }
+    if (waiting.length > 0) this._setPending([...this._pending, ...waiting])
     const link: DeviceLink = {
       certificate: certifyDevice(identity.keyPair, identity.number, req.device),
       number: identity.number,
       profileEncryptionKey: profileEncryptionKey(identity.seed)
     }
-    const data = c.encode(deviceLink, link)
+    const data = c.encode(linkAnswer, { link, skipped })
     const inviteKeys = crypto.keyPair(open.invite.seed)
     request.confirm({ key: open.key, encryptionKey: link.profileEncryptionKey, additional: { data, signature: crypto.sign(data, inviteKeys.secretKey) } })
   }
@@ -234,4 +371,21 @@ function requestSignable(inviteId: Buffer, req: Omit<LinkRequest, 'signature'>):
   const out = b4a.alloc(32)
   sodium.crypto_generichash(out, b4a.concat([b4a.from(LINK_DOMAIN), inviteId, c.encode(linkRequest, { ...req, signature: b4a.alloc(64) })]))
   return out
+}
+
+function pendingId(p: PendingSignIn): string {
+  return p.room + p.writerKey
+}
+
+/** The pending sign-ins file; damaged or foreign entries are dropped (the link can be made again). */
+function readPending(file: string): PendingSignIn[] {
+  let raw: unknown
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'))
+  } catch {
+    return []
+  }
+  if (!Array.isArray(raw)) return []
+  const hex32 = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v)
+  return raw.filter((p): p is PendingSignIn => typeof p === 'object' && p !== null && hex32(p.room) && hex32(p.writerKey) && hex32(p.device) && typeof p.name === 'string')
 }

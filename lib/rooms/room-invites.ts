@@ -83,7 +83,7 @@ export class RoomInvites extends ReadyResource {
     const me = await room.me()
     if (me === null || me.state !== schema.MEMBER_ACTIVE) throw PeerlineError.NOT_A_MEMBER()
     const expiresAt = expires > 0 ? Math.ceil(Date.now() / 1000 + expires) : 0
-    const inv = BlindPairing.createInvite(room.key, { expires: expiresAt })
+    const inv = BlindPairing.createInvite(room.key, { expires: expiresAt * 1000 }) // blind-pairing takes ms
     await room.act({ type: schema.OP_ADD_INVITE, id: inv.id, publicKey: inv.publicKey, expires: expiresAt * 1000 })
     return { invite: z32.encode(inv.invite), expires: expiresAt * 1000 }
   }
@@ -177,8 +177,18 @@ export function readInvite(text: string, bad: () => PeerlineError): { invite: Bu
   } catch {
     throw bad()
   }
-  if (decoded.expires > 0 && decoded.expires * 1000 < Date.now()) throw expired()
+  if (decoded.expires > 0 && expiresAt(decoded.expires) < Date.now()) throw expired()
   return { invite, decoded }
+}
+
+/**
+ * When an invite expires (ms). blind-pairing stores whole seconds of the ms it is given; before
+ * 2.1 we gave it seconds, so those invites read back as about a thousandth of the time, rounded
+ * down by up to 999 s: checked as ms, every such invite would look long expired, and checked as
+ * seconds (as we did) one could read as expired up to 999 s early. Read them leniently.
+ */
+function expiresAt(decoded: number): number {
+  return decoded < 1e11 ? (decoded + 1000) * 1000 : decoded
 }
 
 function signable(inviteId: Buffer, writerKey: Buffer): Buffer {

@@ -387,21 +387,19 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, tx: App
  * A linked device joins its person's membership: only an active member's, only with that
  * person's identity signature over (room, writer, number, device), only a writer never seen in
  * this room, and never a device that was removed here. Anyone may append it (the person's first
- * device does); a forged one costs its author from the same failed-record budget as members.
+ * device does). Only a valid one changes the view; whether it is in a room is decided where it is
+ * appended (every admin runs 2.1), never here, so every 2.1 member applies it alike.
  */
-async function applyDevice(op: schema.DeviceOp, author: MemberRecord, tx: ApplyBatch, host: AutobaseHost, ctx: ApplyContext): Promise<number | null> {
+async function applyDevice(op: schema.DeviceOp, _author: MemberRecord, tx: ApplyBatch, host: AutobaseHost, ctx: ApplyContext): Promise<number | null> {
   if (op.name.length > schema.MAX_NAME_LENGTH) return null
   const person = await getMember(tx, op.publicKey)
   if (person === null || person.state !== schema.MEMBER_ACTIVE) return null
   if ((await tx.get('writer/' + hex(op.writerKey))) !== null) return null
   if ((await tx.get('revoked/' + hex(op.device))) !== null) return null
-  const failedKey = 'failedrec/' + hex(author.publicKey)
-  const failed = await getCount(tx, failedKey)
-  if (failed >= MAX_FAILED_RECORDS) return null
-  if (!verifyDeviceMember(op.signature, op.publicKey, ctx.discoveryKey(), op.writerKey, person.number, op.device)) {
-    await tx.put(failedKey, c.encode(c.uint, failed + 1))
-    return null
-  }
+  // A forged record writes nothing, not even to the failed-record budget: release 2.0's apply
+  // skips this op type, so any byte it wrote would set a 2.1 indexer's view apart from a 2.0
+  // one's in a room where the first device never signed anyone in (see DeviceLinks._blocked).
+  if (!verifyDeviceMember(op.signature, op.publicKey, ctx.discoveryKey(), op.writerKey, person.number, op.device)) return null
   await host.addWriter(op.writerKey, { indexer: false })
   await tx.put('writer/' + hex(op.writerKey), op.publicKey)
   const record: schema.DeviceRecord = { writerKey: op.writerKey, publicKey: op.publicKey, device: op.device, name: op.name, state: schema.MEMBER_ACTIVE }

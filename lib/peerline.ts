@@ -25,7 +25,7 @@ import { AlwaysOnPeers } from './rooms/always-on'
 import { RoomInvites } from './rooms/room-invites'
 import { RoomList } from './rooms/room-list'
 import { Rooms } from './rooms/rooms'
-import { CALL_MEDIA_PROTOCOL, CALL_PROTOCOL, FILE_PROTOCOL, MEMBER_ACTIVE, ROOM_GROUP, ROOM_LIVE_PROTOCOL } from './wire/schemas'
+import { CALL_MEDIA_PROTOCOL, CALL_PROTOCOL, DEVICE_PROTOCOL, FILE_PROTOCOL, MEMBER_ACTIVE, ROOM_GROUP, ROOM_LIVE_PROTOCOL } from './wire/schemas'
 import b4a from 'b4a'
 import type { RoomKind } from './wire/schemas'
 import type { Room } from './rooms/room'
@@ -413,7 +413,7 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
       verifier: this._verifier,
       log: this.log,
       self: { number: this.identity.number, name: this.book.settings.name, certificate: this.identity.link?.certificate ?? null },
-      laterProtocols: [ROOM_LIVE_PROTOCOL, FILE_PROTOCOL, CALL_PROTOCOL, CALL_MEDIA_PROTOCOL],
+      laterProtocols: [ROOM_LIVE_PROTOCOL, FILE_PROTOCOL, CALL_PROTOCOL, CALL_MEDIA_PROTOCOL, DEVICE_PROTOCOL],
       // A linked device its person removed (a room of ours says so) is refused.
       deviceAllowed: (identity, device) => !this.rooms.revoked(identity, device)
     })
@@ -426,6 +426,7 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
       }
       // Another device of ours (either way round): listDevices says when it was last here.
       if (b4a.equals(session.publicKey, this.identity.publicKey)) {
+        this.deviceLinks.attach(session)
         this.deviceLinks.saw(session.deviceKey)
         conn.once('close', () => this.deviceLinks.saw(session.deviceKey))
       }

@@ -17,7 +17,7 @@ import { whoami } from './handlers/identity'
 import type { RawParams } from './params'
 import { RoomMethods } from './room-methods'
 import { resumeRestore } from './restore-job'
-import { linkDevice, resumeLink } from './link-job'
+import { followProfile, linkDevice, resumeLink } from './link-job'
 
 /**
  * A room's summary is sent at most once per this many ms (the last state always goes out): in a
@@ -182,6 +182,7 @@ export class Api extends Resource<ApiEvents> implements HandlerContext {
     for (const c of core.contacts.list()) if (c.state === 'accepted' && c.online) this.notify('presence', { number: c.number, online: true })
     resumeRestore(this)
     resumeLink(this)
+    followProfile(this)
   }
 
   private _roomUpdateSoon(room: string): void {

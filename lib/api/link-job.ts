@@ -9,6 +9,7 @@ import { PeerlineError } from '../errors'
 import { STORE_DIR } from '../identity/identity'
 import { writeDeviceLink } from '../identity/device-link-file'
 import type { ProfileSnapshot } from '../profile/profile-core'
+import type { ContactRecord } from '../wire/schemas'
 import { fetchProfile, putContacts } from '../profile/profile-restore'
 import { RoomList } from '../rooms/room-list'
 
@@ -80,6 +81,61 @@ async function finishLink(api: Api, text: string): Promise<void> {
   })
   core.log(`device link: ${rooms.length - skipped.length} room(s) signed in, ${skipped.length} waiting`)
   api.notify('linkProgress', { contacts: core.contacts.list().length, rooms: rooms.length - skipped.length, done: true, skipped })
+  followProfile(api)
+}
+
+/** How long a linked device lets its person's profile settle before it catches up with it (ms). */
+const FOLLOW_DELAY = 500
+/** What each Api last restarted for, so a room that cannot be installed never restarts it again. */
+const followed = new WeakMap<Api, string>()
+const following = new WeakSet<Api['core']>()
+
+/**
+ * On a linked device whose link finished: follows the person's profile core (it replicates from
+ * the first device and from contacts' blind copies). When it names an accepted contact or a room
+ * this device does not have, they are installed (rooms under a writer of our own) and the core
+ * restarts; on meeting the first device again, the device channel asks it to sign us into them.
+ */
+export function followProfile(api: Api): void {
+  const core = api.core
+  if (!core.identity.linked || following.has(core) || fs.existsSync(path.join(api.storage, LINK_PENDING))) return
+  following.add(core)
+  let timer: ReturnType<typeof setTimeout> | null = null
+  const soon = (): void => {
+    if (timer !== null || core.closing) return
+    timer = setTimeout(() => {
+      timer = null
+      catchUp(api, core).catch((err: Error) => core.log('device link: following the profile: ' + err.message))
+    }, FOLLOW_DELAY)
+  }
+  const profile = core.profileSync.profile.core
+  profile.on('append', soon)
+  core.once('close', () => {
+    profile.off('append', soon)
+    if (timer !== null) clearTimeout(timer)
+  })
+  soon()
+}
+
+async function catchUp(api: Api, core: Api['core']): Promise<void> {
+  if (core.closing || api.core !== core) return
+  const snapshot = await core.profileSync.profile.read()
+  const have = new Set(core.rooms.list().map((r) => r.id))
+  const rooms = snapshot.rooms.filter((r) => !r.left && !have.has(r.id)).map((r) => r.id)
+  const contacts = snapshot.contacts.filter((r) => contactChanged(core.book.get(r.publicKey), r)).map((r) => b4a.toString(r.publicKey, 'hex'))
+  if (rooms.length === 0 && contacts.length === 0) return
+  const what = [...rooms, ...contacts].sort().join(',')
+  if (followed.get(api) === what) return
+  followed.set(api, what)
+  core.log(`device link: the profile names ${rooms.length} new room(s) and ${contacts.length} new contact(s): installing them`)
+  await api.reopen(() => installLinked(api.storage, snapshot))
+}
+
+/** An accepted contact we lack, or hold in another state or with another direct room. */
+function contactChanged(mine: ContactRecord | null, theirs: ContactRecord): boolean {
+  if (theirs.state !== 'accepted') return false
+  if (mine === null || mine.state !== 'accepted') return true
+  return theirs.roomKey !== null && (mine.roomKey === null || !b4a.equals(mine.roomKey, theirs.roomKey))
 }
 
 /** Contacts as they are (pins, direct rooms); rooms under namespaces of our own. Never the store seed. */
@@ -87,7 +143,7 @@ async function installLinked(storage: string, snapshot: ProfileSnapshot): Promis
   const store = new Corestore(new CoreStorage(path.join(storage, STORE_DIR)))
   try {
     await store.ready()
-    await putContacts(store, snapshot)
+    await putContacts(store, snapshot, contactChanged)
     const list = new RoomList(store.get({ name: 'rooms' }))
     await list.ready()
     for (const { id, ...entry } of snapshot.rooms) {

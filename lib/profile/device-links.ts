@@ -19,6 +19,10 @@ import { readInvite } from '../rooms/room-invites'
 import type { Room } from '../rooms/room'
 import type { Rooms } from '../rooms/rooms'
 import type { PeerVersions } from '../contacts/peer-versions'
+import type { PeerSession } from '../contacts/peer-session'
+import { GuardedChannel } from '../network/guarded-channel'
+import { DEVICE_CHANNEL } from '../wire/messages'
+import type { DeviceRoom } from '../wire/messages'
 import { ROLE_ADMIN, MEMBER_ACTIVE } from '../wire/schemas'
 import { DEVICES_SINCE, atLeast, formatVersion } from '../wire/version'
 import { writeDurable } from '../storage/durable-file'
@@ -81,7 +85,10 @@ interface PendingSignIn {
   device: string
   name: string
 }
+type DeviceChannel = GuardedChannel<null, typeof DEVICE_CHANNEL.messages>
 const SIGNINS_FILE = 'device-signins.json'
+const DEVICE_FRAME_BYTES = MAX_LINK_ROOMS * 64 + 64
+const DEVICE_MESSAGES_PER_SECOND = 4
 const MAX_PENDING = 4096
 
 const linkRoom: Encoding<LinkRoom> = struct<LinkRoom>({ discoveryKey: c.fixed32, writerKey: c.fixed32 })
@@ -148,6 +155,67 @@ export class DeviceLinks extends ReadyResource {
 
   get versions(): PeerVersions {
     return this._o.versions
+  }
+
+  /**
+   * Another device of this person whose hello checked out: the device channel. The first device
+   * takes sign-in requests on it from a linked device of ours that was not removed (its
+   * certificate proved the key); a linked device asks the first device, each time they meet, to
+   * sign it into every room it is not in yet (rooms that reached it through the profile since).
+   */
+  attach(session: PeerSession): void {
+    const peerIsFirst = session.certificate === null
+    const linked = this._o.identity.linked
+    if (linked ? !peerIsFirst : peerIsFirst || !this.isOurs(session.deviceKey)) return
+    const device = session.deviceKey
+    const channel: DeviceChannel = new GuardedChannel(session.mux, {
+      spec: DEVICE_CHANNEL,
+      handlers: {
+        signIn: (m) => {
+          if (linked) return channel.close('a sign-in request to a linked device')
+          return this._onsignin(device, m.rooms.slice(0, MAX_LINK_ROOMS))
+        }
+      },
+      log: this._o.log,
+      maxFrameBytes: DEVICE_FRAME_BYTES,
+      maxPerSecond: DEVICE_MESSAGES_PER_SECOND,
+      onopen: (): Promise<void> | undefined => (linked ? this._askSignIn(channel) : undefined)
+    })
+    channel.open(null)
+  }
+
+  /** On a linked device: the rooms whose writer of ours no device record names yet, sent. */
+  private async _askSignIn(channel: DeviceChannel): Promise<void> {
+    const rooms: DeviceRoom[] = []
+    for (const entry of this._o.rooms.list()) {
+      if (entry.broken !== null || rooms.length >= MAX_LINK_ROOMS) continue
+      const room = await this._o.rooms.open(entry.id)
+      if (!(await room.devices()).some((d) => b4a.equals(d.writerKey, room.writerKey))) rooms.push({ discoveryKey: room.discoveryKey, writerKey: room.writerKey })
+    }
+    if (rooms.length === 0) return
+    this._o.log(`device link: asking the first device to sign us into ${rooms.length} room(s)`)
+    channel.send('signIn', { rooms })
+  }
+
+  /** On the first device: a linked device of ours asks to be signed into rooms (now, or once their admins run 2.1). */
+  private async _onsignin(device: Buffer, rooms: DeviceRoom[]): Promise<void> {
+    if (!this.isOurs(device)) return
+    const id = b4a.toString(device, 'hex')
+    const name = this._devices.get(id)?.name ?? 'device'
+    const waiting: PendingSignIn[] = []
+    for (const r of rooms) {
+      const room = await this._o.rooms.byDiscoveryKey(r.discoveryKey)
+      if (room === null) continue
+      if ((await room.devices()).some((d) => b4a.equals(d.writerKey, r.writerKey))) continue
+      try {
+        const why = await this._signIn(room, r.writerKey, device, name)
+        if (why === null) this._o.log(`device link: room ${room.id}: device ${id.slice(0, 8)} signed in`)
+        else waiting.push({ room: b4a.toString(r.discoveryKey, 'hex'), writerKey: b4a.toString(r.writerKey, 'hex'), device: id, name })
+      } catch (err) {
+        this._o.log(`device link: room ${room.id}: ${(err as Error).message}`)
+      }
+    }
+    if (waiting.length > 0) this._setPending([...this._pending, ...waiting])
   }
 
   /** Sign-ins still waiting for a room's admins (room discovery key hex, device key hex). */

@@ -222,12 +222,26 @@ export interface FileData {
 // Ends in raw bytes, so it cannot grow.
 export const fileData: Encoding<FileData> = struct<FileData>({ id: c.fixed32, index: c.uint, data: c.raw })
 
+/** A room a linked device opened under its own writer, for the first device to sign it in. */
+export interface DeviceRoom {
+  discoveryKey: Buffer
+  writerKey: Buffer
+}
+export const deviceRoom: Encoding<DeviceRoom> = struct<DeviceRoom>({ discoveryKey: c.fixed32, writerKey: c.fixed32 })
+/** Between two devices of one person (2.1): "sign me into these rooms". */
+export interface DeviceSignIn {
+  rooms: DeviceRoom[]
+}
+export const deviceSignIn: Encoding<DeviceSignIn> = growable(struct<DeviceSignIn>({ rooms: c.array(deviceRoom) as Encoding<DeviceRoom[]> }))
+
 // The channels, each named once.
 export const HELLO_PROTOCOL = 'peerline/hello/1'
 export const CONTACT_PROTOCOL = 'peerline/contact/1'
 export const ROOM_LIVE_PROTOCOL = 'peerline/room-live/1'
 export const FILE_PROTOCOL = 'peerline/file/1'
 export const CALL_PROTOCOL = 'peerline/call/1'
+/** Between devices of one person, both ends proven by the hello (2.1). */
+export const DEVICE_PROTOCOL = 'peerline/device/1'
 /** Tunnelled call datagrams, only on connections whose stream cannot carry unordered datagrams. */
 export const CALL_MEDIA_PROTOCOL = 'peerline/call-media/1'
 
@@ -260,5 +274,7 @@ export const CALL_CHANNEL = channel(CALL_PROTOCOL, empty, {
   signal: callSignal,
   chat: callChat
 })
+
+export const DEVICE_CHANNEL = channel(DEVICE_PROTOCOL, empty, { signIn: deviceSignIn })
 
 export const CALL_MEDIA_CHANNEL = channel(CALL_MEDIA_PROTOCOL, empty, { datagram: callDatagram })

@@ -1,10 +1,20 @@
 import type test from 'brittle'
+import dgram from 'dgram'
 import path from 'path'
 import { AgentProcess } from './agent'
 import { localTestnet } from './testnet'
 import type { Result } from '../lib/contract'
 
 type T = Parameters<Parameters<typeof test>[1]>[0]
+
+/** A loopback UDP port nobody listens on: a bootstrap that answers nothing, i.e. offline. */
+export async function deadBootstrap(): Promise<string> {
+  const sock = dgram.createSocket('udp4')
+  await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve))
+  const { port } = sock.address()
+  await new Promise<void>((resolve) => sock.close(() => resolve()))
+  return `127.0.0.1:${port}`
+}
 
 /** A testnet and a way to start agents on it; `env` goes to every agent (start's own env wins). */
 export async function setup(t: T, env: Record<string, string> = {}) {

@@ -24,6 +24,7 @@ import type { PeerAddress } from './network/swarm-network'
 import { AlwaysOnPeers } from './rooms/always-on'
 import { RoomInvites } from './rooms/room-invites'
 import { RoomList } from './rooms/room-list'
+import { WriterCatchUp } from './rooms/writer-catch-up'
 import { Rooms } from './rooms/rooms'
 import { CALL_MEDIA_PROTOCOL, CALL_PROTOCOL, DEVICE_PROTOCOL, FILE_PROTOCOL, MEMBER_ACTIVE, ROOM_GROUP, ROOM_LIVE_PROTOCOL } from './wire/schemas'
 import b4a from 'b4a'
@@ -195,7 +196,8 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
         sign: (m) => this.identity.sign(m),
         openSealed: (box) => openSealedKey(this.identity.keyPair.secretKey, box)
       }),
-      scheme: this.scheme
+      scheme: this.scheme,
+      catchUp: new WriterCatchUp(storage)
     })
     await this.rooms.ready()
     const link = this.identity.link

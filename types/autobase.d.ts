@@ -139,6 +139,12 @@ declare module 'autobase' {
     readonly store: Corestore
     /** this writer's input core; null until ready() */
     local: Hypercore<unknown> | null
+    /**
+     * (internal) our writer as the linearizer sees it: `length` is how many of our own nodes it
+     * has taken in, which lags `local.length` when our core grew by replication; null when this
+     * device is not a writer
+     */
+    readonly localWriter: { readonly length: number } | null
     /** the system core */
     core: Hypercore<unknown>
     /** the value returned by open() (null without an open handler) */

@@ -13,6 +13,7 @@ import { struct } from '../wire/struct'
 import { ARCHIVE_VERSION, RECORD_END, RECORD_FILE, RECORD_HELD_FILE, RECORD_META, RECORD_STORE } from './archive-format'
 import { ArchiveReader } from './archive-reader'
 import { ArchiveWriter } from './archive-writer'
+import { markImported } from '../rooms/writer-catch-up'
 
 // What an archive holds, and why it is the store itself: a room's history is an Autobase, made of
 // every member's hypercore and the view built from them. Copying the Corestore's records (one
@@ -237,6 +238,8 @@ export function commitImport(storage: string, staged: StagedImport): void {
   fs.rmSync(replaced, { recursive: true, force: true })
   if (fs.existsSync(store)) fs.renameSync(store, replaced)
   fs.renameSync(path.join(staged.dir, STORE_DIR), store)
+  // Before the seed: the first open with this store must already know its writers may be behind.
+  markImported(storage)
   syncFolder(storage)
   for (const name of PROFILE_FILES) {
     const to = path.join(storage, name)

@@ -10,6 +10,7 @@ import { STORE_DIR } from '../identity/identity'
 import { RoomList } from '../rooms/room-list'
 import { roomStore } from '../rooms/room'
 import type { ProfileCore, ProfileSnapshot } from './profile-core'
+import { sleep } from '../sleep'
 
 // A restore from the phrase, in three steps (the Api runs them):
 // 1. fetchProfile: wait until someone online (a contact holding a blind copy) brings our profile
@@ -138,8 +139,4 @@ export async function installRooms(storage: string, snapshot: ProfileSnapshot, i
   } finally {
     await store.close()
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }

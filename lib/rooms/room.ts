@@ -27,6 +27,7 @@ import { deviceMemberSignable, memberSignable, verifyDeviceMember, verifyMember 
 import { DeliveryMarks } from './delivery-marks'
 import { newEpochKey, sealKeyTo, sealText } from './epoch-keys'
 import { Resource } from '../resource'
+import { sleep } from '../sleep'
 import { RoomCores } from './room-cores'
 
 /** Who this device is, as recorded in a room's member list. */
@@ -67,6 +68,13 @@ export interface RoomOptions {
   self: Self
   scheme: NumberScheme
   log: Log
+  /**
+   * Our writer core here came from an archive (a snapshot): the old device may have written to it
+   * since, and members hold that. Nothing is appended (no op, no ack) until a member has shown us
+   * its copy's length and we hold it whole: appending to the shorter copy would fork the core at
+   * every member. `caughtUp` is called once that is done.
+   */
+  catchUp?: { caughtUp: () => void } | null
 }
 
 const ACK_INTERVAL = 1000
@@ -78,6 +86,8 @@ const SWEEP_INTERVAL = 1000
 /** How often a two-person room looks at what the other device holds (delivered marks). */
 const DELIVERY_CHECK_INTERVAL = 1000
 const WRITABLE_TIMEOUT = 15_000
+/** How often a room catching up its writer core looks for a member holding it. */
+const CATCH_UP_POLL = 100
 /** Messages fetched at a time when completing a view that arrived by fast-forward. */
 const KEEP_PAGE = 256
 /** How long replication keeps serving a member we removed, for them to fetch the removal. */
@@ -103,6 +113,8 @@ export interface RoomEvents {
   broken: [string]
   /** the set of active members changed (replication follows it) */
   members: []
+  /** our writer core, from an archive, is caught up with the members' copies: we may write */
+  'caught-up': []
 }
 
 /**
@@ -154,6 +166,10 @@ export class Room extends Resource<RoomEvents> {
   private readonly _applyContext: ApplyContext
   /** Set when a member wrote ops of a newer major protocol version, which this version skips. */
   newerVersion: ProtocolVersion | null = null
+  /** Resolves once our writer core may be appended to (see RoomOptions.catchUp). */
+  private _caughtUp: Promise<void> | null = null
+  private _catchUpDone = true
+  private _acker: ReturnType<typeof setInterval> | null = null
 
   constructor(store: Corestore, opts: RoomOptions) {
     super()
@@ -186,8 +202,15 @@ export class Room extends Resource<RoomEvents> {
       close: closeView,
       valueEncoding: 'binary',
       encryptionKey: opts.encryptionKey,
-      ackInterval: ACK_INTERVAL
+      // Catching up, even an ack would fork our writer core: acks start once it is done.
+      ackInterval: opts.catchUp ? 0 : ACK_INTERVAL
     })
+    if (opts.catchUp) {
+      const { caughtUp } = opts.catchUp
+      this._catchUpDone = false
+      this._caughtUp = new Promise<void>((resolve) => this.once('caught-up', resolve))
+      void this._caughtUp.then(caughtUp)
+    }
     this.base.on('update', () => this._scan())
     // A fast-forward brings only the last block of each view core; the rest stays on the peers
     // until read, and a history read then skips what no online peer can give. Fetch it now.
@@ -253,6 +276,7 @@ export class Room extends Resource<RoomEvents> {
     this._sweeper = setInterval(() => void this.sweep(), SWEEP_INTERVAL)
     this._sweeper.unref?.()
     if (this._fastForwarded) void this.keepLocal()
+    if (!this._catchUpDone) void this._catchUp()
     if (this.base.local !== null) {
       // Marks are kept for every room (a direct room is known as one only after it opens), but
       // looked at only in direct rooms (see _otherMember).
@@ -289,6 +313,7 @@ export class Room extends Resource<RoomEvents> {
 
   protected async _close(): Promise<void> {
     if (this._sweeper) clearInterval(this._sweeper)
+    if (this._acker) clearInterval(this._acker)
     if (this._marksTimer) clearInterval(this._marksTimer)
     if (this._marks) await this._marks.close()
     await this._reads.close()
@@ -836,6 +861,7 @@ export class Room extends Resource<RoomEvents> {
       const stop = this._pending.findIndex((b) => b.holdAfter !== null)
       const batch = this._pending.splice(0, stop === -1 ? MAX_BATCH : Math.min(MAX_BATCH, stop + 1))
       try {
+        await this._ownWriterReady()
         await this.base.append(batch.map((b) => b.value))
         for (const b of batch) b.resolve()
       } catch (err) {
@@ -844,6 +870,71 @@ export class Room extends Resource<RoomEvents> {
       for (const b of batch) if (b.holdAfter !== null) await b.holdAfter
     }
     this._appending = false
+  }
+
+  /**
+   * After an import: takes our own writer core from the first member who holds it, to the newest
+   * length they have, whole (see RoomOptions.catchUp). Then this device may write here.
+   */
+  private async _catchUp(): Promise<void> {
+    const local = this.base.local
+    if (local === null) return this._caughtUpNow()
+    const download = local.download({ start: 0, end: -1 })
+    try {
+      while (local.peers.length === 0) {
+        if (this.closing) return
+        await sleep(CATCH_UP_POLL)
+      }
+      await local.update({ wait: true, force: true })
+      while (local.contiguousLength < local.length) {
+        if (this.closing) return
+        await sleep(CATCH_UP_POLL)
+      }
+      // Autobase must take in the nodes that came by replication before we append after them:
+      // its writer numbers a new node from the nodes it holds, not from the core's length.
+      while (this.base.localWriter !== null && this.base.localWriter.length < local.length) {
+        if (this.closing) return
+        await this.base.update()
+        await sleep(CATCH_UP_POLL)
+      }
+    } catch (err) {
+      if (!this.closing) this._log(`room ${this.id.slice(0, 8)}: catching up our writer core: ${(err as Error).message}`)
+      return
+    } finally {
+      download.destroy()
+    }
+    this._log(`room ${this.id.slice(0, 8)}: our writer core is caught up at length ${local.length}`)
+    this._caughtUpNow()
+  }
+
+  private _caughtUpNow(): void {
+    if (this.closing) return
+    this._catchUpDone = true
+    // Autobase's own ack timer was off (ackInterval 0): ack on the same beat from now on.
+    this._acker = setInterval(() => void this.base.ack().catch(() => {}), ACK_INTERVAL)
+    this._acker.unref?.()
+    this.emit('caught-up')
+  }
+
+  private async _ownWriterReady(): Promise<void> {
+    if (this._catchUpDone || this._caughtUp === null) return
+    let timer: ReturnType<typeof setTimeout> | null = null
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            PeerlineError.NOT_WRITABLE(
+              'This device was set up from a backup. Before it writes here it must see where your old device stopped, from a member of this conversation: it will as soon as one is online. Nothing was sent.'
+            )
+          ),
+        WRITABLE_TIMEOUT
+      )
+    })
+    try {
+      await Promise.race([this._caughtUp, late])
+    } finally {
+      if (timer !== null) clearTimeout(timer)
+    }
   }
 
   /** Marks this room as a direct room with `peer`: nothing is written to it while it breaks that. */

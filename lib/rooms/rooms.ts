@@ -17,6 +17,7 @@ import type { RoomList } from './room-list'
 import type { NumberScheme } from '../identity/number-scheme'
 import { signedBy } from './room'
 import { Resource } from '../resource'
+import type { WriterCatchUp } from './writer-catch-up'
 
 /** How long leaving waits for a member to take our leave op (when one is connected). */
 const LEAVE_UPLOAD_WAIT = 5000
@@ -27,6 +28,8 @@ export interface RoomsOptions {
   self: () => Self
   scheme: NumberScheme
   log: Log
+  /** After an import: which rooms must catch up their writer core before writing. */
+  catchUp?: WriterCatchUp | null
 }
 
 /** What Rooms emits: a room opened or left, and every room's news with the room's id. */
@@ -65,7 +68,7 @@ export class Rooms extends Resource<RoomsEvents> {
       if (e.left) continue
       let room: Room
       try {
-        room = await this._openRoom(e.key, e.encryptionKey, e.namespace)
+        room = await this._openRoom(e.key, e.encryptionKey, e.namespace, this._o.catchUp?.needs(e.id) === true)
       } catch (err) {
         // One room that does not open must not keep the profile from opening.
         this._markBroken(e.id, err as Error)
@@ -92,6 +95,7 @@ export class Rooms extends Resource<RoomsEvents> {
     await room.ready()
     this._track(room)
     if (name) await room.act({ type: schema.OP_RENAME, name })
+    this._o.catchUp?.done(room.id)
     await this._o.list.put(room.id, { key: room.key, encryptionKey: room.encryptionKey, namespace, kind, read: 0, left: false })
     this.emit('joined', room, kind)
     return room
@@ -109,6 +113,8 @@ export class Rooms extends Resource<RoomsEvents> {
     const room = await this._openRoom(key, encryptionKey, ns)
     const entry = this._o.list.get(room.id)
     if (entry === null || entry.left) {
+      // A writer made on this device has nothing to catch up (a known namespace may be archived).
+      if (known === null) this._o.catchUp?.done(room.id)
       await this._o.list.put(room.id, { key, encryptionKey, namespace: ns, kind, read: 0, left: false })
       this.emit('joined', room, kind)
     }
@@ -275,12 +281,21 @@ export class Rooms extends Resource<RoomsEvents> {
     this._live.set(id, channel)
   }
 
-  private async _openRoom(key: Buffer, encryptionKey: Buffer, namespace: Buffer): Promise<Room> {
+  private async _openRoom(key: Buffer, encryptionKey: Buffer, namespace: Buffer, catchUp = false): Promise<Room> {
     const id = this.idOf(key)
     let room = this._rooms.get(id)
     if (room === undefined) {
       if (this.closing) throw PeerlineError.CLOSED()
-      const r = new Room(this._o.store, { key, encryptionKey, namespace, self: this._o.self(), scheme: this._o.scheme, log: this._o.log })
+      const list = this._o.catchUp
+      const r = new Room(this._o.store, {
+        key,
+        encryptionKey,
+        namespace,
+        self: this._o.self(),
+        scheme: this._o.scheme,
+        log: this._o.log,
+        catchUp: catchUp && list ? { caughtUp: () => list.done(id) } : null
+      })
       room = r.ready().then(() => r)
       this._rooms.set(id, room)
       room.then(

@@ -1,10 +1,9 @@
 import test from 'brittle'
 import crypto from 'crypto'
-import dgram from 'dgram'
 import fs from 'fs'
 import path from 'path'
 import { AgentProcess, errorCode } from '../../harness/agent'
-import { setup } from '../../harness/agent-net'
+import { deadBootstrap, setup } from '../../harness/agent-net'
 import { aliceAndBob } from '../../harness/alice-and-bob'
 import { eventually } from '../../harness/eventually'
 
@@ -32,15 +31,6 @@ interface Contact {
 }
 
 const shape = (h: Entry[]): string[] => h.map((e) => [e.id, e.from, e.text, e.edited, e.deleted, JSON.stringify(e.reactions), e.file?.sha256 ?? ''].join('|'))
-
-/** A loopback UDP port nobody listens on: a bootstrap that answers nothing, i.e. offline. */
-async function deadBootstrap(): Promise<string> {
-  const sock = dgram.createSocket('udp4')
-  await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve))
-  const { port } = sock.address()
-  await new Promise<void>((resolve) => sock.close(() => resolve()))
-  return `127.0.0.1:${port}`
-}
 
 const sha256 = (file: string): string => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')
 

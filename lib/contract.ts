@@ -468,7 +468,23 @@ export interface RestoreProgress {
   done: boolean
 }
 
+/** A device link finishing; `skipped`: rooms the first device has not signed this device into yet, and why. */
+export interface LinkProgress extends RestoreProgress {
+  skipped?: Array<{ room: string; reason: string }>
+}
+
 /** The profile core (what a restore from the phrase brings back) and our blind copies of contacts'. */
+/** A device of this person (listDevices). */
+export interface DeviceInfo {
+  /** the device's Noise key, hex (what removeDevice takes) */
+  device: string
+  name: string
+  /** this device */
+  current: boolean
+  /** ms when it was last connected to this device (now if it is), null if not known */
+  lastSeen: number | null
+}
+
 export interface ProfileStatus {
   /** the profile core's key, hex */
   key: string
@@ -563,6 +579,12 @@ export interface Methods {
   exportProfile: { params: { path?: string; passphrase: string; files?: boolean }; result: { path: string; bytes: number } }
   importProfile: { params: { path: string; passphrase: string }; result: Me }
   exportReadable: { params: { path?: string }; result: { path: string; conversations: number; files: number } }
+  // linked devices
+  /** expires: seconds the link is good for (default 600) */
+  createDeviceLink: { params: { expires?: number }; result: { link: string; expires: number } }
+  linkDevice: { params: { link: string }; result: { number: string } }
+  listDevices: { params: NoParams; result: DeviceInfo[] }
+  removeDevice: { params: { device: string }; result: Done }
 }
 
 export type MethodName = keyof Methods
@@ -572,7 +594,7 @@ export type Result<M extends MethodName> = Methods[M]['result']
 export type ParamsArg<M extends MethodName> = Record<string, never> extends Params<M> ? [params?: Params<M>] : [params: Params<M>]
 
 /** The capability each method belongs to, which is also the handler table that serves it. */
-export type Capability = 'identity' | 'contacts' | 'messages' | 'rooms' | 'files' | 'calls' | 'profile'
+export type Capability = 'identity' | 'contacts' | 'messages' | 'rooms' | 'files' | 'calls' | 'profile' | 'devices'
 
 /** Every method by name at run time (for help, transports and the handler-table test). */
 export const METHODS = {
@@ -634,7 +656,11 @@ export const METHODS = {
   profileStatus: 'profile',
   exportProfile: 'profile',
   importProfile: 'profile',
-  exportReadable: 'profile'
+  exportReadable: 'profile',
+  createDeviceLink: 'devices',
+  linkDevice: 'devices',
+  listDevices: 'devices',
+  removeDevice: 'devices'
 } as const satisfies Record<MethodName, Capability>
 
 // ---------------------------------------------------------------------------------------------
@@ -671,6 +697,8 @@ export interface Notifications {
   importProgress: ArchiveProgress
   /** a restore from the phrase (restoreIdentity) */
   restoreProgress: RestoreProgress
+  /** a device link finishing on the new device (see linkDevice); the last has `done: true` */
+  linkProgress: LinkProgress
 }
 
 export type NotificationName = keyof Notifications
@@ -699,7 +727,8 @@ export const NOTIFICATIONS = {
   peerVersion: true,
   exportProgress: true,
   importProgress: true,
-  restoreProgress: true
+  restoreProgress: true,
+  linkProgress: true
 } as const satisfies Record<NotificationName, true>
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { CallManager } from './calls/call-manager'
 import { ContactBook } from './contacts/contact-book'
 import { Contacts } from './contacts/contacts'
 import { PeerSession } from './contacts/peer-session'
+import { PeerVersions } from './contacts/peer-versions'
 import { Blocklist } from './files/blocklist'
 import { Files } from './files/files'
 import { Identity, STORE_DIR } from './identity/identity'
@@ -25,13 +26,13 @@ import { RoomInvites } from './rooms/room-invites'
 import { RoomList } from './rooms/room-list'
 import { WriterCatchUp } from './rooms/writer-catch-up'
 import { Rooms } from './rooms/rooms'
-import { CALL_MEDIA_PROTOCOL, CALL_PROTOCOL, FILE_PROTOCOL, MEMBER_ACTIVE, ROOM_GROUP, ROOM_LIVE_PROTOCOL } from './wire/schemas'
+import { CALL_MEDIA_PROTOCOL, CALL_PROTOCOL, DEVICE_PROTOCOL, FILE_PROTOCOL, MEMBER_ACTIVE, ROOM_GROUP, ROOM_LIVE_PROTOCOL } from './wire/schemas'
 import b4a from 'b4a'
 import type { RoomKind } from './wire/schemas'
 import type { Room } from './rooms/room'
-import { signWith } from './rooms/member-signature'
 import { openSealedKey } from './rooms/epoch-keys'
 import { ProfileSync } from './profile/profile-sync'
+import { DeviceLinks } from './profile/device-links'
 import { RESTORE_MARKER } from './profile/profile-restore'
 import { Resource } from './resource'
 import { PeerlineError } from './errors'
@@ -102,6 +103,8 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
   private _calls!: CallManager
   /** The profile core (contacts and rooms, for a restore from the phrase) and contacts' blind copies. */
   private _profileSync!: ProfileSync
+  /** Devices we linked (on the device with the identity key) and linking (on a new one). */
+  private _deviceLinks!: DeviceLinks
   private readonly _o: PeerlineOptions
   private readonly _gate = new ConnectionGate()
   private _verifier!: NumberVerifier
@@ -116,6 +119,8 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
   private readonly _dialAgain = new Set<string>()
   /** Active members (besides us) per room at the last _dialMembers, to notice newcomers. */
   private readonly _memberCount = new Map<string, number>()
+  /** Sessions of linked devices (ours or contacts'): a room's removal of one ends its session. */
+  private readonly _deviceSessions = new Set<PeerSession>()
 
   constructor(opts: PeerlineOptions) {
     super()
@@ -168,6 +173,10 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
     return this._profileSync
   }
 
+  get deviceLinks(): DeviceLinks {
+    return this._deviceLinks
+  }
+
   protected async _open(): Promise<void> {
     const { storage, bootstrap, host, lookupTimeout } = this._o
     this._identity = await Identity.open(storage, this.scheme)
@@ -190,17 +199,21 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
       self: () => ({
         publicKey: this.identity.publicKey,
         name: this.book.settings.name,
-        sign: (m) => signWith(this.identity.keyPair.secretKey, m),
+        sign: (m) => this.identity.sign(m),
         openSealed: (box) => openSealedKey(this.identity.keyPair.secretKey, box)
       }),
       scheme: this.scheme,
       catchUp: new WriterCatchUp(storage)
     })
     await this.rooms.ready()
+    const link = this.identity.link
     this._profileSync = new ProfileSync({
       store: this.store,
-      keyPair: this.identity.keyPair,
-      seed: this.identity.seed,
+      // A linked device reads its person's profile (opened with the key it was handed), never writes it.
+      keyPair: link === null ? this.identity.keyPair : { publicKey: this.identity.publicKey, secretKey: null },
+      seed: link === null ? this.identity.seed : { encryptionKey: link.profileEncryptionKey },
+      readOnly: link !== null,
+      devices: () => (this._deviceLinks ? this._deviceLinks.list() : []),
       book: this.book,
       rooms: () => roomList.all(),
       hold: fs.existsSync(path.join(storage, RESTORE_MARKER)),
@@ -250,7 +263,8 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
       network: this.network,
       rooms: this.rooms,
       log: this.log,
-      alsoAllow: (key) => this.rooms.knows(key),
+      // Our own linked devices, and while a device link is open, the device about to ask.
+      alsoAllow: (key) => this.rooms.knows(key) || this.deviceLinks.isOurs(key) || this.deviceLinks.waiting,
       ...(lookupTimeout ? { lookupTimeout } : {}),
       ...(this._o.maxRequests ? { maxRequests: this._o.maxRequests } : {}),
       ...(this._o.requestTtl ? { requestTtl: this._o.requestTtl } : {})
@@ -270,6 +284,20 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
       timeout: lookupTimeout ?? DEFAULT_JOIN_TIMEOUT
     })
     await this.invites.ready()
+
+    this._deviceLinks = new DeviceLinks({
+      swarm: this.network.swarm,
+      identity: this.identity,
+      scheme: this.scheme,
+      rooms: this.rooms,
+      versions: new PeerVersions(storage),
+      storage,
+      devices: (await this.profileSync.profile.read()).devices ?? [],
+      onchange: () => void this.profileSync.sync(),
+      log: this.log,
+      timeout: lookupTimeout ?? DEFAULT_JOIN_TIMEOUT
+    })
+    await this.deviceLinks.ready()
 
     this._alwaysOn = new AlwaysOnPeers({ dht: this.network.dht, store: this.store, log: this.log })
     await this.alwaysOn.configure(this.book.settings.alwaysOn)
@@ -293,6 +321,13 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
     }
     this.rooms.on('joined', meet)
     this.rooms.on('room-update', (id: string) => {
+      // A device its person just removed: its open sessions end now, not at its next hello.
+      for (const s of this._deviceSessions) {
+        if (!this.rooms.revoked(s.publicKey, s.deviceKey)) continue
+        this.log(`peer ${b4a.toString(s.deviceKey, 'hex').slice(0, 8)}: a removed device: disconnecting`)
+        this._deviceSessions.delete(s)
+        s.destroy()
+      }
       // New writers must reach the always-on peers too, and new members be dialed.
       this.rooms.open(id).then((room) => {
         this.alwaysOn.mirror(room)
@@ -315,6 +350,7 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
     if (this._refusedTimer) clearTimeout(this._refusedTimer)
     if (this.calls) await this.calls.close()
     if (this.alwaysOn) await this.alwaysOn.close()
+    if (this.deviceLinks) await this.deviceLinks.close()
     if (this.invites) await this.invites.close()
     if (this.contacts) await this.contacts.close()
     if (this.network) await this.network.close()
@@ -377,17 +413,37 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
     const key = conn.remotePublicKey as Buffer
     // The firewall refuses blocked keys; this catches one blocked while its handshake ran.
     if (this.book.isBlocked(key)) return void conn.destroy()
-    const known = this.book.get(key) !== null || this.rooms.knows(key)
+    const known = this.book.get(key) !== null || this.rooms.knows(key) || (this.deviceLinks?.isOurs(key) ?? false)
     const decision = this._gate.admit(conn, known)
     if (!decision.admitted) return this._refuse(conn, decision.reason ?? '')
     // No store.replicate here: room cores go only to proven members, once the hello checks out.
     const session = new PeerSession(conn, {
       verifier: this._verifier,
       log: this.log,
-      self: { number: this.identity.number, name: this.book.settings.name },
-      laterProtocols: [ROOM_LIVE_PROTOCOL, FILE_PROTOCOL, CALL_PROTOCOL, CALL_MEDIA_PROTOCOL]
+      self: { number: this.identity.number, name: this.book.settings.name, certificate: this.identity.link?.certificate ?? null },
+      laterProtocols: [ROOM_LIVE_PROTOCOL, FILE_PROTOCOL, CALL_PROTOCOL, CALL_MEDIA_PROTOCOL, DEVICE_PROTOCOL],
+      // A linked device its person removed (a room of ours says so) is refused.
+      deviceAllowed: (identity, device) => !this.rooms.revoked(identity, device)
     })
     session.once('authenticated', () => {
+      // A linked device speaks for its person: a blocked person's devices are blocked too.
+      if (session.certificate !== null && this.book.isBlocked(session.publicKey)) return void conn.destroy()
+      if (session.certificate !== null) {
+        this._deviceSessions.add(session)
+        session.once('close', () => this._deviceSessions.delete(session))
+      }
+      // Another device of ours (either way round): listDevices says when it was last here.
+      if (b4a.equals(session.publicKey, this.identity.publicKey)) {
+        this.deviceLinks.attach(session)
+        this.deviceLinks.saw(session.deviceKey)
+        conn.once('close', () => this.deviceLinks.saw(session.deviceKey))
+      }
+      // A person's own device (no certificate) says the version their admin writers run: device
+      // sign-ins that waited for it go ahead (see DeviceLinks).
+      if (session.certificate === null && session.version !== null) {
+        this.deviceLinks.versions.saw(session.publicKey, session.version)
+        void this.deviceLinks.retry()
+      }
       this._gate.verified(conn)
       this.rooms.attachLive(session.publicKey, session.mux)
       this.rooms.replicate(session.publicKey, session.mux)

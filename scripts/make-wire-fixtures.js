@@ -103,9 +103,10 @@ for (let type = 0; type <= MAX_OP_TYPE; type++) {
 // in <name>.v2.json; and, for every record that may grow, <name>.next.json: the same value as a
 // peer of the next minor version (2.1) writes it, with one field this version does not know at the
 // end (the string "next" and the number 7). Both must keep decoding to the value they hold.
-const NEXT_VERSION = { major: 2, minor: 1 }
+const NEXT_VERSION = { major: schema.PROTOCOL_VERSION.major, minor: schema.PROTOCOL_VERSION.minor + 1 }
 const NEXT_FIELDS = Buffer.from('046e65787407', 'hex')
 const PROTOCOL = `${schema.PROTOCOL_VERSION.major}.${schema.PROTOCOL_VERSION.minor}`
+const NEXT = `${NEXT_VERSION.major}.${NEXT_VERSION.minor}`
 
 /** The decoded value back from its JSON form. */
 function unplain (v) {
@@ -141,7 +142,7 @@ for (const file of fs.readdirSync(OUT).filter((f) => /^[A-Za-z]+(-\d+)?\.json$/.
   if (old.format === 'lanBeacon') next = c.encode(enc, { ...value, extension: NEXT_FIELDS })
   else if (next.length === now.length) continue // cannot grow (nested, or ends in raw bytes)
   const decoded = c.decode(enc, next)
-  write(`${base}.next.json`, { ...head(old), protocol: '2.1', hex: next.toString('hex'), value: plain(decoded) })
+  write(`${base}.next.json`, { ...head(old), protocol: NEXT, hex: next.toString('hex'), value: plain(decoded) })
 }
 
 /** Format and op type; `protocol` (not the release) says which version wrote these. */
@@ -159,7 +160,7 @@ for (let type = 1; type <= MAX_OP_TYPE; type++) {
   if (found === null) continue
   write(`${base}.v2.json`, { format: 'roomOp', opType: type, protocol: PROTOCOL, hex: found.bytes.toString('hex'), value: plain(found.value) })
   const next = encodeAs(schema.roomOp, found.value, true)
-  write(`${base}.next.json`, { format: 'roomOp', opType: type, protocol: '2.1', hex: next.toString('hex'), value: plain(c.decode(schema.roomOp, next)) })
+  write(`${base}.next.json`, { format: 'roomOp', opType: type, protocol: NEXT, hex: next.toString('hex'), value: plain(c.decode(schema.roomOp, next)) })
 }
 
 // Fields added to a format since its first fixture: one fixture each that holds the field, named

@@ -17,6 +17,7 @@ import { whoami } from './handlers/identity'
 import type { RawParams } from './params'
 import { RoomMethods } from './room-methods'
 import { resumeRestore } from './restore-job'
+import { followProfile, linkDevice, resumeLink } from './link-job'
 
 /**
  * A room's summary is sent at most once per this many ms (the last state always goes out): in a
@@ -116,6 +117,11 @@ export class Api extends Resource<ApiEvents> implements HandlerContext {
     return whoami(this)
   }
 
+  /** Makes this fresh profile a linked device of the person behind `link` (see link-job). */
+  linkDevice(link: string): Promise<{ number: string }> {
+    return linkDevice(this, link)
+  }
+
   /** The profile directory. */
   get storage(): string {
     return this._opts.storage
@@ -175,6 +181,8 @@ export class Api extends Resource<ApiEvents> implements HandlerContext {
     // restarted contact reached us before 'ready' and stayed "offline" to the client).
     for (const c of core.contacts.list()) if (c.state === 'accepted' && c.online) this.notify('presence', { number: c.number, online: true })
     resumeRestore(this)
+    resumeLink(this)
+    followProfile(this)
   }
 
   private _roomUpdateSoon(room: string): void {

@@ -6,6 +6,7 @@ import type { Files } from '../files/files'
 import type { Identity } from '../identity/identity'
 import type { NumberScheme } from '../identity/number-scheme'
 import type { ProfileSync } from '../profile/profile-sync'
+import type { DeviceLinks } from '../profile/device-links'
 import type { SwarmNetwork } from '../network/swarm-network'
 import type { AlwaysOnPeers } from '../rooms/always-on'
 import type { RoomInvites } from '../rooms/room-invites'
@@ -14,7 +15,7 @@ import type { Rooms } from '../rooms/rooms'
 // What the Api's handlers may use of the core: a narrow slice of each service, so a handler
 // depends on a few methods rather than on Peerline and everything it holds. Peerline implements it.
 
-export type IdentityService = Pick<Identity, 'number' | 'publicKey' | 'phrase'>
+export type IdentityService = Pick<Identity, 'number' | 'publicKey' | 'phrase' | 'keyPair' | 'linked'>
 export type NumberService = Pick<NumberScheme, 'parse' | 'format'>
 export type SettingsService = Pick<ContactBook, 'settings' | 'setSettings' | 'get'>
 export type ContactsService = Pick<
@@ -28,6 +29,7 @@ export type CallsService = Pick<CallManager, 'start' | 'answer' | 'join' | 'stat
 export type NetworkService = Pick<SwarmNetwork, 'status'>
 export type AlwaysOnService = Pick<AlwaysOnPeers, 'configure'>
 export type ProfileService = Pick<ProfileSync, 'profile' | 'holding' | 'mirrors'>
+export type DevicesService = Pick<DeviceLinks, 'create' | 'list' | 'markRemoved' | 'lastSeen'>
 /** The store's records, for a profile archive's snapshot. */
 export type StoreService = Pick<Corestore, 'storage'>
 
@@ -43,5 +45,6 @@ export interface ApiServices {
   readonly network: NetworkService
   readonly alwaysOn: AlwaysOnService
   readonly profileSync: ProfileService
+  readonly deviceLinks: DevicesService
   readonly store: StoreService
 }

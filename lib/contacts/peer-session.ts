@@ -11,6 +11,8 @@ import { CONTACT_CHANNEL, HELLO_CHANNEL, MAX_FRAME_BYTES, MAX_NAME_LENGTH } from
 import type { ContactAccept, ContactDecline, ContactRequest, Hello } from '../wire/messages'
 import { compatibility, formatVersion, written } from '../wire/version'
 import type { Compatibility, ProtocolVersion } from '../wire/version'
+import { refuseCertificate } from '../identity/device-certificate'
+import type { DeviceCertificate } from '../identity/device-certificate'
 
 const HELLO_TIMEOUT = 10_000
 const CONTACT_MESSAGES_PER_SECOND = 20
@@ -23,6 +25,8 @@ export interface PeerSessionOptions {
   log: Log
   /** Protocols other parts open once the hello checks out (on 'authenticated'). */
   laterProtocols?: string[]
+  /** A linked device's certificate is refused when this says no (a device its person removed). */
+  deviceAllowed?: (identity: Buffer, device: Buffer) => boolean
 }
 
 /** A verified peer whose protocol version differs from ours. */
@@ -58,7 +62,15 @@ export interface PeerSessionEvents {
 
 export class PeerSession extends EventEmitter<PeerSessionEvents> {
   readonly conn: NoiseSecretStream
-  readonly publicKey: Buffer
+  /**
+   * The person: the connection's Noise key, or, for a linked device, the identity key its
+   * certificate names (set when the hello checks out). Everything keyed by person uses this.
+   */
+  publicKey: Buffer
+  /** The connection's own Noise key: the device (the same as publicKey unless it is a linked device). */
+  readonly deviceKey: Buffer
+  /** A linked device's certificate, once its hello checked out. */
+  certificate: DeviceCertificate | null = null
   number: string | null = null
   name = ''
   /** The peer's protocol version, once its hello checked out. */
@@ -77,6 +89,7 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     this.conn = conn
     if (conn.remotePublicKey === null) throw new Error('a swarm connection always has a remote key')
     this.publicKey = conn.remotePublicKey
+    this.deviceKey = conn.remotePublicKey
     this._opts = opts
     this.mux = Protomux.from(conn)
     this._timer = setTimeout(() => this._drop('no valid hello in time'), HELLO_TIMEOUT)
@@ -106,8 +119,9 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     hello.open({ ...opts.self, version: written() })
   }
 
+  /** The connection's key in hex: one per device (a person's devices have a session each). */
   get id(): string {
-    return b4a.toString(this.publicKey, 'hex')
+    return b4a.toString(this.deviceKey, 'hex')
   }
 
   sendRequest(req: ContactRequest): boolean {
@@ -130,18 +144,28 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
 
   private async _onhello(remote: Hello): Promise<void> {
     if (remote.name.length > MAX_NAME_LENGTH) remote.name = remote.name.slice(0, MAX_NAME_LENGTH)
-    const result = /^\d+$/.test(remote.number) ? await this._opts.verifier.verify(this.publicKey, remote.number, sourceOf(this.conn)) : 'invalid'
+    const cert = remote.certificate ?? null
+    if (cert !== null) {
+      // A linked device: the identity key must have signed this device key for this number.
+      const refused = refuseCertificate(cert, this.deviceKey, remote.number)
+      if (refused !== null) return this._drop(`hello carries ${refused}`)
+      if (this._opts.deviceAllowed && !this._opts.deviceAllowed(cert.identity, cert.device)) return this._drop('hello from a device its person removed')
+    }
+    const person = cert === null ? this.publicKey : cert.identity
+    const result = /^\d+$/.test(remote.number) ? await this._opts.verifier.verify(person, remote.number, sourceOf(this.conn)) : 'invalid'
     if (result === 'busy') return this._drop('too many new keys are being checked right now; turned away')
     if (result === 'invalid') return this._drop(`hello claims number ${remote.number}, which its key does not derive to`)
     // Reported even if the connection closed meanwhile: the other side drops it for the same reason.
     const fit = compatibility(remote.version)
-    if (fit !== 'same') this.emit('version', { publicKey: this.publicKey, number: remote.number, name: remote.name, version: remote.version, compatibility: fit })
+    if (fit !== 'same') this.emit('version', { publicKey: person, number: remote.number, name: remote.name, version: remote.version, compatibility: fit })
     if (fit === 'newer-major' || fit === 'older-major') {
       return this._drop(`peer speaks protocol ${formatVersion(remote.version)}, we speak ${formatVersion(written())}: ${fit === 'newer-major' ? 'we' : 'they'} must update`)
     }
     if (this.closed) return
     this.version = remote.version
     clearTimeout(this._timer)
+    this.publicKey = person
+    this.certificate = cert
     this.number = remote.number
     this.name = remote.name
     this.verified = true
@@ -161,7 +185,7 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
       }
     })
     this._contact.open(null)
-    this._log(`hello checks out: ${remote.number}, protocol ${formatVersion(remote.version)}`)
+    this._log(`hello checks out: ${remote.number}${cert ? ' (a linked device)' : ''}, protocol ${formatVersion(remote.version)}`)
     this.emit('authenticated')
     this._settleVerified()
   }

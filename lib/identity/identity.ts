@@ -6,6 +6,8 @@ import { PeerlineError } from '../errors'
 import { commitStaged, stageDurable, writeDurable } from '../storage/durable-file'
 import { NumberScheme } from './number-scheme'
 import { phraseToSeed, seedToPhrase } from './recovery-phrase'
+import { readDeviceLink } from './device-link-file'
+import type { DeviceLink } from './device-link-file'
 
 export interface KeyPair {
   publicKey: Buffer
@@ -23,23 +25,44 @@ export const STORE_DIR = 'corestore'
  * connection's remotePublicKey is the person. The seed lives in the profile, owner-only.
  */
 export class Identity {
+  /** The identity seed; on a linked device, that device's own seed (it never holds the identity's). */
   readonly seed: Buffer
+  /** This device's Noise key pair: the identity key pair, or a linked device's own. */
   readonly keyPair: KeyPair
+  /** The person's number. */
   readonly number: string
+  /** Set on a linked device: its certificate and what the first device handed it. */
+  readonly link: DeviceLink | null
 
-  private constructor(seed: Buffer, keyPair: KeyPair, number: string) {
+  private constructor(seed: Buffer, keyPair: KeyPair, number: string, link: DeviceLink | null = null) {
     this.seed = seed
     this.keyPair = keyPair
     this.number = number
+    this.link = link
   }
 
+  /** The person's public key: the identity key (a linked device's certificate names it). */
   get publicKey(): Buffer {
-    return this.keyPair.publicKey
+    return this.link === null ? this.keyPair.publicKey : this.link.certificate.identity
   }
 
-  /** The recovery phrase that restores this identity. */
+  /** True on a linked device (it cannot sign as the person). */
+  get linked(): boolean {
+    return this.link !== null
+  }
+
+  /** The recovery phrase that restores this identity (not on a linked device: it has none). */
   get phrase(): string {
+    if (this.link !== null) throw PeerlineError.NOT_ALLOWED('This is a linked device: the recovery phrase is on the device that linked it.')
     return seedToPhrase(this.seed)
+  }
+
+  /** Signs as the person (member and device records); a linked device cannot. */
+  sign(message: Buffer): Buffer {
+    if (this.link !== null) throw PeerlineError.NOT_ALLOWED('A linked device cannot do this: do it on the device that holds the recovery phrase.')
+    const signature = b4a.alloc(sodium.crypto_sign_BYTES)
+    sodium.crypto_sign_detached(signature, message, this.keyPair.secretKey)
+    return signature
   }
 
   static async fromSeed(seed: Buffer, scheme: NumberScheme): Promise<Identity> {
@@ -60,6 +83,8 @@ export class Identity {
       writeSecret(dir, file, seed)
     }
     const keyPair = keyPairFromSeed(seed)
+    const link = readDeviceLink(dir)
+    if (link !== null) return new Identity(seed, keyPair, link.number, link)
     return new Identity(seed, keyPair, await keptNumber(dir, keyPair.publicKey, scheme))
   }
 

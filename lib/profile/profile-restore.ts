@@ -1,3 +1,4 @@
+import type { ContactRecord } from '../wire/schemas'
 import fs from 'fs'
 import path from 'path'
 import Autobase from 'autobase'
@@ -107,14 +108,23 @@ export async function installProfile(storage: string, snapshot: ProfileSnapshot)
   const store = new Corestore(new CoreStorage(dir))
   try {
     await store.ready()
-    const book = new ContactBook(store.get({ name: 'profile' }))
-    await book.ready()
-    for (const r of snapshot.contacts) if (book.get(r.publicKey) === null) await book.put(r)
-    if (snapshot.settings !== null) await book.setSettings(snapshot.settings)
-    await book.close()
+    await putContacts(store, snapshot)
   } finally {
     await store.close()
   }
+}
+
+/** The snapshot's contacts (those not in the book yet) and settings, into a closed profile's store. */
+export async function putContacts(
+  store: Corestore,
+  snapshot: ProfileSnapshot,
+  replace: (mine: ContactRecord | null, theirs: ContactRecord) => boolean = (mine) => mine === null
+): Promise<void> {
+  const book = new ContactBook(store.get({ name: 'profile' }))
+  await book.ready()
+  for (const r of snapshot.contacts) if (replace(book.get(r.publicKey), r)) await book.put(r)
+  if (snapshot.settings !== null) await book.setSettings(snapshot.settings)
+  await book.close()
 }
 
 /** Puts the rooms in `ids` into a closed profile's room list: the core opens them next time. */

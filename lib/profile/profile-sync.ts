@@ -4,8 +4,9 @@ import ReadyResource from 'ready-resource'
 import type { ContactBook } from '../contacts/contact-book'
 import type { KeyPair } from '../identity/identity'
 import type { Log } from '../log'
-import type { RoomEntry } from '../wire/schemas'
+import type { ProfileDevice, RoomEntry } from '../wire/schemas'
 import { ProfileCore } from './profile-core'
+import type { ProfileCoreOptions } from './profile-core'
 import { ProfileMirrors } from './profile-mirrors'
 
 /** How often the profile core is brought up to date with the contact book and room list. */
@@ -13,9 +14,13 @@ const SYNC_MS = 2000
 
 export interface ProfileSyncOptions {
   store: Corestore
-  keyPair: KeyPair
-  seed: Buffer
+  keyPair: KeyPair | ProfileCoreOptions['keyPair']
+  seed: ProfileCoreOptions['seed']
   book: ContactBook
+  /** Devices we linked (written beside contacts and rooms). */
+  devices?: () => ProfileDevice[]
+  /** A linked device reads its person's profile and never writes it. */
+  readOnly?: boolean
   rooms: () => Array<RoomEntry & { id: string }>
   /** A restore is under way: write nothing until release(), or we would fork the copy others hold. */
   hold?: boolean
@@ -40,7 +45,7 @@ export class ProfileSync extends ReadyResource {
   constructor(opts: ProfileSyncOptions) {
     super()
     this._o = opts
-    this._hold = opts.hold ?? false
+    this._hold = (opts.hold ?? false) || (opts.readOnly ?? false)
     this.profile = new ProfileCore({ store: opts.store, keyPair: opts.keyPair, seed: opts.seed })
     this.mirrors = new ProfileMirrors(opts.store)
   }
@@ -75,7 +80,7 @@ export class ProfileSync extends ReadyResource {
   }
 
   release(): Promise<void> {
-    this._hold = false
+    this._hold = this._o.readOnly ?? false
     return this.sync()
   }
 
@@ -88,7 +93,7 @@ export class ProfileSync extends ReadyResource {
       this.mirrors.offer(this._o.muxers())
       if (this._hold || this._o.store.primaryKey === null) return
       try {
-        await this.profile.write({ storeSeed: this._o.store.primaryKey, settings: this._o.book.settings, contacts: this._o.book.all(), rooms: this._o.rooms() })
+        await this.profile.write({ storeSeed: this._o.store.primaryKey, settings: this._o.book.settings, contacts: this._o.book.all(), rooms: this._o.rooms(), devices: this._o.devices?.() ?? [] })
       } catch (err) {
         this._o.log('profile: sync failed: ' + (err as Error).message)
       }

@@ -21,6 +21,27 @@ export function signWith(secretKey: Buffer, message: Buffer): Buffer {
   return signature
 }
 
+const ROOM_DEVICE_DOMAIN = 'peerline/room-device/v1'
+
+/**
+ * What the identity key signs to put one of its linked devices in a room: the room, the device's
+ * writer key there, the number and the device's Noise key. Another domain than a member record's,
+ * so neither passes for the other.
+ */
+export function deviceMemberSignable(discoveryKey: Buffer, writerKey: Buffer, number: string, device: Buffer): Buffer {
+  const out = b4a.alloc(32)
+  sodium.crypto_generichash(out, b4a.concat([b4a.from(ROOM_DEVICE_DOMAIN), discoveryKey, writerKey, device, b4a.from(number)]))
+  return out
+}
+
+export function verifyDeviceMember(signature: Buffer, publicKey: Buffer, discoveryKey: Buffer, writerKey: Buffer, number: string, device: Buffer): boolean {
+  return (
+    signature.byteLength === sodium.crypto_sign_BYTES &&
+    publicKey.byteLength === sodium.crypto_sign_PUBLICKEYBYTES &&
+    sodium.crypto_sign_verify_detached(signature, deviceMemberSignable(discoveryKey, writerKey, number, device), publicKey)
+  )
+}
+
 export function verifyMember(signature: Buffer, publicKey: Buffer, discoveryKey: Buffer, writerKey: Buffer, number: string): boolean {
   return (
     signature.byteLength === sodium.crypto_sign_BYTES &&

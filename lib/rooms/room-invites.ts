@@ -83,7 +83,7 @@ export class RoomInvites extends ReadyResource {
     const me = await room.me()
     if (me === null || me.state !== schema.MEMBER_ACTIVE) throw PeerlineError.NOT_A_MEMBER()
     const expiresAt = expires > 0 ? Math.ceil(Date.now() / 1000 + expires) : 0
-    const inv = BlindPairing.createInvite(room.key, { expires: expiresAt })
+    const inv = BlindPairing.createInvite(room.key, { expires: expiresAt * 1000 }) // blind-pairing takes ms
     await room.act({ type: schema.OP_ADD_INVITE, id: inv.id, publicKey: inv.publicKey, expires: expiresAt * 1000 })
     return { invite: z32.encode(inv.invite), expires: expiresAt * 1000 }
   }
@@ -91,15 +91,7 @@ export class RoomInvites extends ReadyResource {
   /** Joins with a room key: INVITE_INVALID, INVITE_EXPIRED, or the room once a member let us in. */
   async join(text: string): Promise<Room> {
     if (this._pairing === null) throw PeerlineError.CLOSED()
-    let invite: Buffer
-    let decoded: BlindPairing.DecodedInvite
-    try {
-      invite = z32.decode(String(text).trim())
-      decoded = BlindPairing.decodeInvite(invite)
-    } catch {
-      throw invalid()
-    }
-    if (decoded.expires > 0 && decoded.expires * 1000 < Date.now()) throw expired()
+    const { invite, decoded } = readInvite(text, invalid)
     const already = await this._o.rooms.byDiscoveryKey(decoded.discoveryKey)
     if (already) return already
 
@@ -132,8 +124,7 @@ export class RoomInvites extends ReadyResource {
   }
 
   private _signedRequest(inviteId: Buffer, writerKey: Buffer): Omit<JoinRequest, 'memberSignature'> {
-    const signature = b4a.alloc(sodium.crypto_sign_BYTES)
-    sodium.crypto_sign_detached(signature, signable(inviteId, writerKey), this._o.identity.keyPair.secretKey)
+    const signature = this._o.identity.sign(signable(inviteId, writerKey))
     return { writerKey, publicKey: this._o.identity.publicKey, name: this._o.name(), signature }
   }
 
@@ -174,6 +165,30 @@ export class RoomInvites extends ReadyResource {
     }
     request.confirm({ key: room.key, encryptionKey: room.encryptionKey })
   }
+}
+
+/** A blind-pairing invite from its z32 text: `bad()` when it is not one, INVITE_EXPIRED when it is past its expiry. */
+export function readInvite(text: string, bad: () => PeerlineError): { invite: Buffer; decoded: BlindPairing.DecodedInvite } {
+  let invite: Buffer
+  let decoded: BlindPairing.DecodedInvite
+  try {
+    invite = z32.decode(String(text).trim())
+    decoded = BlindPairing.decodeInvite(invite)
+  } catch {
+    throw bad()
+  }
+  if (decoded.expires > 0 && expiresAt(decoded.expires) < Date.now()) throw expired()
+  return { invite, decoded }
+}
+
+/**
+ * When an invite expires (ms). blind-pairing stores whole seconds of the ms it is given; before
+ * 2.1 we gave it seconds, so those invites read back as about a thousandth of the time, rounded
+ * down by up to 999 s: checked as ms, every such invite would look long expired, and checked as
+ * seconds (as we did) one could read as expired up to 999 s early. Read them leniently.
+ */
+function expiresAt(decoded: number): number {
+  return decoded < 1e11 ? (decoded + 1000) * 1000 : decoded
 }
 
 function signable(inviteId: Buffer, writerKey: Buffer): Buffer {

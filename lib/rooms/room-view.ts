@@ -10,7 +10,7 @@ import { opVersion } from '../wire/room-ops'
 import type { ProtocolVersion } from '../wire/version'
 import { isPeerlineError } from '../errors'
 import type { NumberScheme } from '../identity/number-scheme'
-import { verifyMember } from './member-signature'
+import { verifyDeviceMember, verifyMember } from './member-signature'
 import { openText, SEALED_KEY_BYTES } from './epoch-keys'
 import { noticeAt, noticeKey, noticeRange, noticeRecord } from './room-notices'
 import type { NoticeKind, NoticeRecord } from './room-notices'
@@ -254,6 +254,8 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, tx: App
   }
 
   if (author === null) return null // everything else needs an active member
+  if (op.type === schema.OP_DEVICE) return applyDevice(op, author, tx, host, ctx)
+  if (op.type === schema.OP_REMOVE_DEVICE) return removeDevice(op.writerKey, author, tx, host)
 
   switch (op.type) {
     case schema.OP_MESSAGE:
@@ -381,6 +383,51 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, tx: App
   return null
 }
 
+/**
+ * A linked device joins its person's membership: only an active member's, only with that
+ * person's identity signature over (room, writer, number, device), only a writer never seen in
+ * this room, and never a device that was removed here. Anyone may append it (the person's first
+ * device does). Only a valid one changes the view; whether it is in a room is decided where it is
+ * appended (every admin runs 2.1), never here, so every 2.1 member applies it alike.
+ */
+async function applyDevice(op: schema.DeviceOp, _author: MemberRecord, tx: ApplyBatch, host: AutobaseHost, ctx: ApplyContext): Promise<number | null> {
+  if (op.name.length > schema.MAX_NAME_LENGTH) return null
+  const person = await getMember(tx, op.publicKey)
+  if (person === null || person.state !== schema.MEMBER_ACTIVE) return null
+  if ((await tx.get('writer/' + hex(op.writerKey))) !== null) return null
+  if ((await tx.get('revoked/' + hex(op.device))) !== null) return null
+  // A forged record writes nothing, not even to the failed-record budget: release 2.0's apply
+  // skips this op type, so any byte it wrote would set a 2.1 indexer's view apart from a 2.0
+  // one's in a room where the first device never signed anyone in (see DeviceLinks._blocked).
+  if (!verifyDeviceMember(op.signature, op.publicKey, ctx.discoveryKey(), op.writerKey, person.number, op.device)) return null
+  await host.addWriter(op.writerKey, { indexer: false })
+  await tx.put('writer/' + hex(op.writerKey), op.publicKey)
+  const record: schema.DeviceRecord = { writerKey: op.writerKey, publicKey: op.publicKey, device: op.device, name: op.name, state: schema.MEMBER_ACTIVE }
+  await tx.put('device/' + hex(op.writerKey), c.encode(schema.deviceRecord, record))
+  return EVENT_ROOM
+}
+
+/** A linked device leaves for good: by its own person or an admin. Its Noise key is refused from now on. */
+async function removeDevice(writerKey: Buffer, author: MemberRecord, tx: ApplyBatch, host: AutobaseHost): Promise<number | null> {
+  const raw = await tx.get('device/' + hex(writerKey))
+  if (raw === null) return null
+  const record = c.decode(schema.deviceRecord, raw)
+  if (record.state !== schema.MEMBER_ACTIVE) return null
+  if (!b4a.equals(record.publicKey, author.publicKey) && author.role !== schema.ROLE_ADMIN) return null
+  if (!host.removeable(writerKey)) return null
+  await host.removeWriter(writerKey)
+  await tx.put('device/' + hex(writerKey), c.encode(schema.deviceRecord, { ...record, state: schema.MEMBER_REMOVED }))
+  await tx.put('revoked/' + hex(record.device), record.publicKey)
+  return EVENT_ROOM
+}
+
+/** Every linked device ever added here, with its state. */
+export async function listDevices(from: MetaSource): Promise<schema.DeviceRecord[]> {
+  const out: schema.DeviceRecord[] = []
+  for await (const value of readerOf(from).range('device/', 'device/~')) out.push(c.decode(schema.deviceRecord, value))
+  return out
+}
+
 async function appendMessage(
   tx: ApplyBatch,
   author: MemberRecord,
@@ -471,6 +518,12 @@ async function endMembership(tx: ApplyBatch, host: AutobaseHost, member: MemberR
   if (!host.removeable(member.writerKey)) return false
   await host.removeWriter(member.writerKey)
   await putMember(tx, { ...member, state, role: schema.ROLE_MEMBER })
+  // A person who goes takes their linked devices along.
+  for (const d of await listDevices(tx)) {
+    if (d.state !== schema.MEMBER_ACTIVE || !b4a.equals(d.publicKey, member.publicKey)) continue
+    if (host.removeable(d.writerKey)) await host.removeWriter(d.writerKey)
+    await tx.put('device/' + hex(d.writerKey), c.encode(schema.deviceRecord, { ...d, state }))
+  }
   return true
 }
 
@@ -514,6 +567,9 @@ function validId(id: string): boolean {
 async function authorOf(tx: ApplyBatch, writerKey: Buffer): Promise<MemberRecord | null> {
   const link = await tx.get('writer/' + hex(writerKey))
   if (link === null) return null
+  // A removed linked device speaks for nobody, even in ops linearized after its removal.
+  const device = await tx.get('device/' + hex(writerKey))
+  if (device !== null && c.decode(schema.deviceRecord, device).state !== schema.MEMBER_ACTIVE) return null
   const member = await getMember(tx, link)
   return member && member.state === schema.MEMBER_ACTIVE ? member : null
 }

@@ -11,8 +11,8 @@ import { callInfo } from '../calls/call-info'
 import type { RoomMessage } from '../contract'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
-import type { InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
-import { applyOps, closeView, currentEpoch, getCreator, getInfo, sealedEpochKey, getInvite, blockIsOp, dueForClearing, getMember, listMembers, messageAt, messageById, messageIds, messageWithFile, openView, quoteFor, readMessages, readNotices } from './room-view'
+import type { DeviceRecord, InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
+import { applyOps, closeView, currentEpoch, getCreator, listDevices, getInfo, sealedEpochKey, getInvite, blockIsOp, dueForClearing, getMember, listMembers, messageAt, messageById, messageIds, messageWithFile, openView, quoteFor, readMessages, readNotices } from './room-view'
 import { ReadMarks } from './read-marks'
 import { ReplyLinks } from './reply-links'
 import { MAX_REPLY_ID, replyQuote } from './reply-quote'
@@ -23,7 +23,7 @@ import type { ApplyContext, MessageState, NoticeState, RoomView } from './room-v
 import { formatVersion } from '../wire/version'
 import type { ProtocolVersion } from '../wire/version'
 import type { NumberScheme } from '../identity/number-scheme'
-import { memberSignable, verifyMember } from './member-signature'
+import { deviceMemberSignable, memberSignable, verifyDeviceMember, verifyMember } from './member-signature'
 import { DeliveryMarks } from './delivery-marks'
 import { newEpochKey, sealKeyTo, sealText } from './epoch-keys'
 import { Resource } from '../resource'
@@ -38,6 +38,16 @@ export interface Self {
   sign: (message: Buffer) => Buffer
   /** Opens an epoch key sealed to the identity key, or null. */
   openSealed: (box: Buffer) => Buffer | null
+}
+
+/** A linked device to add under a member: that member's identity signature vouches for it. */
+export interface NewDevice {
+  writerKey: Buffer
+  publicKey: Buffer
+  /** The device's own Noise key. */
+  device: Buffer
+  name: string
+  signature: Buffer
 }
 
 /** A member to add: their own signature vouches for the writer and (derived) number. */
@@ -153,6 +163,8 @@ export class Room extends Resource<RoomEvents> {
   private readonly _announced = new Set<string>()
   /** hex key of a member we removed -> the hand-over of that removal to them. */
   private readonly _handoffs = new Map<string, Handoff>()
+  /** Linked devices, as of the last update. */
+  private _devices: DeviceRecord[] = []
   private _scanning: Promise<void> | null = null
   private _rescan = false
   /** The room's namespace session of the profile's store (Autobase closes it: one per opening). */
@@ -606,6 +618,61 @@ export class Room extends Resource<RoomEvents> {
       if (key !== null && box !== null) ops.push({ type: schema.OP_EPOCH_GRANT, epoch: key.epoch, publicKey: member.publicKey, box })
       await this._appendAll(ops)
     })
+  }
+
+  /**
+   * Adds a linked device of a member as another writer under that person (checked first, as
+   * addMember does: apply would skip a bad one everywhere and count it against us).
+   */
+  async addDevice(d: NewDevice): Promise<void> {
+    const person = await getMember(this.base.view, d.publicKey)
+    if (person === null || person.state !== schema.MEMBER_ACTIVE) throw PeerlineError.NOT_A_MEMBER()
+    if (!verifyDeviceMember(d.signature, d.publicKey, this.discoveryKey, d.writerKey, person.number, d.device)) {
+      throw new PeerlineError('NOT_ALLOWED', 'That device signature does not verify: no device was added.')
+    }
+    if ((await this.devices()).some((x) => b4a.equals(x.writerKey, d.writerKey))) return
+    await this._waitWritable()
+    await this._append({ type: schema.OP_DEVICE, ...d })
+  }
+
+  /** Linked devices ever added here, with their state. */
+  async devices(): Promise<DeviceRecord[]> {
+    return listDevices(this.base.view)
+  }
+
+  /**
+   * Removes a linked device. An admin also starts a new epoch in the same batch (its key sealed to
+   * every remaining member's identity, which a device never holds), so the device reads nothing
+   * written afterwards even if it got the cores.
+   */
+  async removeDevice(writerKey: Buffer): Promise<void> {
+    await this._waitWritable()
+    const view = this.base.view
+    const target = (await this.devices()).find((d) => b4a.equals(d.writerKey, writerKey))
+    if (target === undefined || target.state !== schema.MEMBER_ACTIVE) return
+    const op: schema.RemoveDeviceOp = { type: schema.OP_REMOVE_DEVICE, writerKey }
+    const me = await this.me()
+    if (me === null || me.role !== schema.ROLE_ADMIN) return this._append(op)
+    const key = newEpochKey()
+    const keys: schema.EpochKey[] = []
+    for (const m of await listMembers(view)) {
+      if (m.state !== schema.MEMBER_ACTIVE) continue
+      const box = sealKeyTo(m.publicKey, key)
+      if (box !== null) keys.push({ publicKey: m.publicKey, box })
+    }
+    await this._appendAll([op, { type: schema.OP_EPOCH, epoch: (await currentEpoch(view)) + 1, keys }])
+    await this.base.update()
+    await this._refreshMembers()
+  }
+
+  /** Active linked devices' Noise keys (hex), as of the last update. */
+  get deviceKeys(): string[] {
+    return this._devices.filter((d) => d.state === schema.MEMBER_ACTIVE).map((d) => b4a.toString(d.device, 'hex'))
+  }
+
+  /** True if this room removed that device of that person (its hello is refused). */
+  revoked(publicKey: Buffer, device: Buffer): boolean {
+    return this._devices.some((d) => d.state !== schema.MEMBER_ACTIVE && b4a.equals(d.device, device) && b4a.equals(d.publicKey, publicKey))
   }
 
   /** This device's member signature for this room (what a joiner hands the member who adds it). */
@@ -1194,6 +1261,9 @@ export class Room extends Resource<RoomEvents> {
       members.set(b4a.toString(m.publicKey, 'hex'), m)
       this.cores.know(m.writerKey)
     }
+    const devices = await listDevices(view)
+    for (const d of devices) this.cores.know(d.writerKey)
+    this._devices = devices
     const before = this.memberKeys.join()
     this._members = members
     if (this.memberKeys.join() !== before) this.emit('members')
@@ -1307,6 +1377,11 @@ function opened(key: Buffer | null): Buffer {
 }
 
 /** `self`'s signature for being in the room with this discovery key on this writer. */
+/** The identity's signature putting its linked device (writer `writerKey`, Noise key `device`) in a room. */
+export async function deviceSignedBy(self: Self, scheme: NumberScheme, discoveryKey: Buffer, writerKey: Buffer, device: Buffer): Promise<Buffer> {
+  return self.sign(deviceMemberSignable(discoveryKey, writerKey, await scheme.derive(self.publicKey), device))
+}
+
 export async function signedBy(self: Self, scheme: NumberScheme, discoveryKey: Buffer, writerKey: Buffer): Promise<Buffer> {
   return self.sign(memberSignable(discoveryKey, writerKey, await scheme.derive(self.publicKey)))
 }

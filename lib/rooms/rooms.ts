@@ -291,10 +291,16 @@ export class Rooms extends Resource<RoomsEvents> {
     if (entry && entry.read !== room.length) await this._o.list.put(id, { ...entry, read: room.length })
   }
 
-  /** True if this key is an active member of any room we are in (the firewall lets them in). */
+  /** True if this key is an active member, or a member's linked device, of any room we are in (the firewall lets them in). */
   knows(publicKey: Buffer): boolean {
     const id = b4a.toString(publicKey, 'hex')
-    for (const room of this._opened.values()) if (room.memberKeys.includes(id)) return true
+    for (const room of this._opened.values()) if (room.memberKeys.includes(id) || room.deviceKeys.includes(id)) return true
+    return false
+  }
+
+  /** True if a room of ours says this person removed that linked device (its hello is refused). */
+  revoked(publicKey: Buffer, device: Buffer): boolean {
+    for (const room of this._opened.values()) if (room.revoked(publicKey, device)) return true
     return false
   }
 

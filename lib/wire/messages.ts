@@ -11,7 +11,9 @@
  */
 import c from 'compact-encoding'
 import type { Encoding } from 'compact-encoding'
-import { empty, growable, oneOf, since, struct } from './struct'
+import { empty, growable, oneOf, optional, since, struct } from './struct'
+import { deviceCertificate } from '../identity/device-certificate'
+import type { DeviceCertificate } from '../identity/device-certificate'
 import { UNVERSIONED, protocolVersion } from './version'
 import type { ProtocolVersion } from './version'
 
@@ -34,12 +36,20 @@ function channel<H, M extends MessageEncodings>(protocol: string, handshake: Enc
 
 // Hello: the handshake of the hello channel. The number is checked against the Noise key; the
 // version says which protocol the peer speaks (the first release sent none: 1.0).
+// A linked device adds its certificate: its own Noise key is not the identity key, the
+// certificate says which identity it speaks for (absent: the Noise key is the identity key).
 export interface Hello {
   number: string
   name: string
   version: ProtocolVersion
+  certificate?: DeviceCertificate | null
 }
-export const hello: Encoding<Hello> = growable(struct<Hello>({ number: c.string, name: c.string, version: since(protocolVersion, UNVERSIONED) }))
+export const hello: Encoding<Hello> = growable(struct<Hello>({
+  number: c.string,
+  name: c.string,
+  version: since(protocolVersion, UNVERSIONED),
+  certificate: since(optional(deviceCertificate), null)
+}))
 
 // Contact channel: a request carries the direct room's key and its encryption key.
 export interface ContactRequest {
@@ -212,12 +222,26 @@ export interface FileData {
 // Ends in raw bytes, so it cannot grow.
 export const fileData: Encoding<FileData> = struct<FileData>({ id: c.fixed32, index: c.uint, data: c.raw })
 
+/** A room a linked device opened under its own writer, for the first device to sign it in. */
+export interface DeviceRoom {
+  discoveryKey: Buffer
+  writerKey: Buffer
+}
+export const deviceRoom: Encoding<DeviceRoom> = struct<DeviceRoom>({ discoveryKey: c.fixed32, writerKey: c.fixed32 })
+/** Between two devices of one person (2.1): "sign me into these rooms". */
+export interface DeviceSignIn {
+  rooms: DeviceRoom[]
+}
+export const deviceSignIn: Encoding<DeviceSignIn> = growable(struct<DeviceSignIn>({ rooms: c.array(deviceRoom) as Encoding<DeviceRoom[]> }))
+
 // The channels, each named once.
 export const HELLO_PROTOCOL = 'peerline/hello/1'
 export const CONTACT_PROTOCOL = 'peerline/contact/1'
 export const ROOM_LIVE_PROTOCOL = 'peerline/room-live/1'
 export const FILE_PROTOCOL = 'peerline/file/1'
 export const CALL_PROTOCOL = 'peerline/call/1'
+/** Between devices of one person, both ends proven by the hello (2.1). */
+export const DEVICE_PROTOCOL = 'peerline/device/1'
 /** Tunnelled call datagrams, only on connections whose stream cannot carry unordered datagrams. */
 export const CALL_MEDIA_PROTOCOL = 'peerline/call-media/1'
 
@@ -250,5 +274,7 @@ export const CALL_CHANNEL = channel(CALL_PROTOCOL, empty, {
   signal: callSignal,
   chat: callChat
 })
+
+export const DEVICE_CHANNEL = channel(DEVICE_PROTOCOL, empty, { signIn: deviceSignIn })
 
 export const CALL_MEDIA_CHANNEL = channel(CALL_MEDIA_PROTOCOL, empty, { datagram: callDatagram })

@@ -30,6 +30,8 @@ export const OP_EPOCH_GRANT = 16
 export const OP_SEALED_MESSAGE = 17
 export const OP_SEALED_EDIT = 18
 export const OP_READ = 19
+export const OP_DEVICE = 20
+export const OP_REMOVE_DEVICE = 21
 
 export const ROLE_MEMBER = 0
 export const ROLE_ADMIN = 1
@@ -60,6 +62,28 @@ export interface MemberOp {
   name: string
   role: Role
   signature: Buffer
+}
+
+/**
+ * A linked device of a member: another writer under the same person. Valid only with
+ * `signature` by `publicKey` (an active member's identity key) over the room's discovery key, the
+ * device's writer key, the number derived from `publicKey` and the device's Noise key
+ * (lib/rooms/member-signature.ts, deviceSignable). Ops from that writer are the member's.
+ */
+export interface DeviceOp {
+  type: typeof OP_DEVICE
+  writerKey: Buffer
+  publicKey: Buffer
+  /** The device's own Noise key (its connections), so members can dial and let it in. */
+  device: Buffer
+  name: string
+  signature: Buffer
+}
+
+/** Takes a linked device's writer away for good (its person, or an admin). */
+export interface RemoveDeviceOp {
+  type: typeof OP_REMOVE_DEVICE
+  writerKey: Buffer
 }
 
 /** A text sealed with the key of an epoch (lib/rooms/epoch-keys.ts); epoch 0 is never sealed. */
@@ -256,6 +280,8 @@ export type RoomOp =
   | LeaveOp
   | AddInviteOp
   | ReadOp
+  | DeviceOp
+  | RemoveDeviceOp
 
 type Body<O extends RoomOp> = Encoding<Omit<O, 'type'>>
 
@@ -304,7 +330,9 @@ const OP_BODIES: { [K in RoomOp['type']]: Body<Extract<RoomOp, { type: K }>> } =
   [OP_EPOCH_GRANT]: struct<Omit<EpochGrantOp, 'type'>>({ epoch: c.uint, publicKey: c.fixed32, box: c.buffer }),
   [OP_SEALED_MESSAGE]: withReply(struct<Omit<SealedMessageOp, 'type' | 'replyTo'>>({ id: c.string, text: sealedText, time: c.uint })),
   [OP_SEALED_EDIT]: struct<Omit<SealedEditOp, 'type'>>({ id: c.string, text: sealedText, time: c.uint }),
-  [OP_READ]: struct<Omit<ReadOp, 'type'>>({ id: c.string })
+  [OP_READ]: struct<Omit<ReadOp, 'type'>>({ id: c.string }),
+  [OP_DEVICE]: struct<Omit<DeviceOp, 'type'>>({ writerKey: c.fixed32, publicKey: c.fixed32, device: c.fixed32, name: c.string, signature: c.fixed64 }),
+  [OP_REMOVE_DEVICE]: struct<Omit<RemoveDeviceOp, 'type'>>({ writerKey: c.fixed32 })
 }
 
 function bodyOf(type: number): Encoding<object> {

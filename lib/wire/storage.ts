@@ -7,7 +7,7 @@
  */
 import c from 'compact-encoding'
 import type { Encoding } from 'compact-encoding'
-import { oneOf, optional, since, struct } from './struct'
+import { growable, oneOf, optional, since, struct } from './struct'
 import { callRecord, fileRef, role, sealedText } from './room-ops'
 import type { CallRecord, FileRef, Role, SealedText } from './room-ops'
 
@@ -33,6 +33,33 @@ export const memberRecord: Encoding<MemberRecord> = struct<MemberRecord>({
   role,
   state: c.uint as Encoding<MemberState>
 })
+
+/** A member's linked device in a room's view (`device/<writer>`). */
+export interface DeviceRecord {
+  writerKey: Buffer
+  publicKey: Buffer
+  device: Buffer
+  name: string
+  state: MemberState
+}
+export const deviceRecord: Encoding<DeviceRecord> = struct<DeviceRecord>({
+  writerKey: c.fixed32,
+  publicKey: c.fixed32,
+  device: c.fixed32,
+  name: c.string,
+  state: c.uint as Encoding<MemberState>
+})
+
+/** A device of ours in the profile core (`device/<noise key>`): who we linked, and when it was removed. */
+export interface ProfileDevice {
+  device: Buffer
+  name: string
+  /** ms */
+  added: number
+  /** ms; 0 while it is linked */
+  removed: number
+}
+export const profileDevice: Encoding<ProfileDevice> = growable(struct<ProfileDevice>({ device: c.fixed32, name: c.string, added: c.uint, removed: c.uint }))
 
 export interface RoomInfoRecord {
   name: string

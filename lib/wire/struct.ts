@@ -100,16 +100,16 @@ export function oneOf<T extends string>(values: readonly T[]): Encoding<T> {
   }
 }
 
-/** A flag, then the value if the flag is set. */
+/** A flag, then the value if the flag is set (undefined counts as absent: optional fields). */
 export function optional<T>(enc: Encoding<T>): Encoding<T | null> {
   return {
     preencode(state, v) {
-      c.bool.preencode(state, v !== null)
-      if (v !== null) enc.preencode(state, v)
+      c.bool.preencode(state, v != null)
+      if (v != null) enc.preencode(state, v)
     },
     encode(state, v) {
-      c.bool.encode(state, v !== null)
-      if (v !== null) enc.encode(state, v)
+      c.bool.encode(state, v != null)
+      if (v != null) enc.encode(state, v)
     },
     decode(state) {
       return c.bool.decode(state) ? enc.decode(state) : null

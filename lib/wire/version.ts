@@ -13,7 +13,8 @@ import c from 'compact-encoding'
 import type { Encoding, State } from 'compact-encoding'
 
 export const PROTOCOL_MAJOR = 2
-export const PROTOCOL_MINOR = 0
+// 2.1: linked devices (room ops OP_DEVICE, OP_REMOVE_DEVICE change the view; see atLeast).
+export const PROTOCOL_MINOR = 1
 
 export interface ProtocolVersion {
   major: number
@@ -37,6 +38,20 @@ export const protocolVersion: Encoding<ProtocolVersion> = {
   decode(state: State): ProtocolVersion {
     return { major: c.uint.decode(state), minor: c.uint.decode(state) }
   }
+}
+
+/** The first version whose apply knows device records (a room's admins must all run it). */
+export const DEVICES_SINCE: ProtocolVersion = Object.freeze({ major: 2, minor: 1 })
+
+/** True if `v` is `since` or a later minor of the same major. */
+export function atLeast(v: ProtocolVersion, since: ProtocolVersion): boolean {
+  return v.major === since.major && v.minor >= since.minor
+}
+
+/** "2.1" -> {2, 1}; null for anything else. */
+export function parseVersion(text: string): ProtocolVersion | null {
+  const m = /^(\d{1,4})\.(\d{1,4})$/.exec(text)
+  return m === null ? null : { major: Number(m[1]), minor: Number(m[2]) }
 }
 
 export function formatVersion(v: ProtocolVersion): string {

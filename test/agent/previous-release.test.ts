@@ -1,5 +1,5 @@
 import test from 'brittle'
-import { setup } from '../../harness/agent-net'
+import { befriend, setup } from '../../harness/agent-net'
 import { chatRoomAndFiles } from '../../harness/interop'
 import { buildRelease, releaseUnavailable } from '../../harness/release-tree'
 import { eventually } from '../../harness/eventually'
@@ -30,7 +30,7 @@ test('an agent of the first release (1.0) meets this one: told to update, nobody
 
   now.call('addContact', { number: old.number }).catch(() => {})
   const told = await now.waitFor('peerVersion', (p) => p.number === old.number)
-  t.alike([told.version, told.ours, told.compatibility, told.code], ['1.0', '2.0', 'older-major', 'PEER_OUTDATED'])
+  t.alike([told.version, told.ours, told.compatibility, told.code], ['1.0', '2.1', 'older-major', 'PEER_OUTDATED'])
   t.ok(/ask them to update/.test(told.message as string), told.message as string)
 
   // The first release refuses our hello (trailing bytes) and drops the connection, as it does any
@@ -68,6 +68,57 @@ test('release 2.0 and replies, read marks: 2.0 shows the reply as a plain messag
   t.absent(old.logs.some((l) => /undecodable|broken|failed/.test(l)), 'no errors on 2.0')
   const rooms = await old.call('listRooms')
   t.is(rooms.find((r) => r.room === room)?.broken ?? null, null, 'the room works on 2.0')
+})
+
+// Device records (2.1) change the room view and release 2.0's apply skips them: an admin on 2.0
+// would then build another view than the others, and the room's indexers would never sign it
+// together again. So the first device signs a linked device only into rooms whose admins all run
+// 2.1, and the rest wait until their admin does.
+test('release 2.0 as a room admin: a linked device waits for that room (linkProgress says why), joins the others, and joins it once the admin updates', { timeout: 420_000 }, async (t) => {
+  const main = await releaseOrSkip(t, '2.0')
+  if (main === null) return
+  const { start } = await setup(t)
+  const a = await start('a')
+  const c = await start('c')
+  let b = await start('b', {}, main)
+  await befriend(a, b) // a direct room: A and B are both its admins, B on 2.0
+  await befriend(a, c)
+  const rooms = await a.call('listContacts')
+  const withB = rooms.find((x) => x.number === b.number)?.room
+  const withC = rooms.find((x) => x.number === c.number)?.room
+  const hiB = await b.call('send', { to: a.number, text: 'B on 2.0' })
+  await a.waitFor('message', (p) => p.id === hiB.id, 60_000)
+
+  const { link } = await a.call('createDeviceLink', {})
+  const a2 = await start('a2')
+  await a2.call('linkDevice', { link })
+  const done = await a2.waitFor('linkProgress', (p) => p.done === true, 120_000)
+  t.alike((done.skipped ?? []).map((s) => s.room), [withB], 'the room with a 2.0 admin is skipped')
+  t.ok(/runs Peerline 2\.0/.test(done.skipped?.[0]?.reason ?? ''), done.skipped?.[0]?.reason)
+  t.is(done.rooms, 1, 'and the other room is signed in')
+
+  // In C's room A2 writes as A.
+  const fromA2 = await a2.call('send', { to: c.number, text: 'from the laptop' })
+  t.is(fromA2.room, withC)
+  t.is((await c.waitFor('message', (p) => p.id === fromA2.id, 60_000)).from, a.number, 'C sees A2 as A')
+
+  // B's room never got a device record, so A (2.1) and B (2.0) build one view: both go on.
+  const m1 = await a.call('send', { to: b.number, text: 'A to B after the link' })
+  await b.waitFor('message', (p) => p.id === m1.id, 60_000)
+  const m2 = await b.call('send', { to: a.number, text: 'B to A after the link' })
+  await a.waitFor('message', (p) => p.id === m2.id, 60_000)
+  t.absent(a.logs.some((l) => /device link: room .*signed in now/.test(l)), 'A did not sign A2 into B\'s room')
+  t.absent(b.logs.some((l) => /undecodable|broken|failed/.test(l)), 'no errors on 2.0')
+
+  // B updates (this version, the same profile folder): A signs A2 in, and A2 writes to B as A.
+  await b.stop()
+  b = await start('b')
+  await eventually(async () => a.logs.some((l) => /device link: room .*signed in now/.test(l)), (x) => x, 120_000)
+  t.pass('A signs A2 into B\'s room once B says 2.1')
+  const late = await a2.call('send', { to: b.number, text: 'A2 in B\'s room' })
+  t.is(late.room, withB)
+  t.is((await b.waitFor('message', (p) => p.id === late.id, 90_000)).from, a.number, 'B sees A2 as A')
+  t.absent(a.logs.some((l) => /broken/.test(l)), 'no broken room on A')
 })
 
 /** The release's agent main, built; null (the test says it skipped) without git history. */

@@ -68,7 +68,7 @@ test('the terminal chat strips escapes from peer names and text, shows names, an
 test('the terminal chat says when a contact runs another Peerline version', { timeout: 120_000 }, async (t) => {
   const { start, dir, bootstrap } = await setup(t)
   // PEERLINE_SIMULATE_PROTOCOL: this agent speaks the next minor version (see mixed-version.test.ts).
-  const newer = await start('newer', { PEERLINE_SIMULATE_PROTOCOL: '2.1' })
+  const newer = await start('newer', { PEERLINE_SIMULATE_PROTOCOL: '2.2' })
   await newer.call('setProfile', { name: 'Nia' })
   const chat = terminalChat(t, path.join(dir, 'alice'), bootstrap)
   await eventually(async () => chat.out, (o) => o.includes('Ready'))

@@ -3,7 +3,7 @@ import b4a from 'b4a'
 import path from 'path'
 import Corestore from 'corestore'
 import { keyPairFromSeed } from '../../lib/identity/identity'
-import { ProfileCore, profileKeyOf } from '../../lib/profile/profile-core'
+import { ProfileCore, profileEncryptionKey, profileKeyOf } from '../../lib/profile/profile-core'
 import type { ProfileSnapshot } from '../../lib/profile/profile-core'
 import { ProfileMirrors } from '../../lib/profile/profile-mirrors'
 import { ROOM_DIRECT } from '../../lib/wire/schemas'
@@ -74,4 +74,42 @@ test('the profile core: found from the public key, held blind by a contact, rest
   await blind.close()
   await mirrors.close()
   await restored.close()
+})
+
+// A linked device holds the profile encryption key (it reads contacts and rooms) but never the
+// identity seed. The Corestore seed in the profile is sealed under a key only the seed gives: were
+// it readable, a removed device could append to the first device's writer cores in every room.
+test('a linked device reads the profile but not the store seed; the seed holder does', async (t) => {
+  const dir = await t.tmp()
+  const [sa, sl, sr] = ['a', 'linked', 'r'].map((n) => new Corestore(path.join(dir, n)))
+  t.teardown(async () => {
+    for (const s of [sa, sl, sr]) await s.close()
+  })
+  const keyPair = keyPairFromSeed(SEED)
+  const mine = new ProfileCore({ store: sa, keyPair, seed: SEED })
+  await mine.ready()
+  await mine.write(snapshot)
+  t.is(await mine.write(snapshot), 0, 'sealing the same seed again writes nothing')
+
+  const linked = new ProfileCore({ store: sl, keyPair: { publicKey: keyPair.publicKey, secretKey: null }, seed: { encryptionKey: profileEncryptionKey(SEED) } })
+  await linked.ready()
+  const unpipe = pipe(sa, sl)
+  t.teardown(unpipe)
+  await eventually(async () => linked.core.contiguousLength, (n) => n === mine.length, 10_000)
+  const seen = await linked.read()
+  t.alike(seen.contacts, snapshot.contacts, 'the linked device reads the contacts')
+  t.is(seen.storeSeed, null, 'but not the store seed')
+  const seed = snapshot.storeSeed as Buffer
+  let found = false
+  for (let i = 0; i < linked.core.length; i++) if (b4a.from((await linked.core.get(i)) ?? b4a.alloc(0)).includes(seed)) found = true
+  t.absent(found, 'no block it can decrypt holds the seed bytes')
+
+  // The identity seed (a restore from the phrase) opens it.
+  const restored = new ProfileCore({ store: sr, keyPair, seed: SEED })
+  await restored.ready()
+  const unpipe2 = pipe(sl, sr)
+  t.teardown(unpipe2)
+  await eventually(async () => restored.length, (n) => n === mine.length, 10_000)
+  t.alike((await restored.read()).storeSeed, seed, 'the seed holder reads it back')
+  await Promise.all([mine.close(), linked.close(), restored.close()])
 })

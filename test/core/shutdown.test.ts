@@ -37,3 +37,10 @@ test('shutdown: a close that fails says so and exits 1', async (t) => {
   t.alike(p.codes, [1])
   t.alike(p.logs, ['shutting down (window closed)', 'close failed: disk gone'])
 })
+
+test('shutdown: a close that never ends still exits (1) after its bound, and says so', async (t) => {
+  const { p, opts } = fakeProcess()
+  await shutdown(() => new Promise<void>(() => {}), { ...opts, bound: 50 })('SIGTERM')
+  t.alike(p.codes, [1])
+  t.alike(p.logs, ['shutting down (SIGTERM)', 'close did not finish in 0.05 s: exiting anyway'])
+})

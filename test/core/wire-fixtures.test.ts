@@ -84,22 +84,24 @@ test('every wire format and room op type has a fixture', (t) => {
   t.alike(missing, [], missing.length ? `run scripts/make-wire-fixtures.js for: ${missing.join(', ')}` : 'none missing')
 })
 
-test('every format has a fixture of protocol 2.0, and every record that may grow one of the next minor (2.1)', (t) => {
-  const all = fixtures().map(({ fixture }) => fixture)
+// By file: `.v2.json` is what a version of this major writes (2.0, or 2.1 for formats added since),
+// `.next.json` that grown by the next minor.
+test('every format has a fixture of this major, and every record that may grow one of the next minor', (t) => {
+  const all = fixtures()
   const name = (f: Fixture): string => (f.format === 'roomOp' ? `roomOp-${f.opType}` : f.format)
-  const first = all.filter((f) => f.protocol === undefined)
-  const v2 = new Set(all.filter((f) => f.protocol === '2.0').map(name))
-  const next = all.filter((f) => f.protocol === '2.1')
-  t.alike(first.map(name).filter((n) => !v2.has(n)), [], 'a 2.0 fixture beside each of the first release')
-  // The next minor's bytes are the 2.0 bytes and one more field; this version reads the same value.
+  const first = all.filter(({ fixture }) => fixture.protocol === undefined)
+  const v2 = new Set(all.filter(({ file }) => file.endsWith('.v2.json')).map(({ fixture }) => name(fixture)))
+  const next = all.filter(({ file }) => file.endsWith('.next.json')).map(({ fixture }) => fixture)
+  t.alike(first.map(({ fixture }) => name(fixture)).filter((n) => !v2.has(n)), [], 'a 2.x fixture beside each of the first release')
+  // The next minor's bytes are this major's bytes and one more field; this version reads the same value.
   for (const f of next) {
-    const mine = all.find((g) => g.protocol === '2.0' && g.field === undefined && name(g) === name(f))
+    const mine = all.find(({ file, fixture }) => file.endsWith('.v2.json') && fixture.field === undefined && name(fixture) === name(f))?.fixture
     if (!mine) {
-      t.fail(`${name(f)}: a 2.1 fixture without its 2.0 twin`)
+      t.fail(`${name(f)}: a next-minor fixture without its twin of this major`)
       continue
     }
-    if (!f.hex.startsWith(mine.format === 'roomOp' ? mine.hex.slice(0, 2) : mine.hex.slice(0, 8))) t.fail(`${name(f)}: not the 2.0 record grown`)
-    t.ok(f.hex.length > mine.hex.length, `${name(f)}: longer than 2.0`)
+    if (!f.hex.startsWith(mine.format === 'roomOp' ? mine.hex.slice(0, 2) : mine.hex.slice(0, 8))) t.fail(`${name(f)}: not the 2.x record grown`)
+    t.ok(f.hex.length > mine.hex.length, `${name(f)}: longer than 2.x`)
   }
   t.ok(next.some((f) => f.format === 'hello') && next.some((f) => f.format === 'roomOp') && next.some((f) => f.format === 'contactRequest'), 'the hello, room ops and messages grow')
 })

@@ -5,7 +5,7 @@ import { befriend, people } from '../../harness/ui-people'
 
 test('a contact on a newer Peerline: a banner says who and what to do, and stays until read', { skip: !hasChromium(), timeout: 180_000 }, async (t) => {
   // PEERLINE_SIMULATE_PROTOCOL: Bob's core speaks the next minor version (see mixed-version.test.ts).
-  const { page, aliceApi, bobApi } = await people(t, { bobEnv: { PEERLINE_SIMULATE_PROTOCOL: '2.1' } })
+  const { page, aliceApi, bobApi } = await people(t, { bobEnv: { PEERLINE_SIMULATE_PROTOCOL: '2.2' } })
   if (bobApi === null) throw new Error('no Bob')
   await befriend(aliceApi, bobApi)
   const notice = page.locator('.shell-notice', { hasText: 'runs a newer Peerline' })

@@ -3,6 +3,7 @@ import { dialog, formatNumber, h, replace, sentence } from '../dom'
 import type { Model } from '../model'
 import { networkBadge } from './network-badge'
 import { backupSection } from './backup'
+import { devicesSection } from './devices'
 
 export function settingsDialog(api: ApiPort, model: Model, changed: () => void): void {
   const out = h('p.result', { role: 'status' })
@@ -68,6 +69,7 @@ export function settingsDialog(api: ApiPort, model: Model, changed: () => void):
       ),
       phrase
     ),
+    devicesSection(api),
     backupSection(api),
     h(
       'div.section',

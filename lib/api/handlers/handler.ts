@@ -11,6 +11,8 @@ export interface HandlerContext {
   downloadsFolder(): string
   /** Swaps a fresh profile's identity for the one `phrase` restores (the Api reopens the core). */
   restoreIdentity(phrase: string): Promise<Me>
+  /** Makes this fresh profile a linked device of the person behind `link` (the Api reopens the core). */
+  linkDevice(link: string): Promise<{ number: string }>
   /** The profile directory. */
   readonly storage: string
   /**

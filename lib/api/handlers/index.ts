@@ -6,6 +6,7 @@ import { fileHandlers } from './files'
 import { identityHandlers } from './identity'
 import { messageHandlers } from './messages'
 import { profileHandlers } from './profile'
+import { deviceHandlers } from './devices'
 import { roomHandlers } from './rooms'
 
 /** Every method's handler, one table per capability; the type makes sure none is missing. */
@@ -16,5 +17,6 @@ export const HANDLERS: { readonly [M in MethodName]: Handler<M> } = {
   ...roomHandlers,
   ...fileHandlers,
   ...callHandlers,
-  ...profileHandlers
+  ...profileHandlers,
+  ...deviceHandlers
 }

@@ -140,6 +140,11 @@ declare module 'autobase' {
     /** this writer's input core; null until ready() */
     local: Hypercore<unknown> | null
     /**
+     * protomux-wakeup: tells peers on the streams added which writers moved (key, length), so a
+     * writer this base does not follow yet is fetched. `base.replicate()` adds its stream itself.
+     */
+    readonly wakeupProtocol: { addStream(stream: unknown): void }
+    /**
      * (internal) our writer as the linearizer sees it: `length` is how many of our own nodes it
      * has taken in, which lags `local.length` when our core grew by replication; null when this
      * device is not a writer

@@ -8,6 +8,8 @@ import type { RoomCores } from './room-cores'
 
 /** The hypercore wire protocol's name on a muxer (one channel per core, its id the discovery key). */
 const HYPERCORE_PROTOCOL = 'hypercore/alpha'
+/** protomux-wakeup's protocol: one channel per room, its id the room's discovery key. */
+const WAKEUP_PROTOCOL = 'wakeup'
 /** Refusals logged per connection; past that they are counted, not logged (a flood of asks). */
 const LOGGED_REFUSALS = 3
 
@@ -25,6 +27,11 @@ export interface ReplicatedRoom {
   readonly local: Hypercore<unknown> | null
   /** Reopens a room that rests (a member connected: its cores must be there to replicate). Never rejects. */
   wake(): Promise<void>
+  /** The room's discovery key: the id of its wakeup channel. */
+  readonly discoveryKey: Buffer
+  /** Runs Autobase's wakeup protocol on a member's connection (it names writers and lengths). */
+  addWakeup(mux: Protomux): void
+  dropWakeup(mux: Protomux): void
 }
 
 /** How often a hand-over checks what the removed member holds. */
@@ -119,6 +126,9 @@ export class RoomReplication {
       void room.wake()
       peer.mux.cork()
       for (const session of room.cores.open()) attach(session, peer.mux)
+      // Without it a member learns that a writer it does not follow moved only when a node it
+      // holds points there: in a room where not everyone meets everyone, whole writers went missing.
+      room.addWakeup(peer.mux)
       peer.mux.uncork()
     } else if (!allowed && peer.rooms.has(room.id) && !peer.leaving.has(room.id)) {
       const handoff = room.handoff(peer.publicKey)
@@ -160,6 +170,10 @@ export class RoomReplication {
    */
   private _cut(room: ReplicatedRoom, peer: Peer, keep: Hypercore<unknown> | null = null): void {
     if (keep === null) peer.rooms.delete(room.id)
+    room.dropWakeup(peer.mux)
+    for (const channel of [...peer.mux]) {
+      if (channel.protocol === WAKEUP_PROTOCOL && channel.id !== null && b4a.equals(channel.id, room.discoveryKey)) channel.close()
+    }
     const kept = keep?.discoveryKey ?? null
     for (const session of room.cores.open()) {
       if (kept !== null && session.discoveryKey !== null && b4a.equals(session.discoveryKey, kept)) continue

@@ -1,6 +1,7 @@
 import Autobase from 'autobase'
 import type Corestore from 'corestore'
 import type Hypercore from 'hypercore'
+import type Protomux from 'protomux'
 import b4a from 'b4a'
 import c from 'compact-encoding'
 import crypto from 'hypercore-crypto'
@@ -194,6 +195,8 @@ export class Room extends Resource<RoomEvents> {
   newerVersion: ProtocolVersion | null = null
   /** Resolves once our writer core may be appended to (see RoomOptions.catchUp). */
   private _caughtUp: Promise<void> | null = null
+  /** Members' connections that run the wakeup protocol (added again to each woken Autobase). */
+  private readonly _wakeups = new Set<Protomux>()
   private _catchUpDone = true
   private _acker: ReturnType<typeof setInterval> | null = null
 
@@ -323,8 +326,22 @@ export class Room extends Resource<RoomEvents> {
     await this._attach()
   }
 
+  /** Runs Autobase's wakeup protocol on a member's connection, now and after every wake. */
+  addWakeup(mux: Protomux): void {
+    if (this._wakeups.has(mux)) return
+    this._wakeups.add(mux)
+    mux.stream.once('close', () => this._wakeups.delete(mux))
+    if (this._base !== null) this._base.wakeupProtocol.addStream(mux.stream)
+  }
+
+  /** That connection is no longer a member's (its wakeup channel is closed by replication). */
+  dropWakeup(mux: Protomux): void {
+    this._wakeups.delete(mux)
+  }
+
   /** Follows the open Autobase's view and starts the room's timers (at open, and on each wake). */
   private async _attach(): Promise<void> {
+    for (const mux of this._wakeups) this.base.wakeupProtocol.addStream(mux.stream)
     this.base.view.events.on('truncate', (length: number) => {
       this._eventsScanned = Math.min(this._eventsScanned, length)
     })

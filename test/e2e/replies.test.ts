@@ -63,7 +63,8 @@ test('reply in the UI: the quote bar, cancel, the quoted bubble both ways, a cli
 
   // Settings: "Send read receipts" off hides the read mark (as in Signal, neither way).
   await page.click('[aria-label=Settings]')
-  const toggle = page.locator('#read-receipts')
+  // Enabled once it shows the profile's setting (before that it is disabled, not unchecked).
+  const toggle = page.locator('#read-receipts:enabled')
   await toggle.waitFor(WAIT)
   t.is(await toggle.isChecked(), true, 'on by default')
   await toggle.uncheck()

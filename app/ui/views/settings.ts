@@ -10,13 +10,19 @@ export function settingsDialog(api: ApiPort, model: Model, changed: () => void):
   const fail = (err: unknown): void => void (out.textContent = sentence(err))
   const name = h('input', { id: 'settings-name', value: model.me.name, maxlength: 64 })
   const contactsOnly = h('input', { id: 'contacts-only', type: 'checkbox' })
-  api.call('settings').then((s) => (contactsOnly.checked = s.contactsOnly === true), () => {})
   contactsOnly.addEventListener('change', () => {
     api.call('setContactsOnly', { enabled: contactsOnly.checked }).then(() => (out.textContent = contactsOnly.checked ? 'Only contacts can reach you now.' : 'Anyone with your number can send you a request.'), fail)
   })
   // Off means neither way, as in Signal: no marks sent, none shown.
   const receipts = h('input', { id: 'read-receipts', type: 'checkbox' })
-  api.call('settings').then((s) => (receipts.checked = s.readReceipts !== false), () => {})
+  // Usable once they show the real settings: a box shown unchecked before that is a lie (and a
+  // click on it would set the opposite of what the person saw).
+  contactsOnly.disabled = receipts.disabled = true
+  api.call('settings').then((s) => {
+    contactsOnly.checked = s.contactsOnly === true
+    receipts.checked = s.readReceipts !== false
+    contactsOnly.disabled = receipts.disabled = false
+  }, fail)
   receipts.addEventListener('change', () => {
     api.call('setReadReceipts', { enabled: receipts.checked }).then(() => {
       out.textContent = receipts.checked ? 'Read receipts are on.' : 'Read receipts are off: others do not see when you read, and you do not see when they do.'

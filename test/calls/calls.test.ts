@@ -76,13 +76,17 @@ test('screen share replaces the camera for the peer', async (t) => {
   await befriend(a, b)
   const { call, sb } = await connected(a, b)
   const camera = { w: sb.frameWidth, h: sb.frameHeight, frames: sb.framesDecoded }
+  // WebRTC sends the camera scaled down when the CPU is short (480x360 for 640x480 in a loaded CI
+  // run): a frame is the camera's when it has the camera's shape at its size or below. The screen
+  // (1280x720 here) has another shape.
+  const isCamera = (s: { frameWidth: number; frameHeight: number }): boolean => s.frameWidth * camera.h === s.frameHeight * camera.w && s.frameWidth <= camera.w
   await a.run((e, id: string) => e.shareScreen(id), call)
-  const shared = await b.statsUntil(call, a.number, (s) => s.frameWidth !== camera.w || s.frameHeight !== camera.h)
-  t.ok(shared.frameWidth !== camera.w || shared.frameHeight !== camera.h, `b now decodes ${shared.frameWidth}x${shared.frameHeight} (camera was ${camera.w}x${camera.h})`)
+  const shared = await b.statsUntil(call, a.number, (s) => !isCamera(s))
+  t.absent(isCamera(shared), `b now decodes ${shared.frameWidth}x${shared.frameHeight} (camera was ${camera.w}x${camera.h})`)
   t.ok(shared.framesDecoded > camera.frames, 'frames keep coming')
   await a.run((e, id: string) => e.stopScreen(id), call)
-  const back = await b.statsUntil(call, a.number, (s) => s.frameWidth === camera.w && s.frameHeight === camera.h)
-  t.is(`${back.frameWidth}x${back.frameHeight}`, `${camera.w}x${camera.h}`, 'the camera is back after stopScreen')
+  const back = await b.statsUntil(call, a.number, isCamera)
+  t.ok(isCamera(back), `the camera is back after stopScreen (${back.frameWidth}x${back.frameHeight})`)
 })
 
 test('decline, busy and no answer in the renderer', async (t) => {

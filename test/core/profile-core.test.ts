@@ -28,12 +28,18 @@ const snapshot: ProfileSnapshot = {
   rooms: [{ id: 'room-one', key: b4a.alloc(32, 2), encryptionKey: b4a.alloc(32, 3), namespace: b4a.alloc(32, 4), kind: ROOM_DIRECT, read: 3, left: false }]
 }
 
-test('the profile core: found from the public key, held blind by a contact, restored from the seed alone', async (t) => {
+/** One Corestore per name in a temp folder, closed at teardown. */
+async function storesFor(t: Parameters<Parameters<typeof test>[1]>[0], names: string[]): Promise<Corestore[]> {
   const dir = await t.tmp()
-  const [sa, sb, sr] = ['a', 'b', 'r'].map((n) => new Corestore(path.join(dir, n)))
+  const stores = names.map((n) => new Corestore(path.join(dir, n)))
   t.teardown(async () => {
-    for (const s of [sa, sb, sr]) await s.close()
+    for (const s of stores) await s.close()
   })
+  return stores
+}
+
+test('the profile core: found from the public key, held blind by a contact, restored from the seed alone', async (t) => {
+  const [sa, sb, sr] = await storesFor(t, ['a', 'b', 'r'])
   const keyPair = keyPairFromSeed(SEED)
 
   const mine = new ProfileCore({ store: sa, keyPair, seed: SEED })
@@ -80,11 +86,7 @@ test('the profile core: found from the public key, held blind by a contact, rest
 // identity seed. The Corestore seed in the profile is sealed under a key only the seed gives: were
 // it readable, a removed device could append to the first device's writer cores in every room.
 test('a linked device reads the profile but not the store seed; the seed holder does', async (t) => {
-  const dir = await t.tmp()
-  const [sa, sl, sr] = ['a', 'linked', 'r'].map((n) => new Corestore(path.join(dir, n)))
-  t.teardown(async () => {
-    for (const s of [sa, sl, sr]) await s.close()
-  })
+  const [sa, sl, sr] = await storesFor(t, ['a', 'linked', 'r'])
   const keyPair = keyPairFromSeed(SEED)
   const mine = new ProfileCore({ store: sa, keyPair, seed: SEED })
   await mine.ready()

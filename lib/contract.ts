@@ -679,6 +679,10 @@ export interface Notifications {
   presence: { number: string; online: boolean }
   /** a listRooms entry that changed: replace the one with this `room` */
   roomUpdate: RoomSummary
+  /** this person left the room, on this device or another of theirs: it is gone from listRooms */
+  roomLeft: { room: string }
+  /** another device of this person removed (blocked) this contact: it is gone from listContacts */
+  contactRemoved: { number: string }
   fileProgress: FileProgress
   fileDone: { file: string; path: string }
   fileFailed: { file: string; code: string }
@@ -714,6 +718,8 @@ export const NOTIFICATIONS = {
   message: true,
   presence: true,
   roomUpdate: true,
+  roomLeft: true,
+  contactRemoved: true,
   fileProgress: true,
   fileDone: true,
   fileFailed: true,

@@ -405,7 +405,13 @@ export class App {
       for (const m of this._model.members) if (m.number === p.number) m.online = p.online
       this._render()
     })
-    for (const name of ['contactAccepted', 'contactDeclined'] as const) api.on(name, refresh)
+    for (const name of ['contactAccepted', 'contactDeclined', 'contactRemoved'] as const) api.on(name, refresh)
+    // Left here or on another device of this person: gone from the list (and closed if open).
+    api.on('roomLeft', ({ room }) => {
+      this._left.add(room)
+      if (room === this._model.current) this.close()
+      refresh()
+    })
     api.on('contactSearch', (k) => {
       if (k.state === 'found') this._toastText(`${formatNumber(k.number)} came online: your request was sent.`)
       else if (k.state === 'failed') this._toastText(`Stopped looking for ${formatNumber(k.number)}: ${k.message ?? k.code ?? 'unknown reason'}`)

@@ -165,6 +165,7 @@ export class Api extends Resource<ApiEvents> implements HandlerContext {
     core.files.on('done', (p) => this.notify('fileDone', p))
     core.files.on('failed', (p) => this.notify('fileFailed', { file: p.file, code: p.code }))
     core.rooms.on('room-update', (room) => this._roomUpdateSoon(room))
+    core.rooms.on('left', (room) => this.notify('roomLeft', { room: room.id }))
     core.rooms.on('message-update', (room, m) => {
       this._messageUpdate(room, m).catch((err: Error) => core.log('messageUpdate: ' + err.message))
     })

@@ -120,6 +120,8 @@ export function followProfile(api: Api): void {
 async function catchUp(api: Api, core: Api['core']): Promise<void> {
   if (core.closing || api.core !== core) return
   const snapshot = await core.profileSync.profile.read()
+  await dropGone(api, core, snapshot)
+  if (core.closing || api.core !== core) return
   const have = new Set(core.rooms.list().map((r) => r.id))
   const rooms = snapshot.rooms.filter((r) => !r.left && !have.has(r.id)).map((r) => r.id)
   const contacts = snapshot.contacts.filter((r) => contactChanged(core.book.get(r.publicKey), r)).map((r) => b4a.toString(r.publicKey, 'hex'))
@@ -129,6 +131,30 @@ async function catchUp(api: Api, core: Api['core']): Promise<void> {
   followed.set(api, what)
   core.log(`device link: the profile names ${rooms.length} new room(s) and ${contacts.length} new contact(s): installing them`)
   await api.reopen(() => installLinked(api.storage, snapshot))
+}
+
+/**
+ * The other half of following: a room the person left on another device is left here too (closed
+ * and out of the list, no op: they left already, taking this device's writer along), and an
+ * accepted contact the profile no longer holds as one (blocked there) is no contact here either.
+ * The history stays on disk, as it does on the device that left. Nothing is dropped from a profile
+ * we cannot read whole yet (every write holds the settings).
+ */
+async function dropGone(api: Api, core: Api['core'], snapshot: ProfileSnapshot): Promise<void> {
+  if (snapshot.settings === null) return
+  const left = new Set(snapshot.rooms.filter((r) => r.left).map((r) => r.id))
+  for (const entry of core.rooms.list()) {
+    if (!left.has(entry.id) || core.closing) continue
+    core.log(`device link: room ${entry.id} was left on another device: leaving it here`)
+    await core.rooms.leave(entry.id, { announce: false }) // the Api says roomLeft
+  }
+  const kept = new Set(snapshot.contacts.filter((r) => r.state === 'accepted').map((r) => b4a.toString(r.publicKey, 'hex')))
+  for (const r of core.book.all()) {
+    if (r.state !== 'accepted' || kept.has(b4a.toString(r.publicKey, 'hex')) || core.closing) continue
+    core.log(`device link: contact ${r.number} was removed on another device: removing it here`)
+    await core.book.remove(r.publicKey)
+    api.notify('contactRemoved', { number: r.number })
+  }
 }
 
 /** An accepted contact we lack, or hold in another state or with another direct room. */

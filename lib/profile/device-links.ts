@@ -31,6 +31,7 @@ import path from 'path'
 import { growable, struct } from '../wire/struct'
 import type { ProfileDevice } from '../wire/schemas'
 import { profileEncryptionKey } from './profile-core'
+import { DeviceReads } from './device-reads'
 
 const LINK_DOMAIN = 'peerline/device-link/v1'
 /** How long a device link is good for, by default (s). */
@@ -132,6 +133,8 @@ interface OpenLink {
  * under, and this device signs each into its room (OP_DEVICE).
  */
 export class DeviceLinks extends ReadyResource {
+  /** Read state between this person's devices, on the same channel. */
+  readonly reads: DeviceReads
   private readonly _o: DeviceLinksOptions
   private _pairing: BlindPairing | null = null
   private readonly _links = new Map<string, OpenLink>()
@@ -145,6 +148,7 @@ export class DeviceLinks extends ReadyResource {
   constructor(opts: DeviceLinksOptions) {
     super()
     this._o = opts
+    this.reads = new DeviceReads({ rooms: opts.rooms, log: opts.log })
     for (const d of opts.devices) this._devices.set(b4a.toString(d.device, 'hex'), d)
     this._pending = readPending(path.join(opts.storage, SIGNINS_FILE))
   }
@@ -162,6 +166,7 @@ export class DeviceLinks extends ReadyResource {
    * takes sign-in requests on it from a linked device of ours that was not removed (its
    * certificate proved the key); a linked device asks the first device, each time they meet, to
    * sign it into every room it is not in yet (rooms that reached it through the profile since).
+   * Both ends send their read marks on it (DeviceReads).
    */
   attach(session: PeerSession): void {
     const peerIsFirst = session.certificate === null
@@ -174,12 +179,17 @@ export class DeviceLinks extends ReadyResource {
         signIn: (m) => {
           if (linked) return channel.close('a sign-in request to a linked device')
           return this._onsignin(device, m.rooms.slice(0, MAX_LINK_ROOMS))
-        }
+        },
+        read: (m) => this.reads.receive(m.rooms)
       },
       log: this._o.log,
       maxFrameBytes: DEVICE_FRAME_BYTES,
       maxPerSecond: DEVICE_MESSAGES_PER_SECOND,
-      onopen: (): Promise<void> | undefined => (linked ? this._askSignIn(channel) : undefined)
+      onopen: (): Promise<void> | undefined => {
+        this.reads.attach(channel)
+        return linked ? this._askSignIn(channel) : undefined
+      },
+      onclose: () => this.reads.detach(channel)
     })
     channel.open(null)
   }
@@ -291,6 +301,7 @@ export class DeviceLinks extends ReadyResource {
   }
 
   protected override async _close(): Promise<void> {
+    this.reads.close()
     for (const l of this._links.values()) await l.member.close()
     if (this._pairing) await this._pairing.close()
   }

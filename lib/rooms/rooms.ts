@@ -49,12 +49,14 @@ export interface RoomsEvents {
   'room-update': [string]
   message: [RoomMessage]
   'message-update': [string, MessageState]
+  /** How far this person read the room (its RoomEntry.read) moved forward on this device. */
+  read: [string, number]
 }
 
 /**
  * The rooms of a profile: opens every room it is in at start, creates and joins rooms, and routes
  * live copies. Events: 'message' (RoomMessage), 'message-update' (room id, MessageState),
- * 'room-update' (room id), 'joined' (Room, RoomKind) and 'left' (Room).
+ * 'room-update' (room id), 'joined' (Room, RoomKind), 'left' (Room) and 'read' (room id, count).
  */
 export class Rooms extends Resource<RoomsEvents> {
   private readonly _o: RoomsOptions
@@ -268,11 +270,14 @@ export class Rooms extends Resource<RoomsEvents> {
     this.emit('room-update', id)
   }
 
-  /** Leaves a room: says so in the room (if still a member), then closes and forgets it. */
-  async leave(id: string): Promise<void> {
+  /**
+   * Leaves a room: says so in the room (if still a member), then closes and forgets it.
+   * `announce: false` only closes and forgets it here: another device of this person left it.
+   */
+  async leave(id: string, { announce = true }: { announce?: boolean } = {}): Promise<void> {
     const room = await this.open(id)
     const entry = this._o.list.get(id)
-    const me = await room.me()
+    const me = announce ? await room.me() : null
     if (me && me.state === schema.MEMBER_ACTIVE && room.writable) {
       await room.act({ type: schema.OP_LEAVE })
       // Closing the room takes its cores off every connection: hand the leave to a member first.
@@ -288,7 +293,25 @@ export class Rooms extends Resource<RoomsEvents> {
   async markRead(id: string): Promise<void> {
     const room = await this.open(id)
     const entry = this._o.list.get(id)
-    if (entry && entry.read !== room.length) await this._o.list.put(id, { ...entry, read: room.length })
+    if (!entry || entry.read === room.length) return
+    await this._o.list.put(id, { ...entry, read: room.length })
+    if (room.length > entry.read) this.emit('read', id, room.length)
+  }
+
+  /**
+   * Another device of this person read the first `count` messages: the room's read count moves
+   * up to that, never back, and never past what this device holds. Returns the count now.
+   */
+  async raiseRead(id: string, count: number): Promise<number> {
+    const room = await this.open(id)
+    const entry = this._o.list.get(id)
+    if (!entry || entry.left) return 0
+    const read = Math.min(count, room.length)
+    if (read <= entry.read) return entry.read
+    await this._o.list.put(id, { ...entry, read })
+    this.emit('read', id, read)
+    this.emit('room-update', id)
+    return read
   }
 
   /** True if this key is an active member, or a member's linked device, of any room we are in (the firewall lets them in). */

@@ -233,6 +233,17 @@ export interface DeviceSignIn {
   rooms: DeviceRoom[]
 }
 export const deviceSignIn: Encoding<DeviceSignIn> = growable(struct<DeviceSignIn>({ rooms: c.array(deviceRoom) as Encoding<DeviceRoom[]> }))
+/** How far this person has read a room (RoomEntry.read: the first `read` messages of its view). */
+export interface DeviceReadMark {
+  discoveryKey: Buffer
+  read: number
+}
+export const deviceReadMark: Encoding<DeviceReadMark> = struct<DeviceReadMark>({ discoveryKey: c.fixed32, read: c.uint })
+/** Between two devices of one person (2.1, added after signIn: a device without it ignores it): read marks. */
+export interface DeviceReads {
+  rooms: DeviceReadMark[]
+}
+export const deviceReads: Encoding<DeviceReads> = growable(struct<DeviceReads>({ rooms: c.array(deviceReadMark) as Encoding<DeviceReadMark[]> }))
 
 // The channels, each named once.
 export const HELLO_PROTOCOL = 'peerline/hello/1'
@@ -275,6 +286,6 @@ export const CALL_CHANNEL = channel(CALL_PROTOCOL, empty, {
   chat: callChat
 })
 
-export const DEVICE_CHANNEL = channel(DEVICE_PROTOCOL, empty, { signIn: deviceSignIn })
+export const DEVICE_CHANNEL = channel(DEVICE_PROTOCOL, empty, { signIn: deviceSignIn, read: deviceReads })
 
 export const CALL_MEDIA_CHANNEL = channel(CALL_MEDIA_PROTOCOL, empty, { datagram: callDatagram })

@@ -2,6 +2,7 @@ import test from 'brittle'
 import { befriend, setup } from '../../harness/agent-net'
 import { aliceAndBob } from '../../harness/alice-and-bob'
 import { eventually } from '../../harness/eventually'
+import { calm, linkNewDevice } from '../../harness/linked-device'
 
 test('A links A2; B sends to A\'s number, A and A2 both get it; A2 replies, B sees it from A\'s number; A2 removed gets nothing afterwards', { timeout: 240_000 }, async (t) => {
   const { start } = await setup(t)
@@ -71,10 +72,7 @@ test('a group room and a contact A adds after linking reach A2, which reads and 
   const b = await start('b')
   const c = await start('c')
   await befriend(a, b)
-  const { link } = await a.call('createDeviceLink', {})
-  const a2 = await start('a2')
-  await a2.call('linkDevice', { link })
-  await a2.waitFor('linkProgress', (p) => p.done === true, 90_000)
+  const a2 = await linkNewDevice(a, start)
 
   const { room, invite } = await a.call('createRoom', { name: 'After the link' })
   await b.call('joinRoom', { invite })
@@ -98,13 +96,3 @@ test('a group room and a contact A adds after linking reach A2, which reads and 
   t.is(toC.room, withC, 'in the direct room A has with C')
   t.is((await c.waitFor('message', (p) => p.id === toC.id, 90_000)).from, a.number, 'C gets it from A\'s number')
 })
-
-/** The call's answer, or null while the core restarts (CLOSED). */
-async function calm<T>(p: Promise<T>): Promise<T | null> {
-  try {
-    return await p
-  } catch (err) {
-    if ((err as { data?: { code?: string } }).data?.code === 'CLOSED') return null
-    throw err
-  }
-}

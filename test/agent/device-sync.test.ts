@@ -1,5 +1,5 @@
 import test from 'brittle'
-import { setup } from '../../harness/agent-net'
+import { befriend, setup } from '../../harness/agent-net'
 import type { AgentProcess } from '../../harness/agent'
 import { aliceAndBob } from '../../harness/alice-and-bob'
 import { eventually } from '../../harness/eventually'
@@ -10,10 +10,11 @@ import { calm, linkNewDevice } from '../../harness/linked-device'
 const SYNC_BOUND = 20_000
 
 // Read state and the rooms a person left follow them across their devices (docs/devices.md 3 i).
-test('A reads on one device, A2 shows it read, and the reverse; a group A leaves leaves A2 too', { timeout: 300_000 }, async (t) => {
+test('A reads on one device, A2 shows it read, and the reverse; a group A leaves and a contact A blocks leave A2 too', { timeout: 300_000 }, async (t) => {
   const { start } = await setup(t)
   const a = await start('a')
   const b = await start('b')
+  const c = await start('c')
   const { hi } = await aliceAndBob(a, b)
   const a2 = await linkNewDevice(a, start)
   await a.call('markRead', { room: hi.room })
@@ -56,6 +57,16 @@ test('A reads on one device, A2 shows it read, and the reverse; a group A leaves
   const after = await calm(a2.call('listRooms'))
   t.ok(after !== null && !after.some((r) => r.room === room), 'A2 no longer lists it')
   t.ok(after?.some((r) => r.room === hi.room), 'and keeps the direct room')
+
+  // A blocks a contact A2 has: A2 drops it too.
+  await befriend(a, c)
+  await eventually(() => calm(a2.call('listContacts')), (l) => l !== null && l.some((x) => x.number === c.number && x.state === 'accepted'), 90_000)
+  t.pass('A2 has C as a contact')
+  const removed = a2.waitFor('contactRemoved', (p) => p.number === c.number, 60_000)
+  await a.call('blockContact', { number: c.number })
+  await removed
+  t.absent((await a2.call('listContacts')).some((x) => x.number === c.number), 'A blocks C: A2 no longer lists C (contactRemoved)')
+  t.ok((await a2.call('listContacts')).some((x) => x.number === b.number), 'and keeps B')
 })
 
 /** The unread count of a room in the agent's list (-1 while it is not listed). */

@@ -13,7 +13,7 @@ import type { RoomMessage } from '../contract'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { DeviceRecord, InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
-import { applyOps, closeView, currentEpoch, getCreator, listDevices, getInfo, sealedEpochKey, getInvite, blockIsOp, dueForClearing, getMember, listMembers, messageAt, messageById, messageIds, messageWithFile, openView, quoteFor, readMessages, readNotices } from './room-view'
+import { applyOps, closeView, currentEpoch, getCreator, listDevices, getInfo, sealedEpochKey, getInvite, blockIsOp, dueForClearing, getMember, listMembers, messageAt, messageById, localMessages, messageWithFile, openView, quoteFor, readMessages, readNotices } from './room-view'
 import { ReadMarks } from './read-marks'
 import { ReplyLinks } from './reply-links'
 import { MAX_REPLY_ID, replyQuote } from './reply-quote'
@@ -1316,18 +1316,20 @@ export class Room extends Resource<RoomEvents> {
     const view = this.base.view
     const length = view.messages.length
     // Most news was announced already (our own sends, live copies): those need no full read.
-    const ids = await messageIds(view, this._scanned, length)
-    let first = ids.length
+    const local = await localMessages(view, this._scanned, length)
+    let first = length
     let last = -1
-    ids.forEach((id, i) => {
-      if (id !== null && this._announced.has(id)) return
-      first = Math.min(first, i)
-      last = i
-    })
+    for (let seq = this._scanned; seq < length; seq++) {
+      const m = local.get(seq)
+      if (m !== undefined && this._announced.has(m.id)) continue
+      first = Math.min(first, seq)
+      last = seq
+    }
     // What apply handed over (reply links, read marks) is saved and checked against the view first.
     await this._replies.flush()
     const readMoved = await this._reads.refresh(view)
-    const news = last < 0 ? [] : await this._withReplies(await readMessages(view, this._scanned + first, this._scanned + last + 1))
+    const blocks = new Map(Array.from(local, ([seq, m]) => [seq, m.block]))
+    const news = last < 0 ? [] : await this._withReplies(await readMessages(view, first, last + 1, Date.now(), blocks))
     for (const m of news) {
       if (this._announced.has(m.id) || m.deleted) continue
       this._remember(m.id)

@@ -13,9 +13,6 @@ import * as schema from '../wire/schemas'
 const ARRIVAL_WAIT = 10_000
 import type { MemberRecord } from '../wire/schemas'
 
-/** How far back a conversation list looks for the newest message left when the last one is gone. */
-const LAST_SEARCH = 50
-
 /**
  * The room half of the Api: checks a user can act (so they get a sentence, not a silently
  * ignored op) and turns view records into what clients see. apply enforces the same rules again
@@ -83,13 +80,12 @@ export class RoomMethods {
       return { room: entry.id, name: '', kind, members: 0, unread: 0, timer: 0, uploaded: false, active: false, broken: entry.broken, length: 0, delivered: 0, read: 0, last: null }
     }
     const room = await this._core.rooms.open(entry.id)
-    const info = await room.info()
-    const members = (await room.members()).filter((m) => m.state === schema.MEMBER_ACTIVE)
+    // A resting room answers from what it kept: listing rooms wakes none of them.
+    const { info, members: all, newest } = await room.glance()
+    const members = all.filter((m) => m.state === schema.MEMBER_ACTIVE)
     const direct = entry.kind === schema.ROOM_DIRECT
     const self = this._core.identity.publicKey
     const other = direct ? members.find((m) => !b4a.equals(m.publicKey, self)) : undefined
-    // The newest message left: the last one may have disappeared (its time passed) or be unreadable.
-    const newest = (await room.history(1))[0] ?? (room.length > 1 ? (await room.history(LAST_SEARCH)).pop() : undefined)
     return {
       room: entry.id,
       // A direct room is named after the other person, as messengers do.

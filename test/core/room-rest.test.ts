@@ -1,10 +1,22 @@
 import test from 'brittle'
+import type { Test } from 'brittle'
 import Corestore from 'corestore'
 import path from 'path'
 import type { Rooms } from '../../lib/rooms/rooms'
 import type { RoomMessage } from '../../lib/contract'
 import { connectedPair, roomsOf, until } from '../../harness/room-net'
 import { OP_SET_TIMER, ROOM_DIRECT, ROOM_GROUP } from '../../lib/wire/schemas'
+
+/** One profile's store and rooms, closed at the end (whatever `rooms` then is: a test may restart it). */
+async function soloProfile(t: Test): Promise<{ store: Corestore; rooms: Rooms }> {
+  const store = new Corestore(path.join(await t.tmp(), 'a'))
+  const p = { store, rooms: await roomsOf(store, 1) }
+  t.teardown(async () => {
+    await p.rooms.close()
+    await store.close()
+  })
+  return p
+}
 
 const unread = (rooms: Rooms, id: string, length: number): number => length - (rooms.list().find((e) => e.id === id)?.read ?? 0)
 
@@ -33,13 +45,9 @@ test('a resting room wakes when its member connects, shows what was sent while i
 })
 
 test('a room never rests with a send in progress, and a send to a resting room wakes it and lands', { timeout: 60_000 }, async (t) => {
-  const dir = await t.tmp()
-  const store = new Corestore(path.join(dir, 'a'))
-  let rooms = await roomsOf(store, 1)
-  t.teardown(async () => {
-    await rooms.close()
-    await store.close()
-  })
+  const p = await soloProfile(t)
+  const { store } = p
+  let { rooms } = p
   const room = await rooms.create(ROOM_DIRECT)
   const sending = room.send('queued')
   t.is(await rooms.rest(room.id), false, 'refused while the send is in progress')
@@ -64,19 +72,13 @@ test('a room never rests with a send in progress, and a send to a resting room w
 
   // And they are on disk: a restarted profile reads them.
   await rooms.close()
-  rooms = await roomsOf(store, 1)
+  rooms = p.rooms = await roomsOf(store, 1)
   const again = await rooms.open(room.id)
   t.alike((await again.history()).map((m) => m.text), ['queued', 'after resting', 'during the rest'], 'after a restart too')
 })
 
 test('a resting room answers a room list from what it kept, without waking, until its newest message disappears', { timeout: 60_000 }, async (t) => {
-  const dir = await t.tmp()
-  const store = new Corestore(path.join(dir, 'a'))
-  const rooms = await roomsOf(store, 1)
-  t.teardown(async () => {
-    await rooms.close()
-    await store.close()
-  })
+  const { rooms } = await soloProfile(t)
   const room = await rooms.create(ROOM_GROUP, 'kept')
   await room.send('first')
   await room.send('second')

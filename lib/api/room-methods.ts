@@ -8,6 +8,7 @@ import type { ApiServices } from './services'
 import type { Room } from '../rooms/room'
 import type { MessageState } from '../rooms/room-view'
 import * as schema from '../wire/schemas'
+import { DEVICES_SINCE, formatVersion } from '../wire/version'
 
 /** How long an action on a message shown live waits for its op to be stored here. */
 const ARRIVAL_WAIT = 10_000
@@ -186,6 +187,11 @@ export class RoomMethods {
   async setRole(id: string, number: string, role: RoleName): Promise<void> {
     const room = await this._admin(id)
     const target = await this._member(room, number)
+    // Device records are 2.1: an admin on an older release would index another view of this room.
+    const why = role === 'admin' && (await room.devices()).length > 0 ? this._core.deviceLinks.whyNotIndexer(target.publicKey, target.number) : null
+    if (why !== null) {
+      throw PeerlineError.NOT_ALLOWED(`Not made an admin: ${why}. This conversation has linked devices, so its admins need Peerline ${formatVersion(DEVICES_SINCE)} or later; try again once they have connected with it.`)
+    }
     await room.act({ type: schema.OP_SET_ROLE, publicKey: target.publicKey, role: role === 'admin' ? schema.ROLE_ADMIN : schema.ROLE_MEMBER })
   }
 

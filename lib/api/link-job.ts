@@ -122,8 +122,8 @@ async function catchUp(api: Api, core: Api['core']): Promise<void> {
   const snapshot = await core.profileSync.profile.read()
   await dropGone(api, core, snapshot)
   if (core.closing || api.core !== core) return
-  const have = new Set(core.rooms.list().map((r) => r.id))
-  const rooms = snapshot.rooms.filter((r) => !r.left && !have.has(r.id)).map((r) => r.id)
+  // A room this device left (here: the person left it) is not new, nor installed again.
+  const rooms = snapshot.rooms.filter((r) => !r.left && !core.rooms.has(r.key)).map((r) => r.id)
   const contacts = snapshot.contacts.filter((r) => contactChanged(core.book.get(r.publicKey), r)).map((r) => b4a.toString(r.publicKey, 'hex'))
   if (rooms.length === 0 && contacts.length === 0) return
   const what = [...rooms, ...contacts].sort().join(',')

@@ -180,7 +180,7 @@ export class DeviceLinks extends ReadyResource {
           if (linked) return channel.close('a sign-in request to a linked device')
           return this._onsignin(device, m.rooms.slice(0, MAX_LINK_ROOMS))
         },
-        read: (m) => this.reads.receive(m.rooms)
+        read: (m) => this.reads.receive(m.rooms, channel)
       },
       log: this._o.log,
       maxFrameBytes: DEVICE_FRAME_BYTES,

@@ -27,10 +27,14 @@ test('A reads on one device, A2 shows it read, and the reverse; a group A leaves
   t.ok((await unread(a2, hi.room)) >= 1, 'A2 shows it unread')
 
   // A reads it: A2's count goes to 0, and A2's client hears it (roomUpdate), as for a local read.
-  const told = a2.waitFor('roomUpdate', (s) => s.room === hi.room && s.unread === 0, SYNC_BOUND)
+  // Only an update that counts m1 (waitFor also looks at past notifications).
+  const held = (await a2.call('listRooms')).find((r) => r.room === hi.room)?.length ?? Infinity
+  const told = a2.waitFor('roomUpdate', (s) => s.room === hi.room && s.length >= held && s.unread === 0, SYNC_BOUND)
+  let since = Date.now()
   await a.call('markRead', { room: hi.room })
   t.is(await unread(a, hi.room), 0, 'read on A')
   await told
+  t.comment(`A's read reached A2 in ${Date.now() - since} ms`)
   t.is(await unread(a2, hi.room), 0, 'and on A2, with a roomUpdate saying so')
 
   // The reverse: A2 reads what B sends next, and A's count drops.
@@ -39,9 +43,11 @@ test('A reads on one device, A2 shows it read, and the reverse; a group A leaves
   await eventually(() => stored(a, hi.room, m2), (x) => x, 60_000)
   await eventually(() => stored(a2, hi.room, m2), (x) => x, 60_000)
   t.ok((await unread(a, hi.room)) >= 1, 'A shows the next one unread')
+  since = Date.now()
   await a2.call('markRead', { room: hi.room })
   t.is(await unread(a2, hi.room), 0, 'read on A2')
   t.is(await eventually(() => unread(a, hi.room), (n) => n === 0, SYNC_BOUND), 0, 'and on A')
+  t.comment(`A2's read reached A in ${Date.now() - since} ms (listRooms polled)`)
 
   // A leaves a group room A2 is in: it is gone from A2's list too.
   const { room, invite } = await a.call('createRoom', { name: 'Leave me' })
@@ -50,9 +56,11 @@ test('A reads on one device, A2 shows it read, and the reverse; a group A leaves
   await eventually(() => calm(a2.call('listRooms')), (l) => l !== null && l.some((r) => r.room === room), 90_000)
   t.pass('A2 has the group')
   const gone = a2.waitFor('roomLeft', (p) => p.room === room, 60_000)
+  since = Date.now()
   await a.call('leaveRoom', { room })
   t.absent((await a.call('listRooms')).some((r) => r.room === room), 'A left it')
   await gone
+  t.comment(`A2 left it ${Date.now() - since} ms after A's leaveRoom was called`)
   t.pass('A2\'s client hears it (roomLeft)')
   const after = await calm(a2.call('listRooms'))
   t.ok(after !== null && !after.some((r) => r.room === room), 'A2 no longer lists it')

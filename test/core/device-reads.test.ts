@@ -67,3 +67,28 @@ test('read marks to another device of ours: all of them when the channel opens, 
   t.alike(later[1].rooms, [{ discoveryKey: unread.discoveryKey, read: 1 }], 'another channel gets the next one')
   t.is(sent.length, 2, 'the first got nothing when nothing moved, nor after it closed')
 })
+
+test('a mark from one device of ours goes on to the others (the first device relays), not back to it', async (t) => {
+  const rooms = await aloneRooms(t)
+  const room = await rooms.create(ROOM_GROUP, 'Relay')
+  await room.send('one')
+  await room.send('two')
+  await until(async () => room.length === 2)
+  const reads = new DeviceReads({ rooms, log: () => {} })
+  t.teardown(() => reads.close())
+  const toA2: DeviceReadsMessage[] = []
+  const toA3: DeviceReadsMessage[] = []
+  const a2: ReadMarkChannel = { closed: false, send: (_name, m) => toA2.push(m) > 0 }
+  const a3: ReadMarkChannel = { closed: false, send: (_name, m) => toA3.push(m) > 0 }
+  reads.attach(a2)
+  reads.attach(a3)
+
+  await reads.receive([{ discoveryKey: room.discoveryKey, read: 2 }], a2)
+  await until(async () => toA3.length === 1)
+  t.alike(toA3[0].rooms, [{ discoveryKey: room.discoveryKey, read: 2 }], 'A3 gets what A2 read')
+  await room.send('three')
+  await until(async () => room.length === 3)
+  await rooms.markRead(room.id)
+  await until(async () => toA3.length === 2 && toA2.length === 1)
+  t.alike(toA2.map((m) => m.rooms), [[{ discoveryKey: room.discoveryKey, read: 3 }]], 'A2 got only the read it did not make itself')
+})

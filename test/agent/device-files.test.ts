@@ -1,7 +1,7 @@
 import test from 'brittle'
 import path from 'path'
 import { setup } from '../../harness/agent-net'
-import { aliceAndBob } from '../../harness/alice-and-bob'
+import { linkedDevice } from '../../harness/linked-device'
 import { randomFile, sha256File } from '../../harness/test-files'
 
 // B has two connections that speak for A: A's own and A2's (a linked device). Only A2 holds the
@@ -9,16 +9,9 @@ import { randomFile, sha256File } from '../../harness/test-files'
 // still fetch from A2, and A's "I do not have it" must not end the download.
 test('a file sent from linked device A2 while A is online too: B downloads it whole (from A2)', { timeout: 240_000 }, async (t) => {
   const { start, dir } = await setup(t)
-  let a = await start('a')
-  const b = await start('b')
-  await aliceAndBob(a, b)
-
-  const { link } = await a.call('createDeviceLink', {})
-  const a2 = await start('a2')
-  await a2.call('linkDevice', { link })
-  await a2.waitFor('linkProgress', (p) => p.done === true, 90_000)
-  const hello = await a2.call('send', { to: b.number, text: 'A2 is here' })
-  await b.waitFor('message', (p) => p.id === hello.id, 90_000)
+  const devices = await linkedDevice(start)
+  const { a2, b } = devices
+  let a = devices.a
 
   // A comes back after A2: its connection to B is the newer one of the person A.
   t.is(await a.stop(), 0)

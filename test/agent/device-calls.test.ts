@@ -46,6 +46,29 @@ test('B calls A: A declines on one device, the call is declined and A2 stops rin
   t.pass('B records one declined call')
 })
 
+test('B calls A: A and A2 answer at the same moment; one of them is in the call, the other ends answered elsewhere', { timeout: 240_000 }, async (t) => {
+  const { start } = await setup(t)
+  const { a, a2, b } = await linkedDevice(start)
+
+  const { call } = await b.call('startCall', { to: a.number, video: false })
+  await a.waitFor('callIncoming', (p) => p.call === call, 30_000)
+  await a2.waitFor('callIncoming', (p) => p.call === call, 30_000)
+  // The later one either answers too and is told it lost, or finds the call already taken.
+  const answers = await Promise.allSettled([a.call('answerCall', { call }), a2.call('answerCall', { call })])
+  t.ok(answers.some((r) => r.status === 'fulfilled'), 'at least one answer went through')
+  for (const r of answers) if (r.status === 'rejected') t.is((r.reason as { data?: { code?: string } }).data?.code, 'NO_SUCH_CALL', 'a late answer: the call was taken already')
+  const ends = await Promise.race([
+    a.waitFor('callState', (p) => p.call === call && p.state === 'ended', 30_000).then((p) => ({ out: a, stays: a2, reason: p.reason })),
+    a2.waitFor('callState', (p) => p.call === call && p.state === 'ended', 30_000).then((p) => ({ out: a2, stays: a, reason: p.reason }))
+  ])
+  t.is(ends.reason, 'answered-elsewhere', 'the later one ends: answered on the other device')
+  await b.call('callChat', { call, text: 'who is there' })
+  await ends.stays.waitFor('callChat', (p) => p.call === call, 30_000)
+  t.is(b.notifications.filter((n) => n.method === 'callPeer' && n.params.call === call && n.params.joined).length, 1, 'B has one peer: A, once')
+  t.absent(ends.stays.notifications.some((n) => n.method === 'callState' && n.params.call === call && n.params.state === 'ended'), 'the other stays in the call')
+  await b.call('hangUp', { call })
+})
+
 // A group call: A answers on A2, so A2 is A in the call; C, answering later, is sent to A2 (the
 // caller names the device in the call), and A's other device cannot join as a second A.
 test('group call: A answers on A2; C joins and reaches A2; A\'s first device cannot join as a second A', { timeout: 300_000 }, async (t) => {

@@ -218,7 +218,10 @@ export class Rooms extends Resource<RoomsEvents> {
 
   /** The file announced with this id in any room we are in, and that room's key. */
   async findFile(fileId: Buffer): Promise<{ ref: schema.FileRef; room: Buffer } | null> {
-    for (const room of [...this._opened.values()]) {
+    // Awake rooms first (a file is fetched from the conversation on screen): a resting room is
+    // woken only if no awake one announced it.
+    const rooms = [...this._opened.values()].sort((x, y) => Number(x.resting) - Number(y.resting))
+    for (const room of rooms) {
       // A room left while we look (closing: CLOSED) has nothing to give.
       const m = await room.fileMessage(fileId).catch((err: PeerlineError) => {
         if (err.code === 'CLOSED') return null

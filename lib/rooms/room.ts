@@ -13,7 +13,7 @@ import type { RoomMessage } from '../contract'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { DeviceRecord, InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
-import { applyOps, closeView, currentEpoch, getCreator, listDevices, getInfo, sealedEpochKey, getInvite, blockIsOp, dueForClearing, getMember, listMembers, messageAt, messageById, messageIds, messageWithFile, openView, quoteFor, readMessages, readNotices } from './room-view'
+import { applyOps, closeView, currentEpoch, deviceGrants, getCreator, listDevices, getInfo, sealedEpochKey, getInvite, blockIsOp, dueForClearing, getMember, listMembers, messageAt, messageById, messageIds, messageWithFile, openView, quoteFor, readMessages, readNotices } from './room-view'
 import { ReadMarks } from './read-marks'
 import { ReplyLinks } from './reply-links'
 import { MAX_REPLY_ID, replyQuote } from './reply-quote'
@@ -166,6 +166,10 @@ export class Room extends Resource<RoomEvents> {
   private readonly _handoffs = new Map<string, Handoff>()
   /** Linked devices, as of the last update. */
   private _devices: DeviceRecord[] = []
+  /** Device grants this device appended (`epoch/writer`), so they are not appended twice before apply. */
+  private readonly _granted = new Set<string>()
+  private _granting: Promise<void> | null = null
+  private _regrant = false
   private _scanning: Promise<void> | null = null
   private _rescan = false
   /** The room's namespace session of the profile's store (Autobase closes it: one per opening). */
@@ -649,7 +653,41 @@ export class Room extends Resource<RoomEvents> {
     }
     if ((await this.devices()).some((x) => b4a.equals(x.writerKey, d.writerKey))) return
     await this._waitWritable()
-    await this._append({ type: schema.OP_DEVICE, ...d })
+    // With its record, every epoch key its person holds that we hold too (the history its person
+    // reads, as for a joiner), sealed to the device's own key: apply sees the record first.
+    const ops: RoomOp[] = [{ type: schema.OP_DEVICE, ...d }]
+    const view = this.base.view
+    await this._openEpochKeys()
+    for (const [epoch, key] of view.keys) {
+      if ((await sealedEpochKey(view, epoch, d.publicKey)) === null) continue
+      const grant = this._grantOp(epoch, key, d)
+      if (grant !== null) ops.push(grant)
+    }
+    await this._appendAll(ops)
+  }
+
+  /** An epoch's key sealed to a linked device's own key, remembered as appended; null for a bad key. */
+  private _grantOp(epoch: number, key: Buffer, d: { writerKey: Buffer; device: Buffer }): schema.DeviceEpochGrantOp | null {
+    const box = sealKeyTo(d.device, key)
+    if (box === null) return null
+    this._granted.add(epoch + '/' + b4a.toString(d.writerKey, 'hex'))
+    return { type: schema.OP_DEVICE_EPOCH_GRANT, epoch, writerKey: d.writerKey, box }
+  }
+
+  /**
+   * A new epoch's key for the active linked devices of the people who get it (`keys`), but not
+   * `except` (the device being removed): appended right after the epoch, in its batch.
+   */
+  private async _grantsWith(epoch: number, key: Buffer, keys: schema.EpochKey[], except: Buffer | null): Promise<schema.DeviceEpochGrantOp[]> {
+    const persons = new Set(keys.map((k) => b4a.toString(k.publicKey, 'hex')))
+    const out: schema.DeviceEpochGrantOp[] = []
+    for (const d of await listDevices(this.base.view)) {
+      if (d.state !== schema.MEMBER_ACTIVE || !persons.has(b4a.toString(d.publicKey, 'hex'))) continue
+      if (except !== null && b4a.equals(d.writerKey, except)) continue
+      const grant = this._grantOp(epoch, key, d)
+      if (grant !== null) out.push(grant)
+    }
+    return out
   }
 
   /** Linked devices ever added here, with their state. */
@@ -677,7 +715,8 @@ export class Room extends Resource<RoomEvents> {
       const box = sealKeyTo(m.publicKey, key)
       if (box !== null) keys.push({ publicKey: m.publicKey, box })
     }
-    await this._appendAll([op, { type: schema.OP_EPOCH, epoch: (await currentEpoch(view)) + 1, keys }])
+    const epoch = (await currentEpoch(view)) + 1
+    await this._appendAll([op, { type: schema.OP_EPOCH, epoch, keys }, ...(await this._grantsWith(epoch, key, keys, writerKey))])
     await this.base.update()
     await this._refreshMembers()
   }
@@ -833,7 +872,7 @@ export class Room extends Resource<RoomEvents> {
       this._handoffs.delete(who)
     })
     try {
-      await this._appendAll([op, { type: schema.OP_EPOCH, epoch, keys }], hold)
+      await this._appendAll([op, { type: schema.OP_EPOCH, epoch, keys }, ...(await this._grantsWith(epoch, key, keys, null))], hold)
     } finally {
       handed(this.base.local?.length ?? 0)
     }
@@ -1284,13 +1323,81 @@ export class Room extends Resource<RoomEvents> {
     const before = this.memberKeys.join()
     this._members = members
     if (this.memberKeys.join() !== before) this.emit('members')
-    // Open the epoch keys sealed to us that we do not hold yet.
+    await this._openEpochKeys()
+    if (this._base !== null && this._base.writable) this._grantMissing()
+  }
+
+  /**
+   * Opens the epoch keys sealed to us that we do not hold yet: the copy sealed to our person's
+   * identity, or, on a linked device (no identity secret), a copy granted to this device's own key.
+   */
+  private async _openEpochKeys(): Promise<void> {
+    const view = this.base.view
     const current = await currentEpoch(view)
     for (let epoch = 1; epoch <= current; epoch++) {
       if (view.keys.has(epoch)) continue
       const box = await sealedEpochKey(view, epoch, this._self.publicKey)
-      const key = box === null ? null : this._self.openSealed(box)
+      let key = box === null ? null : this._self.openSealed(box)
+      if (key === null && this._ids?.writerKey) {
+        for (const grant of await deviceGrants(view, epoch, this._ids.writerKey)) {
+          key = this._self.openSealed(grant.box)
+          if (key !== null) break
+        }
+      }
       if (key !== null) view.keys.set(epoch, key)
+    }
+  }
+
+  /**
+   * On the person's own device (its member writer): grants every epoch key it holds to each of
+   * its person's active linked devices that has none from us yet. This covers a device whose
+   * record was applied after an epoch began elsewhere (a concurrent epoch, a member's removal by
+   * an admin who did not see it). Runs in the background after an update; apply drops repeats.
+   */
+  private _grantMissing(): void {
+    if (this._granting !== null) {
+      this._regrant = true
+      return
+    }
+    this._granting = this._use(() => this._grantMissingOnce(), false)
+      .catch((err: Error) => this._log(`room ${this.id}: device grants failed: ${err.message}`))
+      .finally(() => {
+        this._granting = null
+        if (this._regrant && !this.closing) {
+          this._regrant = false
+          this._grantMissing()
+        }
+      })
+  }
+
+  private async _grantMissingOnce(): Promise<void> {
+    const view = this.base.view
+    const me = await getMember(view, this._self.publicKey)
+    if (me === null || me.state !== schema.MEMBER_ACTIVE || !b4a.equals(me.writerKey, this.writerKey)) return
+    // The keys first, then the devices: a key is opened only once the view shows its epoch, and an
+    // epoch that removed a device comes in the batch after the removal, so no device removed by
+    // then is seen as active here (apply would drop such a grant anyway).
+    const keys = [...view.keys]
+    const ops: schema.DeviceEpochGrantOp[] = []
+    for (const d of await listDevices(view)) {
+      if (d.state !== schema.MEMBER_ACTIVE || !b4a.equals(d.publicKey, this._self.publicKey)) continue
+      for (const [epoch, key] of keys) {
+        const id = epoch + '/' + b4a.toString(d.writerKey, 'hex')
+        if (this._granted.has(id)) continue
+        if ((await deviceGrants(view, epoch, d.writerKey)).some((g) => b4a.equals(g.by, this._self.publicKey))) {
+          this._granted.add(id)
+          continue
+        }
+        const grant = this._grantOp(epoch, key, d)
+        if (grant !== null) ops.push(grant)
+      }
+    }
+    if (ops.length === 0) return
+    try {
+      await this._appendAll(ops)
+    } catch (err) {
+      for (const op of ops) this._granted.delete(op.epoch + '/' + b4a.toString(op.writerKey, 'hex'))
+      throw err
     }
   }
 
@@ -1315,6 +1422,8 @@ export class Room extends Resource<RoomEvents> {
     if (this.closing || this._base === null) return
     const view = this.base.view
     const length = view.messages.length
+    // A key that came in this update (an epoch, a grant) opens the messages that came with it.
+    if (view.events.length > this._eventsScanned) await this._openEpochKeys()
     // Most news was announced already (our own sends, live copies): those need no full read.
     const ids = await messageIds(view, this._scanned, length)
     let first = ids.length

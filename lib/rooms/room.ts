@@ -1355,6 +1355,9 @@ export class Room extends Resource<RoomEvents> {
    * an admin who did not see it). Runs in the background after an update; apply drops repeats.
    */
   private _grantMissing(): void {
+    // Most rooms have no linked device of ours, or no sealed epoch: nothing to look at.
+    if (this._base === null || this._base.view.keys.size === 0) return
+    if (!this._devices.some((d) => d.state === schema.MEMBER_ACTIVE && b4a.equals(d.publicKey, this._self.publicKey))) return
     if (this._granting !== null) {
       this._regrant = true
       return

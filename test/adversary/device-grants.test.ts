@@ -7,7 +7,7 @@ import type { Room } from '../../lib/rooms/room'
 import { Rooms } from '../../lib/rooms/rooms'
 import { RoomList } from '../../lib/rooms/room-list'
 import { deviceGrants } from '../../lib/rooms/room-view'
-import { openSealedKey, sealKeyTo, SEALED_KEY_BYTES } from '../../lib/rooms/epoch-keys'
+import { newEpochKey, openSealedKey, sealKeyTo, SEALED_KEY_BYTES } from '../../lib/rooms/epoch-keys'
 import * as schema from '../../lib/wire/schemas'
 import { converged, linkedDevice, meshOfStores, memberOf, numberOf, roomsOf, scheme, self, silent, transcript, until } from '../../harness/room-net'
 
@@ -112,6 +112,27 @@ test('grants follow every epoch: linked devices read and write in each, a remove
   t.absent(a3.room.base.view.keys.has(2), 'it holds no key of epoch 2')
   t.is((await deviceGrants(b.base.view, 2, a3.room.writerKey)).length, 0, 'nobody granted it one')
   for (const r of [a, b, a2.room, a3.room]) t.absent(r.broken)
+})
+
+test('an epoch another admin began without grants (it never saw the device) reaches the device through its person\'s own device', async (t) => {
+  const { a, people, devices } = await group(t, [2, 3], [], [1])
+  const b = people.get(2) as Room
+  const [a2] = devices
+  await a.act({ type: schema.OP_SET_ROLE, publicKey: self(2).publicKey, role: schema.ROLE_ADMIN })
+  await until(async () => (await b.me())?.role === schema.ROLE_ADMIN)
+  await signIn(a, a2)
+  // B removes C as an admin who does not know of A2 would: the new key for A and B, no grant.
+  const key = newEpochKey()
+  const keys = [1, 2].map((n) => ({ publicKey: self(n).publicKey, box: sealKeyTo(self(n).publicKey, key) as Buffer }))
+  await forge(b, { type: schema.OP_REMOVE_MEMBER, publicKey: self(3).publicKey })
+  await forge(b, { type: schema.OP_EPOCH, epoch: 1, keys })
+  await until(async () => b.base.view.keys.has(1), 30_000)
+  const m = await b.send('sealed by B')
+  await converged([a, b, a2.room], async (r) => (await r.history()).some((x) => x.id === m.id && x.text === 'sealed by B'))
+  const grants = await deviceGrants(b.base.view, 1, a2.room.writerKey)
+  t.is(grants.length, 1, 'A2 reads it: one grant')
+  t.ok(b4a.equals(grants[0].by, self(1).publicKey), 'appended by A, its person')
+  for (const r of [a, b, a2.room]) t.absent(r.broken)
 })
 
 test('a device signed in later gets the epochs its person holds, and a grant of one its person never had is ignored', async (t) => {

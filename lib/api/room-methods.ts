@@ -8,13 +8,11 @@ import type { ApiServices } from './services'
 import type { Room } from '../rooms/room'
 import type { MessageState } from '../rooms/room-view'
 import * as schema from '../wire/schemas'
+import { DEVICES_SINCE, formatVersion } from '../wire/version'
 
 /** How long an action on a message shown live waits for its op to be stored here. */
 const ARRIVAL_WAIT = 10_000
 import type { MemberRecord } from '../wire/schemas'
-
-/** How far back a conversation list looks for the newest message left when the last one is gone. */
-const LAST_SEARCH = 50
 
 /**
  * The room half of the Api: checks a user can act (so they get a sentence, not a silently
@@ -83,13 +81,12 @@ export class RoomMethods {
       return { room: entry.id, name: '', kind, members: 0, unread: 0, timer: 0, uploaded: false, active: false, broken: entry.broken, length: 0, delivered: 0, read: 0, last: null }
     }
     const room = await this._core.rooms.open(entry.id)
-    const info = await room.info()
-    const members = (await room.members()).filter((m) => m.state === schema.MEMBER_ACTIVE)
+    // A resting room answers from what it kept: listing rooms wakes none of them.
+    const { info, members: all, newest } = await room.glance()
+    const members = all.filter((m) => m.state === schema.MEMBER_ACTIVE)
     const direct = entry.kind === schema.ROOM_DIRECT
     const self = this._core.identity.publicKey
     const other = direct ? members.find((m) => !b4a.equals(m.publicKey, self)) : undefined
-    // The newest message left: the last one may have disappeared (its time passed) or be unreadable.
-    const newest = (await room.history(1))[0] ?? (room.length > 1 ? (await room.history(LAST_SEARCH)).pop() : undefined)
     return {
       room: entry.id,
       // A direct room is named after the other person, as messengers do.
@@ -190,6 +187,11 @@ export class RoomMethods {
   async setRole(id: string, number: string, role: RoleName): Promise<void> {
     const room = await this._admin(id)
     const target = await this._member(room, number)
+    // Device records are 2.1: an admin on an older release would index another view of this room.
+    const why = role === 'admin' && (await room.devices()).length > 0 ? this._core.deviceLinks.whyNotIndexer(target.publicKey, target.number) : null
+    if (why !== null) {
+      throw PeerlineError.NOT_ALLOWED(`Not made an admin: ${why}. This conversation has linked devices, so its admins need Peerline ${formatVersion(DEVICES_SINCE)} or later; try again once they have connected with it.`)
+    }
     await room.act({ type: schema.OP_SET_ROLE, publicKey: target.publicKey, role: role === 'admin' ? schema.ROLE_ADMIN : schema.ROLE_MEMBER })
   }
 

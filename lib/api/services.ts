@@ -29,7 +29,7 @@ export type CallsService = Pick<CallManager, 'start' | 'answer' | 'join' | 'stat
 export type NetworkService = Pick<SwarmNetwork, 'status'>
 export type AlwaysOnService = Pick<AlwaysOnPeers, 'configure'>
 export type ProfileService = Pick<ProfileSync, 'profile' | 'holding' | 'mirrors'>
-export type DevicesService = Pick<DeviceLinks, 'create' | 'list' | 'markRemoved' | 'lastSeen'>
+export type DevicesService = Pick<DeviceLinks, 'create' | 'list' | 'markRemoved' | 'lastSeen' | 'whyNotIndexer'>
 /** The store's records, for a profile archive's snapshot. */
 export type StoreService = Pick<Corestore, 'storage'>
 

@@ -267,10 +267,20 @@ export class DeviceLinks extends ReadyResource {
   private async _blocked(room: Room): Promise<string | null> {
     for (const m of await room.members()) {
       if (m.role !== ROLE_ADMIN || m.state !== MEMBER_ACTIVE || b4a.equals(m.publicKey, this._o.identity.publicKey)) continue
-      const v = this._o.versions.get(m.publicKey)
-      if (v === null) return `the Peerline version of admin ${m.number} is not known yet (signed in once they connect with ${formatVersion(DEVICES_SINCE)} or later)`
-      if (!atLeast(v, DEVICES_SINCE)) return `admin ${m.number} runs Peerline ${formatVersion(v)}, which does not know linked devices (signed in once they update)`
+      const why = this.whyNotIndexer(m.publicKey, 'admin ' + m.number)
+      if (why !== null) return `${why} (signed in once they ${this._o.versions.get(m.publicKey) === null ? `connect with ${formatVersion(DEVICES_SINCE)} or later` : 'update'})`
     }
+    return null
+  }
+
+  /**
+   * Why this person cannot be an admin (an indexer) of a room that holds device records, or null:
+   * a release before 2.1 skips those records, so its view would differ from every other indexer's.
+   */
+  whyNotIndexer(publicKey: Buffer, who: string): string | null {
+    const v = this._o.versions.get(publicKey)
+    if (v === null) return `the Peerline version of ${who} is not known yet`
+    if (!atLeast(v, DEVICES_SINCE)) return `${who} runs Peerline ${formatVersion(v)}, which does not know linked devices`
     return null
   }
 

@@ -703,7 +703,7 @@ export interface MessageState extends MessageRecord {
  * Messages with sequence numbers in [from, to), oldest first, in their current state. Messages
  * past their time are left out (and their blocks may already be cleared).
  */
-export async function readMessages(view: RoomView, from: number, to: number, now = Date.now()): Promise<MessageState[]> {
+export async function readMessages(view: RoomView, from: number, to: number, now = Date.now(), local: ReadonlyMap<number, Buffer> = NO_BLOCKS): Promise<MessageState[]> {
   const start = Math.max(0, from)
   const end = Math.min(to, view.messages.length)
   if (end <= start) return []
@@ -734,7 +734,7 @@ export async function readMessages(view: RoomView, from: number, to: number, now
   }
   // A joiner that fast-forwarded has the view's blocks remotely: fetch them. Deleted ones may
   // have been cleared here already, so those are only read if still local.
-  const blocks = await Promise.all(seqs.map((seq) => readBlock(view.messages, seq, !deleted.has(seq))))
+  const blocks = await Promise.all(seqs.map((seq) => local.get(seq) ?? readBlock(view.messages, seq, !deleted.has(seq))))
   const out: MessageState[] = []
   for (let i = 0; i < seqs.length; i++) {
     const block = blocks[i]
@@ -762,14 +762,21 @@ export async function quoteFor(view: RoomView, id: string, now = Date.now()): Pr
 
 
 
+const NO_BLOCKS: ReadonlyMap<number, Buffer> = new Map()
+
 /**
- * The ids of messages [from, to) as stored here, null where a block is not local: a cheap look
- * before readMessages, which also reads deletes, edits, timers and reactions.
+ * The blocks of messages [from, to) stored here, by seq, with their ids: a cheap look before
+ * readMessages (which also reads deletes, edits, timers and reactions), which is handed the
+ * blocks so each is read from storage once.
  */
-export async function messageIds(view: RoomView, from: number, to: number): Promise<Array<string | null>> {
+export async function localMessages(view: RoomView, from: number, to: number): Promise<Map<number, { id: string; block: Buffer }>> {
   const seqs = Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i)
   const blocks = await Promise.all(seqs.map((seq) => view.messages.get(seq, { wait: false })))
-  return blocks.map((block) => (block === null ? null : c.decode(schema.messageRecord, block).id))
+  const out = new Map<number, { id: string; block: Buffer }>()
+  blocks.forEach((block, i) => {
+    if (block !== null) out.set(seqs[i], { id: c.decode(schema.messageRecord, block).id, block })
+  })
+  return out
 }
 
 /** A record's text, opened with the member's epoch key if it is sealed; null if it cannot be. */

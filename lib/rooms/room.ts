@@ -13,7 +13,7 @@ import type { RoomMessage } from '../contract'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { DeviceRecord, InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
-import { applyOps, closeView, currentEpoch, deviceGrants, getCreator, listDevices, getInfo, sealedEpochKey, getInvite, blockIsOp, dueForClearing, getMember, listMembers, messageAt, messageById, messageIds, messageWithFile, openView, quoteFor, readMessages, readNotices } from './room-view'
+import { applyOps, closeView, currentEpoch, deviceGrants, getCreator, listDevices, getInfo, sealedEpochKey, getInvite, blockIsOp, dueForClearing, getMember, listMembers, messageAt, messageById, localMessages, messageWithFile, openView, quoteFor, readMessages, readNotices } from './room-view'
 import { ReadMarks } from './read-marks'
 import { ReplyLinks } from './reply-links'
 import { MAX_REPLY_ID, replyQuote } from './reply-quote'
@@ -111,6 +111,17 @@ const READ_SCAN = 50
 /** Announced ids remembered for de-duplication (live copies, reorders). */
 const ANNOUNCED_MEMORY = 4096
 
+/** What a room list shows of a room: kept while it rests, so listing rooms does not wake them all. */
+export interface RoomGlance {
+  info: RoomInfoRecord
+  members: MemberRecord[]
+  /** The newest message still there (the last may have disappeared or be unreadable), or null. */
+  newest: MessageState | null
+}
+
+/** How far back a glance looks for a message still there when the newest is gone. */
+const GLANCE_SEARCH = 50
+
 export interface RoomEvents {
   message: [RoomMessage]
   sent: [{ id: string; text: string; time: number; replyTo: string }]
@@ -140,9 +151,11 @@ export class Room extends Resource<RoomEvents> {
   /** Key, encryption key, discovery key and writer key: kept for while the room rests. */
   private _ids: { key: Buffer; encryptionKey: Buffer; discoveryKey: Buffer; writerKey: Buffer } | null = null
   /** What the sync getters answer while the room rests, as it was when it went to rest. */
-  private _rested = { length: 0, uploaded: false, writable: false }
+  private _rested: { length: number; uploaded: boolean; writable: boolean; glance: RoomGlance | null } = { length: 0, uploaded: false, writable: false, glance: null }
   /** The close of a room going to rest, while it runs. */
   private _resting: Promise<void> | null = null
+  /** The last glance and the view state it was read at (see viewAt). */
+  private _glanced: { at: string; glance: RoomGlance } | null = null
   private _waking: Promise<void> | null = null
   /** Calls in progress that use the Autobase: a room never rests under one, and closes after them. */
   private _busy = 0
@@ -378,7 +391,9 @@ export class Room extends Resource<RoomEvents> {
   async rest(): Promise<boolean> {
     if (!this.opened || this.closing || this._base === null || !this._idle()) return false
     const base = this._base
-    this._rested = { length: base.view.messages.length, uploaded: this.uploaded, writable: base.writable }
+    // The last glance is kept if the view has not moved since it (else the next list wakes it once).
+    const glance = this._glanced !== null && this._glanced.at === viewAt(base.view) ? this._glanced.glance : null
+    this._rested = { length: base.view.messages.length, uploaded: this.uploaded, writable: base.writable, glance }
     this._base = null
     this._resting = this._stopBase(base).finally(() => {
       this._resting = null
@@ -758,6 +773,35 @@ export class Room extends Resource<RoomEvents> {
       const others = members.filter((m) => !b4a.equals(m.publicKey, peer) && !b4a.equals(m.publicKey, this._self.publicKey))
       if (others.length > 0) return `it has someone other than the two people in it (${members.length} members so far)`
       return null
+    })
+  }
+
+  /**
+   * What a room list shows of this room. A resting room answers from what it kept at rest, unless
+   * its newest message's time has passed since (then it wakes to find the one before).
+   */
+  async glance(now = Date.now()): Promise<RoomGlance> {
+    if (this.closing) throw closedError()
+    const kept = this._base === null ? this._rested.glance : null
+    const expires = kept?.newest?.expires ?? 0
+    if (kept !== null && (expires === 0 || expires > now)) return kept
+    return this._use(async () => {
+      const view = this.base.view
+      // Marks applied since the last scan count now, as for history (the scan finds them taken).
+      if (await this._reads.refresh(view)) this.emit('room-update')
+      const at = viewAt(view)
+      const last = this._glanced
+      const lastExpires = last?.glance.newest?.expires ?? 0
+      if (last !== null && last.at === at && (lastExpires === 0 || lastExpires > now)) return last.glance
+      const length = view.messages.length
+      const [newest] = await readMessages(view, length - 1, length, now)
+      const glance = {
+        info: await getInfo(view),
+        members: await listMembers(view),
+        newest: newest ?? (length > 1 ? (await readMessages(view, length - GLANCE_SEARCH, length, now)).pop() ?? null : null)
+      }
+      if (viewAt(view) === at) this._glanced = { at, glance }
+      return glance
     })
   }
 
@@ -1428,18 +1472,20 @@ export class Room extends Resource<RoomEvents> {
     // A key that came in this update (an epoch, a grant) opens the messages that came with it.
     if (view.events.length > this._eventsScanned) await this._openEpochKeys()
     // Most news was announced already (our own sends, live copies): those need no full read.
-    const ids = await messageIds(view, this._scanned, length)
-    let first = ids.length
+    const local = await localMessages(view, this._scanned, length)
+    let first = length
     let last = -1
-    ids.forEach((id, i) => {
-      if (id !== null && this._announced.has(id)) return
-      first = Math.min(first, i)
-      last = i
-    })
+    for (let seq = this._scanned; seq < length; seq++) {
+      const m = local.get(seq)
+      if (m !== undefined && this._announced.has(m.id)) continue
+      first = Math.min(first, seq)
+      last = seq
+    }
     // What apply handed over (reply links, read marks) is saved and checked against the view first.
     await this._replies.flush()
     const readMoved = await this._reads.refresh(view)
-    const news = last < 0 ? [] : await this._withReplies(await readMessages(view, this._scanned + first, this._scanned + last + 1))
+    const blocks = new Map(Array.from(local, ([seq, m]) => [seq, m.block]))
+    const news = last < 0 ? [] : await this._withReplies(await readMessages(view, first, last + 1, Date.now(), blocks))
     for (const m of news) {
       if (this._announced.has(m.id) || m.deleted) continue
       this._remember(m.id)
@@ -1484,6 +1530,14 @@ export class Room extends Resource<RoomEvents> {
     this._announced.add(id)
     if (this._announced.size > ANNOUNCED_MEMORY) this._announced.delete(this._announced.values().next().value as string)
   }
+}
+
+/**
+ * Where a view stands: every message, member, name or timer change moves one of these (a message
+ * update adds an event; every op puts to the bee), so an equal value means an equal glance.
+ */
+function viewAt(view: RoomView): string {
+  return `${view.messages.length}/${view.events.length}/${view.meta.version}`
 }
 
 function nextTurn(): Promise<void> {

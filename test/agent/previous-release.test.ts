@@ -1,5 +1,6 @@
 import test from 'brittle'
 import { befriend, setup } from '../../harness/agent-net'
+import type { RpcError } from '../../harness/agent'
 import { chatRoomAndFiles } from '../../harness/interop'
 import { buildRelease, releaseUnavailable } from '../../harness/release-tree'
 import { eventually } from '../../harness/eventually'
@@ -88,6 +89,10 @@ test('release 2.0 as a room admin: a linked device waits for that room (linkProg
   const withC = rooms.find((x) => x.number === c.number)?.room
   const hiB = await b.call('send', { to: a.number, text: 'B on 2.0' })
   await a.waitFor('message', (p) => p.id === hiB.id, 60_000)
+  // A group where B (2.0) is a plain member: A2 is signed in there, since B indexes nothing.
+  const { room: group, invite } = await a.call('createRoom', { name: 'Mixed group' })
+  await b.call('joinRoom', { invite })
+  await eventually(() => a.call('members', { room: group }), (m) => m.length === 2, 60_000)
 
   const { link } = await a.call('createDeviceLink', {})
   const a2 = await start('a2')
@@ -95,7 +100,14 @@ test('release 2.0 as a room admin: a linked device waits for that room (linkProg
   const done = await a2.waitFor('linkProgress', (p) => p.done === true, 120_000)
   t.alike((done.skipped ?? []).map((s) => s.room), [withB], 'the room with a 2.0 admin is skipped')
   t.ok(/runs Peerline 2\.0/.test(done.skipped?.[0]?.reason ?? ''), done.skipped?.[0]?.reason)
-  t.is(done.rooms, 1, 'and the other room is signed in')
+  t.is(done.rooms, 2, 'and the other rooms are signed in (the group too: B is no admin there)')
+
+  // Made an admin of the group, B would index a view without A2's record: refused, with why.
+  const promoted = a.call('setRole', { room: group, number: b.number, role: 'admin' })
+  const refused = await promoted.then(() => null, (err: RpcError) => err)
+  t.is(refused?.data?.code, 'NOT_ALLOWED', 'a 2.0 member is not made an admin of a room with a linked device')
+  t.ok(/runs Peerline 2\.0/.test(refused?.message ?? ''), refused?.message)
+  t.ok((await a.call('members', { room: group })).every((m) => m.number !== b.number || m.role === 'member'), 'B is still a plain member')
 
   // In C's room A2 writes as A.
   const fromA2 = await a2.call('send', { to: c.number, text: 'from the laptop' })

@@ -1,10 +1,22 @@
 import test from 'brittle'
+import type { Test } from 'brittle'
 import Corestore from 'corestore'
 import path from 'path'
 import type { Rooms } from '../../lib/rooms/rooms'
 import type { RoomMessage } from '../../lib/contract'
 import { connectedPair, roomsOf, until } from '../../harness/room-net'
-import { ROOM_DIRECT } from '../../lib/wire/schemas'
+import { OP_SET_TIMER, ROOM_DIRECT, ROOM_GROUP } from '../../lib/wire/schemas'
+
+/** One profile's store and rooms, closed at the end (whatever `rooms` then is: a test may restart it). */
+async function soloProfile(t: Test): Promise<{ store: Corestore; rooms: Rooms }> {
+  const store = new Corestore(path.join(await t.tmp(), 'a'))
+  const p = { store, rooms: await roomsOf(store, 1) }
+  t.teardown(async () => {
+    await p.rooms.close()
+    await store.close()
+  })
+  return p
+}
 
 const unread = (rooms: Rooms, id: string, length: number): number => length - (rooms.list().find((e) => e.id === id)?.read ?? 0)
 
@@ -33,13 +45,9 @@ test('a resting room wakes when its member connects, shows what was sent while i
 })
 
 test('a room never rests with a send in progress, and a send to a resting room wakes it and lands', { timeout: 60_000 }, async (t) => {
-  const dir = await t.tmp()
-  const store = new Corestore(path.join(dir, 'a'))
-  let rooms = await roomsOf(store, 1)
-  t.teardown(async () => {
-    await rooms.close()
-    await store.close()
-  })
+  const p = await soloProfile(t)
+  const { store } = p
+  let { rooms } = p
   const room = await rooms.create(ROOM_DIRECT)
   const sending = room.send('queued')
   t.is(await rooms.rest(room.id), false, 'refused while the send is in progress')
@@ -64,7 +72,38 @@ test('a room never rests with a send in progress, and a send to a resting room w
 
   // And they are on disk: a restarted profile reads them.
   await rooms.close()
-  rooms = await roomsOf(store, 1)
+  rooms = p.rooms = await roomsOf(store, 1)
   const again = await rooms.open(room.id)
   t.alike((await again.history()).map((m) => m.text), ['queued', 'after resting', 'during the rest'], 'after a restart too')
+})
+
+test('a resting room answers a room list from what it kept, without waking, until its newest message disappears', { timeout: 60_000 }, async (t) => {
+  const { rooms } = await soloProfile(t)
+  const room = await rooms.create(ROOM_GROUP, 'kept')
+  await room.send('first')
+  await room.send('second')
+  const awake = await room.glance()
+  t.is(awake.newest?.text, 'second', 'awake: the newest message')
+
+  await until(async () => rooms.rest(room.id))
+  const kept = await room.glance()
+  t.ok(room.resting, 'asking did not wake it')
+  t.alike(
+    { name: kept.info.name, members: kept.members.map((m) => m.number), newest: kept.newest?.text },
+    { name: 'kept', members: awake.members.map((m) => m.number), newest: 'second' },
+    'what it kept is what it showed awake'
+  )
+
+  // A send wakes it; what it keeps at the next rest is the new state.
+  await room.act({ type: OP_SET_TIMER, seconds: 1 })
+  const gone = await room.send('disappears in a second')
+  t.is((await room.glance()).newest?.text, 'disappears in a second', 'awake again: the new message')
+  await until(async () => rooms.rest(room.id))
+  const before = await room.glance(gone.time)
+  t.ok(room.resting, 'resting again')
+  t.is(before.newest?.text, 'disappears in a second', 'kept while its time has not passed')
+
+  const after = await room.glance(gone.time + 1500)
+  t.absent(room.resting, 'its newest message past its time: the room woke to look again')
+  t.is(after.newest?.text, 'second', 'and shows the one before it')
 })

@@ -717,23 +717,32 @@ export class Room extends Resource<RoomEvents> {
    */
   async removeDevice(writerKey: Buffer): Promise<void> {
     await this._waitWritable()
-    const view = this.base.view
     const target = (await this.devices()).find((d) => b4a.equals(d.writerKey, writerKey))
     if (target === undefined || target.state !== schema.MEMBER_ACTIVE) return
     const op: schema.RemoveDeviceOp = { type: schema.OP_REMOVE_DEVICE, writerKey }
     const me = await this.me()
+    // No admin: an admin who applies the removal starts the epoch (see _rekeyAfterRemoval).
     if (me === null || me.role !== schema.ROLE_ADMIN) return this._append(op)
+    await this._appendAll([op, ...(await this._nextEpoch(null, writerKey))])
+    await this.base.update()
+    await this._refreshMembers()
+  }
+
+  /**
+   * The ops that start the next epoch: its key sealed to every active member but `member`, and
+   * granted (in the same batch, after it) to their active linked devices but `device`.
+   */
+  private async _nextEpoch(member: Buffer | null, device: Buffer | null): Promise<RoomOp[]> {
+    const view = this.base.view
     const key = newEpochKey()
     const keys: schema.EpochKey[] = []
     for (const m of await listMembers(view)) {
-      if (m.state !== schema.MEMBER_ACTIVE) continue
+      if (m.state !== schema.MEMBER_ACTIVE || (member !== null && b4a.equals(m.publicKey, member))) continue
       const box = sealKeyTo(m.publicKey, key)
       if (box !== null) keys.push({ publicKey: m.publicKey, box })
     }
     const epoch = (await currentEpoch(view)) + 1
-    await this._appendAll([op, { type: schema.OP_EPOCH, epoch, keys }, ...(await this._grantsWith(epoch, key, keys, writerKey))])
-    await this.base.update()
-    await this._refreshMembers()
+    return [{ type: schema.OP_EPOCH, epoch, keys }, ...(await this._grantsWith(epoch, key, keys, device))]
   }
 
   /** Active linked devices' Noise keys (hex), as of the last update. */
@@ -894,14 +903,7 @@ export class Room extends Resource<RoomEvents> {
     const target = await getMember(view, op.publicKey)
     const me = await this.me()
     if (target === null || target.state !== schema.MEMBER_ACTIVE || me === null || me.role !== schema.ROLE_ADMIN) return this._append(op)
-    const key = newEpochKey()
-    const keys: schema.EpochKey[] = []
-    for (const m of await listMembers(view)) {
-      if (m.state !== schema.MEMBER_ACTIVE || b4a.equals(m.publicKey, op.publicKey)) continue
-      const box = sealKeyTo(m.publicKey, key)
-      if (box !== null) keys.push({ publicKey: m.publicKey, box })
-    }
-    const epoch = (await currentEpoch(view)) + 1
+    const epoch = await this._nextEpoch(op.publicKey, null)
     // The removed member gets our writer core up to this removal, so their app learns of it, and
     // nothing after: this device writes nothing more until replication says they hold it (or 5 s).
     const who = b4a.toString(op.publicKey, 'hex')
@@ -916,7 +918,7 @@ export class Room extends Resource<RoomEvents> {
       this._handoffs.delete(who)
     })
     try {
-      await this._appendAll([op, { type: schema.OP_EPOCH, epoch, keys }, ...(await this._grantsWith(epoch, key, keys, null))], hold)
+      await this._appendAll([op, ...epoch], hold)
     } finally {
       handed(this.base.local?.length ?? 0)
     }

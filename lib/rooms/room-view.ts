@@ -11,7 +11,7 @@ import type { ProtocolVersion } from '../wire/version'
 import { isPeerlineError } from '../errors'
 import type { NumberScheme } from '../identity/number-scheme'
 import { verifyDeviceMember, verifyMember } from './member-signature'
-import { openText, SEALED_KEY_BYTES } from './epoch-keys'
+import { openText, SEALED_KEY_BYTES, sealedKeyRef } from './epoch-keys'
 import { noticeAt, noticeKey, noticeRange, noticeRecord } from './room-notices'
 import type { NoticeKind, NoticeRecord } from './room-notices'
 import { quoteOf } from './reply-quote'
@@ -427,8 +427,9 @@ async function removeDevice(writerKey: Buffer, author: MemberRecord, tx: ApplyBa
  * An epoch's key for a linked device, sealed to the device's own key by a member who holds it.
  * Applied only to an active device record of this room (a removed or revoked one gets nothing, so
  * a grant linearized after its removal is ignored), for an epoch that has begun and that the
- * device's person holds a key of (a device reads no more than its person), in a box of the sealed
- * size. Kept per author (their person): apply cannot open a box, and a bad one from one member must
+ * device's person holds a key of (a device reads no more than its person), naming that person's
+ * copy as the view holds it (so a key of an epoch op that lost a race is never taken), in a box of
+ * the sealed size. Kept per author (their person): apply cannot open a box, and a bad one from one member must
  * not keep another's good one out; the device tries each. Anything else writes nothing at all:
  * release 2.0's apply skips this op type, so a byte written for a forged grant would set a 2.1
  * indexer's view apart in a room where no device was ever signed in (see applyDevice).
@@ -439,7 +440,8 @@ async function grantDevice(op: schema.DeviceEpochGrantOp, author: MemberRecord, 
   if (raw === null) return null
   const device = c.decode(schema.deviceRecord, raw)
   if (device.state !== schema.MEMBER_ACTIVE || (await tx.get('revoked/' + hex(device.device))) !== null) return null
-  if ((await tx.get(epochKeyKey(op.epoch, device.publicKey))) === null) return null
+  const held = await tx.get(epochKeyKey(op.epoch, device.publicKey))
+  if (held === null || !b4a.equals(sealedKeyRef(held), op.ref)) return null
   if (!(await tx.putNew(deviceGrantKey(op.epoch, op.writerKey, author.publicKey), op.box))) return null
   return EVENT_ROOM
 }

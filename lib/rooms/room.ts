@@ -26,7 +26,7 @@ import type { ProtocolVersion } from '../wire/version'
 import type { NumberScheme } from '../identity/number-scheme'
 import { deviceMemberSignable, memberSignable, verifyDeviceMember, verifyMember } from './member-signature'
 import { DeliveryMarks } from './delivery-marks'
-import { newEpochKey, sealKeyTo, sealText } from './epoch-keys'
+import { newEpochKey, sealedKeyRef, sealKeyTo, sealText } from './epoch-keys'
 import { Resource } from '../resource'
 import { sleep } from '../sleep'
 import { RoomCores } from './room-cores'
@@ -674,19 +674,22 @@ export class Room extends Resource<RoomEvents> {
     const view = this.base.view
     await this._openEpochKeys()
     for (const [epoch, key] of view.keys) {
-      if ((await sealedEpochKey(view, epoch, d.publicKey)) === null) continue
-      const grant = this._grantOp(epoch, key, d)
+      const held = await sealedEpochKey(view, epoch, d.publicKey)
+      const grant = held === null ? null : this._grantOp(epoch, key, d, held)
       if (grant !== null) ops.push(grant)
     }
     await this._appendAll(ops)
   }
 
-  /** An epoch's key sealed to a linked device's own key, remembered as appended; null for a bad key. */
-  private _grantOp(epoch: number, key: Buffer, d: { writerKey: Buffer; device: Buffer }): schema.DeviceEpochGrantOp | null {
+  /**
+   * An epoch's key sealed to a linked device's own key, naming `held` (the copy its person holds,
+   * which `key` came from or was sealed into), remembered as appended; null for a bad key.
+   */
+  private _grantOp(epoch: number, key: Buffer, d: { writerKey: Buffer; device: Buffer }, held: Buffer): schema.DeviceEpochGrantOp | null {
     const box = sealKeyTo(d.device, key)
     if (box === null) return null
     this._granted.add(epoch + '/' + b4a.toString(d.writerKey, 'hex'))
-    return { type: schema.OP_DEVICE_EPOCH_GRANT, epoch, writerKey: d.writerKey, box }
+    return { type: schema.OP_DEVICE_EPOCH_GRANT, epoch, writerKey: d.writerKey, box, ref: sealedKeyRef(held) }
   }
 
   /**
@@ -694,12 +697,13 @@ export class Room extends Resource<RoomEvents> {
    * `except` (the device being removed): appended right after the epoch, in its batch.
    */
   private async _grantsWith(epoch: number, key: Buffer, keys: schema.EpochKey[], except: Buffer | null): Promise<schema.DeviceEpochGrantOp[]> {
-    const persons = new Set(keys.map((k) => b4a.toString(k.publicKey, 'hex')))
+    const persons = new Map(keys.map((k) => [b4a.toString(k.publicKey, 'hex'), k.box]))
     const out: schema.DeviceEpochGrantOp[] = []
     for (const d of await listDevices(this.base.view)) {
-      if (d.state !== schema.MEMBER_ACTIVE || !persons.has(b4a.toString(d.publicKey, 'hex'))) continue
+      const held = persons.get(b4a.toString(d.publicKey, 'hex'))
+      if (d.state !== schema.MEMBER_ACTIVE || held === undefined) continue
       if (except !== null && b4a.equals(d.writerKey, except)) continue
-      const grant = this._grantOp(epoch, key, d)
+      const grant = this._grantOp(epoch, key, d, held)
       if (grant !== null) out.push(grant)
     }
     return out
@@ -1437,7 +1441,8 @@ export class Room extends Resource<RoomEvents> {
           this._granted.add(id)
           continue
         }
-        const grant = this._grantOp(epoch, key, d)
+        const held = await sealedEpochKey(view, epoch, this._self.publicKey)
+        const grant = held === null ? null : this._grantOp(epoch, key, d, held)
         if (grant !== null) ops.push(grant)
       }
     }

@@ -128,6 +128,13 @@ export interface DeviceEpochGrantOp {
   epoch: number
   writerKey: Buffer
   box: Buffer
+  /**
+   * The BLAKE2b-256 of the copy sealed to the device's person in that epoch, as the granter saw it
+   * (lib/rooms/epoch-keys.ts, sealedKeyRef). When two epoch ops race, the one linearized second is
+   * skipped and its key is nobody's: a grant sealed with it names a copy the view does not hold
+   * and is dropped, so a device never takes a losing key for the epoch's.
+   */
+  ref: Buffer
 }
 
 export interface SealedMessageOp {
@@ -348,7 +355,7 @@ const OP_BODIES: { [K in RoomOp['type']]: Body<Extract<RoomOp, { type: K }>> } =
   [OP_READ]: struct<Omit<ReadOp, 'type'>>({ id: c.string }),
   [OP_DEVICE]: struct<Omit<DeviceOp, 'type'>>({ writerKey: c.fixed32, publicKey: c.fixed32, device: c.fixed32, name: c.string, signature: c.fixed64 }),
   [OP_REMOVE_DEVICE]: struct<Omit<RemoveDeviceOp, 'type'>>({ writerKey: c.fixed32 }),
-  [OP_DEVICE_EPOCH_GRANT]: struct<Omit<DeviceEpochGrantOp, 'type'>>({ epoch: c.uint, writerKey: c.fixed32, box: c.buffer })
+  [OP_DEVICE_EPOCH_GRANT]: struct<Omit<DeviceEpochGrantOp, 'type'>>({ epoch: c.uint, writerKey: c.fixed32, box: c.buffer, ref: c.fixed32 })
 }
 
 function bodyOf(type: number): Encoding<object> {

@@ -6,8 +6,8 @@ import { deviceSignedBy } from '../../lib/rooms/room'
 import type { Room } from '../../lib/rooms/room'
 import { Rooms } from '../../lib/rooms/rooms'
 import { RoomList } from '../../lib/rooms/room-list'
-import { deviceGrants } from '../../lib/rooms/room-view'
-import { newEpochKey, openSealedKey, sealKeyTo, SEALED_KEY_BYTES } from '../../lib/rooms/epoch-keys'
+import { deviceGrants, sealedEpochKey } from '../../lib/rooms/room-view'
+import { newEpochKey, openSealedKey, sealedKeyRef, sealKeyTo, SEALED_KEY_BYTES } from '../../lib/rooms/epoch-keys'
 import * as schema from '../../lib/wire/schemas'
 import { converged, linkedDevice, meshOfStores, memberOf, numberOf, roomsOf, scheme, self, silent, transcript, until } from '../../harness/room-net'
 
@@ -156,7 +156,8 @@ test('a device signed in later gets the epochs its person holds, and a grant of 
   const box = key1 ? sealKeyTo(c2.key.publicKey, key1) : null
   if (box === null) return t.fail('A holds no key of epoch 1')
   const before = await dump(carol)
-  await forge(a, { type: schema.OP_DEVICE_EPOCH_GRANT, epoch: 1, writerKey: c2.room.writerKey, box })
+  const held = await sealedEpochKey(a.base.view, 1, self(1).publicKey) // naming A's own copy: C has none to name
+  await forge(a, { type: schema.OP_DEVICE_EPOCH_GRANT, epoch: 1, writerKey: c2.room.writerKey, box, ref: sealedKeyRef(held ?? b4a.alloc(0)) })
   const marker = await a.send('marker')
   await converged([a, carol, c2.room], async (r) => (await r.history()).some((m) => m.id === marker.id))
   t.alike(changed(before, await dump(carol)), ['id/' + marker.id], 'the grant wrote nothing')
@@ -164,7 +165,7 @@ test('a device signed in later gets the epochs its person holds, and a grant of 
   t.absent((await transcript(c2.room)).includes(n1 + ': in epoch one'), 'and reads nothing of it')
 })
 
-test('forged grants (to a member, a stranger, a removed device; bad epochs, boxes, bytes) crash nothing and change no view', async (t) => {
+test('forged grants (to a member, a stranger, a removed device; bad epochs, boxes, refs, bytes; the key of a lost race) crash nothing and change no view', async (t) => {
   const { a, people, devices } = await group(t, [2, 3], [], [1])
   const b = people.get(2) as Room
   const carol = people.get(3) as Room
@@ -180,7 +181,10 @@ test('forged grants (to a member, a stranger, a removed device; bad epochs, boxe
   const key1 = b.base.view.keys.get(1)
   if (key1 === undefined) return t.fail('B holds no key of epoch 1')
   const good = sealKeyTo(a2.key.publicKey, key1) as Buffer
-  const grant = (epoch: number, writerKey: Buffer, box: Buffer): schema.DeviceEpochGrantOp => ({ type: schema.OP_DEVICE_EPOCH_GRANT, epoch, writerKey, box })
+  // Each names A's copy of the epoch as the view holds it, as an honest grant to A2 does.
+  const refOf = async (epoch: number): Promise<Buffer> => sealedKeyRef((await sealedEpochKey(b.base.view, epoch, self(1).publicKey)) ?? b4a.alloc(0))
+  const ref1 = await refOf(1)
+  const grant = (epoch: number, writerKey: Buffer, box: Buffer, ref = ref1): schema.DeviceEpochGrantOp => ({ type: schema.OP_DEVICE_EPOCH_GRANT, epoch, writerKey, box, ref })
   const before = await Promise.all(honest.map(dump))
   const events = honest.map((r) => r.base.view.events.length)
   // Not a device: a member's writer (Carol's, removed; B's own, active) and a key nobody has.
@@ -191,6 +195,13 @@ test('forged grants (to a member, a stranger, a removed device; bad epochs, boxe
   for (const epoch of [0, 2, 2 ** 40]) await forge(b, grant(epoch, a2.room.writerKey, good))
   // Boxes of the wrong size.
   for (const size of [0, SEALED_KEY_BYTES - 1, SEALED_KEY_BYTES + 1, 4096]) await forge(b, grant(1, a2.room.writerKey, b4a.alloc(size, 7)))
+  // A ref that names no copy; and a race lost: an epoch op that is skipped (B starts epoch 1 again
+  // with a key of its own), then a grant of that key naming the skipped op's copy for A.
+  await forge(b, grant(1, a2.room.writerKey, good, crypto.randomBytes(32)))
+  const lost = newEpochKey()
+  const lostCopy = sealKeyTo(self(1).publicKey, lost) as Buffer
+  await forge(b, { type: schema.OP_EPOCH, epoch: 1, keys: [{ publicKey: self(1).publicKey, box: lostCopy }, { publicKey: self(2).publicKey, box: sealKeyTo(self(2).publicKey, lost) as Buffer }] })
+  await forge(b, grant(1, a2.room.writerKey, sealKeyTo(a2.key.publicKey, lost) as Buffer, sealedKeyRef(lostCopy)))
   // Bytes that do not decode: cut short, or the op's tag followed by noise.
   const encoded = c.encode(schema.roomOp, grant(1, a2.room.writerKey, good))
   await forge(b, encoded.subarray(0, encoded.byteLength - 9))
@@ -215,7 +226,7 @@ test('forged grants (to a member, a stranger, a removed device; bad epochs, boxe
   await until(async () => b.base.view.keys.has(2), 30_000)
   const key2 = b.base.view.keys.get(2) as Buffer
   const removed = await Promise.all([a, b].map(dump))
-  await forge(b, grant(2, a2.room.writerKey, sealKeyTo(a2.key.publicKey, key2) as Buffer))
+  await forge(b, grant(2, a2.room.writerKey, sealKeyTo(a2.key.publicKey, key2) as Buffer, await refOf(2)))
   const late = await b.send('after A2 was removed')
   await converged([a, b], async (r) => (await r.history()).some((m) => m.id === late.id))
   for (const [i, r] of [a, b].entries()) t.alike(changed(removed[i], await dump(r)), ['id/' + late.id], 'the grant to the removed device wrote nothing')

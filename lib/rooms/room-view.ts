@@ -34,7 +34,8 @@ const MAX_FAILED_RECORDS = 16
  *
  * Bee keys: `info`, `creator` -> public key, `epoch` -> current epoch, `epochkey/<epoch>/<member>` ->
  * that epoch's key sealed to the member, `devgrant/<epoch>/<device writer>/<granting member>` -> the
- * same sealed to a linked device's own key, `writer/<writer>` -> member key, `member/<key>`, `invite/<id>`, `id/<msg id>` ->
+ * same sealed to a linked device's own key, `devremoved/<device writer>` -> the epoch it was removed
+ * in, `writer/<writer>` -> member key, `member/<key>`, `invite/<id>`, `id/<msg id>` ->
  * seq, `edit/<seq>/<n>` -> edits index, `del/<seq>`, `react/<seq>/<key>` -> emoji, and
  * `exp/<time>/<seq>`: when a message's text must leave local storage (disappearing or deleted).
  * No text is ever written to the bee, so clearing the cores' blocks removes it from disk.
@@ -420,7 +421,19 @@ async function removeDevice(writerKey: Buffer, author: MemberRecord, tx: ApplyBa
   await host.removeWriter(writerKey)
   await tx.put('device/' + hex(writerKey), c.encode(schema.deviceRecord, { ...record, state: schema.MEMBER_REMOVED }))
   await tx.put('revoked/' + hex(record.device), record.publicKey)
+  // The epoch it left in: if its remover could start no new one (no admin), an admin does (see
+  // removedThisEpoch), so its grant of this epoch opens nothing written later.
+  await tx.put('devremoved/' + hex(writerKey), c.encode(c.uint, await readEpoch(tx)))
   return EVENT_ROOM
+}
+
+/** True if a linked device was removed in the epoch now in force (no new epoch followed yet). */
+export async function removedThisEpoch(view: RoomView): Promise<boolean> {
+  const epoch = await currentEpoch(view)
+  for await (const { value } of view.meta.createReadStream({ gt: 'devremoved/', lt: 'devremoved/~' })) {
+    if (c.decode(c.uint, value) === epoch) return true
+  }
+  return false
 }
 
 /**

@@ -13,7 +13,7 @@ import type { RoomMessage } from '../contract'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { DeviceRecord, InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
-import { applyOps, closeView, currentEpoch, deviceGrants, getCreator, listDevices, getInfo, sealedEpochKey, getInvite, blockIsOp, dueForClearing, getMember, listMembers, messageAt, messageById, localMessages, messageWithFile, openView, quoteFor, readMessages, readNotices } from './room-view'
+import { applyOps, closeView, currentEpoch, deviceGrants, removedThisEpoch, getCreator, listDevices, getInfo, sealedEpochKey, getInvite, blockIsOp, dueForClearing, getMember, listMembers, messageAt, messageById, localMessages, messageWithFile, openView, quoteFor, readMessages, readNotices } from './room-view'
 import { ReadMarks } from './read-marks'
 import { ReplyLinks } from './reply-links'
 import { MAX_REPLY_ID, replyQuote } from './reply-quote'
@@ -183,6 +183,8 @@ export class Room extends Resource<RoomEvents> {
   private readonly _granted = new Set<string>()
   private _granting: Promise<void> | null = null
   private _regrant = false
+  /** The epoch this device started a follow-up epoch in (after a device removal), until it applies. */
+  private _rekeyedIn = -1
   private _scanning: Promise<void> | null = null
   private _rescan = false
   /** The room's namespace session of the profile's store (Autobase closes it: one per opening). */
@@ -1374,7 +1376,7 @@ export class Room extends Resource<RoomEvents> {
     this._members = members
     if (this.memberKeys.join() !== before) this.emit('members')
     await this._openEpochKeys()
-    if (this._base !== null && this._base.writable) this._grantMissing()
+    if (this._base !== null && this._base.writable) this._keyUpkeep()
   }
 
   /**
@@ -1399,32 +1401,58 @@ export class Room extends Resource<RoomEvents> {
   }
 
   /**
-   * On the person's own device (its member writer): grants every epoch key it holds to each of
-   * its person's active linked devices that has none from us yet. This covers a device whose
-   * record was applied after an epoch began elsewhere (a concurrent epoch, a member's removal by
-   * an admin who did not see it). Runs in the background after an update; apply drops repeats.
+   * What the person's own device (its member writer) owes the room's keys after an update, in the
+   * background: a new epoch after a device removal that started none (an admin's), then every
+   * epoch key it holds to each of its person's active linked devices that has none from us yet.
+   * The latter covers a device whose record was applied after an epoch began elsewhere (a
+   * concurrent epoch, a member's removal by an admin who did not see it). Apply drops repeats.
    */
-  private _grantMissing(): void {
-    // Most rooms have no linked device of ours, or no sealed epoch: nothing to look at.
-    if (this._base === null || this._base.view.keys.size === 0) return
-    if (!this._devices.some((d) => d.state === schema.MEMBER_ACTIVE && b4a.equals(d.publicKey, this._self.publicKey))) return
+  private _keyUpkeep(): void {
+    // Most rooms never had a linked device: nothing to look at.
+    if (this._base === null || this._devices.length === 0) return
     if (this._granting !== null) {
       this._regrant = true
       return
     }
-    this._granting = this._use(() => this._grantMissingOnce(), false)
+    this._granting = this._use(async () => {
+      await this._rekeyAfterRemoval()
+      await this._grantMissingOnce()
+    }, false)
       .catch((err: Error) => this._log(`room ${this.id}: device grants failed: ${err.message}`))
       .finally(() => {
         this._granting = null
         if (this._regrant && !this.closing) {
           this._regrant = false
-          this._grantMissing()
+          this._keyUpkeep()
         }
       })
   }
 
+  /**
+   * A device removed by its own person who is no admin here started no epoch (OP_EPOCH is for
+   * admins), so it would keep opening what is written in the current one (it was granted its
+   * key). The person's device of an admin that applies such a removal starts the next epoch.
+   * Several admins may at once: apply takes the first, and the others' grants name copies the
+   * view does not hold, so they are dropped (see OP_DEVICE_EPOCH_GRANT's ref).
+   */
+  private async _rekeyAfterRemoval(): Promise<void> {
+    const view = this.base.view
+    const me = await getMember(view, this._self.publicKey)
+    if (me === null || me.state !== schema.MEMBER_ACTIVE || me.role !== schema.ROLE_ADMIN || !b4a.equals(me.writerKey, this.writerKey)) return
+    const epoch = await currentEpoch(view)
+    if (this._rekeyedIn === epoch || !(await removedThisEpoch(view))) return
+    this._rekeyedIn = epoch
+    try {
+      await this._appendAll(await this._nextEpoch(null, null))
+    } catch (err) {
+      this._rekeyedIn = -1
+      throw err
+    }
+  }
+
   private async _grantMissingOnce(): Promise<void> {
     const view = this.base.view
+    if (view.keys.size === 0) return
     const me = await getMember(view, this._self.publicKey)
     if (me === null || me.state !== schema.MEMBER_ACTIVE || !b4a.equals(me.writerKey, this.writerKey)) return
     // The keys first, then the devices: a key is opened only once the view shows its epoch, and an

@@ -135,6 +135,27 @@ test('an epoch another admin began without grants (it never saw the device) reac
   for (const r of [a, b, a2.room]) t.absent(r.broken)
 })
 
+test('a device removed by its person who is no admin: an admin starts the next epoch, which the device never opens', async (t) => {
+  const { a, people, devices } = await group(t, [2, 3], [], [2])
+  const b = people.get(2) as Room
+  const [b2] = devices
+  const n2 = await numberOf(2)
+  await signIn(b, b2) // B, a plain member, signs its own device in
+  await remove(a, 3) // epoch 1, granted to B2 with it
+  await until(async () => b2.room.base.view.keys.has(1), 30_000)
+  await b.removeDevice(b2.room.writerKey) // B is no admin: only the removal
+  await until(async () => b.base.view.keys.has(2), 30_000)
+  t.pass('A, an admin, started epoch 2 on applying it, and B got its key')
+  t.is((await deviceGrants(a.base.view, 2, b2.room.writerKey)).length, 0, 'with no grant to the removed device')
+  await b.send('after B2 left')
+  await converged([a, b], async (r) => (await transcript(r)).includes(n2 + ': after B2 left'))
+  await caughtUp(b2.room, a)
+  t.absent(b2.room.base.view.keys.has(2), 'B2 holds no key of epoch 2')
+  t.absent((await transcript(b2.room)).includes(n2 + ': after B2 left'), 'and reads nothing sent after its removal')
+  t.is(a.base.view.keys.size, 2, 'one follow-up epoch, not more')
+  for (const r of [a, b, b2.room]) t.absent(r.broken)
+})
+
 test('a device signed in later gets the epochs its person holds, and a grant of one its person never had is ignored', async (t) => {
   const { a, people, devices } = await group(t, [2, 4], [3], [3])
   const carol = people.get(3) as Room

@@ -179,7 +179,11 @@ export class Room extends Resource<RoomEvents> {
   private readonly _handoffs = new Map<string, Handoff>()
   /** Linked devices, as of the last update. */
   private _devices: DeviceRecord[] = []
-  /** Device grants this device appended (`epoch/writer`), so they are not appended twice before apply. */
+  /**
+   * Device grants this device appended (grantId), so they are not appended twice before apply. The
+   * id names the copy a grant came from: one made from an epoch op that lost a race is dropped by
+   * apply, and the grant from the winning copy has another id.
+   */
   private readonly _granted = new Set<string>()
   private _granting: Promise<void> | null = null
   private _regrant = false
@@ -690,8 +694,9 @@ export class Room extends Resource<RoomEvents> {
   private _grantOp(epoch: number, key: Buffer, d: { writerKey: Buffer; device: Buffer }, held: Buffer): schema.DeviceEpochGrantOp | null {
     const box = sealKeyTo(d.device, key)
     if (box === null) return null
-    this._granted.add(epoch + '/' + b4a.toString(d.writerKey, 'hex'))
-    return { type: schema.OP_DEVICE_EPOCH_GRANT, epoch, writerKey: d.writerKey, box, ref: sealedKeyRef(held) }
+    const grant: schema.DeviceEpochGrantOp = { type: schema.OP_DEVICE_EPOCH_GRANT, epoch, writerKey: d.writerKey, box, ref: sealedKeyRef(held) }
+    this._granted.add(grantId(grant))
+    return grant
   }
 
   /**
@@ -1463,14 +1468,11 @@ export class Room extends Resource<RoomEvents> {
     for (const d of await listDevices(view)) {
       if (d.state !== schema.MEMBER_ACTIVE || !b4a.equals(d.publicKey, this._self.publicKey)) continue
       for (const [epoch, key] of keys) {
-        const id = epoch + '/' + b4a.toString(d.writerKey, 'hex')
-        if (this._granted.has(id)) continue
-        if ((await deviceGrants(view, epoch, d.writerKey)).some((g) => b4a.equals(g.by, this._self.publicKey))) {
-          this._granted.add(id)
-          continue
-        }
         const held = await sealedEpochKey(view, epoch, this._self.publicKey)
-        const grant = held === null ? null : this._grantOp(epoch, key, d, held)
+        if (held === null || this._granted.has(grantId({ epoch, writerKey: d.writerKey, ref: sealedKeyRef(held) }))) continue
+        // Ours in the view passed apply, so it names the copy the view holds.
+        if ((await deviceGrants(view, epoch, d.writerKey)).some((g) => b4a.equals(g.by, this._self.publicKey))) continue
+        const grant = this._grantOp(epoch, key, d, held)
         if (grant !== null) ops.push(grant)
       }
     }
@@ -1478,7 +1480,7 @@ export class Room extends Resource<RoomEvents> {
     try {
       await this._appendAll(ops)
     } catch (err) {
-      for (const op of ops) this._granted.delete(op.epoch + '/' + b4a.toString(op.writerKey, 'hex'))
+      for (const op of ops) this._granted.delete(grantId(op))
       throw err
     }
   }
@@ -1573,6 +1575,11 @@ export class Room extends Resource<RoomEvents> {
  */
 function viewAt(view: RoomView): string {
   return `${view.messages.length}/${view.events.length}/${view.meta.version}`
+}
+
+/** Which grant: the epoch, the device's writer and the copy it came from. */
+function grantId(g: { epoch: number; writerKey: Buffer; ref: Buffer }): string {
+  return g.epoch + '/' + b4a.toString(g.writerKey, 'hex') + '/' + b4a.toString(g.ref, 'hex')
 }
 
 function nextTurn(): Promise<void> {

@@ -222,15 +222,16 @@ export async function transcript(room: Room): Promise<string[]> {
 /**
  * Connects two profiles' Rooms the way an authenticated connection does (replication of the rooms
  * each peer is in, and the live channel), over an in-process encrypted stream. Returns the cut.
+ * `live: 'only'`: the live channel alone, so what arrives came as a live copy.
  */
-export function connectRooms(ra: Rooms, na: number, rb: Rooms, nb: number): () => void {
+export function connectRooms(ra: Rooms, na: number, rb: Rooms, nb: number, { live = 'too' }: { live?: 'too' | 'only' } = {}): () => void {
   const x = new NoiseSecretStream(true)
   const y = new NoiseSecretStream(false)
   x.rawStream.pipe(y.rawStream).pipe(x.rawStream)
   const [mx, my] = [Protomux.from(x), Protomux.from(y)]
-  ra.replicate(self(nb).publicKey, mx)
+  if (live === 'too') ra.replicate(self(nb).publicKey, mx)
   ra.attachLive(self(nb).publicKey, mx)
-  rb.replicate(self(na).publicKey, my)
+  if (live === 'too') rb.replicate(self(na).publicKey, my)
   rb.attachLive(self(na).publicKey, my)
   return () => {
     x.destroy()

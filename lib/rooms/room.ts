@@ -154,8 +154,10 @@ export class Room extends Resource<RoomEvents> {
   private _rested: { length: number; uploaded: boolean; writable: boolean; glance: RoomGlance | null } = { length: 0, uploaded: false, writable: false, glance: null }
   /** The close of a room going to rest, while it runs. */
   private _resting: Promise<void> | null = null
-  /** The last glance and the view state it was read at (see viewAt). */
+  /** The last glance and the view state it was read at (see _viewAt). */
   private _glanced: { at: string; glance: RoomGlance } | null = null
+  /** Reorders seen (any view core truncated): a reorder can end at the same lengths with other content. */
+  private _truncations = 0
   private _waking: Promise<void> | null = null
   /** Calls in progress that use the Autobase: a room never rests under one, and closes after them. */
   private _busy = 0
@@ -367,11 +369,14 @@ export class Room extends Resource<RoomEvents> {
     for (const mux of this._wakeups) this.base.wakeupProtocol.addStream(mux.stream)
     this.base.view.events.on('truncate', (length: number) => {
       this._eventsScanned = Math.min(this._eventsScanned, length)
+      this._truncations++
     })
     // A reorder truncates the messages core; what was past the cut is scanned again.
     this.base.view.messages.on('truncate', (length: number) => {
       this._scanned = Math.min(this._scanned, length)
+      this._truncations++
     })
+    this.base.view.meta.core.on('truncate', () => this._truncations++)
     // sweep() logs its own failures; a close between two ticks ends it with CLOSED.
     this._sweeper = setInterval(() => this.sweep().catch(() => {}), SWEEP_INTERVAL)
     this._sweeper.unref?.()
@@ -398,7 +403,7 @@ export class Room extends Resource<RoomEvents> {
     if (!this.opened || this.closing || this._base === null || !this._idle()) return false
     const base = this._base
     // The last glance is kept if the view has not moved since it (else the next list wakes it once).
-    const glance = this._glanced !== null && this._glanced.at === viewAt(base.view) ? this._glanced.glance : null
+    const glance = this._glanced !== null && this._glanced.at === this._viewAt(base.view) ? this._glanced.glance : null
     this._rested = { length: base.view.messages.length, uploaded: this.uploaded, writable: base.writable, glance }
     this._base = null
     this._resting = this._stopBase(base).finally(() => {
@@ -417,6 +422,15 @@ export class Room extends Resource<RoomEvents> {
     await this._use(async () => {}).catch((err: PeerlineError) => {
       if (err.code !== 'CLOSED') this._log(`room ${this.id}: wake failed: ${err.message}`)
     })
+  }
+
+  /**
+   * Where the view stands: every message, member, name or timer change moves a length (a message
+   * update adds an event; every op puts to the bee), and every reorder the truncation count, so
+   * an equal value means an equal glance.
+   */
+  private _viewAt(view: RoomView): string {
+    return `${this._truncations}/${view.messages.length}/${view.events.length}/${view.meta.version}`
   }
 
   private _idle(): boolean {
@@ -809,7 +823,7 @@ export class Room extends Resource<RoomEvents> {
       const view = this.base.view
       // Marks applied since the last scan count now, as for history (the scan finds them taken).
       if (await this._reads.refresh(view)) this.emit('room-update')
-      const at = viewAt(view)
+      const at = this._viewAt(view)
       const last = this._glanced
       const lastExpires = last?.glance.newest?.expires ?? 0
       if (last !== null && last.at === at && (lastExpires === 0 || lastExpires > now)) return last.glance
@@ -820,7 +834,7 @@ export class Room extends Resource<RoomEvents> {
         members: await listMembers(view),
         newest: newest ?? (length > 1 ? (await readMessages(view, length - GLANCE_SEARCH, length, now)).pop() ?? null : null)
       }
-      if (viewAt(view) === at) this._glanced = { at, glance }
+      if (this._viewAt(view) === at) this._glanced = { at, glance }
       return glance
     })
   }
@@ -1567,14 +1581,6 @@ export class Room extends Resource<RoomEvents> {
     this._announced.add(id)
     if (this._announced.size > ANNOUNCED_MEMORY) this._announced.delete(this._announced.values().next().value as string)
   }
-}
-
-/**
- * Where a view stands: every message, member, name or timer change moves one of these (a message
- * update adds an event; every op puts to the bee), so an equal value means an equal glance.
- */
-function viewAt(view: RoomView): string {
-  return `${view.messages.length}/${view.events.length}/${view.meta.version}`
 }
 
 /** Which grant: the epoch, the device's writer and the copy it came from. */

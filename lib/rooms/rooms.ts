@@ -61,7 +61,8 @@ export class Rooms extends Resource<RoomsEvents> {
   private readonly _rooms = new Map<string, Promise<Room>>()
   /** Rooms whose ready() finished, for synchronous lookups on the live path. */
   private readonly _opened = new Map<string, Room>()
-  private readonly _live = new Map<string, LiveChannel>()
+  /** Live channels by person: one per connection, so each of a person's devices gets its copy. */
+  private readonly _live = new Map<string, Set<LiveChannel>>()
   /** Rooms that failed (at open, or their Autobase later), by id: the reason. */
   private readonly _broken = new Map<string, string>()
   private readonly _replication: RoomReplication
@@ -217,7 +218,10 @@ export class Rooms extends Resource<RoomsEvents> {
 
   /** The file announced with this id in any room we are in, and that room's key. */
   async findFile(fileId: Buffer): Promise<{ ref: schema.FileRef; room: Buffer } | null> {
-    for (const room of [...this._opened.values()]) {
+    // Awake rooms first (a file is fetched from the conversation on screen): a resting room is
+    // woken only if no awake one announced it.
+    const rooms = [...this._opened.values()].sort((x, y) => Number(x.resting) - Number(y.resting))
+    for (const room of rooms) {
       // A room left while we look (closing: CLOSED) has nothing to give.
       const m = await room.fileMessage(fileId).catch((err: PeerlineError) => {
         if (err.code === 'CLOSED') return null
@@ -320,10 +324,14 @@ export class Rooms extends Resource<RoomsEvents> {
       (msg) => this._o.log(`live ${id.slice(0, 8)}: ${msg}`),
       (msg) => this._onlive(publicKey, msg),
       () => {
-        if (this._live.get(id) === channel) this._live.delete(id)
+        const channels = this._live.get(id)
+        channels?.delete(channel)
+        if (channels?.size === 0) this._live.delete(id)
       }
     )
-    this._live.set(id, channel)
+    const channels = this._live.get(id) ?? new Set<LiveChannel>()
+    channels.add(channel)
+    this._live.set(id, channels)
   }
 
   private async _openRoom(key: Buffer, encryptionKey: Buffer, namespace: Buffer, catchUp = false): Promise<Room> {
@@ -376,9 +384,10 @@ export class Rooms extends Resource<RoomsEvents> {
     room.on('room-update', () => this.emit('room-update', room.id))
     room.on('sent', (m: { id: string; text: string; time: number; replyTo: string }) => {
       const self = b4a.toString(this._o.self().publicKey, 'hex')
+      const msg = { roomKey: room.key, id: m.id, text: m.text, time: m.time, replyTo: m.replyTo }
       for (const key of room.memberKeys) {
         if (key === self) continue
-        this._live.get(key)?.send({ roomKey: room.key, id: m.id, text: m.text, time: m.time, replyTo: m.replyTo })
+        for (const channel of this._live.get(key) ?? []) channel.send(msg)
       }
     })
   }

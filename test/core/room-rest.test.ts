@@ -107,3 +107,19 @@ test('a resting room answers a room list from what it kept, without waking, unti
   t.absent(room.resting, 'its newest message past its time: the room woke to look again')
   t.is(after.newest?.text, 'second', 'and shows the one before it')
 })
+
+test('looking a file up wakes no resting room when an awake one announced it', { timeout: 60_000 }, async (t) => {
+  const { rooms } = await soloProfile(t)
+  const quiet = await rooms.create(ROOM_GROUP, 'quiet')
+  await quiet.send('nothing to fetch here')
+  const open = await rooms.create(ROOM_GROUP, 'on screen')
+  const ref = { id: Buffer.alloc(32, 7), root: Buffer.alloc(32, 8), name: 'map.png', size: 2048, sha256: 'ab'.repeat(32), chunkSize: 1024 }
+  await open.sendFile(ref)
+  await until(async () => rooms.rest(quiet.id))
+
+  const found = await rooms.findFile(ref.id)
+  t.ok(found !== null && found.room.equals(open.key), 'found in the awake room')
+  t.ok(quiet.resting, 'the resting room stayed at rest')
+  t.is(await rooms.findFile(Buffer.alloc(32, 9)), null, 'a file nobody announced: not found')
+  t.absent(quiet.resting, 'which looked in the resting room too')
+})

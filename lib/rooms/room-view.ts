@@ -442,8 +442,8 @@ export async function removedThisEpoch(view: RoomView): Promise<boolean> {
  * a grant linearized after its removal is ignored), for an epoch that has begun and that the
  * device's person holds a key of (a device reads no more than its person), naming that person's
  * copy as the view holds it (so a key of an epoch op that lost a race is never taken), in a box of
- * the sealed size. Kept per author (their person): apply cannot open a box, and a bad one from one member must
- * not keep another's good one out; the device tries each. Anything else writes nothing at all:
+ * the sealed size. Kept per author (their person): apply cannot open a box, and a bad one from one
+ * member must not keep another's good one out; the device tries each. Anything else writes nothing:
  * release 2.0's apply skips this op type, so a byte written for a forged grant would set a 2.1
  * indexer's view apart in a room where no device was ever signed in (see applyDevice).
  */

@@ -928,7 +928,7 @@ export class Room extends Resource<RoomEvents> {
     const target = await getMember(view, op.publicKey)
     const me = await this.me()
     if (target === null || target.state !== schema.MEMBER_ACTIVE || me === null || me.role !== schema.ROLE_ADMIN) return this._append(op)
-    const epoch = await this._nextEpoch(op.publicKey, null)
+    const rekey = await this._nextEpoch(op.publicKey, null)
     // The removed member gets our writer core up to this removal, so their app learns of it, and
     // nothing after: this device writes nothing more until replication says they hold it (or 5 s).
     const who = b4a.toString(op.publicKey, 'hex')
@@ -943,7 +943,7 @@ export class Room extends Resource<RoomEvents> {
       this._handoffs.delete(who)
     })
     try {
-      await this._appendAll([op, ...epoch], hold)
+      await this._appendAll([op, ...rekey], hold)
     } finally {
       handed(this.base.local?.length ?? 0)
     }

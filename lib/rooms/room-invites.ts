@@ -9,6 +9,7 @@ import ReadyResource from 'ready-resource'
 import sodium from 'sodium-universal'
 import z32 from 'z32'
 import { PeerlineError } from '../errors'
+import { sleep } from '../sleep'
 import type { Identity } from '../identity/identity'
 import type { NumberScheme } from '../identity/number-scheme'
 import type { NumberVerifier } from '../identity/number-verifier'
@@ -20,6 +21,11 @@ import type { Room } from './room'
 import type { Rooms } from './rooms'
 
 const JOIN_DOMAIN = 'peerline/join/v1'
+/** How long a join request waits for the verifier when it is busy, and how often it asks again. */
+const JOIN_WAIT = 20_000
+const BUSY_RETRY = 500
+/** Join requests of one room waiting for the verifier at once; past this, refused. */
+const MAX_WAITING = 16
 /** How often a pending join re-checks the DHT for an answer when no member is connected. */
 const PAIRING_POLL = 5000
 
@@ -46,6 +52,8 @@ export class RoomInvites extends ReadyResource {
   private readonly _o: RoomInvitesOptions
   private _pairing: BlindPairing | null = null
   private readonly _members = new Map<string, BlindPairing.Member>()
+  /** Join requests waiting for the verifier, by room id. */
+  private readonly _waiting = new Map<string, number>()
 
   constructor(opts: RoomInvitesOptions) {
     super()
@@ -123,6 +131,32 @@ export class RoomInvites extends ReadyResource {
     }
   }
 
+  /**
+   * The joiner's number within the verifier's budget. People who got one room key join together
+   * (a neighbourhood room shared at once): past the budget a request waits its turn, up to
+   * JOIN_WAIT (the joiner waits 30 s), rather than being refused; at most MAX_WAITING per room wait.
+   */
+  private async _derive(room: Room, publicKey: Buffer): Promise<string | null | 'busy'> {
+    const source = 'invite ' + room.id
+    let number = await this._o.verifier.derive(publicKey, source)
+    if (number !== 'busy') return number
+    const waiting = this._waiting.get(room.id) ?? 0
+    if (waiting >= MAX_WAITING) return 'busy'
+    this._waiting.set(room.id, waiting + 1)
+    try {
+      const end = Date.now() + JOIN_WAIT
+      while (number === 'busy' && Date.now() < end && !this.closing) {
+        await sleep(BUSY_RETRY)
+        number = await this._o.verifier.derive(publicKey, source)
+      }
+      return number
+    } finally {
+      const left = (this._waiting.get(room.id) ?? 1) - 1
+      if (left > 0) this._waiting.set(room.id, left)
+      else this._waiting.delete(room.id)
+    }
+  }
+
   private _signedRequest(inviteId: Buffer, writerKey: Buffer): Omit<JoinRequest, 'memberSignature'> {
     const signature = this._o.identity.sign(signable(inviteId, writerKey))
     return { writerKey, publicKey: this._o.identity.publicKey, name: this._o.name(), signature }
@@ -152,9 +186,9 @@ export class RoomInvites extends ReadyResource {
     // apply checks the member signature on every member; an invalid one would add nobody.
     const { writerKey, publicKey, memberSignature: signature } = join
     // Checking the member signature costs a derivation of the joiner's key: within the budget.
-    const number = await this._o.verifier.derive(publicKey, 'invite ' + room.id)
+    const number = await this._derive(room, publicKey)
     if (number === 'busy' || number === null) {
-      this._o.log(`room ${room.id}: a join request turned away: too many new keys are being checked right now`)
+      this._o.log(`room ${room.id}: a join request turned away: ${number === null ? 'its key did not derive' : 'too many new keys are being checked right now'}`)
       return request.deny({ status: 1 })
     }
     try {

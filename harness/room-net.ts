@@ -8,7 +8,7 @@ import path from 'path'
 import { signedBy } from '../lib/rooms/room'
 import { seqOfId } from '../lib/rooms/room-view'
 import { SignedView } from '../lib/rooms/signed-view'
-import type { NewMember, Room } from '../lib/rooms/room'
+import type { NewMember, Room, Self } from '../lib/rooms/room'
 import { signWith } from '../lib/rooms/member-signature'
 import { openSealedKey } from '../lib/rooms/epoch-keys'
 import { NumberScheme } from '../lib/identity/number-scheme'
@@ -26,6 +26,23 @@ export const scheme = new NumberScheme({ opslimit: 1, memlimit: 8192, digits: 9 
 export function self(n: number) {
   const keyPair = crypto.keyPair(b4a.alloc(32, n))
   return { publicKey: keyPair.publicKey, secretKey: keyPair.secretKey, name: 'P' + n, sign: (m: Buffer) => signWith(keyPair.secretKey, m), openSealed: (box: Buffer) => openSealedKey(keyPair.secretKey, box) }
+}
+
+/**
+ * Person n on a linked device: the same person (identity key) but no identity secret (it cannot
+ * sign as them, nor open what is sealed to their identity), and its own Noise key pair `device`,
+ * which opens what is sealed to the device (epoch grants), as on a real linked device.
+ */
+export function linkedDevice(n: number, device: { publicKey: Buffer; secretKey: Buffer }): Self {
+  const p = self(n)
+  return {
+    publicKey: p.publicKey,
+    name: p.name + ' (laptop)',
+    sign: () => {
+      throw new Error('a linked device holds no identity secret')
+    },
+    openSealed: (box) => openSealedKey(device.secretKey, box)
+  }
 }
 
 /** Person n's number, as apply derives it. */

@@ -367,7 +367,8 @@ export interface NetworkStatus {
 // Calls
 
 export type CallStateName = 'calling' | 'ringing' | 'active' | 'ended'
-export type EndReason = 'hangup' | 'remote-hangup' | 'declined' | 'busy' | 'missed' | 'full' | 'lost' | 'closed'
+/** `answered-elsewhere` / `declined-elsewhere`: another device of yours answered or declined it. */
+export type EndReason = 'hangup' | 'remote-hangup' | 'declined' | 'busy' | 'missed' | 'full' | 'lost' | 'closed' | 'answered-elsewhere' | 'declined-elsewhere'
 
 /** WebRTC signalling as the renderer speaks it. */
 export type Signal =

@@ -448,7 +448,7 @@ export class Peerline extends Resource<PeerlineEvents> implements ApiServices {
       this.rooms.attachLive(session.publicKey, session.mux)
       this.rooms.replicate(session.publicKey, session.mux)
       this.profileSync.attach(session.publicKey, session.mux)
-      this.files.attach(session.publicKey, session.mux)
+      this.files.attach(session.publicKey, session.mux, session.deviceKey)
       this.calls.attach(session.publicKey, session.mux, conn)
     })
     session.once('verified', () => this.contacts.attach(session))

@@ -4,7 +4,7 @@ import type NoiseSecretStream from '@hyperswarm/secret-stream'
 import type { Log } from '../log'
 import { GuardedChannel } from '../network/guarded-channel'
 import { CALL_CHANNEL, CALL_MEDIA_CHANNEL, MAX_FRAME_BYTES } from '../wire/messages'
-import type { CallChat, CallDecline, CallParticipants, CallRef, CallRing, CallSignal, DeclineReason } from '../wire/messages'
+import type { CallChat, CallDecline, CallElsewhere, CallParticipants, CallRef, CallRing, CallSignal, DeclineReason } from '../wire/messages'
 
 const SIGNALS_PER_SECOND = 200
 /** Video at a few Mbit/s is a few hundred packets a second per direction; leave room for bursts. */
@@ -23,6 +23,7 @@ export interface CallLinkHandlers {
   join(link: CallLink, m: CallRef): void | Promise<void>
   signal(link: CallLink, m: CallSignal): void
   chat(link: CallLink, m: CallChat): void
+  elsewhere(link: CallLink, m: CallElsewhere): void
   /** `tag` is the first 8 bytes of the call id (datagrams) */
   datagram(link: CallLink, tag: string, data: Buffer): void
   close(link: CallLink): void
@@ -31,11 +32,14 @@ export interface CallLinkHandlers {
 /**
  * The call channels on one authenticated connection: signalling on `peerline/call/1`, and tunnelled
  * media as secret-stream datagrams (encrypted, unordered, over UDX) or, when the stream is not UDX
- * or `useChannel` is set, as messages on `peerline/call-media/1`.
+ * or `useChannel` is set, as messages on `peerline/call-media/1`. `id` is the person; `device` the
+ * connection's own key (a linked device's; a person's own device: the person's key).
  */
 export class CallLink {
   readonly id: string
   readonly publicKey: Buffer
+  readonly device: Buffer
+  readonly deviceId: string
   opened = false
   private readonly _conn: NoiseSecretStream
   private readonly _signal: GuardedChannel<null, typeof CALL_CHANNEL.messages>
@@ -46,6 +50,8 @@ export class CallLink {
   constructor(publicKey: Buffer, mux: Protomux, conn: NoiseSecretStream, log: Log, h: CallLinkHandlers, useChannel = false) {
     this.publicKey = publicKey
     this.id = b4a.toString(publicKey, 'hex')
+    this.device = conn.remotePublicKey ?? publicKey
+    this.deviceId = b4a.toString(this.device, 'hex')
     this._conn = conn
     this._useChannel = useChannel || typeof conn.rawStream?.trySend !== 'function'
     let closed = false
@@ -66,7 +72,8 @@ export class CallLink {
         participants: (m) => h.participants(this, m),
         join: (m) => h.join(this, m),
         signal: (m) => h.signal(this, m),
-        chat: (m) => h.chat(this, m)
+        chat: (m) => h.chat(this, m),
+        elsewhere: (m) => h.elsewhere(this, m)
       },
       log,
       maxFrameBytes: MAX_FRAME_BYTES,
@@ -129,6 +136,15 @@ export class CallLink {
 
   chat(m: CallChat): boolean {
     return this._signal.send('chat', m)
+  }
+
+  /**
+   * Ends this device's ring: another device of its person answered or declined. The hang-up after
+   * it ends the ring on peers from before 2.1, which ignore the new message type.
+   */
+  elsewhere(call: Buffer, answered: boolean): void {
+    this._signal.send('elsewhere', { call, answered })
+    this.hangup(call)
   }
 
   datagram(call: Buffer, data: Buffer): void {

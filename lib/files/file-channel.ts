@@ -21,14 +21,20 @@ export interface FileChannelHandler {
   onclose(ch: FileChannel): void
 }
 
-/** The `peerline/file/1` channel on one authenticated connection: every file, both directions. */
+/**
+ * The `peerline/file/1` channel on one authenticated connection: every file, both directions.
+ * `publicKey` is the person (membership checks); `device` the connection's own key, so each of a
+ * person's devices is a source of its own (only one of them may hold a file).
+ */
 export class FileChannel {
   readonly publicKey: Buffer
+  readonly device: Buffer
   private readonly _channel: GuardedChannel<null, typeof FILE_CHANNEL.messages>
   private _drained: Array<() => void> = []
 
-  constructor(mux: Protomux, publicKey: Buffer, handler: FileChannelHandler, log: Log) {
+  constructor(mux: Protomux, publicKey: Buffer, handler: FileChannelHandler, log: Log, device: Buffer = publicKey) {
     this.publicKey = publicKey
+    this.device = device
     this._channel = new GuardedChannel(mux, {
       spec: FILE_CHANNEL,
       handlers: {
@@ -51,8 +57,9 @@ export class FileChannel {
     this._channel.open(null)
   }
 
+  /** One per connection: the device's key (a person's own device: the person's key). */
   get id(): string {
-    return b4a.toString(this.publicKey, 'hex')
+    return b4a.toString(this.device, 'hex')
   }
 
   get closed(): boolean {

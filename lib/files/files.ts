@@ -64,6 +64,7 @@ export class Files extends Resource<FilesEvents> {
   private readonly _o: FilesOptions
   private readonly _index: Hyperbee<string, Buffer>
   private readonly _local = new Map<string, LocalFile>()
+  /** by device (FileChannel.id): every connection of a person is a source of its own */
   private readonly _channels = new Map<string, FileChannel>()
   private readonly _active = new Map<string, Active>()
   /** Pauses and cancels that came before their download started (see _stop). */
@@ -259,9 +260,12 @@ export class Files extends Resource<FilesEvents> {
     return this._stop(id, 'cancel')
   }
 
-  /** Opens the file channel on a peer's authenticated connection. */
-  attach(publicKey: Buffer, mux: Protomux): void {
-    const log = (msg: string): void => this._o.log(`files ${b4a.toString(publicKey, 'hex').slice(0, 8)}: ${msg}`)
+  /**
+   * Opens the file channel on a peer's authenticated connection. `device` is the connection's own
+   * key (a linked device's, else the person's): each device of a person is a source of its own.
+   */
+  attach(publicKey: Buffer, mux: Protomux, device: Buffer = publicKey): void {
+    const log = (msg: string): void => this._o.log(`files ${b4a.toString(device, 'hex').slice(0, 8)}: ${msg}`)
     const active = (id: Buffer): Download | undefined => this._active.get(z32.encode(id))?.download
     new FileChannel(
       mux,
@@ -282,7 +286,8 @@ export class Files extends Resource<FilesEvents> {
         onnone: (ch, m) => active(m.id)?.refused(ch),
         ondata: (ch, m) => active(m.id)?.ondata(ch, m)
       },
-      log
+      log,
+      device
     )
   }
 

@@ -44,6 +44,15 @@ export function openSealedKey(secretKey: Buffer, box: Buffer): Buffer | null {
   return sodium.crypto_box_seal_open(key, box, pk, sk) ? key : null
 }
 
+const KEY_REF_DOMAIN = 'peerline/epoch-key-ref/v1'
+
+/** Names one sealed copy of an epoch key (a device grant says which copy its key came from). */
+export function sealedKeyRef(box: Buffer): Buffer {
+  const out = b4a.alloc(32)
+  sodium.crypto_generichash(out, b4a.concat([b4a.from(KEY_REF_DOMAIN), box]))
+  return out
+}
+
 export function sealText(key: Buffer, text: string): { nonce: Buffer; box: Buffer } {
   const message = b4a.from(text)
   const nonce = b4a.alloc(TEXT_NONCE_BYTES)

@@ -11,7 +11,7 @@ import type { ProtocolVersion } from '../wire/version'
 import { isPeerlineError } from '../errors'
 import type { NumberScheme } from '../identity/number-scheme'
 import { verifyDeviceMember, verifyMember } from './member-signature'
-import { openText, SEALED_KEY_BYTES } from './epoch-keys'
+import { openText, SEALED_KEY_BYTES, sealedKeyRef } from './epoch-keys'
 import { noticeAt, noticeKey, noticeRange, noticeRecord } from './room-notices'
 import type { NoticeKind, NoticeRecord } from './room-notices'
 import { quoteOf } from './reply-quote'
@@ -33,7 +33,9 @@ const MAX_FAILED_RECORDS = 16
  * reorder shows up as a truncation of that core.
  *
  * Bee keys: `info`, `creator` -> public key, `epoch` -> current epoch, `epochkey/<epoch>/<member>` ->
- * that epoch's key sealed to the member, `writer/<writer>` -> member key, `member/<key>`, `invite/<id>`, `id/<msg id>` ->
+ * that epoch's key sealed to the member, `devgrant/<epoch>/<device writer>/<granting member>` -> the
+ * same sealed to a linked device's own key, `devremoved/<device writer>` -> the epoch it was removed
+ * in, `writer/<writer>` -> member key, `member/<key>`, `invite/<id>`, `id/<msg id>` ->
  * seq, `edit/<seq>/<n>` -> edits index, `del/<seq>`, `react/<seq>/<key>` -> emoji, and
  * `exp/<time>/<seq>`: when a message's text must leave local storage (disappearing or deleted).
  * No text is ever written to the bee, so clearing the cores' blocks removes it from disk.
@@ -256,6 +258,7 @@ async function applyOp(op: RoomOp, writerKey: Buffer, writerSeq: number, tx: App
   if (author === null) return null // everything else needs an active member
   if (op.type === schema.OP_DEVICE) return applyDevice(op, author, tx, host, ctx)
   if (op.type === schema.OP_REMOVE_DEVICE) return removeDevice(op.writerKey, author, tx, host)
+  if (op.type === schema.OP_DEVICE_EPOCH_GRANT) return grantDevice(op, author, tx)
 
   switch (op.type) {
     case schema.OP_MESSAGE:
@@ -418,7 +421,55 @@ async function removeDevice(writerKey: Buffer, author: MemberRecord, tx: ApplyBa
   await host.removeWriter(writerKey)
   await tx.put('device/' + hex(writerKey), c.encode(schema.deviceRecord, { ...record, state: schema.MEMBER_REMOVED }))
   await tx.put('revoked/' + hex(record.device), record.publicKey)
+  // The epoch it left in: if its remover could start no new one (no admin), an admin does (see
+  // removedThisEpoch), so its grant of this epoch opens nothing written later.
+  await tx.put('devremoved/' + hex(writerKey), c.encode(c.uint, await readEpoch(tx)))
   return EVENT_ROOM
+}
+
+/** True if a linked device was removed in the epoch now in force (no new epoch followed yet). */
+export async function removedThisEpoch(view: RoomView): Promise<boolean> {
+  const epoch = await currentEpoch(view)
+  for await (const { value } of view.meta.createReadStream({ gt: 'devremoved/', lt: 'devremoved/~' })) {
+    if (c.decode(c.uint, value) === epoch) return true
+  }
+  return false
+}
+
+/**
+ * An epoch's key for a linked device, sealed to the device's own key by a member who holds it.
+ * Applied only to an active device record of this room (a removed or revoked one gets nothing, so
+ * a grant linearized after its removal is ignored), for an epoch that has begun and that the
+ * device's person holds a key of (a device reads no more than its person), naming that person's
+ * copy as the view holds it (so a key of an epoch op that lost a race is never taken), in a box of
+ * the sealed size. Kept per author (their person): apply cannot open a box, and a bad one from one
+ * member must not keep another's good one out; the device tries each. Anything else writes nothing:
+ * release 2.0's apply skips this op type, so a byte written for a forged grant would set a 2.1
+ * indexer's view apart in a room where no device was ever signed in (see applyDevice).
+ */
+async function grantDevice(op: schema.DeviceEpochGrantOp, author: MemberRecord, tx: ApplyBatch): Promise<number | null> {
+  if (op.epoch < 1 || op.epoch > (await readEpoch(tx)) || op.box.byteLength !== SEALED_KEY_BYTES) return null
+  const raw = await tx.get('device/' + hex(op.writerKey))
+  if (raw === null) return null
+  const device = c.decode(schema.deviceRecord, raw)
+  if (device.state !== schema.MEMBER_ACTIVE || (await tx.get('revoked/' + hex(device.device))) !== null) return null
+  const held = await tx.get(epochKeyKey(op.epoch, device.publicKey))
+  if (held === null || !b4a.equals(sealedKeyRef(held), op.ref)) return null
+  if (!(await tx.putNew(deviceGrantKey(op.epoch, op.writerKey, author.publicKey), op.box))) return null
+  return EVENT_ROOM
+}
+
+const deviceGrantPrefix = (epoch: number, writerKey: Buffer): string => 'devgrant/' + seqKey(epoch) + '/' + hex(writerKey) + '/'
+const deviceGrantKey = (epoch: number, writerKey: Buffer, by: Buffer): string => deviceGrantPrefix(epoch, writerKey) + hex(by)
+
+/** The copies of an epoch's key granted to a linked device (by its writer key), one per granting person. */
+export async function deviceGrants(view: RoomView, epoch: number, writerKey: Buffer): Promise<Array<{ by: Buffer; box: Buffer }>> {
+  const prefix = deviceGrantPrefix(epoch, writerKey)
+  const out: Array<{ by: Buffer; box: Buffer }> = []
+  for await (const { key, value } of view.meta.createReadStream({ gt: prefix, lt: prefix + '~' })) {
+    out.push({ by: b4a.from(key.slice(prefix.length), 'hex'), box: value })
+  }
+  return out
 }
 
 /** Every linked device ever added here, with its state. */

@@ -13,7 +13,7 @@ import type { RoomMessage } from '../contract'
 import type { Log } from '../log'
 import * as schema from '../wire/schemas'
 import type { DeviceRecord, InviteRecord, MemberRecord, RoomInfoRecord, RoomOp } from '../wire/schemas'
-import { applyOps, closeView, currentEpoch, getCreator, listDevices, getInfo, sealedEpochKey, getInvite, blockIsOp, dueForClearing, getMember, listMembers, messageAt, messageById, localMessages, messageWithFile, openView, quoteFor, readMessages, readNotices } from './room-view'
+import { applyOps, closeView, currentEpoch, deviceGrants, removedThisEpoch, getCreator, listDevices, getInfo, sealedEpochKey, getInvite, blockIsOp, dueForClearing, getMember, listMembers, messageAt, messageById, localMessages, messageWithFile, openView, quoteFor, readMessages, readNotices } from './room-view'
 import { ReadMarks } from './read-marks'
 import { ReplyLinks } from './reply-links'
 import { MAX_REPLY_ID, replyQuote } from './reply-quote'
@@ -26,7 +26,7 @@ import type { ProtocolVersion } from '../wire/version'
 import type { NumberScheme } from '../identity/number-scheme'
 import { deviceMemberSignable, memberSignable, verifyDeviceMember, verifyMember } from './member-signature'
 import { DeliveryMarks } from './delivery-marks'
-import { newEpochKey, sealKeyTo, sealText } from './epoch-keys'
+import { newEpochKey, sealedKeyRef, sealKeyTo, sealText } from './epoch-keys'
 import { Resource } from '../resource'
 import { sleep } from '../sleep'
 import { RoomCores } from './room-cores'
@@ -181,6 +181,16 @@ export class Room extends Resource<RoomEvents> {
   private readonly _handoffs = new Map<string, Handoff>()
   /** Linked devices, as of the last update. */
   private _devices: DeviceRecord[] = []
+  /**
+   * Device grants this device appended (grantId), so they are not appended twice before apply. The
+   * id names the copy a grant came from: one made from an epoch op that lost a race is dropped by
+   * apply, and the grant from the winning copy has another id.
+   */
+  private readonly _granted = new Set<string>()
+  private _granting: Promise<void> | null = null
+  private _regrant = false
+  /** The epoch this device started a follow-up epoch in (after a device removal), until it applies. */
+  private _rekeyedIn = -1
   private _scanning: Promise<void> | null = null
   private _rescan = false
   /** The room's namespace session of the profile's store (Autobase closes it: one per opening). */
@@ -678,7 +688,46 @@ export class Room extends Resource<RoomEvents> {
     }
     if ((await this.devices()).some((x) => b4a.equals(x.writerKey, d.writerKey))) return
     await this._waitWritable()
-    await this._append({ type: schema.OP_DEVICE, ...d })
+    // With its record, every epoch key its person holds that we hold too (the history its person
+    // reads, as for a joiner), sealed to the device's own key: apply sees the record first.
+    const ops: RoomOp[] = [{ type: schema.OP_DEVICE, ...d }]
+    const view = this.base.view
+    await this._openEpochKeys()
+    for (const [epoch, key] of view.keys) {
+      const held = await sealedEpochKey(view, epoch, d.publicKey)
+      const grant = held === null ? null : this._grantOp(epoch, key, d, held)
+      if (grant !== null) ops.push(grant)
+    }
+    await this._appendAll(ops)
+  }
+
+  /**
+   * An epoch's key sealed to a linked device's own key, naming `held` (the copy its person holds,
+   * which `key` came from or was sealed into), remembered as appended; null for a bad key.
+   */
+  private _grantOp(epoch: number, key: Buffer, d: { writerKey: Buffer; device: Buffer }, held: Buffer): schema.DeviceEpochGrantOp | null {
+    const box = sealKeyTo(d.device, key)
+    if (box === null) return null
+    const grant: schema.DeviceEpochGrantOp = { type: schema.OP_DEVICE_EPOCH_GRANT, epoch, writerKey: d.writerKey, box, ref: sealedKeyRef(held) }
+    this._granted.add(grantId(grant))
+    return grant
+  }
+
+  /**
+   * A new epoch's key for the active linked devices of the people who get it (`keys`), but not
+   * `except` (the device being removed): appended right after the epoch, in its batch.
+   */
+  private async _grantsWith(epoch: number, key: Buffer, keys: schema.EpochKey[], except: Buffer | null): Promise<schema.DeviceEpochGrantOp[]> {
+    const persons = new Map(keys.map((k) => [b4a.toString(k.publicKey, 'hex'), k.box]))
+    const out: schema.DeviceEpochGrantOp[] = []
+    for (const d of await listDevices(this.base.view)) {
+      const held = persons.get(b4a.toString(d.publicKey, 'hex'))
+      if (d.state !== schema.MEMBER_ACTIVE || held === undefined) continue
+      if (except !== null && b4a.equals(d.writerKey, except)) continue
+      const grant = this._grantOp(epoch, key, d, held)
+      if (grant !== null) out.push(grant)
+    }
+    return out
   }
 
   /** Linked devices ever added here, with their state. */
@@ -693,22 +742,32 @@ export class Room extends Resource<RoomEvents> {
    */
   async removeDevice(writerKey: Buffer): Promise<void> {
     await this._waitWritable()
-    const view = this.base.view
     const target = (await this.devices()).find((d) => b4a.equals(d.writerKey, writerKey))
     if (target === undefined || target.state !== schema.MEMBER_ACTIVE) return
     const op: schema.RemoveDeviceOp = { type: schema.OP_REMOVE_DEVICE, writerKey }
     const me = await this.me()
+    // No admin: an admin who applies the removal starts the epoch (see _rekeyAfterRemoval).
     if (me === null || me.role !== schema.ROLE_ADMIN) return this._append(op)
+    await this._appendAll([op, ...(await this._nextEpoch(null, writerKey))])
+    await this.base.update()
+    await this._refreshMembers()
+  }
+
+  /**
+   * The ops that start the next epoch: its key sealed to every active member but `member`, and
+   * granted (in the same batch, after it) to their active linked devices but `device`.
+   */
+  private async _nextEpoch(member: Buffer | null, device: Buffer | null): Promise<RoomOp[]> {
+    const view = this.base.view
     const key = newEpochKey()
     const keys: schema.EpochKey[] = []
     for (const m of await listMembers(view)) {
-      if (m.state !== schema.MEMBER_ACTIVE) continue
+      if (m.state !== schema.MEMBER_ACTIVE || (member !== null && b4a.equals(m.publicKey, member))) continue
       const box = sealKeyTo(m.publicKey, key)
       if (box !== null) keys.push({ publicKey: m.publicKey, box })
     }
-    await this._appendAll([op, { type: schema.OP_EPOCH, epoch: (await currentEpoch(view)) + 1, keys }])
-    await this.base.update()
-    await this._refreshMembers()
+    const epoch = (await currentEpoch(view)) + 1
+    return [{ type: schema.OP_EPOCH, epoch, keys }, ...(await this._grantsWith(epoch, key, keys, device))]
   }
 
   /** Active linked devices' Noise keys (hex), as of the last update. */
@@ -869,14 +928,7 @@ export class Room extends Resource<RoomEvents> {
     const target = await getMember(view, op.publicKey)
     const me = await this.me()
     if (target === null || target.state !== schema.MEMBER_ACTIVE || me === null || me.role !== schema.ROLE_ADMIN) return this._append(op)
-    const key = newEpochKey()
-    const keys: schema.EpochKey[] = []
-    for (const m of await listMembers(view)) {
-      if (m.state !== schema.MEMBER_ACTIVE || b4a.equals(m.publicKey, op.publicKey)) continue
-      const box = sealKeyTo(m.publicKey, key)
-      if (box !== null) keys.push({ publicKey: m.publicKey, box })
-    }
-    const epoch = (await currentEpoch(view)) + 1
+    const rekey = await this._nextEpoch(op.publicKey, null)
     // The removed member gets our writer core up to this removal, so their app learns of it, and
     // nothing after: this device writes nothing more until replication says they hold it (or 5 s).
     const who = b4a.toString(op.publicKey, 'hex')
@@ -891,7 +943,7 @@ export class Room extends Resource<RoomEvents> {
       this._handoffs.delete(who)
     })
     try {
-      await this._appendAll([op, { type: schema.OP_EPOCH, epoch, keys }], hold)
+      await this._appendAll([op, ...rekey], hold)
     } finally {
       handed(this.base.local?.length ?? 0)
     }
@@ -1342,13 +1394,108 @@ export class Room extends Resource<RoomEvents> {
     const before = this.memberKeys.join()
     this._members = members
     if (this.memberKeys.join() !== before) this.emit('members')
-    // Open the epoch keys sealed to us that we do not hold yet.
+    await this._openEpochKeys()
+    if (this._base !== null && this._base.writable) this._keyUpkeep()
+  }
+
+  /**
+   * Opens the epoch keys sealed to us that we do not hold yet: the copy sealed to our person's
+   * identity, or, on a linked device (no identity secret), a copy granted to this device's own key.
+   */
+  private async _openEpochKeys(): Promise<void> {
+    const view = this.base.view
     const current = await currentEpoch(view)
     for (let epoch = 1; epoch <= current; epoch++) {
       if (view.keys.has(epoch)) continue
       const box = await sealedEpochKey(view, epoch, this._self.publicKey)
-      const key = box === null ? null : this._self.openSealed(box)
+      let key = box === null ? null : this._self.openSealed(box)
+      if (key === null && this._ids?.writerKey) {
+        for (const grant of await deviceGrants(view, epoch, this._ids.writerKey)) {
+          key = this._self.openSealed(grant.box)
+          if (key !== null) break
+        }
+      }
       if (key !== null) view.keys.set(epoch, key)
+    }
+  }
+
+  /**
+   * What the person's own device (its member writer) owes the room's keys after an update, in the
+   * background: a new epoch after a device removal that started none (an admin's), then every
+   * epoch key it holds to each of its person's active linked devices that has none from us yet.
+   * The latter covers a device whose record was applied after an epoch began elsewhere (a
+   * concurrent epoch, a member's removal by an admin who did not see it). Apply drops repeats.
+   */
+  private _keyUpkeep(): void {
+    // Most rooms never had a linked device: nothing to look at.
+    if (this._base === null || this._devices.length === 0) return
+    if (this._granting !== null) {
+      this._regrant = true
+      return
+    }
+    this._granting = this._use(async () => {
+      await this._rekeyAfterRemoval()
+      await this._grantMissingOnce()
+    }, false)
+      .catch((err: Error) => this._log(`room ${this.id}: device grants failed: ${err.message}`))
+      .finally(() => {
+        this._granting = null
+        if (this._regrant && !this.closing) {
+          this._regrant = false
+          this._keyUpkeep()
+        }
+      })
+  }
+
+  /**
+   * A device removed by its own person who is no admin here started no epoch (OP_EPOCH is for
+   * admins), so it would keep opening what is written in the current one (it was granted its
+   * key). The person's device of an admin that applies such a removal starts the next epoch.
+   * Several admins may at once: apply takes the first, and the others' grants name copies the
+   * view does not hold, so they are dropped (see OP_DEVICE_EPOCH_GRANT's ref).
+   */
+  private async _rekeyAfterRemoval(): Promise<void> {
+    const view = this.base.view
+    const me = await getMember(view, this._self.publicKey)
+    if (me === null || me.state !== schema.MEMBER_ACTIVE || me.role !== schema.ROLE_ADMIN || !b4a.equals(me.writerKey, this.writerKey)) return
+    const epoch = await currentEpoch(view)
+    if (this._rekeyedIn === epoch || !(await removedThisEpoch(view))) return
+    this._rekeyedIn = epoch
+    try {
+      await this._appendAll(await this._nextEpoch(null, null))
+    } catch (err) {
+      this._rekeyedIn = -1
+      throw err
+    }
+  }
+
+  private async _grantMissingOnce(): Promise<void> {
+    const view = this.base.view
+    if (view.keys.size === 0) return
+    const me = await getMember(view, this._self.publicKey)
+    if (me === null || me.state !== schema.MEMBER_ACTIVE || !b4a.equals(me.writerKey, this.writerKey)) return
+    // The keys first, then the devices: a key is opened only once the view shows its epoch, and an
+    // epoch that removed a device comes in the batch after the removal, so no device removed by
+    // then is seen as active here (apply would drop such a grant anyway).
+    const keys = [...view.keys]
+    const ops: schema.DeviceEpochGrantOp[] = []
+    for (const d of await listDevices(view)) {
+      if (d.state !== schema.MEMBER_ACTIVE || !b4a.equals(d.publicKey, this._self.publicKey)) continue
+      for (const [epoch, key] of keys) {
+        const held = await sealedEpochKey(view, epoch, this._self.publicKey)
+        if (held === null || this._granted.has(grantId({ epoch, writerKey: d.writerKey, ref: sealedKeyRef(held) }))) continue
+        // Ours in the view passed apply, so it names the copy the view holds.
+        if ((await deviceGrants(view, epoch, d.writerKey)).some((g) => b4a.equals(g.by, this._self.publicKey))) continue
+        const grant = this._grantOp(epoch, key, d, held)
+        if (grant !== null) ops.push(grant)
+      }
+    }
+    if (ops.length === 0) return
+    try {
+      await this._appendAll(ops)
+    } catch (err) {
+      for (const op of ops) this._granted.delete(grantId(op))
+      throw err
     }
   }
 
@@ -1373,6 +1520,8 @@ export class Room extends Resource<RoomEvents> {
     if (this.closing || this._base === null) return
     const view = this.base.view
     const length = view.messages.length
+    // A key that came in this update (an epoch, a grant) opens the messages that came with it.
+    if (view.events.length > this._eventsScanned) await this._openEpochKeys()
     // Most news was announced already (our own sends, live copies): those need no full read.
     const local = await localMessages(view, this._scanned, length)
     let first = length
@@ -1432,6 +1581,11 @@ export class Room extends Resource<RoomEvents> {
     this._announced.add(id)
     if (this._announced.size > ANNOUNCED_MEMORY) this._announced.delete(this._announced.values().next().value as string)
   }
+}
+
+/** Which grant: the epoch, the device's writer and the copy it came from. */
+function grantId(g: { epoch: number; writerKey: Buffer; ref: Buffer }): string {
+  return g.epoch + '/' + b4a.toString(g.writerKey, 'hex') + '/' + b4a.toString(g.ref, 'hex')
 }
 
 function nextTurn(): Promise<void> {

@@ -123,7 +123,22 @@ export const callDecline: Encoding<CallDecline> = growable(struct<CallDecline>({
   reason: oneOf<DeclineReason>(['declined', 'busy', 'full'])
 }))
 
-/** Who else is in a call: the answer to an accept, so the joiner can connect to each of them. */
+/**
+ * From the caller to a device of a person it rang whose ring is over because another device of
+ * theirs answered (`answered`) or declined: it stops ringing and says so (peers without it ignore
+ * the type and end on the hang-up sent after it).
+ */
+export interface CallElsewhere {
+  call: Buffer
+  answered: boolean
+}
+export const callElsewhere: Encoding<CallElsewhere> = growable(struct<CallElsewhere>({ call: c.fixed32, answered: c.bool }))
+
+/**
+ * Who else is in a call: the answer to an accept, so the joiner can connect to each of them. Since
+ * linked devices, each key is the device in the call (its connection's key; a person's own device:
+ * the person's key), so the joiner reaches that device and no other of the person's.
+ */
 export interface CallParticipants {
   call: Buffer
   peers: Buffer[]
@@ -283,7 +298,8 @@ export const CALL_CHANNEL = channel(CALL_PROTOCOL, empty, {
   participants: callParticipants,
   join: callRef,
   signal: callSignal,
-  chat: callChat
+  chat: callChat,
+  elsewhere: callElsewhere
 })
 
 export const DEVICE_CHANNEL = channel(DEVICE_PROTOCOL, empty, { signIn: deviceSignIn, read: deviceReads })

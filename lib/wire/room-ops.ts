@@ -32,6 +32,7 @@ export const OP_SEALED_EDIT = 18
 export const OP_READ = 19
 export const OP_DEVICE = 20
 export const OP_REMOVE_DEVICE = 21
+export const OP_DEVICE_EPOCH_GRANT = 22
 
 export const ROLE_MEMBER = 0
 export const ROLE_ADMIN = 1
@@ -114,6 +115,26 @@ export interface EpochGrantOp {
   epoch: number
   publicKey: Buffer
   box: Buffer
+}
+
+/**
+ * An epoch's key for a linked device (2.1): a device holds no identity secret, so it opens none
+ * of the copies sealed to identity keys. This copy is sealed to the device's own Noise key (its
+ * device record's `device`); the device is named by its writer key in this room (`device/<w>`).
+ * A member may pass any epoch its person holds, so the device reads what its person reads.
+ */
+export interface DeviceEpochGrantOp {
+  type: typeof OP_DEVICE_EPOCH_GRANT
+  epoch: number
+  writerKey: Buffer
+  box: Buffer
+  /**
+   * The BLAKE2b-256 of the copy sealed to the device's person in that epoch, as the granter saw it
+   * (lib/rooms/epoch-keys.ts, sealedKeyRef). When two epoch ops race, the one linearized second is
+   * skipped and its key is nobody's: a grant sealed with it names a copy the view does not hold
+   * and is dropped, so a device never takes a losing key for the epoch's.
+   */
+  ref: Buffer
 }
 
 export interface SealedMessageOp {
@@ -282,6 +303,7 @@ export type RoomOp =
   | ReadOp
   | DeviceOp
   | RemoveDeviceOp
+  | DeviceEpochGrantOp
 
 type Body<O extends RoomOp> = Encoding<Omit<O, 'type'>>
 
@@ -332,7 +354,8 @@ const OP_BODIES: { [K in RoomOp['type']]: Body<Extract<RoomOp, { type: K }>> } =
   [OP_SEALED_EDIT]: struct<Omit<SealedEditOp, 'type'>>({ id: c.string, text: sealedText, time: c.uint }),
   [OP_READ]: struct<Omit<ReadOp, 'type'>>({ id: c.string }),
   [OP_DEVICE]: struct<Omit<DeviceOp, 'type'>>({ writerKey: c.fixed32, publicKey: c.fixed32, device: c.fixed32, name: c.string, signature: c.fixed64 }),
-  [OP_REMOVE_DEVICE]: struct<Omit<RemoveDeviceOp, 'type'>>({ writerKey: c.fixed32 })
+  [OP_REMOVE_DEVICE]: struct<Omit<RemoveDeviceOp, 'type'>>({ writerKey: c.fixed32 }),
+  [OP_DEVICE_EPOCH_GRANT]: struct<Omit<DeviceEpochGrantOp, 'type'>>({ epoch: c.uint, writerKey: c.fixed32, box: c.buffer, ref: c.fixed32 })
 }
 
 function bodyOf(type: number): Encoding<object> {

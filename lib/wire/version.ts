@@ -13,7 +13,8 @@ import c from 'compact-encoding'
 import type { Encoding, State } from 'compact-encoding'
 
 export const PROTOCOL_MAJOR = 2
-// 2.1: linked devices (room ops OP_DEVICE, OP_REMOVE_DEVICE change the view; see atLeast).
+// 2.1: linked devices (room ops OP_DEVICE, OP_REMOVE_DEVICE, OP_DEVICE_EPOCH_GRANT change the view;
+// see atLeast).
 export const PROTOCOL_MINOR = 1
 
 export interface ProtocolVersion {

@@ -3,34 +3,18 @@ import b4a from 'b4a'
 import c from 'compact-encoding'
 import crypto from 'hypercore-crypto'
 import { deviceSignedBy, signedBy } from '../../lib/rooms/room'
-import type { Room, Self } from '../../lib/rooms/room'
+import type { Room } from '../../lib/rooms/room'
 import { Rooms } from '../../lib/rooms/rooms'
 import { RoomList } from '../../lib/rooms/room-list'
 import { currentEpoch } from '../../lib/rooms/room-view'
 import * as schema from '../../lib/wire/schemas'
-import { converged, meshOfStores, memberOf, numberOf, scheme, self, transcript, until } from '../../harness/room-net'
+import { converged, linkedDevice, meshOfStores, memberOf, numberOf, scheme, self, transcript, until } from '../../harness/room-net'
 
 type T = Parameters<Parameters<typeof test>[1]>[0]
 
 /** What a malicious member writes straight into its own writer core, past every Api check. */
 async function forge(r: Room, op: schema.RoomOp): Promise<void> {
   await r.base.append(c.encode(schema.roomOp, op))
-}
-
-/**
- * Person 1 on a second device: the same person (identity key) but its own store, so its own
- * writer key in every room, and no identity secret (it cannot sign or open what is sealed to it).
- */
-function secondDevice(n: number): Self {
-  const p = self(n)
-  return {
-    publicKey: p.publicKey,
-    name: p.name + ' (laptop)',
-    sign: () => {
-      throw new Error('a linked device holds no identity secret')
-    },
-    openSealed: () => null
-  }
 }
 
 /** A (#1, admin), B (#2), C (#3) in a group room, and A's second device A2 joined by key (not yet a writer). */
@@ -41,7 +25,7 @@ async function groupWithSecondDevice(t: T): Promise<{ a: Room; b: Room; c: Room;
     await r.ready()
     return r
   }))
-  const r2 = new Rooms({ store: stores[3], list: new RoomList(stores[3].get({ name: 'rooms' })), self: () => secondDevice(1), scheme, log: () => {} })
+  const r2 = new Rooms({ store: stores[3], list: new RoomList(stores[3].get({ name: 'rooms' })), self: () => linkedDevice(1, crypto.keyPair()), scheme, log: () => {} })
   await r2.ready()
   t.teardown(() => Promise.all([...rooms, r2].map((r) => r.close())), { order: 0 })
   const a = await rooms[0].create(schema.ROOM_GROUP, 'Shelter')

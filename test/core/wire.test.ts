@@ -35,6 +35,7 @@ test('every schema round-trips', (t) => {
     ['callParticipants', schema.callParticipants, { call: key, peers: [key, key] }],
     ['callSignal', schema.callSignal, { call: key, kind: 'candidate' as const, text: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', mid: '0', mline: 1 }],
     ['callChat', schema.callChat, { call: key, text: 'hi', time: 5 }],
+    ['callElsewhere', schema.callElsewhere, { call: key, answered: true }],
     ['callDatagram', schema.callDatagram, { call: key, data: b4a.from('rtp') }],
     ['roomOp file', schema.roomOp, { type: schema.OP_FILE, id: 'f', file: fileRef, time: 9 }],
     ['editRecord', schema.editRecord, { seq: 4, text: 'y', time: 2, writerKey: key, writerSeq: 9, sealed: null }],

@@ -217,7 +217,9 @@ const ENDED: Record<string, string> = {
   busy: 'They are in another call.',
   missed: 'No answer.',
   full: 'The call is full (8 people).',
-  lost: 'The connection was lost.'
+  lost: 'The connection was lost.',
+  'answered-elsewhere': 'Answered on another of your devices.',
+  'declined-elsewhere': 'Declined on another of your devices.'
 }
 
 export function endedSentence(reason: string | undefined): string | null {

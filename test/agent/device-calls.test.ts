@@ -2,14 +2,19 @@ import test from 'brittle'
 import { setup } from '../../harness/agent-net'
 import { linkedDevice } from '../../harness/linked-device'
 
-// Signalling level (no WebRTC): who rings, who ends how, and who the caller's signals reach.
-test('B calls A: A and A2 both ring; A2 answers, A stops ringing (answered elsewhere), B\'s call is with A2', { timeout: 240_000 }, async (t) => {
+/** A with a linked device A2, and B calling A: both of A's devices ring. */
+async function ringingBoth(t: Parameters<Parameters<typeof test>[1]>[0]) {
   const { start } = await setup(t)
   const { a, a2, b } = await linkedDevice(start)
-
   const { call } = await b.call('startCall', { to: a.number, video: false })
   await a.waitFor('callIncoming', (p) => p.call === call, 30_000)
   await a2.waitFor('callIncoming', (p) => p.call === call, 30_000)
+  return { a, a2, b, call }
+}
+
+// Signalling level (no WebRTC): who rings, who ends how, and who the caller's signals reach.
+test('B calls A: A and A2 both ring; A2 answers, A stops ringing (answered elsewhere), B\'s call is with A2', { timeout: 240_000 }, async (t) => {
+  const { a, a2, b, call } = await ringingBoth(t)
   t.pass('both of A\'s devices ring')
 
   await a2.call('answerCall', { call })
@@ -33,12 +38,7 @@ test('B calls A: A and A2 both ring; A2 answers, A stops ringing (answered elsew
 })
 
 test('B calls A: A declines on one device, the call is declined and A2 stops ringing (declined elsewhere)', { timeout: 240_000 }, async (t) => {
-  const { start } = await setup(t)
-  const { a, a2, b } = await linkedDevice(start)
-
-  const { call } = await b.call('startCall', { to: a.number, video: false })
-  await a.waitFor('callIncoming', (p) => p.call === call, 30_000)
-  await a2.waitFor('callIncoming', (p) => p.call === call, 30_000)
+  const { a, a2, b, call } = await ringingBoth(t)
   await a.call('declineCall', { call })
   t.is((await b.waitFor('callState', (p) => p.call === call && p.state === 'ended', 30_000)).reason, 'declined', 'B: declined')
   t.is((await a2.waitFor('callState', (p) => p.call === call && p.state === 'ended', 30_000)).reason, 'declined-elsewhere', 'A2 stops ringing: declined on another device')
@@ -47,12 +47,7 @@ test('B calls A: A declines on one device, the call is declined and A2 stops rin
 })
 
 test('B calls A: A and A2 answer at the same moment; one of them is in the call, the other ends answered elsewhere', { timeout: 240_000 }, async (t) => {
-  const { start } = await setup(t)
-  const { a, a2, b } = await linkedDevice(start)
-
-  const { call } = await b.call('startCall', { to: a.number, video: false })
-  await a.waitFor('callIncoming', (p) => p.call === call, 30_000)
-  await a2.waitFor('callIncoming', (p) => p.call === call, 30_000)
+  const { a, a2, b, call } = await ringingBoth(t)
   // The later one either answers too and is told it lost, or finds the call already taken.
   const answers = await Promise.allSettled([a.call('answerCall', { call }), a2.call('answerCall', { call })])
   t.ok(answers.some((r) => r.status === 'fulfilled'), 'at least one answer went through')

@@ -26,8 +26,9 @@ export interface DeviceReadsOptions {
  * forward (a max per room), so merging is trivial and an old device cannot un-read a chat. Each
  * device sends all its marks when the channel opens and each one that moves forward after that
  * (whether it moved by a read here or by a mark from another device, so the first device relays
- * between linked ones), except to a device that already said it read that far. A mark past what this device holds yet is kept (in memory: the channel
- * sends every mark again when it opens) and applied as the messages arrive.
+ * between linked ones), except to a device that already said it read that far. A mark past what
+ * this device holds yet is kept (in memory: the channel sends every mark again when it opens) and
+ * applied as the messages arrive.
  */
 export class DeviceReads {
   private readonly _o: DeviceReadsOptions

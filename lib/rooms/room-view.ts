@@ -718,7 +718,7 @@ export interface MessageState extends MessageRecord {
  * Messages with sequence numbers in [from, to), oldest first, in their current state. Messages
  * past their time are left out (and their blocks may already be cleared).
  */
-export async function readMessages(view: RoomView, from: number, to: number, now = Date.now(), local: ReadonlyMap<number, Buffer> = NO_BLOCKS): Promise<MessageState[]> {
+export async function readMessages(view: RoomView, from: number, to: number, now = Date.now(), local: ReadonlyMap<number, { block: Buffer }> = NO_BLOCKS): Promise<MessageState[]> {
   const start = Math.max(0, from)
   const end = Math.min(to, view.messages.length)
   if (end <= start) return []
@@ -749,7 +749,7 @@ export async function readMessages(view: RoomView, from: number, to: number, now
   }
   // A joiner that fast-forwarded has the view's blocks remotely: fetch them. Deleted ones may
   // have been cleared here already, so those are only read if still local.
-  const blocks = await Promise.all(seqs.map((seq) => local.get(seq) ?? readBlock(view.messages, seq, !deleted.has(seq))))
+  const blocks = await Promise.all(seqs.map((seq) => local.get(seq)?.block ?? readBlock(view.messages, seq, !deleted.has(seq))))
   const out: MessageState[] = []
   for (let i = 0; i < seqs.length; i++) {
     const block = blocks[i]
@@ -777,7 +777,7 @@ export async function quoteFor(view: RoomView, id: string, now = Date.now()): Pr
 
 
 
-const NO_BLOCKS: ReadonlyMap<number, Buffer> = new Map()
+const NO_BLOCKS: ReadonlyMap<number, { block: Buffer }> = new Map()
 
 /**
  * The blocks of messages [from, to) stored here, by seq, with their ids: a cheap look before

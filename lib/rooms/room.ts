@@ -817,16 +817,14 @@ export class Room extends Resource<RoomEvents> {
   async glance(now = Date.now()): Promise<RoomGlance> {
     if (this.closing) throw closedError()
     const kept = this._base === null ? this._rested.glance : null
-    const expires = kept?.newest?.expires ?? 0
-    if (kept !== null && (expires === 0 || expires > now)) return kept
+    if (kept !== null && current(kept, now)) return kept
     return this._use(async () => {
       const view = this.base.view
       // Marks applied since the last scan count now, as for history (the scan finds them taken).
       if (await this._reads.refresh(view)) this.emit('room-update')
       const at = this._viewAt(view)
       const last = this._glanced
-      const lastExpires = last?.glance.newest?.expires ?? 0
-      if (last !== null && last.at === at && (lastExpires === 0 || lastExpires > now)) return last.glance
+      if (last !== null && last.at === at && current(last.glance, now)) return last.glance
       const length = view.messages.length
       const [newest] = await readMessages(view, length - 1, length, now)
       const glance = {
@@ -1535,8 +1533,7 @@ export class Room extends Resource<RoomEvents> {
     // What apply handed over (reply links, read marks) is saved and checked against the view first.
     await this._replies.flush()
     const readMoved = await this._reads.refresh(view)
-    const blocks = new Map(Array.from(local, ([seq, m]) => [seq, m.block]))
-    const news = last < 0 ? [] : await this._withReplies(await readMessages(view, first, last + 1, Date.now(), blocks))
+    const news = last < 0 ? [] : await this._withReplies(await readMessages(view, first, last + 1, Date.now(), local))
     for (const m of news) {
       if (this._announced.has(m.id) || m.deleted) continue
       this._remember(m.id)
@@ -1581,6 +1578,12 @@ export class Room extends Resource<RoomEvents> {
     this._announced.add(id)
     if (this._announced.size > ANNOUNCED_MEMORY) this._announced.delete(this._announced.values().next().value as string)
   }
+}
+
+/** True while a glance still shows what the view shows: its newest message has not disappeared. */
+function current(glance: RoomGlance, now: number): boolean {
+  const expires = glance.newest?.expires ?? 0
+  return expires === 0 || expires > now
 }
 
 /** Which grant: the epoch, the device's writer and the copy it came from. */

@@ -1,10 +1,11 @@
 import test from 'brittle'
 import Corestore from 'corestore'
 import path from 'path'
+import crypto from 'hypercore-crypto'
 import type { RoomMessage } from '../../lib/contract'
 import { Rooms } from '../../lib/rooms/rooms'
 import { RoomList } from '../../lib/rooms/room-list'
-import { connectRooms, memberOf, roomsOf, scheme, self, until } from '../../harness/room-net'
+import { connectRooms, linkedDevice, memberOf, roomsOf, scheme, until } from '../../harness/room-net'
 import { ROLE_ADMIN, ROOM_DIRECT } from '../../lib/wire/schemas'
 
 test('a live copy reaches every connected device of a person, not only the one that connected last', { timeout: 60_000 }, async (t) => {
@@ -16,7 +17,7 @@ test('a live copy reaches every connected device of a person, not only the one t
   const rb2 = new Rooms({
     store: stores[2],
     list: new RoomList(stores[2].get({ name: 'rooms' })),
-    self: () => ({ publicKey: self(2).publicKey, name: 'P2 (laptop)', sign: () => Buffer.alloc(64), openSealed: () => null }),
+    self: () => linkedDevice(2, crypto.keyPair()),
     scheme,
     log: () => {}
   })

@@ -14,7 +14,8 @@ export function devicesSection(api: ApiPort): HTMLElement {
   const fail = (err: unknown): void => replace(status, h('span.error', { role: 'alert' }, sentence(err)))
   const when = (d: DeviceInfo): string => (d.current ? 'this device' : d.lastSeen === null ? 'not seen yet' : `last here ${new Date(d.lastSeen).toLocaleString()}`)
 
-  const load = (): void => {
+  /** Fills the list; resolves once it shows them, so "Removed." comes when the list agrees. */
+  const load = (): Promise<void> =>
     api.call('listDevices').then((devices) => {
       replace(
         list,
@@ -25,13 +26,12 @@ export function devicesSection(api: ApiPort): HTMLElement {
             h('span', {}, `${d.name} · ${when(d)}`),
             i === 0 || d.current
               ? null
-              : h('button', { type: 'button', class: 'remove-device', onclick: () => api.call('removeDevice', { device: d.device }).then(() => (replace(status, 'Removed.'), load()), fail) }, 'Remove')
+              : h('button', { type: 'button', class: 'remove-device', onclick: () => api.call('removeDevice', { device: d.device }).then(() => load().then(() => replace(status, 'Removed.')), fail) }, 'Remove')
           )
         )
       )
     }, fail)
-  }
-  load()
+  void load()
 
   const linkIn = h('input', { id: 'device-link-input', placeholder: 'The link shown on your other device' })
   return h(
